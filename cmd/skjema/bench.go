@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/skjema/skjema/forms"
+)
+
+// bench measures, in one run and on one disk, durable submits per second over
+// HTTP with concurrent clients on SQLite, next to the raw rate of durable
+// single-row SQLite commits. Both use WAL with synchronous=FULL: every
+// acknowledged commit has been fsynced.
+func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "directory for the databases (default: a new temporary directory; choose one on the disk you deploy to)")
+	clients := fs.Int("clients", 64, "concurrent HTTP clients")
+	duration := fs.Duration("duration", 5*time.Second, "how long each measurement runs")
+	body := fs.String("application", "examples/bostotte/application.json", "the application each client submits")
+	postgresURL := fs.String("postgres", os.Getenv("SKJEMA_BENCH_POSTGRES"), "also measure on this PostgreSQL database (a fresh schema is made and dropped) (SKJEMA_BENCH_POSTGRES)")
+	pipelineN := fs.Int("pipeline", 10000, "applications to carry from submit to receipt, next to as many bare River jobs (0 skips)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	doc, err := os.ReadFile(*body)
+	if err != nil {
+		return err
+	}
+	if *dir == "" {
+		if *dir, err = os.MkdirTemp("", "skjema-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(*dir)
+	}
+
+	raw, err := rawCommits(ctx, filepath.Join(*dir, "raw.db"), *duration)
+	if err != nil {
+		return fmt.Errorf("raw commits: %w", err)
+	}
+	sub, mem, err := httpSubmits(ctx, filepath.Join(*dir, "skjema.db"), doc, *clients, *duration)
+	if err != nil {
+		return fmt.Errorf("submits: %w", err)
+	}
+
+	var pgRaw, pgSub measurement
+	if *postgresURL != "" {
+		dsn, drop, err := postgresSchema(ctx, *postgresURL)
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		defer drop()
+		if pgRaw, err = rawCommitsPostgres(ctx, dsn, *duration); err != nil {
+			return fmt.Errorf("postgres raw commits: %w", err)
+		}
+		if pgSub, _, err = httpSubmits(ctx, dsn, doc, *clients, *duration); err != nil {
+			return fmt.Errorf("postgres submits: %w", err)
+		}
+	}
+
+	validation := validationPerDocument(doc)
+
+	var bare, carried time.Duration
+	if *pipelineN > 0 {
+		if bare, err = riverBare(ctx, filepath.Join(*dir, "river.db"), *pipelineN); err != nil {
+			return fmt.Errorf("river bare: %w", err)
+		}
+		if carried, err = pipeline(ctx, *dir, doc, *pipelineN, *clients); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "measure\tresult\tp50\tp99\n")
+	fmt.Fprintf(tw, "full validation of the example application (4 household members)\t%s/doc\t%d allocs\t\n", time.Duration(validation.NsPerOp()), validation.AllocsPerOp())
+	fmt.Fprintf(tw, "raw durable single-row SQLite commits, 1 writer\t%.0f /s\t%s\t%s\n", raw.rate, raw.p50, raw.p99)
+	fmt.Fprintf(tw, "durable submits over HTTP, %d clients, SQLite\t%.0f /s\t%s\t%s\n", *clients, sub.rate, sub.p50, sub.p99)
+	fmt.Fprintf(tw, "ratio submits / raw commits\t%.2f\t\t\n", sub.rate/raw.rate)
+	if *postgresURL != "" {
+		fmt.Fprintf(tw, "raw durable single-row PostgreSQL commits, 1 connection\t%.0f /s\t%s\t%s\n", pgRaw.rate, pgRaw.p50, pgRaw.p99)
+		fmt.Fprintf(tw, "durable submits over HTTP, %d clients, PostgreSQL\t%.0f /s\t%s\t%s\n", *clients, pgSub.rate, pgSub.p50, pgSub.p99)
+		fmt.Fprintf(tw, "ratio submits / raw commits, PostgreSQL\t%.2f\t\t\n", pgSub.rate/pgRaw.rate)
+	}
+	fmt.Fprintf(tw, "server RSS idle / after %s of load / peak (SQLite)\t%.0f / %.0f / %.0f MiB\t\t\n", *duration, mem.idle, mem.loaded, mem.peak)
+	if *pipelineN > 0 {
+		fmt.Fprintf(tw, "River bare: %d no-op jobs inserted and worked, SQLite\t%s\t%.0f jobs/s\t\n", *pipelineN, bare.Round(time.Millisecond), float64(*pipelineN)/bare.Seconds())
+		fmt.Fprintf(tw, "%d applications submit → route → batch → push → receipt, SQLite\t%s\t%.0f /s\t\n", *pipelineN, carried.Round(time.Millisecond), float64(*pipelineN)/carried.Seconds())
+		fmt.Fprintf(tw, "ratio pipeline time / River bare time\t%.2f\t\t\n", carried.Seconds()/bare.Seconds())
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "(%d submits acknowledged, %d refused or failed; databases in %s)\n", sub.ok, sub.failed, *dir)
+	return nil
+}
+
+type measurement struct {
+	rate       float64
+	p50, p99   time.Duration
+	ok, failed int64
+}
+
+func percentiles(lat []time.Duration) (time.Duration, time.Duration) {
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat[len(lat)/2].Round(time.Microsecond), lat[len(lat)*99/100].Round(time.Microsecond)
+}
+
+// rawCommits is the baseline: one connection, one small row, one commit, as
+// fast as the disk's fsync allows.
+func rawCommits(ctx context.Context, path string, d time.Duration) (measurement, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=64")
+	if err != nil {
+		return measurement{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
+		return measurement{}, err
+	}
+	var lat []time.Duration
+	start := time.Now()
+	for time.Since(start) < d && ctx.Err() == nil {
+		t0 := time.Now()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return measurement{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO t (body) VALUES (?)`, "a row the size of a small audit event"); err != nil {
+			tx.Rollback()
+			return measurement{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return measurement{}, err
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	m := measurement{rate: float64(len(lat)) / time.Since(start).Seconds(), ok: int64(len(lat))}
+	m.p50, m.p99 = percentiles(lat)
+	return m, nil
+}
+
+// httpSubmits runs the real server as a child process on a loopback port
+// and lets clients submit for a while, each with a fresh key. It reads the
+// child's memory idle and after the load.
+func httpSubmits(ctx context.Context, db string, doc []byte, clients int, d time.Duration) (measurement, memory, error) {
+	c, err := startChild(ctx, "-db", db)
+	if err != nil {
+		return measurement{}, memory{}, err
+	}
+	defer c.stop()
+	var mem memory
+	time.Sleep(500 * time.Millisecond)
+	mem.idle, _ = c.memory()
+	start := time.Now()
+	m := hammer(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, clients, func() bool { return time.Since(start) < d })
+	mem.loaded, mem.peak = c.memory()
+	return m, mem, nil
+}
+
+// memory is a server's resident set in MiB: idle after start, at the end of
+// a load, and its peak.
+type memory struct{ idle, loaded, peak float64 }
+
+// submitN submits exactly n applications.
+func submitN(ctx context.Context, url string, doc []byte, n, clients int) (measurement, error) {
+	var taken atomic.Int64
+	return hammer(ctx, url, doc, clients, func() bool { return taken.Add(1) <= int64(n) }), nil
+}
+
+// hammer lets clients submit while more says so, and measures the
+// acknowledged rate and latencies.
+func hammer(ctx context.Context, url string, doc []byte, clients int, more func() bool) measurement {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
+	var ok, failed, seq atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for more() && ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(doc))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-key-%012d", seq.Add(1)))
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode == http.StatusCreated {
+					ok.Add(1)
+					mine = append(mine, time.Since(t0))
+				} else {
+					failed.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res := measurement{rate: float64(ok.Load()) / time.Since(start).Seconds(), ok: ok.Load(), failed: failed.Load()}
+	res.p50, res.p99 = percentiles(lat)
+	return res
+}
+
+// validationPerDocument times full validation of one document.
+func validationPerDocument(doc []byte) testing.BenchmarkResult {
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		return testing.BenchmarkResult{}
+	}
+	form, _ := reg.Form("bostotte")
+	var parsed map[string]any
+	json.Unmarshal(doc, &parsed)
+	return testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			form.Validate(parsed, forms.Options{Mode: forms.Full})
+		}
+	})
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -1,0 +1,101 @@
+// Command skjema serves digital application forms and carries completed
+// applications to the agency that decides them.
+//
+//	skjema serve            HTTP server and River workers in one process
+//	skjema migrate          apply the database and River migrations, then exit
+//	skjema forms check DIR  load and check form definitions in DIR
+//	skjema registers import kommuner|postnummer FILE
+//	skjema bench            durable submits/s over HTTP next to raw SQLite commits
+//	skjema version          print the version
+//
+// Configuration comes from flags, with environment variables as fallbacks
+// (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve -h` lists them.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "skjema:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: skjema <command> [flags]
+
+commands:
+  serve            run the HTTP server and the background workers
+  migrate          apply database migrations and exit
+  forms check DIR  load and check the form definitions in DIR
+  agency add NAME  make an API key for an agency to pull batches (printed once)
+  registers import kommuner|postnummer FILE
+                   check a register file and install it for serve
+  bench            measure durable submits/s over HTTP against raw SQLite commits
+  version          print the version
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		m := &Main{Stdout: stdout, Stderr: stderr}
+		if err := m.ParseFlags(args[1:]); err != nil {
+			return err
+		}
+		if err := m.Run(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return m.Close()
+	case "migrate":
+		m := &Main{Stdout: stdout, Stderr: stderr}
+		if err := m.ParseFlags(args[1:]); err != nil {
+			return err
+		}
+		return m.Migrate(ctx)
+	case "forms":
+		if len(args) != 3 || args[1] != "check" {
+			return fmt.Errorf("usage: skjema forms check DIR")
+		}
+		return formsCheck(args[2], stdout)
+	case "agency":
+		if len(args) < 3 || args[1] != "add" {
+			return fmt.Errorf("usage: skjema agency add NAME")
+		}
+		m := &Main{Stdout: stdout, Stderr: stderr}
+		if err := m.ParseFlags(args[3:]); err != nil {
+			return err
+		}
+		return m.AddAgency(ctx, args[2])
+	case "registers":
+		if len(args) < 2 || args[1] != "import" {
+			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
+		}
+		return registersImport(args[2:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "skjema", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

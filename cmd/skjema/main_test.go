@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestREADMEFlow starts the real program on a fresh SQLite file and does
+// what the README tells a newcomer: submit the example with curl's headers,
+// get a receipt, read the status with the key as token.
+func TestREADMEFlow(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: io.Discard}
+	t.Setenv("SKJEMA_DB", filepath.Join(dir, "skjema.db"))
+	t.Setenv("SKJEMA_ADDR", "127.0.0.1:0")
+	if err := m.ParseFlags(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if !strings.Contains(out.String(), "Skjema is running at "+m.URL()+"/") {
+		t.Fatalf("serve printed %q, not its URL", out.String())
+	}
+	body, err := os.ReadFile("../../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "3f2a9c1e-0b7d-4e55-9a61-example00001"
+	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/forms/bostotte/submissions", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var receipt struct{ ID, Reference, Status string }
+	json.NewDecoder(res.Body).Decode(&receipt)
+	res.Body.Close()
+	if res.StatusCode != 201 || !strings.HasPrefix(receipt.Reference, "BOS-") || receipt.Status != "submitted" {
+		t.Fatalf("submit: %d %+v", res.StatusCode, receipt)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", m.URL()+"/api/v1/submissions/"+receipt.ID, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct{ Status, Reference string }
+		json.NewDecoder(res.Body).Decode(&st)
+		res.Body.Close()
+		if res.StatusCode == 200 && st.Reference == receipt.Reference && st.Status == "batched" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status: %d %+v", res.StatusCode, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRegistersImport: an imported postnummer register is checked, installed,
+// and used by serve: a Bergen postnummer in Oslo is then refused.
+func TestRegistersImport(t *testing.T) {
+	dir := t.TempDir()
+	regs := filepath.Join(dir, "registers")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"registers", "import", "-dir", regs, "postnummer", "../../forms/nid/testdata/Postnummerregister-ansi.txt"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "imported 7 entries") {
+		t.Fatalf("import said %q", out.String())
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("not\ta register\n"), 0o644)
+	if err := run(context.Background(), []string{"registers", "import", "-dir", regs, "postnummer", bad}, io.Discard, io.Discard); err == nil {
+		t.Fatal("a broken register was imported")
+	}
+	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(dir, "s.db"), RegistersDir: regs, LogLevel: "error", Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	body, _ := os.ReadFile("../../examples/bostotte/application.json")
+	body = bytes.Replace(body, []byte(`"postnummer": "0150"`), []byte(`"postnummer": "5003"`), 1)
+	res, err := http.Post(m.URL()+"/api/v1/forms/bostotte/validate", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if !strings.Contains(string(raw), `"code":"postnummer.kommune"`) {
+		t.Fatalf("the imported register is not used: %s", raw)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "skjema ") {
+		t.Fatalf("version: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"forms", "check", "../../schemas"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "bostotte") {
+		t.Fatalf("forms check: %q %v", out.String(), err)
+	}
+	if err := run(context.Background(), []string{"forms", "check", t.TempDir()}, io.Discard, io.Discard); err == nil {
+		t.Fatal("forms check of an empty directory passed")
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("an unknown command passed")
+	}
+	db := filepath.Join(t.TempDir(), "m.db")
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "-db", db}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "migrations applied") {
+		t.Fatalf("migrate: %q %v", out.String(), err)
+	}
+}

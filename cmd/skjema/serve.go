@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/web"
+)
+
+// Main is the running program: ParseFlags, Run, Close. The end-to-end tests
+// drive it with a temporary database and Addr "127.0.0.1:0".
+type Main struct {
+	Addr           string
+	Database       string
+	FormsDir       string
+	RegistersDir   string
+	AgenciesFile   string
+	BatchSize      int
+	BatchMaxAge    time.Duration
+	SealInterval   time.Duration
+	RescueAfter    time.Duration
+	RatePerClient  float64
+	HSTS           bool
+	Origins        string
+	DeadlineDay    int
+	ClosedDays     string
+	Kommuner       string
+	AllowSynthetic bool
+	NoMigrate      bool
+	LogLevel       string
+
+	Stdout, Stderr io.Writer
+
+	forms    *forms.Registry
+	store    *engine.Store
+	queue    *queue.Queue
+	server   *http.Server
+	listener net.Listener
+}
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+// splitList reads a comma-separated flag.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func envInt(name string, fallback int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return fallback
+}
+
+func envFloat(name string, fallback float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return fallback
+}
+
+func envDuration(name string, fallback time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return fallback
+}
+
+// ParseFlags reads flags, each falling back to an environment variable.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("skjema", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.Addr, "addr", env("SKJEMA_ADDR", "127.0.0.1:8080"), "listen address (SKJEMA_ADDR)")
+	fs.StringVar(&m.Database, "db", env("SKJEMA_DB", "skjema.db"), "SQLite file, or a postgres:// URL (SKJEMA_DB)")
+	fs.StringVar(&m.FormsDir, "forms-dir", env("SKJEMA_FORMS_DIR", ""), "directory of extra form definitions (SKJEMA_FORMS_DIR)")
+	fs.StringVar(&m.RegistersDir, "registers", env("SKJEMA_REGISTERS_DIR", "registers"), "directory of imported kommune and postnummer registers (SKJEMA_REGISTERS_DIR)")
+	fs.StringVar(&m.AgenciesFile, "agencies", env("SKJEMA_AGENCIES", ""), "JSON file: how each agency receives batches, {\"husbanken\": {\"transport\": \"push\", \"url\": …, \"secret\": …}}; agencies not listed pull (SKJEMA_AGENCIES)")
+	fs.IntVar(&m.BatchSize, "batch-size", envInt("SKJEMA_BATCH_SIZE", 500), "seal a batch at this many applications (SKJEMA_BATCH_SIZE)")
+	fs.DurationVar(&m.BatchMaxAge, "batch-max-age", envDuration("SKJEMA_BATCH_MAX_AGE", 15*time.Minute), "seal a batch this long after it opened (SKJEMA_BATCH_MAX_AGE)")
+	fs.DurationVar(&m.SealInterval, "seal-interval", envDuration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
+	fs.DurationVar(&m.RescueAfter, "rescue-after", envDuration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
+	fs.Float64Var(&m.RatePerClient, "rate-limit", envFloat("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
+	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
+	fs.BoolVar(&m.HSTS, "hsts", env("SKJEMA_HSTS", "") == "true", "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
+	fs.IntVar(&m.DeadlineDay, "deadline-day", envInt("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
+	fs.StringVar(&m.ClosedDays, "closed-days", env("SKJEMA_CLOSED_DAYS", ""), "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
+	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
+	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", env("SKJEMA_ALLOW_SYNTHETIC", "") == "true", "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
+	fs.BoolVar(&m.NoMigrate, "no-migrate", env("SKJEMA_NO_MIGRATE", "") == "true", "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
+	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
+	return fs.Parse(args)
+}
+
+func (m *Main) logger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// open loads the forms, connects the store and builds the queue on it.
+func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Registerer) error {
+	registers, err := loadRegisters(m.RegistersDir)
+	if err != nil {
+		return err
+	}
+	m.forms, err = forms.Load(forms.Config{Dir: m.FormsDir, Registers: registers, Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
+	if err != nil {
+		return fmt.Errorf("load forms: %w", err)
+	}
+	agencies := map[string]queue.Agency{}
+	if m.AgenciesFile != "" {
+		b, err := os.ReadFile(m.AgenciesFile)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &agencies); err != nil {
+			return fmt.Errorf("agencies file %s: %w", m.AgenciesFile, err)
+		}
+	}
+	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log})
+	if err != nil {
+		return err
+	}
+	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies,
+		BatchSize: m.BatchSize, BatchMaxAge: m.BatchMaxAge, SealInterval: m.SealInterval, RescueAfter: m.RescueAfter,
+		Calendar: queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
+	if err != nil {
+		store.Close()
+		return err
+	}
+	store.UseEnqueuer(q)
+	m.store, m.queue = store, q
+	return nil
+}
+
+// Migrate applies the store's and River's migrations.
+func (m *Main) Migrate(ctx context.Context) error {
+	log := m.logger()
+	if err := m.open(ctx, log, nil); err != nil {
+		return err
+	}
+	defer m.store.Close()
+	if err := m.migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, "migrations applied")
+	return nil
+}
+
+// AddAgency makes an agency's API key and prints it: it is stored only as a
+// hash, so this is the one time anyone sees it.
+func (m *Main) AddAgency(ctx context.Context, name string) error {
+	if err := m.open(ctx, m.logger(), nil); err != nil {
+		return err
+	}
+	defer m.store.Close()
+	if err := m.migrate(ctx); err != nil {
+		return err
+	}
+	key, err := m.store.CreateAgencyKey(ctx, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "API key for %s (shown once; store it safely):\n%s\n", name, key)
+	return nil
+}
+
+// migrate applies the store's and River's migrations, one node at a time.
+func (m *Main) migrate(ctx context.Context) error {
+	return m.store.WithMigrationLock(ctx, func() error {
+		if err := m.store.Migrate(ctx); err != nil {
+			return err
+		}
+		return m.queue.Migrate(ctx)
+	})
+}
+
+// Run starts the server and the workers and returns once they listen.
+func (m *Main) Run(ctx context.Context) error {
+	log := m.logger()
+	slog.SetDefault(log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	if err := m.open(ctx, log, reg); err != nil {
+		return err
+	}
+	if !m.NoMigrate {
+		if err := m.migrate(ctx); err != nil {
+			m.store.Close()
+			return err
+		}
+	}
+	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		m.store.Close()
+		return fmt.Errorf("start workers: %w", err)
+	}
+	srv := web.New(web.Config{Store: m.store, Forms: m.forms, Logger: log, Kommuner: splitList(m.Kommuner), Registry: reg,
+		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)})
+	var err error
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		m.Close()
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	go func() {
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("server stopped", "error", err)
+		}
+	}()
+	where := "SQLite file " + m.Database
+	if engine.IsPostgresURL(m.Database) {
+		where = "PostgreSQL"
+	}
+	fmt.Fprintf(m.Stdout, "Skjema is running at http://%s/ (database: %s)\n", m.listener.Addr(), where)
+	return nil
+}
+
+// URL is where the server listens.
+func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Close finishes in-flight requests, then running jobs, then closes the
+// database.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.queue != nil {
+		errs = append(errs, m.queue.Stop(ctx))
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func formsCheck(dir string, stdout io.Writer) error {
+	registry, err := forms.Load(forms.Config{Builtin: os.DirFS(dir)})
+	if err != nil {
+		return err
+	}
+	for _, f := range registry.Forms() {
+		fmt.Fprintf(stdout, "%s %s: ok\n", f.ID, f.Version)
+	}
+	if len(registry.Forms()) == 0 {
+		return fmt.Errorf("no form definitions in %s", dir)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Application is one application, from draft to decision.
+type Application struct {
+	ID              string     `db:"id" json:"id"`
+	Form            string     `db:"form" json:"form"`
+	FormVersion     string     `db:"form_version" json:"formVersion"`
+	Kommune         string     `db:"kommune" json:"kommune"`
+	Status          Status     `db:"status" json:"status"`
+	Data            string     `db:"data" json:"-"`
+	Reference       *string    `db:"reference" json:"reference,omitempty"`
+	ResumeTokenHash string     `db:"resume_token_hash" json:"-"`
+	IdempotencyKey  *string    `db:"idempotency_key" json:"-"`
+	RequestHash     *string    `db:"request_hash" json:"-"`
+	Message         string     `db:"message" json:"message,omitempty"`
+	Version         int        `db:"version" json:"version"`
+	CreatedAt       time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt       time.Time  `db:"updated_at" json:"updatedAt"`
+	SubmittedAt     *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
+}
+
+const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
+	resume_token_hash, idempotency_key, request_hash, message, version, created_at, updated_at, submitted_at`
+
+// Event is one entry of an application's audit log.
+type Event struct {
+	ID            int64     `db:"id" json:"id"`
+	ApplicationID string    `db:"application_id" json:"applicationId"`
+	Actor         string    `db:"actor" json:"actor"`
+	Action        string    `db:"action" json:"action"`
+	From          Status    `db:"from_status" json:"from"`
+	To            Status    `db:"to_status" json:"to"`
+	Reason        string    `db:"reason" json:"reason,omitempty"`
+	At            time.Time `db:"at" json:"at"`
+}
+
+func getApplication(ctx context.Context, ex Executor, where string, args ...any) (Application, error) {
+	var a Application
+	err := ex.Get(ctx, &a, `SELECT `+applicationColumns+` FROM applications WHERE `+where, args...)
+	return a, err
+}
+
+// Application reads one application by id, for system use (no token check).
+func (s *Store) Application(ctx context.Context, id string) (Application, error) {
+	a, err := getApplication(ctx, s.read(), `id = ?`, id)
+	if err != nil {
+		return Application{}, fmt.Errorf("application %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// ApplicationTx reads one application inside a transaction.
+func (s *Store) ApplicationTx(ctx context.Context, tx Tx, id string) (Application, error) {
+	a, err := getApplication(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return Application{}, fmt.Errorf("application %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Events is an application's audit log, oldest first.
+func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
+	var events []Event
+	err := s.read().Select(ctx, &events, `SELECT id, application_id, actor, action, from_status, to_status, reason, at
+		FROM application_events WHERE application_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	return events, nil
+}
+
+// Draft is a new draft's id and the resume token that opens it, which is
+// shown once and stored only as a hash.
+type Draft struct {
+	ID    string `json:"id"`
+	Token string `json:"token"`
+}
+
+// CreateDraft starts an application for a form. data may be empty.
+func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
+	if len(data) == 0 {
+		data = json.RawMessage(`{}`)
+	}
+	d := Draft{ID: newID(), Token: newToken()}
+	err := s.Write(ctx, func(tx Tx) error {
+		now := s.now()
+		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), tokenHash(d.Token), now, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Transition{ApplicationID: d.ID, To: StatusDraft, Actor: "citizen", Action: "create"}, now)
+	})
+	if err != nil {
+		return Draft{}, fmt.Errorf("create draft: %w", err)
+	}
+	return d, nil
+}
+
+// OpenWithToken reads an application the way a citizen may: by id and its
+// resume token. A wrong token is ErrNotFound, so ids cannot be probed.
+func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
+	a, err := getApplication(ctx, s.read(), `id = ?`, id)
+	if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
+		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
+	}
+	return a, nil
+}
+
+// SaveDraft replaces a draft's data. It is allowed while the application is a
+// draft, or returned to the citizen (awaiting_citizen). version, when not
+// zero, must match what the caller read.
+func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMessage, version int) (Application, error) {
+	var saved Application
+	err := s.Write(ctx, func(tx Tx) error {
+		a, err := getApplication(ctx, tx, `id = ?`, id)
+		if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
+			return ErrNotFound
+		}
+		if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {
+			return fmt.Errorf("%w: the application is %s and can no longer be edited", ErrConflict, a.Status)
+		}
+		if version != 0 && version != a.Version {
+			return fmt.Errorf("%w: the draft was saved elsewhere (version %d, not %d)", ErrConflict, a.Version, version)
+		}
+		now := s.now()
+		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(data), now, id, a.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrConflict
+		}
+		a.Data, a.Version, a.UpdatedAt = string(data), a.Version+1, now
+		saved = a
+		return nil
+	})
+	if err != nil {
+		return Application{}, fmt.Errorf("save draft %s: %w", id, err)
+	}
+	return saved, nil
+}

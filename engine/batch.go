@@ -1,0 +1,326 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// BatchStatus is where a batch is.
+type BatchStatus string
+
+const (
+	BatchOpen      BatchStatus = "open"      // taking applications
+	BatchSealed    BatchStatus = "sealed"    // immutable, waiting for delivery or pull
+	BatchDelivered BatchStatus = "delivered" // the agency has it
+	BatchFailed    BatchStatus = "failed"    // could not be delivered; its applications are back in review
+)
+
+// Batch is a group of applications for one agency from one kommune.
+type Batch struct {
+	ID          string      `db:"id" json:"id"`
+	Agency      string      `db:"agency" json:"agency"`
+	Kommune     string      `db:"kommune" json:"kommune"`
+	Status      BatchStatus `db:"status" json:"status"`
+	ItemCount   int         `db:"item_count" json:"itemCount"`
+	SHA256      string      `db:"sha256" json:"sha256,omitempty"`
+	Body        string      `db:"body" json:"-"`
+	LastError   string      `db:"last_error" json:"lastError,omitempty"`
+	CreatedAt   time.Time   `db:"created_at" json:"createdAt"`
+	SealedAt    *time.Time  `db:"sealed_at" json:"sealedAt,omitempty"`
+	DeliveredAt *time.Time  `db:"delivered_at" json:"deliveredAt,omitempty"`
+}
+
+const batchColumns = `id, agency, kommune, status, item_count, sha256, body, last_error, created_at, sealed_at, delivered_at`
+
+// BatchItem is one application as the agency receives it.
+type BatchItem struct {
+	Reference   string          `json:"reference"`
+	Form        string          `json:"form"`
+	FormVersion string          `json:"formVersion"`
+	SubmittedAt time.Time       `json:"submittedAt"`
+	Data        json.RawMessage `json:"data"`
+}
+
+// BatchDocument is a sealed batch as it is delivered: DESIGN.md §4. SHA256 is
+// over the items array exactly as it appears in the body.
+type BatchDocument struct {
+	ID       string          `json:"id"`
+	Agency   string          `json:"agency"`
+	Kommune  string          `json:"kommune"`
+	SealedAt time.Time       `json:"sealedAt"`
+	Count    int             `json:"count"`
+	SHA256   string          `json:"sha256"`
+	Items    json.RawMessage `json:"items"`
+}
+
+// Batch reads one batch.
+func (s *Store) Batch(ctx context.Context, ex Executor, id string) (Batch, error) {
+	if ex == nil {
+		ex = s.read()
+	}
+	var b Batch
+	if err := ex.Get(ctx, &b, `SELECT `+batchColumns+` FROM batches WHERE id = ?`, id); err != nil {
+		return Batch{}, fmt.Errorf("batch %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// Batches lists batches of an agency in a status, oldest sealed first.
+func (s *Store) Batches(ctx context.Context, agency string, status BatchStatus) ([]Batch, error) {
+	var out []Batch
+	err := s.read().Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE agency = ? AND status = ?
+		ORDER BY sealed_at, created_at, id`, agency, string(status))
+	return out, err
+}
+
+// RouteResult says where routing sent an application.
+type RouteResult struct {
+	Reasons []string
+	Batch   Batch // the open batch it joined, with its new item count
+}
+
+// Route sends a submitted application on: to the kommune's exception queue
+// (in_review) when the routing rules gave reasons, else into the open batch
+// for (agency, kommune), opening one if there is none. It is a no-op for an
+// application that is no longer submitted, so a retried job changes nothing.
+func (s *Store) Route(ctx context.Context, tx Tx, applicationID, agency string, reasons []string) (RouteResult, error) {
+	a, err := getApplication(ctx, tx, `id = ?`, applicationID)
+	if err != nil {
+		return RouteResult{}, fmt.Errorf("route %s: %w", applicationID, err)
+	}
+	if a.Status != StatusSubmitted {
+		return RouteResult{}, nil
+	}
+	now := s.now()
+	if len(reasons) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE applications SET review_reasons = ? WHERE id = ?`, strings.Join(reasons, ","), a.ID); err != nil {
+			return RouteResult{}, err
+		}
+		err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusInReview, Actor: "system:route",
+			Action: "route", Reason: strings.Join(reasons, ","), Version: a.Version})
+		return RouteResult{Reasons: reasons}, err
+	}
+	b, err := s.openBatch(ctx, tx, agency, a.Kommune, now)
+	if err != nil {
+		return RouteResult{}, err
+	}
+	// Count the item first: that locks the batch row, so a seal running at
+	// the same time either sees this application or has already sealed the
+	// batch, and then this route fails and its job tries again.
+	n, err := tx.Exec(ctx, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ?`, b.ID, string(BatchOpen))
+	if err != nil {
+		return RouteResult{}, err
+	}
+	if n == 0 {
+		return RouteResult{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
+		return RouteResult{}, err
+	}
+	b.ItemCount++
+	err = s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched, Actor: "system:route",
+		Action: "route", Reason: "batch " + b.ID, Version: a.Version})
+	return RouteResult{Batch: b}, err
+}
+
+// openBatch finds the open batch for (agency, kommune) or opens one. The
+// unique index on open batches makes a second open batch impossible; on
+// PostgreSQL a racing opener's insert fails and the whole route retries.
+func (s *Store) openBatch(ctx context.Context, tx Tx, agency, kommune string, now time.Time) (Batch, error) {
+	var b Batch
+	err := tx.Get(ctx, &b, `SELECT `+batchColumns+` FROM batches WHERE agency = ? AND kommune = ? AND status = ?`, agency, kommune, string(BatchOpen))
+	if err == nil {
+		return b, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return Batch{}, err
+	}
+	b = Batch{ID: newID(), Agency: agency, Kommune: kommune, Status: BatchOpen, CreatedAt: now}
+	if _, err := tx.Exec(ctx, `INSERT INTO batches (id, agency, kommune, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+		b.ID, agency, kommune, string(BatchOpen), now); err != nil {
+		if errors.Is(err, errUnique) {
+			return Batch{}, fmt.Errorf("another node opened the batch for %s/%s first: %w", agency, kommune, ErrConflict)
+		}
+		return Batch{}, err
+	}
+	return b, nil
+}
+
+// DueBatches lists open batches that must be sealed now: those that reached
+// size items, those older than maxAge, and those opened before cutoff once
+// cutoff has passed.
+func (s *Store) DueBatches(ctx context.Context, tx Tx, size int, maxAge time.Duration, cutoff time.Time) ([]Batch, error) {
+	now := s.now()
+	var out []Batch
+	err := tx.Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE status = ? AND item_count > 0
+		AND (item_count >= ? OR created_at <= ? OR (created_at < ? AND ? >= ?)) ORDER BY created_at`,
+		string(BatchOpen), size, now.Add(-maxAge), cutoff, now, cutoff)
+	return out, err
+}
+
+// SealBatch makes an open batch immutable: its items are written into its
+// body, in reference order, with a SHA-256 over them. Sealing a batch that is
+// not open is a no-op that answers the batch as it is.
+func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) {
+	b, err := s.Batch(ctx, tx, id)
+	if err != nil || b.Status != BatchOpen {
+		return b, err
+	}
+	// Close the batch before reading its items: the update waits for any
+	// route that is adding to it, and no route can add after it.
+	now := s.now()
+	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, sealed_at = ? WHERE id = ? AND status = ?`, string(BatchSealed), now, id, string(BatchOpen))
+	if err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	if n == 0 {
+		return s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+	}
+	var rows []struct {
+		Reference   string    `db:"reference"`
+		Form        string    `db:"form"`
+		FormVersion string    `db:"form_version"`
+		SubmittedAt time.Time `db:"submitted_at"`
+		Data        string    `db:"data"`
+	}
+	if err := tx.Select(ctx, &rows, `SELECT reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
+		FROM applications WHERE batch_id = ? AND status = ? ORDER BY reference`, id, string(StatusBatched)); err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	items := make([]BatchItem, len(rows))
+	for i, r := range rows {
+		items[i] = BatchItem{Reference: r.Reference, Form: r.Form, FormVersion: r.FormVersion, SubmittedAt: r.SubmittedAt.UTC(), Data: json.RawMessage(r.Data)}
+	}
+	itemsJSON, err := json.Marshal(items)
+	if err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	sum := sha256.Sum256(itemsJSON)
+	doc := BatchDocument{ID: id, Agency: b.Agency, Kommune: b.Kommune, SealedAt: now, Count: len(items), SHA256: hex.EncodeToString(sum[:]), Items: itemsJSON}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE batches SET item_count = ?, sha256 = ?, body = ? WHERE id = ?`,
+		len(items), doc.SHA256, string(body), id); err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	b.Status, b.ItemCount, b.SHA256, b.Body, b.SealedAt = BatchSealed, len(items), doc.SHA256, string(body), &now
+	return b, nil
+}
+
+// MarkDelivered records that the agency has a sealed batch: the batch and
+// each of its applications become delivered. Delivering twice is harmless.
+func (s *Store) MarkDelivered(ctx context.Context, tx Tx, id, actor string) error {
+	now := s.now()
+	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, delivered_at = ? WHERE id = ? AND status = ?`,
+		string(BatchDelivered), now, id, string(BatchSealed))
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.moveBatch(ctx, tx, id, StatusBatched, StatusDelivered, actor, "deliver", "batch "+id)
+}
+
+// FailBatch gives up on delivering a batch: it is marked failed with the
+// error, and every application in it goes back to the kommune's exception
+// queue with the reason "delivery.failed", never silently dropped.
+func (s *Store) FailBatch(ctx context.Context, tx Tx, id, actor, why string) error {
+	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, last_error = ? WHERE id = ? AND status IN (?, ?)`,
+		string(BatchFailed), why, id, string(BatchSealed), string(BatchOpen))
+	if err != nil || n == 0 {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE applications SET review_reasons = ? WHERE batch_id = ? AND status = ?`,
+		"delivery.failed", id, string(StatusBatched)); err != nil {
+		return err
+	}
+	return s.moveBatch(ctx, tx, id, StatusBatched, StatusInReview, actor, "delivery-failed", why)
+}
+
+// RecordBatchError keeps the latest delivery error on the batch, for the
+// operator and the caseworker, while delivery is still being retried.
+func (s *Store) RecordBatchError(ctx context.Context, tx Tx, id, why string) error {
+	_, err := tx.Exec(ctx, `UPDATE batches SET last_error = ? WHERE id = ?`, why, id)
+	return err
+}
+
+func (s *Store) moveBatch(ctx context.Context, tx Tx, batchID string, from, to Status, actor, action, reason string) error {
+	var ids []string
+	if err := tx.Select(ctx, &ids, `SELECT id FROM applications WHERE batch_id = ? AND status = ? ORDER BY id`, batchID, string(from)); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.Move(ctx, tx, Transition{ApplicationID: id, From: from, To: to, Actor: actor, Action: action, Reason: reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Receipt outcomes.
+const (
+	OutcomeAccepted = "accepted"
+	OutcomeRejected = "rejected"
+)
+
+// ReceiptItem is the agency's answer for one application.
+type ReceiptItem struct {
+	Reference string `json:"reference"`
+	Outcome   string `json:"outcome"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// ApplyReceipts settles applications of a delivered batch. An item for an
+// application already settled the same way is ignored (receipts may be sent
+// twice); an unknown reference, or one outside the batch, is an error.
+func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) error {
+	for _, it := range items {
+		if it.Outcome != OutcomeAccepted && it.Outcome != OutcomeRejected {
+			return fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", ErrInvalid, it.Reference)
+		}
+		var a struct {
+			ID     string `db:"id"`
+			Status Status `db:"status"`
+		}
+		err := tx.Get(ctx, &a, `SELECT id, status FROM applications WHERE reference = ? AND batch_id = ?`, it.Reference, batchID)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%w: %s is not in batch %s", ErrInvalid, it.Reference, batchID)
+		}
+		if err != nil {
+			return err
+		}
+		to := StatusAccepted
+		if it.Outcome == OutcomeRejected {
+			to = StatusRejected
+		}
+		if a.Status == to {
+			continue
+		}
+		if a.Status == StatusBatched {
+			// The receipt came before the delivery was recorded (a push
+			// answered, then the deliverer crashed): the agency has it.
+			if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
+				return err
+			}
+			a.Status = StatusDelivered
+		}
+		if a.Status != StatusDelivered {
+			return fmt.Errorf("%w: %s is %s", ErrConflict, it.Reference, a.Status)
+		}
+		if to == StatusRejected {
+			if _, err := tx.Exec(ctx, `UPDATE applications SET agency_reason = ? WHERE id = ?`, it.Reason, a.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusDelivered, To: to, Actor: actor, Action: "receipt", Reason: it.Reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

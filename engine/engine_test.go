@@ -1,0 +1,523 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/queue"
+)
+
+type testBundle struct {
+	store *engine.Store
+	queue *queue.Queue
+	form  *forms.Form
+	body  []byte
+}
+
+func setup(t *testing.T, dsn string) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.New(queue.Config{Store: store, Forms: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.UseEnqueuer(q)
+	form, _ := reg.Form("bostotte")
+	body, err := os.ReadFile("../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testBundle{store: store, queue: q, form: form, body: body}
+}
+
+// count runs a COUNT(*) query on whichever database the store is on.
+func count(t *testing.T, s *engine.Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	var err error
+	if db := s.SQLDB(); db != nil {
+		err = db.QueryRow(query, args...).Scan(&n)
+	} else {
+		err = s.PgxPool().QueryRow(context.Background(), sqlx.Rebind(sqlx.DOLLAR, query), args...).Scan(&n)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func (b *testBundle) submit(t *testing.T, key, token string) (engine.Receipt, error) {
+	t.Helper()
+	return b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: key, Token: token})
+}
+
+func TestDrafts(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Token) < 22 || d.ID == "" {
+			t.Fatalf("draft %+v: want an id and a 128-bit token", d)
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM applications WHERE resume_token_hash = ?`, d.Token); n != 0 {
+			t.Fatal("the resume token is stored in clear")
+		}
+		if _, err := b.store.OpenWithToken(ctx, d.ID, "wrong"); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("wrong token: %v, want ErrNotFound", err)
+		}
+		a, err := b.store.OpenWithToken(ctx, d.ID, d.Token)
+		if err != nil || a.Status != engine.StatusDraft || a.Data != "{}" {
+			t.Fatalf("open = %+v, %v", a, err)
+		}
+		saved, err := b.store.SaveDraft(ctx, d.ID, d.Token, json.RawMessage(`{"applicant":{"givenName":"Kari"}}`), a.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.SaveDraft(ctx, d.ID, d.Token, json.RawMessage(`{}`), a.Version); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("saving over a newer version: %v, want ErrConflict", err)
+		}
+		again, _ := b.store.OpenWithToken(ctx, d.ID, d.Token)
+		var data map[string]any
+		json.Unmarshal([]byte(again.Data), &data)
+		if again.Version != saved.Version || data["applicant"] == nil {
+			t.Fatalf("after save: %+v", again)
+		}
+	})
+}
+
+func TestAgencyKeysAreStoredHashed(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM agency_keys WHERE api_key_hash = ? OR agency = ?`, key, key); n != 0 {
+			t.Fatal("the API key is stored in clear")
+		}
+		if a, err := b.store.AgencyByKey(ctx, key); err != nil || a != "husbanken" {
+			t.Fatalf("AgencyByKey = %q, %v", a, err)
+		}
+		rotated, _ := b.store.CreateAgencyKey(ctx, "husbanken")
+		if _, err := b.store.AgencyByKey(ctx, key); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("the old key still works after rotation: %v", err)
+		}
+		if a, _ := b.store.AgencyByKey(ctx, rotated); a != "husbanken" {
+			t.Fatal("the new key does not work")
+		}
+		if _, err := b.store.CreateAgencyKey(ctx, "Husbanken; DROP"); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a bad agency name: %v", err)
+		}
+	})
+}
+
+func TestSubmitFromDraft(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		d, _ := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
+		if _, err := b.submit(t, d.ID, "not the token"); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("submit with a wrong token: %v", err)
+		}
+		r, err := b.submit(t, d.ID, d.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		year := time.Now().Year()
+		// SQLite numbers exactly; PostgreSQL nodes take numbers in blocks, so
+		// the refused attempt above may have used one (gaps are allowed).
+		wantRef := regexp.MustCompile(fmt.Sprintf(`^BOS-%d-\d{6}$`, year))
+		if b.store.IsSQLite() {
+			wantRef = regexp.MustCompile(fmt.Sprintf(`^BOS-%d-000001$`, year))
+		}
+		if r.ID != d.ID || !wantRef.MatchString(r.Reference) || r.Status != engine.StatusSubmitted {
+			t.Fatalf("receipt = %+v, want reference %s", r, wantRef)
+		}
+		st, err := b.store.SubmissionStatus(ctx, d.ID, d.Token)
+		if err != nil || st.Status != engine.StatusSubmitted || st.Reference != r.Reference {
+			t.Fatalf("status = %+v, %v", st, err)
+		}
+		a, _ := b.store.Application(ctx, d.ID)
+		if !strings.Contains(a.Data, `"15031234562"`) || a.Kommune != "0301" {
+			t.Errorf("stored data is not the prepared document (kontonummer normalised), or kommune %q", a.Kommune)
+		}
+		events, _ := b.store.Events(ctx, d.ID)
+		if len(events) != 2 || events[0].Action != "create" || events[1].Action != "submit" || events[1].From != engine.StatusDraft || events[1].To != engine.StatusSubmitted {
+			t.Fatalf("events = %+v", events)
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM river_job WHERE kind = 'route'`); n != 1 {
+			t.Fatalf("%d route jobs, want 1", n)
+		}
+		if _, err := b.store.SaveDraft(ctx, d.ID, d.Token, json.RawMessage(`{}`), 0); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("editing a submitted application: %v, want ErrConflict", err)
+		}
+	})
+}
+
+func TestSubmitIsIdempotent(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		key := "client-key-0123456789"
+		first, err := b.submit(t, key, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := b.submit(t, key, "")
+		if err != nil || second != first {
+			t.Fatalf("retry = %+v, %v; want the same receipt %+v", second, err, first)
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM applications`); n != 1 {
+			t.Fatalf("%d applications after a retry, want 1", n)
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM river_job`); n != 1 {
+			t.Fatalf("%d jobs after a retry, want 1", n)
+		}
+		other := strings.Replace(string(b.body), "14500", "14600", 1)
+		_, err = b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: []byte(other), IdempotencyKey: key})
+		if !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("same key, other body: %v, want ErrConflict", err)
+		}
+		if _, err := b.submit(t, "short", ""); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a short key without a draft: %v, want ErrInvalid", err)
+		}
+		st, err := b.store.SubmissionStatus(context.Background(), first.ID, key)
+		if err != nil || st.Reference != first.Reference {
+			t.Fatalf("the key reads the status of a submit without draft: %+v, %v", st, err)
+		}
+	})
+}
+
+func TestSubmitRefusesInvalidAndIneligible(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	bad := strings.Replace(string(b.body), "12038512356", "12038512357", 1)
+	_, err := b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: []byte(bad), IdempotencyKey: "k-0123456789abcdef", Lang: forms.English})
+	var ve *engine.ValidationError
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/applicant/fodselsnummer" || ve.Errors[0].Message != "National identity number is not valid" {
+		t.Fatalf("err = %v (%+v)", err, ve)
+	}
+	conscript := strings.Replace(string(b.body), `"conscript": false`, `"conscript": true`, 1)
+	_, err = b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: []byte(conscript), IdempotencyKey: "k-0123456789abcdeg"})
+	if !errors.As(err, &ve) || len(ve.Ineligible) != 1 {
+		t.Fatalf("ineligible submit: %v", err)
+	}
+	if n := count(t, b.store, `SELECT COUNT(*) FROM applications`); n != 0 {
+		t.Fatalf("%d applications stored from refused submits", n)
+	}
+}
+
+// TestConcurrentSubmits: 200 goroutines submit at once, each once more as a
+// retry. Every acknowledged submit is stored exactly once, with exactly one
+// route job and a unique reference.
+func TestConcurrentSubmits(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		const n = 200
+		receipts := make([]engine.Receipt, n)
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := fmt.Sprintf("concurrent-key-%04d", i)
+				r, err := b.submit(t, key, "")
+				if err != nil {
+					errs <- err
+					return
+				}
+				receipts[i] = r
+				again, err := b.submit(t, key, "")
+				if err != nil || again != r {
+					errs <- fmt.Errorf("retry of %s: %+v, %v", key, again, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		refs := map[string]bool{}
+		for _, r := range receipts {
+			if refs[r.Reference] {
+				t.Fatalf("reference %s given twice", r.Reference)
+			}
+			refs[r.Reference] = true
+			if c := count(t, b.store, `SELECT COUNT(*) FROM applications WHERE id = ? AND status = 'submitted'`, r.ID); c != 1 {
+				t.Fatalf("application %s stored %d times", r.ID, c)
+			}
+		}
+		if c := count(t, b.store, `SELECT COUNT(*) FROM applications`); c != n {
+			t.Fatalf("%d applications, want %d", c, n)
+		}
+		if c := count(t, b.store, `SELECT COUNT(*) FROM river_job WHERE kind = 'route'`); c != n {
+			t.Fatalf("%d route jobs, want %d", c, n)
+		}
+		if c := count(t, b.store, `SELECT COUNT(*) FROM application_events WHERE action = 'submit'`); c != n {
+			t.Fatalf("%d submit events, want %d", c, n)
+		}
+	})
+}
+
+// failingEnqueuer inserts the job, then fails, as a crash between the job and
+// the commit would.
+type failingEnqueuer struct{ q *queue.Queue }
+
+func (f failingEnqueuer) EnqueueRoutes(ctx context.Context, tx engine.Tx, ids []string) error {
+	if err := f.q.EnqueueRoutes(ctx, tx, ids); err != nil {
+		return err
+	}
+	return errors.New("injected failure after the job was inserted")
+}
+
+// TestEnqueueIsTransactional: a submit whose transaction fails leaves neither
+// application nor job nor event behind, also when it shares a group commit
+// with submits that succeed.
+func TestEnqueueIsTransactional(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		b.store.UseEnqueuer(failingEnqueuer{b.queue})
+		if _, err := b.submit(t, "doomed-key-0123456789", ""); err == nil {
+			t.Fatal("the failing submit was acknowledged")
+		}
+		for _, table := range []string{"applications", "river_job", "application_events"} {
+			if c := count(t, b.store, `SELECT COUNT(*) FROM `+table); c != 0 {
+				t.Fatalf("%d rows left in %s by a failed submit", c, table)
+			}
+		}
+	})
+}
+
+// oneFailingEnqueuer fails any enqueue that includes the application
+// submitted under doomedKey, after inserting the jobs.
+type oneFailingEnqueuer struct{ q *queue.Queue }
+
+const doomedKey = "doomed-in-a-group-0123456789"
+
+func (f oneFailingEnqueuer) EnqueueRoutes(ctx context.Context, tx engine.Tx, ids []string) error {
+	if err := f.q.EnqueueRoutes(ctx, tx, ids); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if n := 0; tx.Get(ctx, &n, `SELECT COUNT(*) FROM applications WHERE id = ? AND idempotency_key = ?`, id, doomedKey) == nil && n == 1 {
+			return errors.New("injected failure for one application")
+		}
+	}
+	return nil
+}
+
+// TestFailedSubmitInASharedGroupCommit: on SQLite the routing jobs of a group
+// are inserted together before its commit. One submit whose enqueue fails
+// must fail alone: the others of its group are acknowledged and stored with
+// their jobs, and it leaves nothing.
+func TestFailedSubmitInASharedGroupCommit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	b.store.UseEnqueuer(oneFailingEnqueuer{q: b.queue})
+	var wg sync.WaitGroup
+	var acked sync.Map
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("group-member-key-%04d", i)
+			if i == 15 {
+				key = doomedKey
+			}
+			if r, err := b.submit(t, key, ""); err == nil {
+				acked.Store(key, r.ID)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, ok := acked.Load(doomedKey); ok {
+		t.Fatal("the failing submit was acknowledged")
+	}
+	n := 0
+	acked.Range(func(_, id any) bool {
+		n++
+		if c := count(t, b.store, `SELECT COUNT(*) FROM river_job WHERE kind = 'route' AND args LIKE ?`, "%"+id.(string)+"%"); c != 1 {
+			t.Errorf("acknowledged application %s has %d route jobs", id, c)
+		}
+		return true
+	})
+	if n != 29 {
+		t.Fatalf("%d of the 29 good submits acknowledged", n)
+	}
+	if c := count(t, b.store, `SELECT COUNT(*) FROM applications WHERE idempotency_key = ?`, doomedKey); c != 0 {
+		t.Fatal("the failed submit left its application")
+	}
+	if c := count(t, b.store, `SELECT COUNT(*) FROM river_job`); c != 29 {
+		t.Fatalf("%d jobs, want 29", c)
+	}
+}
+
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	var wg sync.WaitGroup
+	var failed, ok sync.Map
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := b.store.Write(context.Background(), func(tx engine.Tx) error {
+				if _, err := tx.Exec(context.Background(), `INSERT INTO reference_counters (form, year, last) VALUES (?, ?, 1)`, "f", i); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return errors.New("this write fails")
+				}
+				return nil
+			})
+			if err != nil {
+				failed.Store(i, true)
+			} else {
+				ok.Store(i, true)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range 40 {
+		_, isOK := ok.Load(i)
+		if isOK == (i%4 == 0) {
+			t.Fatalf("write %d: acknowledged = %v", i, isOK)
+		}
+		want := 1
+		if i%4 == 0 {
+			want = 0
+		}
+		if c := count(t, b.store, `SELECT COUNT(*) FROM reference_counters WHERE year = ?`, i); c != want {
+			t.Fatalf("write %d left %d rows, want %d", i, c, want)
+		}
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		from, to engine.Status
+		ok       bool
+	}{
+		{engine.StatusDraft, engine.StatusSubmitted, true},
+		{engine.StatusSubmitted, engine.StatusInReview, true},
+		{engine.StatusInReview, engine.StatusAwaitingCitizen, true},
+		{engine.StatusAwaitingCitizen, engine.StatusInReview, true},
+		{engine.StatusBatched, engine.StatusDelivered, true},
+		{engine.StatusDelivered, engine.StatusRejected, true},
+		{engine.StatusRejected, engine.StatusInReview, true},
+		{engine.StatusSubmitted, engine.StatusWithdrawn, true},
+		{engine.StatusDelivered, engine.StatusWithdrawn, false},
+		{engine.StatusDraft, engine.StatusAccepted, false},
+		{engine.StatusAccepted, engine.StatusInReview, false},
+		{engine.StatusWithdrawn, engine.StatusSubmitted, false},
+		{engine.StatusSubmitted, engine.StatusDelivered, false},
+	} {
+		if got := engine.CanTransition(tc.from, tc.to); got != tc.ok {
+			t.Errorf("%s → %s allowed = %v, want %v", tc.from, tc.to, got, tc.ok)
+		}
+	}
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		r, err := b.submit(t, "lifecycle-key-0123456789", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := b.store.Application(ctx, r.ID)
+		move := func(tr engine.Transition) error {
+			return b.store.Write(ctx, func(tx engine.Tx) error { return b.store.Move(ctx, tx, tr) })
+		}
+		if err := move(engine.Transition{ApplicationID: r.ID, From: engine.StatusSubmitted, To: engine.StatusAccepted, Actor: "test"}); !errors.Is(err, engine.ErrIllegalTransition) {
+			t.Fatalf("illegal move: %v", err)
+		}
+		if err := move(engine.Transition{ApplicationID: r.ID, From: engine.StatusSubmitted, To: engine.StatusInReview, Actor: "caseworker:1", Action: "review", Reason: "test", Version: a.Version + 5}); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("stale version: %v, want ErrConflict", err)
+		}
+		if err := move(engine.Transition{ApplicationID: r.ID, From: engine.StatusSubmitted, To: engine.StatusInReview, Actor: "caseworker:1", Action: "review", Reason: "test", Version: a.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if err := move(engine.Transition{ApplicationID: r.ID, From: engine.StatusSubmitted, To: engine.StatusInReview, Actor: "caseworker:2", Action: "review"}); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("second caseworker moving from a status it no longer has: %v, want ErrConflict", err)
+		}
+		events, _ := b.store.Events(ctx, r.ID)
+		last := events[len(events)-1]
+		if len(events) != 2 || last.Actor != "caseworker:1" || last.From != engine.StatusSubmitted || last.To != engine.StatusInReview || last.Reason != "test" {
+			t.Fatalf("events = %+v", events)
+		}
+	})
+}
+
+func TestRouteJobRuns(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		if err := b.queue.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			b.queue.Stop(stop)
+		})
+		r, err := b.submit(t, "route-key-0123456789", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			a, err := b.store.Application(ctx, r.ID)
+			if err == nil && a.Status == engine.StatusBatched {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not routed in time: %+v, %v", a, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		events, _ := b.store.Events(ctx, r.ID)
+		if last := events[len(events)-1]; last.Actor != "system:route" || last.To != engine.StatusBatched {
+			t.Fatalf("events = %+v", events)
+		}
+	})
+}

@@ -1,0 +1,31 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/skjema/skjema/forms"
+)
+
+// Errors the web layer maps to HTTP statuses in one place.
+var (
+	// ErrNotFound: no such application or draft, or not one the caller may see.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the application changed under the caller (optimistic
+	// lock), or an idempotency key was reused with a different body.
+	ErrConflict = errors.New("conflict")
+	// ErrIllegalTransition: the lifecycle does not allow this move.
+	ErrIllegalTransition = errors.New("illegal transition")
+	// ErrUnauthorized: the resume token does not match.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrInvalid: the input is not acceptable (see the wrapped detail).
+	ErrInvalid = errors.New("invalid")
+)
+
+// ValidationError carries field errors from the form's validator.
+type ValidationError struct {
+	Errors []forms.FieldError
+	// Ineligible lists screening reasons when the applicant cannot apply.
+	Ineligible []string
+}
+
+func (e *ValidationError) Error() string { return "the application is not valid" }

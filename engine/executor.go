@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/georgysavva/scany/v2/pgxscan"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+)
+
+// Executor runs the store's SQL. Queries use ? placeholders; dest structs use
+// db tags. Get answers ErrNotFound when there is no row.
+type Executor interface {
+	Exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
+	Get(ctx context.Context, dest any, query string, args ...any) error
+	Select(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// Tx is a store transaction. Driver is the database's own transaction, a
+// *sql.Tx on SQLite or a pgx.Tx on PostgreSQL, for River's InsertTx.
+type Tx interface {
+	Executor
+	Driver() any
+}
+
+// sqliteExec runs on an sqlx transaction or pool. Inside a group commit,
+// deferred collects the routing jobs of one write (see Store.enqueueRoute).
+type sqliteExec struct {
+	q        sqlx.ExtContext
+	tx       *sql.Tx
+	deferred *[]string
+}
+
+func (e sqliteExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := e.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.RowsAffected()
+}
+
+func (e sqliteExec) Get(ctx context.Context, dest any, query string, args ...any) error {
+	return mapErr(sqlx.GetContext(ctx, e.q, dest, query, args...))
+}
+
+func (e sqliteExec) Select(ctx context.Context, dest any, query string, args ...any) error {
+	return mapErr(sqlx.SelectContext(ctx, e.q, dest, query, args...))
+}
+
+func (e sqliteExec) Driver() any { return e.tx }
+
+// pgQuerier is what pgx pools and transactions share.
+type pgQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// pgExec runs on a pgx transaction or pool, rebinding ? to $n.
+type pgExec struct {
+	q  pgQuerier
+	tx pgx.Tx
+}
+
+func (e pgExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := e.q.Exec(ctx, rebind(query), args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (e pgExec) Get(ctx context.Context, dest any, query string, args ...any) error {
+	return mapErr(pgxscan.Get(ctx, e.q, dest, rebind(query), args...))
+}
+
+func (e pgExec) Select(ctx context.Context, dest any, query string, args ...any) error {
+	return mapErr(pgxscan.Select(ctx, e.q, dest, rebind(query), args...))
+}
+
+func (e pgExec) Driver() any { return e.tx }
+
+func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
+
+// errUnique marks a unique-constraint violation, which the store turns into
+// ErrConflict or a retry where that is what it means.
+var errUnique = errors.New("unique constraint violated")
+
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) || pgxscan.NotFound(err) {
+		return ErrNotFound
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+		return errors.Join(errUnique, err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return errors.Join(errUnique, err)
+	}
+	return err
+}

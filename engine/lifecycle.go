@@ -1,0 +1,94 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+)
+
+// Status is where an application is in its life.
+type Status string
+
+const (
+	StatusDraft           Status = "draft"
+	StatusSubmitted       Status = "submitted"
+	StatusInReview        Status = "in_review"
+	StatusAwaitingCitizen Status = "awaiting_citizen"
+	StatusBatched         Status = "batched"
+	StatusDelivered       Status = "delivered"
+	StatusAccepted        Status = "accepted"
+	StatusRejected        Status = "rejected"
+	StatusWithdrawn       Status = "withdrawn"
+)
+
+// transitions is the lifecycle of DESIGN.md §3: draft → submitted →
+// (in_review ⇄ awaiting_citizen) → batched → delivered → accepted | rejected;
+// a rejected application goes back to review; withdrawn from any state before
+// delivery. A batch that cannot be delivered sends its applications back to
+// review, and a caseworker may reject from review.
+var transitions = map[Status][]Status{
+	StatusDraft:           {StatusSubmitted, StatusWithdrawn},
+	StatusSubmitted:       {StatusInReview, StatusBatched, StatusWithdrawn},
+	StatusInReview:        {StatusAwaitingCitizen, StatusBatched, StatusRejected, StatusWithdrawn},
+	StatusAwaitingCitizen: {StatusInReview, StatusWithdrawn},
+	StatusBatched:         {StatusDelivered, StatusInReview, StatusWithdrawn},
+	StatusDelivered:       {StatusAccepted, StatusRejected, StatusInReview},
+	StatusRejected:        {StatusInReview},
+	StatusAccepted:        nil,
+	StatusWithdrawn:       nil,
+}
+
+// CanTransition tells whether the lifecycle allows moving from one status to
+// another.
+func CanTransition(from, to Status) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Transition is one move of one application, as the audit log records it.
+type Transition struct {
+	ApplicationID string
+	From, To      Status
+	Actor         string // "citizen", "system:route", "caseworker:<id>", "agency:<id>"
+	Action        string // "submit", "route", "return", ...
+	Reason        string
+	// Version is the version the caller read; the move is refused with
+	// ErrConflict if the application changed since. Zero skips the check.
+	Version int
+}
+
+// Move applies a transition inside tx: the status changes only if the
+// application is still in From (and at Version), and one audit event is
+// written in the same transaction. Illegal moves are refused, never applied.
+func (s *Store) Move(ctx context.Context, tx Tx, t Transition) error {
+	if !CanTransition(t.From, t.To) {
+		return fmt.Errorf("%w: %s → %s", ErrIllegalTransition, t.From, t.To)
+	}
+	now := s.now()
+	query := `UPDATE applications SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = ?`
+	args := []any{string(t.To), now, t.ApplicationID, string(t.From)}
+	if t.Version != 0 {
+		query += ` AND version = ?`
+		args = append(args, t.Version)
+	}
+	n, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("move %s: %w", t.ApplicationID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("move %s from %s: %w", t.ApplicationID, t.From, ErrConflict)
+	}
+	return s.audit(ctx, tx, t, now)
+}
+
+func (s *Store) audit(ctx context.Context, tx Tx, t Transition, at any) error {
+	_, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, at)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", t.ApplicationID, err)
+	}
+	return nil
+}

@@ -1,0 +1,9 @@
+-- +goose Up
+CREATE TABLE agency_keys (
+    agency       TEXT PRIMARY KEY,
+    api_key_hash TEXT NOT NULL UNIQUE,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE agency_keys;

@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+)
+
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+// Config opens a Store.
+type Config struct {
+	// Database is a SQLite file path, or a postgres:// (postgresql://) URL.
+	// Defaults to "skjema.db" in the working directory.
+	Database string
+	// Clock gives the time transactions are stamped with. Defaults to
+	// time.Now.
+	Clock func() time.Time
+	// Logger receives the store's own messages, never field values.
+	// Defaults to slog.Default().
+	Logger *slog.Logger
+	// MaxGroup is how many writes one SQLite group commit may gather.
+	// Defaults to 128.
+	MaxGroup int
+	// MaxConns is the PostgreSQL pool size, shared with River. Defaults to
+	// 20 unless the URL sets pool_max_conns (pgx's own default, the number
+	// of cores, leaves concurrent submits queueing for a connection).
+	MaxConns int
+}
+
+// Store is the database. On SQLite it owns one writer connection (shared with
+// River) and a pool of readers; on PostgreSQL a pgx pool.
+type Store struct {
+	dialect dialect
+	clock   func() time.Time
+	log     *slog.Logger
+
+	// SQLite
+	writer  *sqlx.DB // exactly one connection: SQLite has one writer
+	readers *sqlx.DB
+	group   *groupCommitter
+
+	enqueuer Enqueuer
+
+	// PostgreSQL
+	refs  referenceBlocks
+	pool  *pgxpool.Pool
+	pgSQL *sql.DB // database/sql over the pool, for goose
+}
+
+// Open connects to the database. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Database == "" {
+		cfg.Database = "skjema.db"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxGroup <= 0 {
+		cfg.MaxGroup = 128
+	}
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}}
+	if IsPostgresURL(cfg.Database) {
+		s.dialect = postgres
+		pcfg, err := pgxpool.ParseConfig(cfg.Database)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if !strings.Contains(cfg.Database, "pool_max_conns") {
+			pcfg.MaxConns = int32(cmp.Or(cfg.MaxConns, 20))
+		}
+		if s.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		if err := s.pool.Ping(ctx); err != nil {
+			s.pool.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.pgSQL = stdlib.OpenDBFromPool(s.pool)
+		return s, nil
+	}
+	// synchronous=FULL: an acknowledged commit survives power loss, also in
+	// WAL mode (NORMAL would only survive a process crash). _txlock=immediate
+	// takes the write lock at BEGIN, so readers never have to upgrade.
+	params := url.Values{
+		"_busy_timeout": {"10000"},
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"FULL"},
+		"_foreign_keys": {"on"},
+		"_txlock":       {"immediate"},
+		// Keep prepared statements per connection: River's job queries are
+		// long, and preparing them again for every job was half the writer's
+		// time under load.
+		"_stmt_cache_size": {"64"},
+	}
+	dsn := "file:" + cfg.Database + "?" + params.Encode()
+	var err error
+	if s.writer, err = sqlx.Open("sqlite3", dsn); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Database, err)
+	}
+	s.writer.SetMaxOpenConns(1)
+	s.writer.SetConnMaxIdleTime(0)
+	s.writer.SetConnMaxLifetime(0)
+	if err := s.writer.PingContext(ctx); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Database, err)
+	}
+	params.Set("mode", "ro")
+	params.Del("_txlock")
+	if s.readers, err = sqlx.Open("sqlite3", "file:"+cfg.Database+"?"+params.Encode()); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	s.readers.SetMaxOpenConns(4)
+	s.group = newGroupCommitter(s.writer, cfg.MaxGroup, s.flushRoutes)
+	return s, nil
+}
+
+// IsPostgresURL tells a PostgreSQL URL from a SQLite path.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Close stops the group committer and closes the connections.
+func (s *Store) Close() error {
+	if s.dialect == postgres {
+		s.pgSQL.Close()
+		s.pool.Close()
+		return nil
+	}
+	s.group.close()
+	return errors.Join(s.readers.Close(), s.writer.Close())
+}
+
+// IsSQLite tells which database the store is on.
+func (s *Store) IsSQLite() bool { return s.dialect == sqlite }
+
+// SQLDB is the SQLite writer connection, which River shares (nil on
+// PostgreSQL).
+func (s *Store) SQLDB() *sql.DB {
+	if s.writer == nil {
+		return nil
+	}
+	return s.writer.DB
+}
+
+// PgxPool is the PostgreSQL pool (nil on SQLite).
+func (s *Store) PgxPool() *pgxpool.Pool { return s.pool }
+
+// Migrate applies the store's migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	if s.dialect == postgres {
+		return migrate(ctx, postgres, s.pgSQL)
+	}
+	return migrate(ctx, sqlite, s.writer.DB)
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises
+// migrations when several nodes start at once ("skjema" in ASCII).
+const migrationLockKey = 0x736b6a656d61
+
+// WithMigrationLock runs fn while holding a lock no other node's migrations
+// can run under. SQLite has one writer, so there it just runs fn.
+func (s *Store) WithMigrationLock(ctx context.Context, fn func() error) error {
+	if s.dialect == sqlite {
+		return fn()
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLockKey)); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLockKey))
+	return fn()
+}
+
+// Ready checks the database answers and its migrations are current.
+func (s *Store) Ready(ctx context.Context) error {
+	db := s.pgSQL
+	if s.dialect == sqlite {
+		db = s.writer.DB
+	}
+	pending, err := migrationsPending(ctx, s.dialect, db)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if pending {
+		return errors.New("database: migrations pending")
+	}
+	return nil
+}
+
+// read runs queries outside a transaction, on the readers.
+func (s *Store) read() Executor {
+	if s.dialect == postgres {
+		return pgExec{q: s.pool}
+	}
+	return sqliteExec{q: s.readers}
+}
+
+// Write runs fn in a write transaction and answers once it is durably
+// committed. On SQLite, concurrent writes share one transaction and one fsync;
+// each runs in its own savepoint, so one failing does not undo the others. fn
+// may be run again if its shared transaction fails to commit, so it must do
+// its work only through tx.
+func (s *Store) Write(ctx context.Context, fn func(tx Tx) error) error {
+	if s.dialect == sqlite {
+		return s.group.do(ctx, fn)
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(pgExec{q: tx, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// now is the store's clock, in UTC with microseconds (what both databases
+// keep), so a time read back equals the time written.
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,216 @@
+package forms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Layout is layout.json: the form's identity and its pages in order.
+type Layout struct {
+	Form    string `json:"form"`
+	Version string `json:"version"`
+	// Agency is the state agency that decides applications of this form.
+	Agency string `json:"agency"`
+	// ReferencePrefix starts the human reference of a submission, as in
+	// BOS-2026-000123.
+	ReferencePrefix string `json:"referencePrefix"`
+	Pages           []Page `json:"pages"`
+}
+
+// Page is one step of the form.
+type Page struct {
+	ID     string     `json:"id"`
+	When   *Condition `json:"when,omitempty"`
+	Fields []Field    `json:"fields"`
+}
+
+// Field binds an input to a JSON pointer. In a repeating group ("repeat")
+// the children's pointers are relative to the group's item.
+type Field struct {
+	Pointer      string     `json:"pointer"`
+	Widget       string     `json:"widget"`
+	When         *Condition `json:"when,omitempty"`
+	Fields       []Field    `json:"fields,omitempty"`
+	Autocomplete string     `json:"autocomplete,omitempty"`
+	Inputmode    string     `json:"inputmode,omitempty"`
+}
+
+// Widgets a layout may use. "repeat" is a repeating group with child fields;
+// "checklist" lists the attachments the rules ask for.
+var widgets = map[string]bool{
+	"text": true, "textarea": true, "amount": true, "yesno": true, "radio": true,
+	"checkbox": true, "repeat": true, "checklist": true,
+}
+
+// choiceWidgets take an answer by choosing, so a missing answer reads
+// "choose an answer" rather than "fill in".
+var choiceWidgets = map[string]bool{"yesno": true, "radio": true, "checkbox": true}
+
+// Rules is rules.json: checks that span fields, the attachments the answers
+// require and the answers that make an applicant ineligible.
+type Rules struct {
+	Checks      []CrossCheck     `json:"checks"`
+	Facts       map[string]Fact  `json:"facts"`
+	Routing     []RoutingRule    `json:"routing"`
+	Attachments []AttachmentRule `json:"attachments"`
+	Screening   []ScreeningRule  `json:"screening"`
+}
+
+// CrossCheck is a check between fields. The only kind so far is
+// "postnummerInKommune": the address's postnummer must lie in its kommune.
+type CrossCheck struct {
+	Check         string `json:"check"`
+	Postnummer    string `json:"postnummer"`
+	Kommunenummer string `json:"kommunenummer"`
+}
+
+// AttachmentRule says that the document with ID (at /attachments/<id>) is
+// required when the condition holds.
+type AttachmentRule struct {
+	ID   string     `json:"id"`
+	When *Condition `json:"when"`
+}
+
+// ScreeningRule says that the applicant is not eligible when the condition
+// holds; texts screening.<id>.title and .explanation say why.
+type ScreeningRule struct {
+	ID   string     `json:"id"`
+	When *Condition `json:"when"`
+}
+
+// fieldInfo is what the validator needs to know of one field, found by its
+// pointer template.
+type fieldInfo struct {
+	id         string // field id: household.fodselsnummer
+	textKey    string // its texts are <textKey>.label, .name and .help
+	template   string // /household/*/fodselsnummer
+	page       string
+	order      int
+	widget     string
+	format     string // the schema's format, for normalising
+	schemaType string // the schema's type, for normalising
+	group      *fieldInfo
+	layout     *Field
+	rel        []string     // the pointer's parts, relative to the group item inside a group
+	children   []*fieldInfo // a repeating group's fields
+}
+
+// definition is the raw files of one form, as loaded.
+type definition struct {
+	schema json.RawMessage
+	layout json.RawMessage
+	rules  json.RawMessage
+	texts  map[Lang]json.RawMessage
+}
+
+func readDefinition(fsys fs.FS, dir string) (*definition, error) {
+	d := &definition{texts: map[Lang]json.RawMessage{}}
+	read := func(name string, optional bool) (json.RawMessage, error) {
+		b, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if err != nil {
+			if optional && errors.Is(err, fs.ErrNotExist) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		if !json.Valid(b) {
+			return nil, fmt.Errorf("%s: not valid JSON", name)
+		}
+		return b, nil
+	}
+	var err error
+	if d.schema, err = read("schema.json", false); err != nil {
+		return nil, err
+	}
+	if d.layout, err = read("layout.json", false); err != nil {
+		return nil, err
+	}
+	if d.rules, err = read("rules.json", true); err != nil {
+		return nil, err
+	}
+	for _, l := range Langs {
+		if d.texts[l], err = read("texts."+string(l)+".json", false); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// decodeStrict decodes JSON refusing unknown members, so a typo in a
+// definition is an error at start, not a silently ignored rule.
+func decodeStrict(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// schemaAt finds the subschema a pointer template leads to, following
+// properties, items and local $refs. It answers nil where the schema does not
+// describe the pointer.
+func schemaAt(root map[string]any, template string) map[string]any {
+	cur := deref(root, root)
+	for _, part := range splitPointer(template) {
+		if cur == nil {
+			return nil
+		}
+		var next any
+		if part == "*" {
+			next = cur["items"]
+		} else if props, ok := cur["properties"].(map[string]any); ok {
+			next = props[part]
+		}
+		m, _ := next.(map[string]any)
+		cur = deref(root, m)
+	}
+	return cur
+}
+
+func deref(root, s map[string]any) map[string]any {
+	for range 8 { // $refs to $refs, bounded
+		ref, ok := s["$ref"].(string)
+		if !ok || !strings.HasPrefix(ref, "#/") {
+			return s
+		}
+		target, _ := lookup(root, splitPointer(strings.TrimPrefix(ref, "#")))
+		s, _ = target.(map[string]any)
+	}
+	return s
+}
+
+// enumValues lists a subschema's enum (or const) values as strings.
+func enumValues(s map[string]any) []string {
+	var out []string
+	if list, ok := s["enum"].([]any); ok {
+		for _, v := range list {
+			out = append(out, fmt.Sprint(v))
+		}
+	}
+	return out
+}
+
+// compileSchema compiles the form's JSON Schema with the Norwegian formats.
+func compileSchema(id string, raw json.RawMessage, formats []*jsonschema.Format) (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for _, f := range formats {
+		c.RegisterFormat(f)
+	}
+	url := "skjema:///" + id + "/schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+}

@@ -1,0 +1,14 @@
+// Package forms loads form definitions and validates documents against them.
+//
+// A definition is data (see package schemas): a JSON Schema, a layout of pages
+// and fields bound to JSON pointers with visibility conditions, texts in nb,
+// nn and en, and rules for cross-checks, the attachment checklist and the
+// eligibility screening. A Registry compiles every definition once; a Form
+// validates a document in partial mode (as the citizen types) or full mode (at
+// submit) and answers with field errors in the citizen's language, the
+// checklist and the screening result.
+//
+// forms owns what a valid application is. It knows nothing of HTTP, SQL or
+// where a document is stored; routing rules that decide where an application
+// goes belong to the queue package.
+package forms

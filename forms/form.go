@@ -1,0 +1,142 @@
+package forms
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Form is one compiled definition. It is read-only and safe for concurrent use.
+type Form struct {
+	ID      string
+	Version string
+	Agency  string
+	Layout  Layout
+	Rules   Rules
+
+	schema    *jsonschema.Schema
+	schemaDoc map[string]any
+	texts     map[Lang]texts
+	raw       *definition
+	env       *environment
+
+	fields      map[string]*fieldInfo // by pointer template
+	pageFields  [][]*fieldInfo        // top-level fields of each page
+	factOrder   []string              // facts, each after those it reads
+	order       []*fieldInfo          // layout order
+	attachPage  string                // the page holding the checklist
+	attachOrder int                   // the checklist's place in the layout
+}
+
+// Definition is what a client needs to render the form: the files as they
+// were loaded, untouched. Texts are keyed by language.
+type Definition struct {
+	ID      string                   `json:"id"`
+	Version string                   `json:"version"`
+	Schema  json.RawMessage          `json:"schema"`
+	Layout  json.RawMessage          `json:"layout"`
+	Rules   json.RawMessage          `json:"rules,omitempty"`
+	Texts   map[Lang]json.RawMessage `json:"texts"`
+}
+
+// Definition returns the form's definition files for clients.
+func (f *Form) Definition() Definition {
+	return Definition{ID: f.ID, Version: f.Version, Schema: f.raw.schema, Layout: f.raw.layout, Rules: f.raw.rules, Texts: f.raw.texts}
+}
+
+// Text returns a text of the form in a language ("" when there is none).
+func (f *Form) Text(lang Lang, key string) string { return f.texts[lang][key] }
+
+func compileForm(id string, d *definition, env *environment) (*Form, error) {
+	f := &Form{ID: id, raw: d, env: env, texts: map[Lang]texts{}, fields: map[string]*fieldInfo{}}
+	if err := decodeStrict(d.layout, &f.Layout); err != nil {
+		return nil, fmt.Errorf("layout.json: %w", err)
+	}
+	if d.rules != nil {
+		if err := decodeStrict(d.rules, &f.Rules); err != nil {
+			return nil, fmt.Errorf("rules.json: %w", err)
+		}
+	}
+	if f.Layout.Form != id {
+		return nil, fmt.Errorf("layout.json names form %q, but it lies in directory %q", f.Layout.Form, id)
+	}
+	if f.Layout.Version == "" {
+		return nil, fmt.Errorf("layout.json: version is required")
+	}
+	f.Version, f.Agency = f.Layout.Version, f.Layout.Agency
+	for _, l := range Langs {
+		t := texts{}
+		if err := json.Unmarshal(d.texts[l], &t); err != nil {
+			return nil, fmt.Errorf("texts.%s.json: %w", l, err)
+		}
+		f.texts[l] = t
+	}
+	if err := json.Unmarshal(d.schema, &f.schemaDoc); err != nil {
+		return nil, fmt.Errorf("schema.json: %w", err)
+	}
+	var err error
+	if f.schema, err = compileSchema(id, d.schema, env.formats()); err != nil {
+		return nil, fmt.Errorf("schema.json: %w", err)
+	}
+	for pi := range f.Layout.Pages {
+		p := &f.Layout.Pages[pi]
+		var top []*fieldInfo
+		for i := range p.Fields {
+			top = append(top, f.index(p.ID, "", &p.Fields[i], nil))
+		}
+		f.pageFields = append(f.pageFields, top)
+	}
+	f.factOrder, _ = f.checkFacts()
+	for _, a := range f.Rules.Attachments {
+		fi := &fieldInfo{id: "attachment." + a.ID, textKey: "attachment." + a.ID, template: "/attachments/" + a.ID, page: f.attachPage, order: f.attachOrder}
+		f.fields[fi.template] = fi
+		f.order = append(f.order, fi)
+	}
+	return f, nil
+}
+
+// index records a field and its children in layout order.
+func (f *Form) index(page, prefix string, fld *Field, group *fieldInfo) *fieldInfo {
+	tmpl := prefix + fld.Pointer
+	id := strings.ReplaceAll(strings.ReplaceAll(strings.TrimPrefix(tmpl, "/"), "/*", ""), "/", ".")
+	fi := &fieldInfo{
+		id:       id,
+		textKey:  "field." + id,
+		template: tmpl,
+		page:     page,
+		order:    len(f.order),
+		widget:   fld.Widget,
+		group:    group,
+		layout:   fld,
+		rel:      splitPointer(fld.Pointer),
+	}
+	if s := schemaAt(f.schemaDoc, tmpl); s != nil {
+		fi.format, _ = s["format"].(string)
+		fi.schemaType, _ = s["type"].(string)
+	}
+	if fld.Widget == "checklist" {
+		f.attachPage, f.attachOrder = page, fi.order
+	}
+	f.fields[tmpl] = fi
+	f.order = append(f.order, fi)
+	for i := range fld.Fields {
+		fi.children = append(fi.children, f.index(page, tmpl+"/*", &fld.Fields[i], fi))
+	}
+	return fi
+}
+
+// label names a field in messages: its short name if it has one, else its
+// label, and "… til husstandsmedlem 2" inside a repeating group.
+func (f *Form) label(t texts, fi *fieldInfo, indexes []int) string {
+	name := t[fi.textKey+".name"]
+	if name == "" {
+		name = t[fi.textKey+".label"]
+	}
+	if fi.group != nil && len(indexes) > 0 {
+		item := t.format("group."+fi.group.id+".item", "{n}", fmt.Sprint(indexes[len(indexes)-1]+1))
+		name = t.format("pattern.inGroup", "{field}", name, "{item}", item)
+	}
+	return name
+}

@@ -1,0 +1,122 @@
+package forms
+
+import (
+	"strconv"
+	"strings"
+)
+
+// A pointer template is a JSON pointer whose array indexes are "*", as fields
+// in a repeating group are written: /household/*/fodselsnummer.
+
+// splitPointer turns "/a/b/0" into ["a", "b", "0"], unescaping ~1 and ~0.
+func splitPointer(p string) []string {
+	if p == "" || p == "/" {
+		return nil
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, s := range parts {
+		if strings.Contains(s, "~") {
+			parts[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+		}
+	}
+	return parts
+}
+
+// joinPointer is the inverse of splitPointer.
+func joinPointer(parts []string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		b.WriteByte('/')
+		if strings.ContainsAny(s, "~/") {
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// lookup returns the value at the pointer's parts, and whether it is there.
+func lookup(doc any, parts []string) (any, bool) {
+	cur := doc
+	for _, p := range parts {
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[p]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// remove deletes the object member the pointer's parts name, if it is there.
+// Array elements are never removed: that would renumber a repeating group.
+func remove(doc any, parts []string) {
+	if len(parts) == 0 {
+		return
+	}
+	parent, ok := lookup(doc, parts[:len(parts)-1])
+	if !ok {
+		return
+	}
+	if m, ok := parent.(map[string]any); ok {
+		delete(m, parts[len(parts)-1])
+	}
+}
+
+// ensureObject makes sure an object exists at parts (creating empty objects on
+// the way) unless something else is already there; it answers the object.
+func ensureObject(doc map[string]any, parts []string) (map[string]any, bool) {
+	cur := doc
+	for _, p := range parts {
+		next, ok := cur[p]
+		if !ok {
+			m := map[string]any{}
+			cur[p] = m
+			cur = m
+			continue
+		}
+		m, ok := next.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur = m
+	}
+	return cur, true
+}
+
+// templateOf replaces every array index in a concrete pointer's parts by "*",
+// using the document to tell indexes from object keys that look like numbers.
+func templateOf(doc any, parts []string) (tmpl string, indexes []int) {
+	out := make([]string, len(parts))
+	cur := doc
+	for i, p := range parts {
+		switch c := cur.(type) {
+		case []any:
+			n, err := strconv.Atoi(p)
+			if err == nil && n >= 0 && n < len(c) {
+				out[i] = "*"
+				indexes = append(indexes, n)
+				cur = c[n]
+				continue
+			}
+			cur = nil
+		case map[string]any:
+			cur = c[p]
+		default:
+			cur = nil
+		}
+		out[i] = p
+	}
+	return joinPointer(out), indexes
+}

@@ -1,0 +1,361 @@
+package forms
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/skjema/skjema/forms/nid"
+)
+
+// Mode says how much of a document is expected to be there.
+type Mode string
+
+const (
+	// Partial validates as the citizen types: errors in what is filled in,
+	// and missing answers only on the pages already passed.
+	Partial Mode = "partial"
+	// Full validates a document for submission: everything visible that is
+	// required must be there.
+	Full Mode = "full"
+)
+
+// Options for one validation.
+type Options struct {
+	Mode Mode // defaults to Full
+	Lang Lang // defaults to bokmål
+	// Passed lists the pages the citizen has gone past; in Partial mode their
+	// missing answers are reported. Ignored in Full mode.
+	Passed []string
+}
+
+// FieldError is one problem at one field, with a stable code and a message in
+// the language asked for that names the field.
+type FieldError struct {
+	Pointer string `json:"pointer"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ChecklistItem is one attachment the answers require.
+type ChecklistItem struct {
+	ID     string `json:"id"`
+	Label  string `json:"label"`
+	Help   string `json:"help,omitempty"`
+	Status string `json:"status"` // missing, provided or later
+	Files  int    `json:"files"`
+}
+
+// Screening says whether the answers make the applicant ineligible, and why.
+type Screening struct {
+	Eligible bool              `json:"eligible"`
+	Reasons  []ScreeningReason `json:"reasons"`
+}
+
+// ScreeningReason is one reason the applicant cannot get what the form is for.
+type ScreeningReason struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Explanation string `json:"explanation"`
+}
+
+// Result of a validation.
+type Result struct {
+	// Valid is true when there are no field errors and the screening found
+	// the applicant eligible: in Full mode, the document may be submitted.
+	Valid     bool            `json:"valid"`
+	Errors    []FieldError    `json:"errors"`
+	Checklist []ChecklistItem `json:"checklist"`
+	Screening Screening       `json:"screening"`
+	// Document is the prepared document: trimmed, normalised, with hidden
+	// answers removed. It is what a submission stores.
+	Document map[string]any `json:"-"`
+}
+
+// ErrNotObject is returned by ValidateJSON for input that is not one JSON
+// object.
+var ErrNotObject = errors.New("the document must be one JSON object")
+
+// ValidateJSON decodes a document and validates it. Malformed JSON, or JSON
+// that is not an object, is an error, not a validation result.
+func (f *Form) ValidateJSON(data []byte, opts Options) (Result, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %v", ErrNotObject, err)
+	}
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return Result{}, ErrNotObject
+	}
+	return f.Validate(m, opts), nil
+}
+
+// rawError is a problem before it is filtered and given a message.
+type rawError struct {
+	parts []string
+	code  string
+	limit string
+}
+
+// Validate checks a decoded document (numbers as json.Number or float64). The
+// document itself is not changed.
+func (f *Form) Validate(doc map[string]any, opts Options) Result {
+	if opts.Mode == "" {
+		opts.Mode = Full
+	}
+	t, ok := f.texts[opts.Lang]
+	if !ok {
+		t = f.texts[Langs[0]]
+	}
+	clean, hidden := f.prepare(doc)
+
+	var raw []rawError
+	if err := f.schema.Validate(clean); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			collect(ve, &raw)
+		} else {
+			raw = append(raw, rawError{code: "invalid"})
+		}
+	}
+	raw = append(raw, f.crossChecks(clean, raw)...)
+
+	res := Result{Document: clean, Checklist: []ChecklistItem{}, Errors: []FieldError{}}
+	attachmentsDue := opts.Mode == Full || contains(opts.Passed, f.attachPage)
+	for _, a := range f.Rules.Attachments {
+		if !a.When.Eval(clean, nil) {
+			continue
+		}
+		item := ChecklistItem{ID: a.ID, Label: t["attachment."+a.ID+".label"], Help: t["attachment."+a.ID+".help"], Status: "missing"}
+		entry, _ := lookup(clean, []string{"attachments", a.ID})
+		if m, ok := entry.(map[string]any); ok {
+			files, _ := m["files"].([]any)
+			item.Files = len(files)
+			switch {
+			case m["status"] == "later":
+				item.Status = "later"
+			case m["status"] == "uploaded" && len(files) > 0:
+				item.Status = "provided"
+			}
+		}
+		if item.Status == "missing" && attachmentsDue {
+			raw = append(raw, rawError{parts: []string{"attachments", a.ID}, code: "attachment.missing"})
+		}
+		res.Checklist = append(res.Checklist, item)
+	}
+
+	res.Screening = Screening{Eligible: true, Reasons: []ScreeningReason{}}
+	for _, s := range f.Rules.Screening {
+		if s.When.Eval(clean, nil) {
+			res.Screening.Eligible = false
+			res.Screening.Reasons = append(res.Screening.Reasons, ScreeningReason{
+				ID: s.ID, Title: t["screening."+s.ID+".title"], Explanation: t["screening."+s.ID+".explanation"],
+			})
+		}
+	}
+
+	res.Errors = f.fieldErrors(clean, hidden, raw, opts, t)
+	res.Valid = len(res.Errors) == 0 && res.Screening.Eligible
+	return res
+}
+
+// collect flattens the validator's error tree into one raw error per failed
+// keyword, read from its typed kind; the library's English text is never used.
+func collect(ve *jsonschema.ValidationError, out *[]rawError) {
+	at := ve.InstanceLocation
+	child := func(name string) []string {
+		p := make([]string, len(at)+1)
+		copy(p, at)
+		p[len(at)] = name
+		return p
+	}
+	switch k := ve.ErrorKind.(type) {
+	case *kind.AnyOf, *kind.OneOf, *kind.Not:
+		*out = append(*out, rawError{parts: at, code: "invalid"})
+		return
+	case *kind.Required:
+		for _, m := range k.Missing {
+			*out = append(*out, rawError{parts: child(m), code: "required"})
+		}
+		return
+	case *kind.DependentRequired:
+		for _, m := range k.Missing {
+			*out = append(*out, rawError{parts: child(m), code: "required"})
+		}
+		return
+	case *kind.AdditionalProperties:
+		for _, p := range k.Properties {
+			*out = append(*out, rawError{parts: child(p), code: "unknown"})
+		}
+		return
+	}
+	if len(ve.Causes) > 0 {
+		for _, c := range ve.Causes {
+			collect(c, out)
+		}
+		return
+	}
+	e := rawError{parts: at, code: "invalid"}
+	switch k := ve.ErrorKind.(type) {
+	case *kind.Type:
+		e.code = "type"
+		if k.Got == "number" && contains(k.Want, "integer") {
+			e.code = "integer"
+		}
+	case *kind.Enum:
+		e.code = "enum"
+	case *kind.Const:
+		e.code = "const"
+	case *kind.Format:
+		var nerr *nid.Error
+		if errors.As(k.Err, &nerr) {
+			e.code = nerr.Code()
+		} else {
+			e.code = k.Want + ".invalid"
+		}
+	case *kind.MinLength:
+		e.code, e.limit = "minLength", fmt.Sprint(k.Want)
+	case *kind.MaxLength:
+		e.code, e.limit = "maxLength", fmt.Sprint(k.Want)
+	case *kind.Minimum:
+		e.code, e.limit = "minimum", k.Want.RatString()
+	case *kind.Maximum:
+		e.code, e.limit = "maximum", k.Want.RatString()
+	case *kind.Pattern:
+		e.code = "pattern"
+	case *kind.MinItems:
+		e.code, e.limit = "minItems", fmt.Sprint(k.Want)
+	case *kind.MaxItems:
+		e.code, e.limit = "maxItems", fmt.Sprint(k.Want)
+	case *kind.FalseSchema:
+		e.code = "unknown"
+	}
+	*out = append(*out, e)
+}
+
+// crossChecks runs the rules' checks between fields whose own values passed.
+func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
+	var out []rawError
+	failed := map[string]bool{}
+	for _, e := range already {
+		failed[joinPointer(e.parts)] = true
+	}
+	for _, c := range f.Rules.Checks {
+		post, ok1 := lookup(doc, splitPointer(c.Postnummer))
+		kommune, ok2 := lookup(doc, splitPointer(c.Kommunenummer))
+		ps, _ := post.(string)
+		ks, _ := kommune.(string)
+		if !ok1 || !ok2 || failed[c.Postnummer] || failed[c.Kommunenummer] {
+			continue
+		}
+		var nerr *nid.Error
+		if err := f.env.registers.PostnummerInKommune(ps, ks); errors.As(err, &nerr) {
+			out = append(out, rawError{parts: splitPointer(c.Postnummer), code: nerr.Code()})
+		}
+	}
+	return out
+}
+
+// fieldErrors drops what must not be reported (hidden fields; in partial
+// mode, missing answers on pages not yet passed), keeps one error per field,
+// gives each a message and sorts them in layout order.
+func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []rawError, opts Options, t texts) []FieldError {
+	type located struct {
+		FieldError
+		order   int
+		indexes []int
+	}
+	seen := map[string]bool{}
+	var list []located
+	for _, e := range raw {
+		ptr := joinPointer(e.parts)
+		if seen[ptr] || isHidden(hidden, e.parts) {
+			continue
+		}
+		tmpl, indexes := templateOf(doc, e.parts)
+		fi := f.fields[tmpl]
+		missing := e.code == "required" || e.code == "attachment.missing"
+		if opts.Mode == Partial && missing && (fi == nil || !contains(opts.Passed, fi.page)) {
+			continue
+		}
+		seen[ptr] = true
+		l := located{FieldError: FieldError{Pointer: ptr, Code: e.code}, order: len(f.order), indexes: indexes}
+		var name string
+		if fi != nil {
+			l.order = fi.order
+			name = f.label(t, fi, indexes)
+		} else {
+			name = "«" + strings.Join(e.parts, ".") + "»"
+		}
+		l.Message = f.message(t, fi, e, name)
+		list = append(list, l)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		for k := 0; k < len(a.indexes) && k < len(b.indexes); k++ {
+			if a.indexes[k] != b.indexes[k] {
+				return a.indexes[k] < b.indexes[k]
+			}
+		}
+		return a.Pointer < b.Pointer
+	})
+	out := make([]FieldError, len(list))
+	for i, l := range list {
+		out[i] = l.FieldError
+	}
+	return out
+}
+
+// message picks the most particular text there is: one for this field and
+// code, then one for the code, then the generic "not valid".
+func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
+	keys := make([]string, 0, 4)
+	if fi != nil {
+		keys = append(keys, "error."+fi.id+"."+e.code)
+		if e.code == "required" && choiceWidgets[fi.widget] {
+			keys = append(keys, "error.required.choice")
+		}
+	}
+	keys = append(keys, "error."+e.code, "error.invalid")
+	for _, k := range keys {
+		if _, ok := t[k]; ok {
+			return upperFirst(t.format(k, "{field}", name, "{limit}", e.limit))
+		}
+	}
+	return name
+}
+
+func isHidden(hidden map[string]bool, parts []string) bool {
+	for i := len(parts); i > 0; i-- {
+		if hidden[joinPointer(parts[:i])] {
+			return true
+		}
+	}
+	return false
+}
+
+func upperFirst(s string) string {
+	for i, r := range s {
+		if i == 0 {
+			return strings.ToUpper(string(r)) + s[len(string(r)):]
+		}
+	}
+	return s
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,133 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+)
+
+// Transports an agency can be reached by.
+const (
+	TransportPush = "push" // Skjema POSTs each sealed batch to the agency's URL
+	TransportPull = "pull" // the agency fetches sealed batches from the agency API
+)
+
+// Agency is how one agency receives batches.
+type Agency struct {
+	// Transport is push or pull. Defaults to pull.
+	Transport string `json:"transport"`
+	// URL receives pushed batches.
+	URL string `json:"url,omitempty"`
+	// Secret signs pushed batches (HMAC-SHA256). It is configuration, never
+	// stored in the database.
+	Secret string `json:"secret,omitempty"`
+}
+
+// Push headers (DESIGN.md §4).
+const (
+	HeaderBatchID   = "Skjema-Batch-Id"
+	HeaderSignature = "Skjema-Signature"
+)
+
+// Sign is the Skjema-Signature for a body sent at a time:
+// "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">".
+func Sign(secret string, at time.Time, body []byte) string {
+	t := strconv.FormatInt(at.Unix(), 10)
+	return "t=" + t + ",v1=" + mac(secret, t, body)
+}
+
+func mac(secret, t string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(t))
+	m.Write([]byte("."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// MaxSignatureAge is how old a signature a receiver accepts; older ones are
+// replays.
+const MaxSignatureAge = 5 * time.Minute
+
+// ErrBadSignature is what Verify answers for a missing, wrong or stale
+// signature.
+var ErrBadSignature = errors.New("bad signature")
+
+// Verify checks a Skjema-Signature on the receiving side: the HMAC matches
+// and its time is within MaxSignatureAge of now (either way).
+func Verify(secret, header string, body []byte, now time.Time) error {
+	var t, v1 string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			t = v
+		case "v1":
+			v1 = v
+		}
+	}
+	sec, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v1 == "" {
+		return ErrBadSignature
+	}
+	if age := now.Sub(time.Unix(sec, 0)); age > MaxSignatureAge || age < -MaxSignatureAge {
+		return fmt.Errorf("%w: signed %s ago", ErrBadSignature, age.Round(time.Second))
+	}
+	if !hmac.Equal([]byte(mac(secret, t, body)), []byte(v1)) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// PushResponse is what an agency may answer a push with: receipts now, or
+// none (they come later through the agency API).
+type PushResponse struct {
+	Receipts []engine.ReceiptItem `json:"receipts"`
+}
+
+// permanentError is a delivery that must not be retried (the agency answered
+// 4xx: it will not take this batch as it is).
+type permanentError struct{ error }
+
+// push POSTs a sealed batch. A 2xx settles it; a 4xx is permanent; anything
+// else (5xx, timeout, connection refused) is temporary and retried.
+func push(ctx context.Context, client *http.Client, a Agency, b engine.Batch, now time.Time) ([]engine.ReceiptItem, error) {
+	body := []byte(b.Body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, permanentError{fmt.Errorf("agency URL: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(HeaderBatchID, b.ID)
+	req.Header.Set(HeaderSignature, Sign(a.Secret, now, body))
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("push batch %s: %w", b.ID, err)
+	}
+	defer res.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		var pr PushResponse
+		if len(bytes.TrimSpace(answer)) > 0 {
+			if err := json.Unmarshal(answer, &pr); err != nil {
+				return nil, fmt.Errorf("push batch %s: the agency's answer is not receipts: %w", b.ID, err)
+			}
+		}
+		return pr.Receipts, nil
+	case res.StatusCode >= 400 && res.StatusCode < 500 && res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusRequestTimeout:
+		return nil, permanentError{fmt.Errorf("push batch %s: the agency refused it: %s", b.ID, res.Status)}
+	}
+	return nil, fmt.Errorf("push batch %s: %s", b.ID, res.Status)
+}

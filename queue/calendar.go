@@ -1,0 +1,124 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+)
+
+// Calendar is the monthly deadline of a form: applications complete by the
+// deadline day count for that month (bostøtte: the 25th, DESIGN.md §2; it
+// has changed before, so it is configuration). When the day falls on a
+// weekend or a Norwegian public holiday the deadline moves to the next working
+// day. Batches open before a cut-off are sealed when it passes.
+type Calendar struct {
+	// DeadlineDay of the month. Defaults to 25.
+	DeadlineDay int
+	// Location the deadline is kept in. Defaults to Europe/Oslo.
+	Location *time.Location
+	// Closed lists extra days that are not working days (yyyy-mm-dd).
+	Closed []string
+}
+
+func (c Calendar) withDefaults() Calendar {
+	if c.DeadlineDay <= 0 {
+		c.DeadlineDay = 25
+	}
+	if c.Location == nil {
+		c.Location = oslo
+	}
+	return c
+}
+
+var oslo = mustLoad("Europe/Oslo")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("time zone %s: %v (the binary embeds time/tzdata)", name, err))
+	}
+	return loc
+}
+
+// Deadline is the deadline day of a month, moved to the next working day.
+func (c Calendar) Deadline(year int, month time.Month) time.Time {
+	c = c.withDefaults()
+	d := time.Date(year, month, c.DeadlineDay, 0, 0, 0, 0, c.Location)
+	for !c.WorkingDay(d) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
+// Cutoff is the moment a month's deadline day ends.
+func (c Calendar) Cutoff(year int, month time.Month) time.Time {
+	return c.Deadline(year, month).AddDate(0, 0, 1)
+}
+
+// LastCutoff is the latest cut-off at or before t.
+func (c Calendar) LastCutoff(t time.Time) time.Time {
+	c = c.withDefaults()
+	local := t.In(c.Location)
+	cut := c.Cutoff(local.Year(), local.Month())
+	if cut.After(t) {
+		prev := local.AddDate(0, 0, -local.Day()) // last day of the previous month
+		cut = c.Cutoff(prev.Year(), prev.Month())
+	}
+	return cut
+}
+
+// WorkingDay is false on Saturdays, Sundays, Norwegian public holidays and
+// the extra closed days.
+func (c Calendar) WorkingDay(d time.Time) bool {
+	c = c.withDefaults()
+	d = d.In(c.Location)
+	if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		return false
+	}
+	day := d.Format(time.DateOnly)
+	for _, closed := range c.Closed {
+		if closed == day {
+			return false
+		}
+	}
+	_, holiday := PublicHolidays(d.Year())[day]
+	return !holiday
+}
+
+// PublicHolidays are Norway's public holidays (helligdager and the two
+// national days of lov om 1. og 17. mai) of a year, by date, with their names.
+func PublicHolidays(year int) map[string]string {
+	easter := Easter(year)
+	days := map[string]string{}
+	add := func(t time.Time, name string) { days[t.Format(time.DateOnly)] = name }
+	date := func(m time.Month, d int) time.Time { return time.Date(year, m, d, 0, 0, 0, 0, time.UTC) }
+	add(date(time.January, 1), "Første nyttårsdag")
+	add(easter.AddDate(0, 0, -3), "Skjærtorsdag")
+	add(easter.AddDate(0, 0, -2), "Langfredag")
+	add(easter, "Første påskedag")
+	add(easter.AddDate(0, 0, 1), "Andre påskedag")
+	add(date(time.May, 1), "Offentlig høytidsdag")
+	add(date(time.May, 17), "Grunnlovsdag")
+	add(easter.AddDate(0, 0, 39), "Kristi himmelfartsdag")
+	add(easter.AddDate(0, 0, 49), "Første pinsedag")
+	add(easter.AddDate(0, 0, 50), "Andre pinsedag")
+	add(date(time.December, 25), "Første juledag")
+	add(date(time.December, 26), "Andre juledag")
+	return days
+}
+
+// Easter is Easter Sunday of a Gregorian year (the anonymous Gregorian
+// algorithm, Meeus/Jones/Butcher).
+func Easter(year int) time.Time {
+	a := year % 19
+	b, c := year/100, year%100
+	d, e := b/4, b%4
+	f := (b + 8) / 25
+	g := (b - f + 1) / 3
+	h := (19*a + b - d - g + 15) % 30
+	i, k := c/4, c%4
+	l := (32 + 2*e + 2*i - h - k) % 7
+	m := (a + 11*h + 22*l) / 451
+	month := (h + l - 7*m + 114) / 31
+	day := (h+l-7*m+114)%31 + 1
+	return time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,86 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/skjema/skjema/engine"
+)
+
+// DeliverArgs asks for one sealed batch to be delivered.
+type DeliverArgs struct {
+	BatchID string `json:"batch_id"`
+}
+
+// Kind is River's name for the job.
+func (DeliverArgs) Kind() string { return "deliver_batch" }
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	q *Queue
+}
+
+// Work pushes a sealed batch to its agency (a pulling agency fetches it
+// itself, so there is nothing to do). A 2xx marks the batch delivered and
+// applies the receipts it carried. A temporary failure is retried with
+// River's backoff; a 4xx, or the last attempt failing, gives the batch up and
+// returns its applications to the kommune's exception queue.
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	err := w.deliver(ctx, job)
+	w.q.metrics.jobDone(job.Kind, err)
+	return err
+}
+
+func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	id := job.Args.BatchID
+	b, err := w.q.store.Batch(ctx, nil, id)
+	if err != nil {
+		return err
+	}
+	agency := w.q.cfg.Agencies[b.Agency]
+	if b.Status != engine.BatchSealed || agency.Transport != TransportPush {
+		return nil
+	}
+	receipts, err := push(ctx, w.q.cfg.HTTPClient, agency, b, w.q.cfg.Clock())
+	actor := "agency:" + b.Agency
+	if err == nil {
+		// The delivery and the receipts it carried commit together, so a
+		// crash between them cannot leave the batch delivered with its
+		// receipts lost (the job is rescued, pushes again, and the agency
+		// answers the same receipts). Receipts the store refuses do not undo
+		// the delivery: it is recorded on its own and the agency can post
+		// them again through the agency API.
+		err := w.q.store.Write(ctx, func(tx engine.Tx) error {
+			if err := w.q.store.MarkDelivered(ctx, tx, id, "system:deliver"); err != nil {
+				return err
+			}
+			return w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
+		})
+		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
+			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
+				"batch", id, "agency", b.Agency, "error", err)
+			err = w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.MarkDelivered(ctx, tx, id, "system:deliver") })
+		}
+		return err
+	}
+	var perm permanentError
+	last := job.Attempt >= job.MaxAttempts
+	if errors.As(err, &perm) || last {
+		why := err.Error()
+		if last && !errors.As(err, &perm) {
+			why = fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, err)
+		}
+		if ferr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.FailBatch(ctx, tx, id, "system:deliver", why) }); ferr != nil {
+			return ferr
+		}
+		w.q.log.WarnContext(ctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
+		return river.JobCancel(err)
+	}
+	if rerr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(ctx, tx, id, err.Error()) }); rerr != nil {
+		return rerr
+	}
+	return err
+}

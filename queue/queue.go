@@ -1,0 +1,269 @@
+// Package queue moves applications after they are submitted, on River: the
+// client for the store's database (riversqlite on SQLite, riverpgxv5 on
+// PostgreSQL), the job kinds, and the Enqueuer that puts a routing job into
+// the submit's own transaction.
+//
+// queue owns what happens between a committed submission and the agency's
+// receipt. It does not own the application's data or lifecycle rules: those
+// are engine's, and queue changes state only through engine.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// Config for the queue.
+type Config struct {
+	// Store is the application store; River shares its database (on SQLite,
+	// its one writer connection).
+	Store *engine.Store
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Workers is how many jobs run at once. Defaults to 20.
+	Workers int
+	// FetchCooldown is the least time between two fetches of available
+	// jobs. River's default of 100 ms caps a client at about 1,000 jobs/s per
+	// queue; defaults here to 5 ms.
+	FetchCooldown time.Duration
+	// FetchPollInterval is how often to look for jobs when not told of new
+	// ones. SQLite has no LISTEN/NOTIFY, so it relies on this. Defaults to
+	// 50 ms.
+	FetchPollInterval time.Duration
+	// Registerer receives the job metrics. Defaults to none.
+	Registerer prometheus.Registerer
+
+	// Forms gives each form's routing rules and agency. Required to route.
+	Forms *forms.Registry
+	// Agencies says how each agency receives batches, by agency id. An
+	// agency not listed pulls.
+	Agencies map[string]Agency
+	// Calendar is the monthly deadline batches are sealed by. Defaults to
+	// the 25th, moved to the next working day.
+	Calendar Calendar
+	// BatchSize seals a batch when it holds this many applications.
+	// Defaults to 500.
+	BatchSize int
+	// BatchMaxAge seals a batch this long after it opened. Defaults to 15
+	// minutes.
+	BatchMaxAge time.Duration
+	// SealInterval is how often due batches are looked for. Defaults to 1
+	// minute.
+	SealInterval time.Duration
+	// RouteAttempts is how often routing is tried before the application is
+	// handed to the exception queue as routing.failed. Defaults to 25.
+	RouteAttempts int
+	// DeliverAttempts is how often a push is tried before its batch is
+	// given up and its applications return to review. Defaults to 20.
+	DeliverAttempts int
+	// RetryPolicy decides when a failed job runs again. Defaults to
+	// River's exponential backoff.
+	RetryPolicy river.ClientRetryPolicy
+	// RescueAfter is how long a job may run before it is taken as lost (its
+	// node died) and run again. Jobs time out at half of it. Defaults to 2
+	// minutes.
+	RescueAfter time.Duration
+	// HTTPClient pushes batches. Defaults to a client whose timeout is a
+	// quarter of RescueAfter, at most 30 s.
+	HTTPClient *http.Client
+	// Clock defaults to time.Now.
+	Clock func() time.Time
+}
+
+// Queue is River wired to the store.
+type Queue struct {
+	cfg     Config
+	store   *engine.Store
+	log     *slog.Logger
+	sqlite  *river.Client[*sql.Tx]
+	pg      *river.Client[pgx.Tx]
+	migrate func(ctx context.Context) error
+	metrics *metrics
+}
+
+// New builds the River client for the store's database. It does not start
+// workers; call Start.
+func New(cfg Config) (*Queue, error) {
+	if cfg.Store == nil || cfg.Forms == nil {
+		return nil, errors.New("queue: Store and Forms are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 20
+	}
+	if cfg.FetchCooldown <= 0 {
+		cfg.FetchCooldown = 5 * time.Millisecond
+	}
+	if cfg.FetchPollInterval <= 0 {
+		cfg.FetchPollInterval = 50 * time.Millisecond
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.BatchMaxAge <= 0 {
+		cfg.BatchMaxAge = 15 * time.Minute
+	}
+	if cfg.SealInterval <= 0 {
+		cfg.SealInterval = time.Minute
+	}
+	if cfg.RouteAttempts <= 0 {
+		cfg.RouteAttempts = 25
+	}
+	if cfg.DeliverAttempts <= 0 {
+		cfg.DeliverAttempts = 20
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = 2 * time.Minute
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: min(30*time.Second, cfg.RescueAfter/4)}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	cfg.Calendar = cfg.Calendar.withDefaults()
+	for _, d := range cfg.Calendar.Closed {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return nil, fmt.Errorf("queue: closed day %q is not yyyy-mm-dd", d)
+		}
+	}
+	for id, a := range cfg.Agencies {
+		switch a.Transport {
+		case "", TransportPull:
+		case TransportPush:
+			if a.URL == "" || a.Secret == "" {
+				return nil, fmt.Errorf("queue: agency %s pushes, so it needs a url and a secret", id)
+			}
+		default:
+			return nil, fmt.Errorf("queue: agency %s: unknown transport %q", id, a.Transport)
+		}
+	}
+	q := &Queue{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registerer)}
+	workers := river.NewWorkers()
+	for _, add := range []func() error{
+		func() error { return river.AddWorkerSafely(workers, &routeWorker{q: q}) },
+		func() error { return river.AddWorkerSafely(workers, &sealWorker{q: q}) },
+		func() error { return river.AddWorkerSafely(workers, &deliverWorker{q: q}) },
+	} {
+		if err := add(); err != nil {
+			return nil, err
+		}
+	}
+	rc := &river.Config{
+		Logger:            cfg.Logger,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchCooldown:     cfg.FetchCooldown,
+		FetchPollInterval: cfg.FetchPollInterval,
+		// A job that keeps failing is discarded after this many tries; the
+		// deliver job returns its applications to review on its last try.
+		MaxAttempts: 25,
+		RetryPolicy: cfg.RetryPolicy,
+		// A node killed mid-job leaves its jobs running; another node (or
+		// this one, restarted) runs them again after this long.
+		JobTimeout:           cfg.RescueAfter / 2,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.SealInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return SealArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	}
+	var err error
+	if db := cfg.Store.SQLDB(); db != nil {
+		driver := riversqlite.New(db)
+		q.sqlite, err = river.NewClient(driver, rc)
+		q.migrate = migrator(driver)
+	} else {
+		driver := riverpgxv5.New(cfg.Store.PgxPool())
+		q.pg, err = river.NewClient(driver, rc)
+		q.migrate = migrator(driver)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return q, nil
+}
+
+func migrator[TTx any](driver riverdriver.Driver[TTx]) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		m, err := rivermigrate.New(driver, nil)
+		if err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		return nil
+	}
+}
+
+// Migrate applies River's own migrations.
+func (q *Queue) Migrate(ctx context.Context) error { return q.migrate(ctx) }
+
+// Start starts the workers.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.sqlite != nil {
+		return q.sqlite.Start(ctx)
+	}
+	return q.pg.Start(ctx)
+}
+
+// Stop lets running jobs finish, until ctx is done.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.sqlite != nil {
+		return q.sqlite.Stop(ctx)
+	}
+	return q.pg.Stop(ctx)
+}
+
+// EnqueueRoutes inserts routing jobs in the caller's transaction, so they
+// commit exactly when the submissions do. On SQLite it must be a Tx insert,
+// never Insert: the one writer connection is the transaction's.
+func (q *Queue) EnqueueRoutes(ctx context.Context, tx engine.Tx, applicationIDs []string) error {
+	params := make([]river.InsertManyParams, len(applicationIDs))
+	for i, id := range applicationIDs {
+		params[i] = river.InsertManyParams{Args: RouteArgs{ApplicationID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.RouteAttempts}}
+	}
+	return q.insertManyTx(ctx, tx, params)
+}
+
+func (q *Queue) insertManyTx(ctx context.Context, tx engine.Tx, params []river.InsertManyParams) error {
+	var err error
+	switch t := tx.Driver().(type) {
+	case *sql.Tx:
+		if q.sqlite == nil {
+			return errors.New("queue: a SQLite transaction, but River runs on PostgreSQL")
+		}
+		_, err = q.sqlite.InsertManyTx(ctx, t, params)
+	case pgx.Tx:
+		if q.pg == nil {
+			return errors.New("queue: a PostgreSQL transaction, but River runs on SQLite")
+		}
+		_, err = q.pg.InsertManyTx(ctx, t, params)
+	default:
+		return fmt.Errorf("queue: unknown transaction type %T", t)
+	}
+	if err != nil {
+		return fmt.Errorf("insert %d jobs: %w", len(params), err)
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/skjema/skjema/engine"
+)
+
+// RouteArgs asks for one submitted application to be routed.
+type RouteArgs struct {
+	ApplicationID string `json:"application_id"`
+}
+
+// Kind is River's name for the job.
+func (RouteArgs) Kind() string { return "route" }
+
+// routeWorker applies the form's routing rules: an application that needs a
+// human goes to the kommune's exception queue, the rest join the open batch
+// for (agency, kommune). A batch that reaches its size is sealed in the same
+// transaction and its delivery enqueued.
+type routeWorker struct {
+	river.WorkerDefaults[RouteArgs]
+	q *Queue
+}
+
+func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error {
+	err := w.route(ctx, job)
+	w.q.metrics.jobDone(job.Kind, err)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// The last try: hand the application to a caseworker rather than
+		// leave it submitted and forgotten behind a discarded job.
+		ferr := w.q.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := w.q.store.Route(ctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
+			return err
+		})
+		w.q.log.WarnContext(ctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
+		if ferr != nil {
+			return ferr
+		}
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) error {
+	a, err := w.q.store.Application(ctx, job.Args.ApplicationID)
+	if err != nil {
+		return fmt.Errorf("route %s: %w", job.Args.ApplicationID, err)
+	}
+	if a.Status != engine.StatusSubmitted {
+		return nil
+	}
+	form, ok := w.q.cfg.Forms.Form(a.Form)
+	if !ok {
+		return fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+		return fmt.Errorf("route %s: %w", a.ID, err)
+	}
+	reasons := form.ReviewReasons(doc, w.q.cfg.Clock())
+	// Several nodes may open or seal the same batch at once: such a conflict
+	// is routine, so try again at once rather than wait for River's backoff
+	// (which grows to minutes by the third attempt).
+	for try := 0; ; try++ {
+		err = w.q.store.Write(ctx, func(tx engine.Tx) error {
+			res, err := w.q.store.Route(ctx, tx, a.ID, form.Agency, reasons)
+			if err != nil {
+				return err
+			}
+			if res.Batch.ID != "" && res.Batch.ItemCount >= w.q.cfg.BatchSize {
+				return w.q.seal(ctx, tx, []string{res.Batch.ID})
+			}
+			return nil
+		})
+		if !errors.Is(err, engine.ErrConflict) || try == 10 {
+			break
+		}
+		time.Sleep(time.Duration(rand.IntN(20)+1) * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("route %s: %w", a.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+)
+
+var errBadAgencyKey = problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the agency's API key as Authorization: Bearer <key>")
+
+// agency authenticates an agency by its API key.
+func (s *Server) agency(r *http.Request) (string, error) {
+	key, err := bearer(r)
+	if err != nil {
+		return "", errBadAgencyKey
+	}
+	agency, err := s.store.AgencyByKey(r.Context(), key)
+	if errors.Is(err, engine.ErrNotFound) {
+		return "", errBadAgencyKey
+	}
+	return agency, err
+}
+
+type batchSummary struct {
+	ID        string             `json:"id"`
+	Kommune   string             `json:"kommune"`
+	Status    engine.BatchStatus `json:"status"`
+	ItemCount int                `json:"itemCount"`
+	SHA256    string             `json:"sha256"`
+	SealedAt  *time.Time         `json:"sealedAt,omitempty"`
+}
+
+// listBatches: GET /api/v1/agency/batches?status=sealed (the default).
+func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
+	agency, err := s.agency(r)
+	if err != nil {
+		return err
+	}
+	status := engine.BatchStatus(r.URL.Query().Get("status"))
+	switch status {
+	case "":
+		status = engine.BatchSealed
+	case engine.BatchSealed, engine.BatchDelivered, engine.BatchFailed:
+	default:
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "status is sealed, delivered or failed")
+	}
+	batches, err := s.store.Batches(r.Context(), agency, status)
+	if err != nil {
+		return err
+	}
+	out := make([]batchSummary, len(batches))
+	for i, b := range batches {
+		out[i] = batchSummary{ID: b.ID, Kommune: b.Kommune, Status: b.Status, ItemCount: b.ItemCount, SHA256: b.SHA256, SealedAt: b.SealedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getBatch: GET /api/v1/agency/batches/{id} answers the sealed body exactly
+// as it would be pushed, and records the batch as delivered. Fetching it
+// again is harmless.
+func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
+	agency, err := s.agency(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.store.Batch(r.Context(), nil, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if b.Agency != agency || b.Body == "" {
+		return errNotFound // another agency's batch, or one not sealed yet
+	}
+	if err := s.store.Write(r.Context(), func(tx engine.Tx) error {
+		return s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency)
+	}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Skjema-Batch-Id", b.ID)
+	w.Write([]byte(b.Body))
+	return nil
+}
+
+// postReceipts: POST /api/v1/agency/batches/{id}/receipts with
+// [{"reference", "outcome": "accepted|rejected", "reason"}]. Sending the same
+// receipts again is harmless.
+func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
+	agency, err := s.agency(r)
+	if err != nil {
+		return err
+	}
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	var items []engine.ReceiptItem
+	if err := json.Unmarshal(body, &items); err != nil {
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the body is a list of {reference, outcome, reason}")
+	}
+	b, err := s.store.Batch(r.Context(), nil, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if b.Agency != agency || b.Body == "" {
+		return errNotFound
+	}
+	err = s.store.Write(r.Context(), func(tx engine.Tx) error {
+		if err := s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency); err != nil {
+			return err
+		}
+		return s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"applied": len(items)})
+	return nil
+}

@@ -1,0 +1,302 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// maxBody is the largest request body the citizen API reads.
+const maxBody = 1 << 20
+
+// readJSON reads a JSON request body: the right content type, at most 1 MiB,
+// UTF-8, one well-formed JSON value. What it is must be checked by the caller.
+func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, errUnsupportedMediaType
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, errUnsupportedMediaType
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, errTooLarge
+		}
+		return nil, errMalformed
+	}
+	if !utf8.Valid(body) {
+		return nil, errNotUTF8
+	}
+	if !json.Valid(body) {
+		return nil, errMalformed
+	}
+	depth, huge := jsonShape(body)
+	if depth > maxDepth {
+		return nil, errTooDeep
+	}
+	if huge {
+		return nil, errHugeNumber
+	}
+	return body, nil
+}
+
+func bearer(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return "", errNoToken
+	}
+	return strings.TrimSpace(token), nil
+}
+
+// lang is ?lang= if given, else Accept-Language.
+func lang(r *http.Request) forms.Lang {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return forms.ParseLang(l)
+	}
+	return forms.ParseLang(r.Header.Get("Accept-Language"))
+}
+
+func (s *Server) form(id string) (*forms.Form, error) {
+	f, ok := s.forms.Form(id)
+	if !ok {
+		return nil, errUnknownForm
+	}
+	return f, nil
+}
+
+// checkKommune refuses a kommune the installation does not serve.
+func (s *Server) checkKommune(k string) error {
+	if k == "" || len(s.kommuner) == 0 || s.kommuner[k] {
+		return nil
+	}
+	return problem(http.StatusUnprocessableEntity, "unknown-kommune", "Unknown kommune", "this installation does not serve kommune "+k)
+}
+
+type formSummary struct {
+	ID      string                `json:"id"`
+	Version string                `json:"version"`
+	Title   map[forms.Lang]string `json:"title"`
+}
+
+func (s *Server) listForms(w http.ResponseWriter, r *http.Request) error {
+	out := []formSummary{}
+	for _, f := range s.forms.Forms() {
+		title := map[forms.Lang]string{}
+		for _, l := range forms.Langs {
+			title[l] = f.Text(l, "form.title")
+		}
+		out = append(out, formSummary{ID: f.ID, Version: f.Version, Title: title})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.form(r.PathValue("form"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSON(w, http.StatusOK, f.Definition())
+	return nil
+}
+
+func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.form(r.PathValue("form"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	opts := forms.Options{Mode: forms.Full, Lang: lang(r)}
+	switch q.Get("mode") {
+	case "", "full":
+	case "partial":
+		opts.Mode = forms.Partial
+		if p := q.Get("pages"); p != "" {
+			opts.Passed = strings.Split(p, ",")
+		}
+	default:
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "mode is partial or full")
+	}
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := f.ValidateJSON(body, opts)
+	if err != nil {
+		return errMalformed
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+type createDraftRequest struct {
+	Form    string          `json:"form"`
+	Kommune string          `json:"kommune"`
+	Data    json.RawMessage `json:"data"`
+}
+
+func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	var req createDraftRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return errMalformed
+	}
+	f, err := s.form(req.Form)
+	if err != nil {
+		return err
+	}
+	if err := s.checkKommune(req.Kommune); err != nil {
+		return err
+	}
+	if len(req.Data) > 0 && !isObject(req.Data) {
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "data must be a JSON object")
+	}
+	d, err := s.store.CreateDraft(r.Context(), f.ID, f.Version, req.Kommune, req.Data)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/drafts/"+d.ID)
+	writeJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+// draftView is a draft as the citizen reads it back.
+type draftView struct {
+	ID        string          `json:"id"`
+	Form      string          `json:"form"`
+	Kommune   string          `json:"kommune,omitempty"`
+	Status    engine.Status   `json:"status"`
+	Version   int             `json:"version"`
+	Data      json.RawMessage `json:"data"`
+	Message   string          `json:"message,omitempty"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+}
+
+func viewOf(a engine.Application) draftView {
+	return draftView{ID: a.ID, Form: a.Form, Kommune: a.Kommune, Status: a.Status, Version: a.Version,
+		Data: json.RawMessage(a.Data), Message: a.Message, UpdatedAt: a.UpdatedAt}
+}
+
+func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Version)))
+	writeJSON(w, http.StatusOK, viewOf(a))
+	return nil
+}
+
+// putDraft saves the document. An If-Match with the version read makes a
+// save from a stale tab a 409 instead of a silent overwrite.
+func (s *Server) putDraft(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	if !isObject(body) {
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the draft must be a JSON object")
+	}
+	version := 0
+	if m := r.Header.Get("If-Match"); m != "" {
+		v, err := strconv.Atoi(strings.Trim(m, `"W/`))
+		if err != nil {
+			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "If-Match must be the version from the ETag")
+		}
+		version = v
+	}
+	a, err := s.store.SaveDraft(r.Context(), r.PathValue("id"), token, body, version)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Version)))
+	writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "version": a.Version, "updatedAt": a.UpdatedAt})
+	return nil
+}
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.form(r.PathValue("form"))
+	if err != nil {
+		return err
+	}
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if key == "" {
+		return errNoIdempotencyKey
+	}
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
+	if !isObject(body) {
+		return errMalformed
+	}
+	token, _ := bearer(r) // only needed when the key is a draft id
+	kommune := r.URL.Query().Get("kommune")
+	if err := s.checkKommune(kommune); err != nil {
+		return err
+	}
+	receipt, err := s.store.Submit(r.Context(), engine.SubmitRequest{
+		Form: f, Body: body, IdempotencyKey: key, Token: token, Kommune: kommune, Lang: lang(r),
+	})
+	if err != nil {
+		s.metrics.submits.WithLabelValues("refused").Inc()
+		return err
+	}
+	s.metrics.submits.WithLabelValues("created").Inc()
+	w.Header().Set("Location", "/api/v1/submissions/"+receipt.ID)
+	writeJSON(w, http.StatusCreated, receipt)
+	return nil
+}
+
+func (s *Server) submissionStatus(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.store.SubmissionStatus(r.Context(), r.PathValue("id"), token)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func isObject(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+)
+
+// cors lets the widget, embedded on a kommune's own site, call the citizen
+// API from the browser, for the origins the installation allows and no
+// others. The agency API and operations endpoints never answer CORS.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		citizen := strings.HasPrefix(r.URL.Path, "/api/v1/") && !strings.HasPrefix(r.URL.Path, "/api/v1/agency/")
+		if origin == "" || !citizen {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Add("Vary", "Origin")
+		if !s.origins[origin] {
+			if r.Method == http.MethodOptions {
+				writeProblem(w, r, s.log, problem(http.StatusForbidden, "origin-not-allowed", "Origin not allowed", "this installation does not serve the site "+origin))
+				return
+			}
+			next.ServeHTTP(w, r) // the browser withholds the answer: no Allow-Origin
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", "ETag, Location, Retry-After")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, If-Match, Accept-Language")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxDepth is the deepest JSON nesting the API reads. The bostøtte form
+// nests four levels; 64 leaves room for any form while refusing inputs built
+// to exhaust a parser.
+const maxDepth = 64
+
+// maxNumberLength and maxExponentDigits bound the numbers the API reads. Any
+// amount a form asks for fits in far less; but the validator compares numbers
+// exactly, and one 1e999999 costs it tens of milliseconds of CPU.
+const (
+	maxNumberLength   = 40
+	maxExponentDigits = 3
+)
+
+// jsonShape scans a JSON text (already known to be valid) for the deepest
+// nesting of objects and arrays, and whether any number is too large to
+// accept. Brackets and digits inside strings do not count.
+func jsonShape(b []byte) (depth int, hugeNumber bool) {
+	level := 0
+	inString, escaped := false, false
+	numLen, expDigits, inExp := 0, 0, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		isNum := c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+		if isNum {
+			numLen++
+			switch {
+			case c == 'e' || c == 'E':
+				inExp, expDigits = true, 0
+			case inExp && c >= '0' && c <= '9':
+				expDigits++
+			}
+			if numLen > maxNumberLength || expDigits > maxExponentDigits {
+				hugeNumber = true
+			}
+			continue
+		}
+		numLen, expDigits, inExp = 0, 0, false
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			level++
+			depth = max(depth, level)
+		case '}', ']':
+			level--
+		}
+	}
+	return depth, hugeNumber
+}
+
+// rateLimiter gives each client address a token bucket. Entries idle for
+// ten minutes are swept as requests come, so there is no goroutine to stop.
+type rateLimiter struct {
+	perSecond rate.Limit
+	burst     int
+
+	mu        sync.Mutex
+	clients   map[string]*client
+	lastSweep time.Time
+}
+
+type client struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+func newRateLimiter(perSecond float64, burst int) *rateLimiter {
+	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, clients: map[string]*client{}, lastSweep: time.Now()}
+}
+
+func (l *rateLimiter) allow(addr string, now time.Time) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSweep) > time.Minute {
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > 10*time.Minute {
+				delete(l.clients, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	c, ok := l.clients[host]
+	if !ok {
+		c = &client{limiter: rate.NewLimiter(l.perSecond, l.burst)}
+		l.clients[host] = c
+	}
+	c.seen = now
+	return c.limiter.AllowN(now, 1)
+}
+
+var errTooManyRequests = problem(http.StatusTooManyRequests, "too-many-requests", "Too many requests", "slow down and try again in a moment")
+
+// limit answers 429 to a client over its rate, with Retry-After.
+func (s *Server) limit(next http.Handler) http.Handler {
+	if s.limiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.limiter.allow(r.RemoteAddr, time.Now()) {
+			w.Header().Set("Retry-After", strconv.Itoa(1))
+			writeProblem(w, r, s.log, errTooManyRequests)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type   string             `json:"type"`
+	Title  string             `json:"title"`
+	Status int                `json:"status"`
+	Detail string             `json:"detail,omitempty"`
+	Errors []forms.FieldError `json:"errors,omitempty"`
+	// Reasons are the screening reasons an applicant is not eligible.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// ProblemBase prefixes every problem type; the types are stable API.
+const ProblemBase = "https://skjema.no/problems/"
+
+func problem(status int, kind, title, detail string) *Problem {
+	return &Problem{Type: ProblemBase + kind, Title: title, Status: status, Detail: detail}
+}
+
+// Problems a handler may return directly.
+var (
+	errUnsupportedMediaType = problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
+	errTooLarge             = problem(http.StatusRequestEntityTooLarge, "payload-too-large", "Payload too large", "the body is larger than 1 MiB")
+	errNotUTF8              = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid UTF-8")
+	errMalformed            = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not one valid JSON object")
+	errTooDeep              = problem(http.StatusBadRequest, "too-deep", "JSON nested too deeply", "the body nests objects and arrays more than 64 levels deep")
+	errHugeNumber           = problem(http.StatusBadRequest, "number-too-large", "Number too large", "a number in the body has more than 40 characters or an exponent over 999")
+	errNoToken              = problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the resume token as Authorization: Bearer <token>")
+	errNoIdempotencyKey     = problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the Idempotency-Key header is required: the draft id, or a random key of your own")
+	errUnknownForm          = problem(http.StatusNotFound, "unknown-form", "Unknown form", "there is no form by that name")
+	errNotFound             = problem(http.StatusNotFound, "not-found", "Not found", "")
+)
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+// toProblem maps every error to one problem document: this table is the only
+// place an engine error becomes an HTTP status.
+func toProblem(err error) *Problem {
+	var p *Problem
+	var ve *engine.ValidationError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &ve) && len(ve.Errors) == 0 && len(ve.Ineligible) > 0:
+		pr := problem(http.StatusUnprocessableEntity, "ineligible", "Not eligible", "the answers show the applicant cannot apply for this")
+		pr.Reasons = ve.Ineligible
+		return pr
+	case errors.As(err, &ve):
+		pr := problem(http.StatusUnprocessableEntity, "validation", "Validation failed", "the application has errors; see errors")
+		pr.Errors, pr.Reasons = ve.Errors, ve.Ineligible
+		return pr
+	case errors.Is(err, engine.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, engine.ErrUnauthorized):
+		return errNoToken
+	case errors.Is(err, engine.ErrConflict):
+		return problem(http.StatusConflict, "conflict", "Conflict", causeOf(err))
+	case errors.Is(err, engine.ErrIllegalTransition):
+		return problem(http.StatusConflict, "illegal-transition", "Illegal transition", causeOf(err))
+	case errors.Is(err, engine.ErrInvalid):
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", causeOf(err))
+	}
+	return problem(http.StatusInternalServerError, "internal", "Internal error", "something went wrong on our side; try again")
+}
+
+// causeOf is the error text for a client. Engine errors never carry field
+// values, so their text is safe to show.
+func causeOf(err error) string { return err.Error() }
+
+func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p := toProblem(err)
+	if p.Status >= 500 {
+		log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "error", err)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

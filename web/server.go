@@ -1,0 +1,166 @@
+// Package web speaks HTTP: the citizen API (and, with later issues, the
+// widget assets, the caseworker UI and the agency API), health checks and
+// metrics. Handlers are thin: decode, call engine, encode; toProblem maps
+// every error to an RFC 9457 problem document in one place.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// Config for the HTTP handler.
+type Config struct {
+	Store *engine.Store
+	Forms *forms.Registry
+	// Logger defaults to slog.Default(). Request logs carry the route,
+	// status and duration, never bodies, query strings or field values.
+	Logger *slog.Logger
+	// Kommuner the installation serves. A draft or submission for another is
+	// refused. Defaults to none listed, which accepts any valid kommune.
+	Kommuner []string
+	// Registry serves /metrics. Defaults to a new registry.
+	Registry *prometheus.Registry
+	// RatePerClient limits requests per second from one client address to
+	// the API, with bursts of RateBurst; over it the answer is 429. Zero
+	// turns the limit off (the default, for tests and benchmarks; serve sets
+	// its own).
+	RatePerClient float64
+	RateBurst     int
+	// Origins are the kommune web sites allowed to call the citizen API from
+	// a browser (the embedded widget), as "https://www.oslo.kommune.no".
+	// Defaults to none: no CORS.
+	Origins []string
+	// HSTS sends Strict-Transport-Security on every response, for a server
+	// behind a load balancer that terminates TLS. Defaults to off: then it is
+	// sent only on requests that came over TLS to this process.
+	HSTS bool
+}
+
+// Server is the HTTP side of Skjema.
+type Server struct {
+	store    *engine.Store
+	forms    *forms.Registry
+	log      *slog.Logger
+	kommuner map[string]bool
+	metrics  *httpMetrics
+	registry *prometheus.Registry
+	limiter  *rateLimiter
+	hsts     bool
+	origins  map[string]bool
+}
+
+// New builds the server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS}
+	for _, k := range cfg.Kommuner {
+		s.kommuner[k] = true
+	}
+	s.origins = map[string]bool{}
+	for _, o := range cfg.Origins {
+		s.origins[strings.TrimSuffix(o, "/")] = true
+	}
+	s.metrics = newHTTPMetrics(cfg.Registry)
+	if cfg.RatePerClient > 0 {
+		s.limiter = newRateLimiter(cfg.RatePerClient, max(cfg.RateBurst, 1))
+	}
+	return s
+}
+
+// route is one endpoint of the API.
+type route struct {
+	pattern string
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /api/v1/forms", s.listForms},
+		{"GET /api/v1/forms/{form}", s.getForm},
+		{"POST /api/v1/forms/{form}/validate", s.validate},
+		{"POST /api/v1/drafts", s.createDraft},
+		{"GET /api/v1/drafts/{id}", s.getDraft},
+		{"PUT /api/v1/drafts/{id}", s.putDraft},
+		{"POST /api/v1/forms/{form}/submissions", s.submit},
+		{"GET /api/v1/submissions/{id}", s.submissionStatus},
+		{"GET /api/v1/agency/batches", s.listBatches},
+		{"GET /api/v1/agency/batches/{id}", s.getBatch},
+		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},
+		{"GET /api/v1/openapi.json", serveOpenAPI},
+		{"GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+			return nil
+		}},
+		{"GET /readyz", s.ready},
+	}
+}
+
+// Routes lists the API's patterns ("GET /api/v1/forms"), for the OpenAPI
+// check.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.routes() {
+		out = append(out, r.pattern)
+	}
+	return append(out, "GET /metrics")
+}
+
+// Handler routes every request.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		h := rt.handle
+		handler := s.observe(func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				writeProblem(w, r, s.log, err)
+			}
+		})
+		if strings.HasPrefix(rt.pattern, "GET /api/") || strings.HasPrefix(rt.pattern, "POST /api/") || strings.HasPrefix(rt.pattern, "PUT /api/") {
+			handler = s.limit(handler)
+		}
+		mux.Handle(rt.pattern, handler)
+	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
+	return s.securityHeaders(s.cors(mux))
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ready(ctx); err != nil {
+		return problem(http.StatusServiceUnavailable, "not-ready", "Not ready", err.Error())
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+// securityHeaders: the API serves JSON only, so nothing may run, frame or
+// sniff it.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		if r.TLS != nil || s.hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}

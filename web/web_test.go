@@ -1,0 +1,512 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/web"
+)
+
+type testBundle struct {
+	url   string
+	store *engine.Store
+	body  []byte
+	logs  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.New(queue.Config{Store: store, Logger: log, Forms: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.UseEnqueuer(q)
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		q.Stop(c)
+	})
+	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg, Logger: log, Kommuner: kommuner}).Handler())
+	t.Cleanup(srv.Close)
+	body, err := os.ReadFile("../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testBundle{url: srv.URL, store: store, body: body, logs: logs}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+func (b *testBundle) do(t *testing.T, method, path string, headers map[string]string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(method, b.url+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	json.Unmarshal(raw, &r.body)
+	return r
+}
+
+var jsonCT = map[string]string{"Content-Type": "application/json"}
+
+func with(h map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+// TestBadRequests: every malformed request is a clear 4xx problem, never a 5xx.
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), "0301")
+	draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+	if draft.status != 201 {
+		t.Fatalf("create draft: %d %s", draft.status, draft.raw)
+	}
+	id, token := draft.body["id"].(string), draft.body["token"].(string)
+	big := append([]byte(`{"message":"`), bytes.Repeat([]byte("x"), 1<<20+10)...)
+	big = append(big, `"}`...)
+	submitKey := with(jsonCT, "Idempotency-Key", "bad-requests-key-0001")
+	tests := []struct {
+		name, method, path string
+		headers            map[string]string
+		body               []byte
+		status             int
+		problem            string
+	}{
+		{"unknown form", "GET", "/api/v1/forms/startlan", nil, nil, 404, "unknown-form"},
+		{"unknown path", "GET", "/api/v2/nothing", nil, nil, 404, "not-found"},
+		{"validate without content type", "POST", "/api/v1/forms/bostotte/validate", nil, []byte(`{}`), 415, "unsupported-media-type"},
+		{"validate as text/plain", "POST", "/api/v1/forms/bostotte/validate", map[string]string{"Content-Type": "text/plain"}, []byte(`{}`), 415, "unsupported-media-type"},
+		{"validate in latin-1", "POST", "/api/v1/forms/bostotte/validate", map[string]string{"Content-Type": "application/json; charset=iso-8859-1"}, []byte(`{}`), 415, "unsupported-media-type"},
+		{"validate malformed JSON", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte(`{"a":`), 400, "malformed-json"},
+		{"validate non-UTF-8", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte("{\"a\":\"\xff\xfe\"}"), 400, "malformed-json"},
+		{"validate an array", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte(`[1,2]`), 400, "malformed-json"},
+		{"validate two documents", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte(`{} {}`), 400, "malformed-json"},
+		{"validate over 1 MiB", "POST", "/api/v1/forms/bostotte/validate", jsonCT, big, 413, "payload-too-large"},
+		{"validate unknown mode", "POST", "/api/v1/forms/bostotte/validate?mode=lenient", jsonCT, []byte(`{}`), 400, "invalid-request"},
+		{"draft for an unknown form", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"nope"}`), 404, "unknown-form"},
+		{"draft for a kommune not served", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"4601"}`), 422, "unknown-kommune"},
+		{"draft with data that is not an object", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","data":[1]}`), 400, "invalid-request"},
+		{"draft without token", "GET", "/api/v1/drafts/" + id, nil, nil, 401, "unauthorized"},
+		{"draft with a wrong token", "GET", "/api/v1/drafts/" + id, map[string]string{"Authorization": "Bearer nope"}, nil, 404, "not-found"},
+		{"unknown draft", "GET", "/api/v1/drafts/0000", map[string]string{"Authorization": "Bearer " + token}, nil, 404, "not-found"},
+		{"save draft with a stale version", "PUT", "/api/v1/drafts/" + id, with(jsonCT, "Authorization", "Bearer "+token, "If-Match", `"99"`), []byte(`{}`), 409, "conflict"},
+		{"save draft with a bad If-Match", "PUT", "/api/v1/drafts/" + id, with(jsonCT, "Authorization", "Bearer "+token, "If-Match", "soon"), []byte(`{}`), 400, "invalid-request"},
+		{"save draft as an array", "PUT", "/api/v1/drafts/" + id, with(jsonCT, "Authorization", "Bearer "+token), []byte(`[]`), 400, "invalid-request"},
+		{"submit without Idempotency-Key", "POST", "/api/v1/forms/bostotte/submissions", jsonCT, b.body, 400, "invalid-request"},
+		{"submit with a short key and no draft", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "abc"), b.body, 400, "invalid-request"},
+		{"submit a draft with a wrong token", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", id, "Authorization", "Bearer nope"), b.body, 404, "not-found"},
+		{"submit an empty document", "POST", "/api/v1/forms/bostotte/submissions", submitKey, []byte(`{}`), 422, "validation"},
+		{"submit a JSON string", "POST", "/api/v1/forms/bostotte/submissions", submitKey, []byte(`"hello"`), 400, "malformed-json"},
+		{"submit for a kommune not served", "POST", "/api/v1/forms/bostotte/submissions?kommune=4601", submitKey, b.body, 422, "unknown-kommune"},
+		{"submit an ineligible applicant", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte(`"institution": false`), []byte(`"institution": true`), 1), 422, "ineligible"},
+		{"status without token", "GET", "/api/v1/submissions/" + id, nil, nil, 401, "unauthorized"},
+		{"status with a wrong token", "GET", "/api/v1/submissions/" + id, map[string]string{"Authorization": "Bearer nope"}, nil, 404, "not-found"},
+		{"validate nested 65 deep", "POST", "/api/v1/forms/bostotte/validate", jsonCT, deep(65), 400, "too-deep"},
+		{"submit nested 100,000 deep", "POST", "/api/v1/forms/bostotte/submissions", submitKey, deep(100000), 400, "malformed-json"},
+		{"submit nested 65 deep", "POST", "/api/v1/forms/bostotte/submissions", submitKey, deep(65), 400, "too-deep"},
+		{"validate with a byte order mark", "POST", "/api/v1/forms/bostotte/validate", jsonCT, append([]byte("\ufeff"), b.body...), 400, "malformed-json"},
+		{"submit a number with an exponent of 400", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte("14500"), []byte("1e400"), 1), 422, "validation"},
+		{"submit a number with an exponent of 999999", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte("14500"), []byte("1e999999"), 1), 400, "number-too-large"},
+		{"submit a number of 41 digits", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte("14500"), []byte(strings.Repeat("9", 41)), 1), 400, "number-too-large"},
+		{"validate a 41-digit string is fine", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte(`{"message":"` + strings.Repeat("9", 41) + `"}`), 200, ""},
+		{"submit a 900 KB name", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte(`"Kari"`), []byte(`"`+strings.Repeat("K", 900<<10)+`"`), 1), 422, "validation"},
+		{"submit wrong types", "POST", "/api/v1/forms/bostotte/submissions", submitKey, []byte(`{"applicant":[],"household":{},"housing":"rented","income":1,"payment":null,"declaration":"yes"}`), 422, "validation"},
+		{"submit 21 household members", "POST", "/api/v1/forms/bostotte/submissions", submitKey, manyMembers(b.body, 21), 422, "validation"},
+		{"submit 11 files on one attachment", "POST", "/api/v1/forms/bostotte/submissions", submitKey, manyFiles(b.body, 11), 422, "validation"},
+		{"submit an unknown member", "POST", "/api/v1/forms/bostotte/submissions", submitKey, bytes.Replace(b.body, []byte(`{`), []byte(`{"isAdmin":true,`), 1), 422, "validation"},
+		{"submit with a key of 201 characters", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", strings.Repeat("k", 201)), b.body, 400, "invalid-request"},
+		{"save draft without content type", "PUT", "/api/v1/drafts/" + id, map[string]string{"Authorization": "Bearer " + token}, []byte(`{}`), 415, "unsupported-media-type"},
+		{"save draft over 1 MiB", "PUT", "/api/v1/drafts/" + id, with(jsonCT, "Authorization", "Bearer "+token), big, 413, "payload-too-large"},
+		{"create draft malformed", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":`), 400, "malformed-json"},
+		{"create draft with a number for a form", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":7}`), 400, "malformed-json"},
+		{"agency batches without a key", "GET", "/api/v1/agency/batches", nil, nil, 401, "unauthorized"},
+		{"agency batch with a wrong key", "GET", "/api/v1/agency/batches/x", map[string]string{"Authorization": "Bearer skj_x"}, nil, 401, "unauthorized"},
+		{"agency receipts with a wrong key", "POST", "/api/v1/agency/batches/x/receipts", with(jsonCT, "Authorization", "Bearer skj_x"), []byte(`[]`), 401, "unauthorized"},
+	}
+	if len(tests) < 40 {
+		t.Fatalf("%d named bad requests; keep at least 40", len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := b.do(t, tt.method, tt.path, tt.headers, tt.body)
+			if tt.problem == "" {
+				if r.status != tt.status {
+					t.Fatalf("got %d %s, want %d", r.status, r.raw, tt.status)
+				}
+				return
+			}
+			if r.status != tt.status || r.body["type"] != web.ProblemBase+tt.problem {
+				t.Fatalf("got %d %s, want %d %s", r.status, r.raw, tt.status, tt.problem)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			if r.body["title"] == "" || r.body["status"] != float64(tt.status) {
+				t.Errorf("incomplete problem: %s", r.raw)
+			}
+		})
+	}
+}
+
+// deep is an array nested n levels.
+func deep(n int) []byte {
+	return []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+}
+
+func manyMembers(body []byte, n int) []byte {
+	var doc map[string]any
+	json.Unmarshal(body, &doc)
+	members := doc["household"].([]any)
+	for len(members) < n {
+		members = append(members, members[0])
+	}
+	doc["household"] = members
+	out, _ := json.Marshal(doc)
+	return out
+}
+
+func manyFiles(body []byte, n int) []byte {
+	var doc map[string]any
+	json.Unmarshal(body, &doc)
+	lease := doc["attachments"].(map[string]any)["lease"].(map[string]any)
+	files := lease["files"].([]any)
+	for len(files) < n {
+		files = append(files, files[0])
+	}
+	lease["files"] = files
+	out, _ := json.Marshal(doc)
+	return out
+}
+
+// bareStore is an unmigrated SQLite store and the shipped forms, for tests
+// of the HTTP layer alone.
+func bareStore(t *testing.T) (*engine.Store, *forms.Registry) {
+	t.Helper()
+	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, reg
+}
+
+// TestRateLimit: a client over its rate gets 429 with Retry-After; another
+// client is not affected.
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	h := web.New(web.Config{Store: store, Forms: reg, RatePerClient: 1, RateBurst: 3}).Handler()
+	call := func(addr string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/v1/forms", nil)
+		req.RemoteAddr = addr
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 3 {
+		if rec := call("192.0.2.1:1000"); rec.Code != 200 {
+			t.Fatalf("request %d within the burst: %d", i, rec.Code)
+		}
+	}
+	rec := call("192.0.2.1:1001")
+	if rec.Code != 429 || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "too-many-requests") {
+		t.Fatalf("over the rate: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	if rec := call("198.51.100.7:1000"); rec.Code != 200 {
+		t.Fatalf("another client was limited: %d", rec.Code)
+	}
+	if rec := call("192.0.2.1:1000"); rec.Code == 200 {
+		t.Fatal("the limited client got through at once")
+	}
+}
+
+// TestCitizenFlow: definition, partial validation in nynorsk, draft,
+// autosave, submit with the draft, a retry, status; against each database.
+func TestCitizenFlow(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		def := b.do(t, "GET", "/api/v1/forms/bostotte", nil, nil)
+		if def.status != 200 || def.body["version"] == "" || def.body["schema"] == nil || def.body["texts"] == nil {
+			t.Fatalf("definition: %d %.200s", def.status, def.raw)
+		}
+		list := b.do(t, "GET", "/api/v1/forms", nil, nil)
+		if !strings.Contains(list.raw, `"nn":"Søknad om bustøtte"`) {
+			t.Fatalf("forms list: %s", list.raw)
+		}
+
+		partial := b.do(t, "POST", "/api/v1/forms/bostotte/validate?mode=partial&pages=eligibility,applicant",
+			with(jsonCT, "Accept-Language", "nn-NO,nn;q=0.9"), []byte(`{"applicant":{"fodselsnummer":"12345678901"}}`))
+		if partial.status != 200 || partial.body["valid"] != false {
+			t.Fatalf("validate: %d %s", partial.status, partial.raw)
+		}
+		if !strings.Contains(partial.raw, `"Fødselsnummer er ikkje gyldig"`) || !strings.Contains(partial.raw, `"Førenamn må fyllast ut"`) {
+			t.Fatalf("partial validation in nynorsk: %s", partial.raw)
+		}
+		if strings.Contains(partial.raw, "/payment/kontonummer") {
+			t.Fatalf("partial validation reported a page not yet passed: %s", partial.raw)
+		}
+
+		draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+		id, token := draft.body["id"].(string), draft.body["token"].(string)
+		auth := with(jsonCT, "Authorization", "Bearer "+token)
+		saved := b.do(t, "PUT", "/api/v1/drafts/"+id, with(auth, "If-Match", `"1"`), []byte(`{"applicant":{"givenName":"Kari"}}`))
+		if saved.status != 200 || saved.header.Get("ETag") != `"2"` {
+			t.Fatalf("save: %d %s %v", saved.status, saved.raw, saved.header)
+		}
+		read := b.do(t, "GET", "/api/v1/drafts/"+id, auth, nil)
+		if read.status != 200 || !strings.Contains(read.raw, `"givenName":"Kari"`) || read.body["status"] != "draft" {
+			t.Fatalf("read draft: %s", read.raw)
+		}
+
+		submitHeaders := with(auth, "Idempotency-Key", id)
+		first := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", submitHeaders, b.body)
+		if first.status != 201 || first.body["id"] != id || !strings.HasPrefix(first.body["reference"].(string), "BOS-") {
+			t.Fatalf("submit: %d %s", first.status, first.raw)
+		}
+		retry := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", submitHeaders, b.body)
+		if retry.status != 201 || retry.raw != first.raw {
+			t.Fatalf("retry: %d %s, want the same receipt %s", retry.status, retry.raw, first.raw)
+		}
+		changed := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", submitHeaders, bytes.Replace(b.body, []byte("14500"), []byte("15000"), 1))
+		if changed.status != 409 {
+			t.Fatalf("same key, other body: %d %s", changed.status, changed.raw)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			st := b.do(t, "GET", "/api/v1/submissions/"+id, auth, nil)
+			if st.status == 200 && st.body["status"] == "batched" && st.body["reference"] == first.body["reference"] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("status never reached batched: %s", st.raw)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+
+		// Nothing the citizen typed may reach the log.
+		logs := b.logs.String()
+		for _, secret := range []string{"12038512356", "02078745684", "15031234562", "1503.12.34562", "Nordmann", "12345678901", token} {
+			if strings.Contains(logs, secret) {
+				t.Errorf("the log contains %q", secret)
+			}
+		}
+		if !strings.Contains(logs, `"route":"POST /api/v1/forms/{form}/submissions"`) {
+			t.Errorf("requests are not logged by route")
+		}
+	})
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	if r := b.do(t, "GET", "/healthz", nil, nil); r.status != 200 {
+		t.Fatalf("healthz: %d", r.status)
+	}
+	if r := b.do(t, "GET", "/readyz", nil, nil); r.status != 200 || r.body["status"] != "ready" {
+		t.Fatalf("readyz: %d %s", r.status, r.raw)
+	}
+	b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "metrics-key-0123456789"), b.body)
+	m := b.do(t, "GET", "/metrics", nil, nil)
+	for _, want := range []string{`skjema_submits_total{outcome="created"} 1`, `skjema_http_requests_total{code="201",route="POST /api/v1/forms/{form}/submissions"} 1`, "skjema_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(m.raw, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	r := b.do(t, "GET", "/healthz", nil, nil)
+	for _, h := range []string{"X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy"} {
+		if r.header.Get(h) == "" {
+			t.Errorf("no %s header", h)
+		}
+	}
+}
+
+// TestSecurityHeadersOnEveryResponse: every route, and the answers to
+// unknown paths, carry the headers; HSTS only when the request came over TLS.
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	if err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := web.New(web.Config{Store: store, Forms: reg})
+	ts := httptest.NewTLSServer(srv.Handler())
+	defer ts.Close()
+	plain := httptest.NewServer(srv.Handler())
+	defer plain.Close()
+	paths := []string{"GET /no/such/path"}
+	for _, r := range srv.Routes() {
+		paths = append(paths, strings.NewReplacer("{form}", "bostotte", "{id}", "x").Replace(r))
+	}
+	for _, p := range paths {
+		method, path, _ := strings.Cut(p, " ")
+		for _, base := range []struct {
+			url  string
+			tls  bool
+			doer *http.Client
+		}{{ts.URL, true, ts.Client()}, {plain.URL, false, http.DefaultClient}} {
+			req, _ := http.NewRequest(method, base.url+path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := base.doer.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode >= 500 {
+				t.Errorf("%s: %d", p, res.StatusCode)
+			}
+			h := res.Header
+			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" ||
+				!strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+				t.Errorf("%s (tls %v): headers %v", p, base.tls, h)
+			}
+			if (h.Get("Strict-Transport-Security") != "") != base.tls {
+				t.Errorf("%s (tls %v): HSTS = %q", p, base.tls, h.Get("Strict-Transport-Security"))
+			}
+		}
+	}
+}
+
+// TestCORS: the citizen API answers CORS to the configured kommune sites
+// only; the agency API never does.
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	if err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
+	call := func(method, path, origin string, headers map[string]string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Origin", origin)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	preflight := map[string]string{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, idempotency-key"}
+	rec := call("OPTIONS", "/api/v1/forms/bostotte/submissions", "https://www.oslo.kommune.no", preflight)
+	if rec.Code != 204 || rec.Header().Get("Access-Control-Allow-Origin") != "https://www.oslo.kommune.no" ||
+		!strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "Idempotency-Key") {
+		t.Fatalf("preflight from an allowed site: %d %v", rec.Code, rec.Header())
+	}
+	rec = call("GET", "/api/v1/forms/bostotte", "https://www.oslo.kommune.no", nil)
+	if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "https://www.oslo.kommune.no" || !strings.Contains(rec.Header().Get("Vary"), "Origin") {
+		t.Fatalf("GET from an allowed site: %d %v", rec.Code, rec.Header())
+	}
+	rec = call("OPTIONS", "/api/v1/forms/bostotte/submissions", "https://evil.example", preflight)
+	if rec.Code != 403 || rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("preflight from another site: %d %v", rec.Code, rec.Header())
+	}
+	if rec = call("GET", "/api/v1/forms", "https://evil.example", nil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("another site was allowed: %v", rec.Header())
+	}
+	if rec = call("GET", "/api/v1/agency/batches", "https://www.oslo.kommune.no", nil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("the agency API answered CORS: %v", rec.Header())
+	}
+}
+
+func TestHSTSBehindALoadBalancer(t *testing.T) {
+	t.Parallel()
+	reg, _ := forms.Load(forms.Config{})
+	rec := httptest.NewRecorder()
+	web.New(web.Config{Forms: reg, HSTS: true}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/forms", nil))
+	if rec.Header().Get("Strict-Transport-Security") == "" {
+		t.Fatal("no HSTS with HSTS configured")
+	}
+}
+
+func TestNotReadyWhenMigrationsArePending(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg}).Handler())
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 503 {
+		t.Fatalf("readyz on an unmigrated database: %d, want 503", res.StatusCode)
+	}
+}
