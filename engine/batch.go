@@ -45,6 +45,9 @@ type BatchItem struct {
 	FormVersion string          `json:"formVersion"`
 	SubmittedAt time.Time       `json:"submittedAt"`
 	Data        json.RawMessage `json:"data"`
+	// Files are the uploaded attachments, with their checksums; an agency
+	// fetches their content from GET /api/v1/agency/files/{id}.
+	Files []File `json:"files,omitempty"`
 }
 
 // BatchDocument is a sealed batch as it is delivered: DESIGN.md §4. SHA256 is
@@ -183,19 +186,31 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 		return s.Batch(ctx, tx, id) // sealed by someone else meanwhile
 	}
 	var rows []struct {
+		ID          string    `db:"id"`
 		Reference   string    `db:"reference"`
 		Form        string    `db:"form"`
 		FormVersion string    `db:"form_version"`
 		SubmittedAt time.Time `db:"submitted_at"`
 		Data        string    `db:"data"`
 	}
-	if err := tx.Select(ctx, &rows, `SELECT reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
+	if err := tx.Select(ctx, &rows, `SELECT id, reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
 		FROM applications WHERE batch_id = ? AND status = ? ORDER BY reference`, id, string(StatusBatched)); err != nil {
 		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
 	}
+	var files []File
+	if err := tx.Select(ctx, &files, `SELECT `+fileColumns+` FROM files WHERE application_id IN
+		(SELECT id FROM applications WHERE batch_id = ? AND status = ?) ORDER BY created_at, id`, id, string(StatusBatched)); err != nil {
+		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+	}
+	byApp := map[string][]File{}
+	for _, f := range files {
+		f.CreatedAt = f.CreatedAt.UTC()
+		byApp[f.ApplicationID] = append(byApp[f.ApplicationID], f)
+	}
 	items := make([]BatchItem, len(rows))
 	for i, r := range rows {
-		items[i] = BatchItem{Reference: r.Reference, Form: r.Form, FormVersion: r.FormVersion, SubmittedAt: r.SubmittedAt.UTC(), Data: json.RawMessage(r.Data)}
+		items[i] = BatchItem{Reference: r.Reference, Form: r.Form, FormVersion: r.FormVersion, SubmittedAt: r.SubmittedAt.UTC(),
+			Data: json.RawMessage(r.Data), Files: byApp[r.ID]}
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {

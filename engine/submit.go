@@ -104,7 +104,7 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	}
 	var receipt Receipt
 	write := func(tx Tx) error {
-		r, err := s.submitTx(ctx, tx, req, kommune, string(data), requestHash, ref)
+		r, err := s.submitTx(ctx, tx, req, res.Document, kommune, string(data), requestHash, ref)
 		receipt = r
 		return err
 	}
@@ -133,7 +133,7 @@ type submitRow struct {
 	SubmittedAt     *time.Time `db:"submitted_at"`
 }
 
-func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, kommune, data, requestHash, ref string) (Receipt, error) {
+func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, kommune, data, requestHash, ref string) (Receipt, error) {
 	key := req.IdempotencyKey
 	var rows []submitRow
 	if err := tx.Select(ctx, &rows, `SELECT id, form, status, resume_token_hash, idempotency_key, request_hash, reference, submitted_at
@@ -173,6 +173,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, kommune,
 		if draft.Status != StatusDraft {
 			return Receipt{}, fmt.Errorf("%w: the application is %s, not a draft", ErrConflict, draft.Status)
 		}
+		if err := checkFiles(ctx, tx, req.Form, req.Lang, key, doc); err != nil {
+			return Receipt{}, err
+		}
 		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?,
 			idempotency_key = ?, request_hash = ?, submitted_at = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND status = ?`,
@@ -187,6 +190,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, kommune,
 	} else {
 		if len(key) < MinIdempotencyKey {
 			return Receipt{}, fmt.Errorf("%w: without a draft the Idempotency-Key must be a random value of at least %d characters", ErrInvalid, MinIdempotencyKey)
+		}
+		if err := checkFiles(ctx, tx, req.Form, req.Lang, "", doc); err != nil {
+			return Receipt{}, err // files can only be uploaded to a draft
 		}
 		receipt.ID, from = newID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash,

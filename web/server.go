@@ -97,10 +97,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/drafts/{id}", s.getDraft},
 		{"PUT /api/v1/drafts/{id}", s.putDraft},
 		{"POST /api/v1/forms/{form}/submissions", s.submit},
+		{"POST /api/v1/drafts/{id}/files", s.uploadFile},
+		{"DELETE /api/v1/drafts/{id}/files/{file}", s.deleteFile},
 		{"GET /api/v1/submissions/{id}", s.submissionStatus},
 		{"GET /api/v1/agency/batches", s.listBatches},
 		{"GET /api/v1/agency/batches/{id}", s.getBatch},
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},
+		{"GET /api/v1/agency/files/{id}", s.agencyFile},
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -130,7 +133,7 @@ func (s *Server) Handler() http.Handler {
 				writeProblem(w, r, s.log, err)
 			}
 		})
-		if strings.HasPrefix(rt.pattern, "GET /api/") || strings.HasPrefix(rt.pattern, "POST /api/") || strings.HasPrefix(rt.pattern, "PUT /api/") {
+		if _, path, _ := strings.Cut(rt.pattern, " "); strings.HasPrefix(path, "/api/") {
 			handler = s.limit(handler)
 		}
 		mux.Handle(rt.pattern, handler)

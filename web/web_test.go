@@ -242,12 +242,13 @@ func manyMembers(body []byte, n int) []byte {
 func manyFiles(body []byte, n int) []byte {
 	var doc map[string]any
 	json.Unmarshal(body, &doc)
-	lease := doc["attachments"].(map[string]any)["lease"].(map[string]any)
-	files := lease["files"].([]any)
-	for len(files) < n {
-		files = append(files, files[0])
+	file := map[string]any{"id": "f-lease-1", "name": "husleiekontrakt.pdf", "contentType": "application/pdf", "size": 182044}
+	files := make([]any, n)
+	for i := range files {
+		files[i] = file
 	}
-	lease["files"] = files
+	doc["housing"].(map[string]any)["type"] = "rented"
+	doc["attachments"] = map[string]any{"lease": map[string]any{"status": "uploaded", "files": files}}
 	out, _ := json.Marshal(doc)
 	return out
 }

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// allowedFileTypes are what an attachment may be, decided from the content
+// (http.DetectContentType's sniffing), never from what the browser says.
+var allowedFileTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+
+var (
+	errFileType     = problem(http.StatusUnsupportedMediaType, "unsupported-file-type", "Unsupported file type", "an attachment must be a PDF, JPEG or PNG file")
+	errFileTooLarge = problem(http.StatusRequestEntityTooLarge, "file-too-large", "File too large", "an attachment is at most 10 MiB")
+	errNoFilePart   = problem(http.StatusBadRequest, "invalid-request", "Invalid request", "send the file as multipart/form-data in a part named \"file\"")
+)
+
+// uploadFile: POST /api/v1/drafts/{id}/files?attachment=lease, the file as
+// the multipart part "file". Answers the stored file's metadata, which the
+// widget puts into the document's attachment.
+func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	attachment := r.URL.Query().Get("attachment")
+	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
+	if err != nil {
+		return err
+	}
+	f, err := s.form(a.Form)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(f.Rules.Attachments, func(ar forms.AttachmentRule) bool { return ar.ID == attachment }) {
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "attachment must name one of the form's attachments")
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return errNoFilePart
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, engine.MaxFileSize+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errNoFilePart
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return tooLargeOr(err, errNoFilePart)
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		content, err := io.ReadAll(io.LimitReader(part, engine.MaxFileSize+1))
+		if err != nil {
+			return tooLargeOr(err, errNoFilePart)
+		}
+		if len(content) > engine.MaxFileSize {
+			return errFileTooLarge
+		}
+		if len(content) == 0 {
+			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the file is empty")
+		}
+		ct, _, _ := mime.ParseMediaType(http.DetectContentType(content))
+		if !slices.Contains(allowedFileTypes, ct) {
+			return errFileType
+		}
+		file, err := s.store.AddFile(r.Context(), a.ID, token, engine.NewFile{Attachment: attachment, Name: part.FileName(), ContentType: ct, Content: content})
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api/v1/drafts/"+a.ID+"/files/"+file.ID)
+		writeJSON(w, http.StatusCreated, file)
+		return nil
+	}
+}
+
+func tooLargeOr(err error, otherwise *Problem) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return errFileTooLarge
+	}
+	return otherwise
+}
+
+// deleteFile: DELETE /api/v1/drafts/{id}/files/{file}.
+func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteFile(r.Context(), r.PathValue("id"), token, r.PathValue("file")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// agencyFile: GET /api/v1/agency/files/{id}, a file of an item the agency
+// has been sent.
+func (s *Server) agencyFile(w http.ResponseWriter, r *http.Request) error {
+	agency, err := s.agency(r)
+	if err != nil {
+		return err
+	}
+	f, content, err := s.store.AgencyFile(r.Context(), agency, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(content)))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	h.Set("Digest", "sha-256="+f.SHA256)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(content)
+	return nil
+}
