@@ -1,6 +1,5 @@
-// Package web speaks HTTP: the citizen API (and, with later issues, the
-// widget assets, the caseworker UI and the agency API), health checks and
-// metrics. Handlers are thin: decode, call engine, encode; toProblem maps
+// Package web speaks HTTP: the citizen API and the widget's assets, the
+// agency API, health checks and metrics. Handlers are thin: decode, call engine, encode; toProblem maps
 // every error to an RFC 9457 problem document in one place.
 package web
 
@@ -44,6 +43,9 @@ type Config struct {
 	// behind a load balancer that terminates TLS. Defaults to off: then it is
 	// sent only on requests that came over TLS to this process.
 	HSTS bool
+	// ExampleDir, when set, is served at /example/: the example kommune page
+	// that embeds the widget (skjema serve -dev). Empty in production.
+	ExampleDir string
 }
 
 // Server is the HTTP side of Skjema.
@@ -57,6 +59,7 @@ type Server struct {
 	limiter  *rateLimiter
 	hsts     bool
 	origins  map[string]bool
+	example  string
 }
 
 // New builds the server.
@@ -67,7 +70,7 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS}
+	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS, example: cfg.ExampleDir}
 	for _, k := range cfg.Kommuner {
 		s.kommuner[k] = true
 	}
@@ -139,6 +142,11 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, handler)
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /widget/{file}", s.observe(serveWidget))
+	if s.example != "" {
+		mux.Handle("GET /example/", s.observe(serveExample(s.example).ServeHTTP))
+		mux.Handle("GET /{$}", http.RedirectHandler("/example/", http.StatusFound))
+	}
 	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
 	return s.securityHeaders(s.cors(mux))
 }

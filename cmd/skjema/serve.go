@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type Main struct {
 	AllowSynthetic bool
 	NoMigrate      bool
 	LogLevel       string
+	Dev            bool
+	ExampleDir     string
 
 	Stdout, Stderr io.Writer
 
@@ -116,6 +119,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", env("SKJEMA_ALLOW_SYNTHETIC", "") == "true", "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
 	fs.BoolVar(&m.NoMigrate, "no-migrate", env("SKJEMA_NO_MIGRATE", "") == "true", "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
+	fs.BoolVar(&m.Dev, "dev", env("SKJEMA_DEV", "") == "true", "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
+	fs.StringVar(&m.ExampleDir, "example-dir", env("SKJEMA_EXAMPLE_DIR", filepath.Join("examples", "kommune-page")), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
 	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
 	return fs.Parse(args)
 }
@@ -226,8 +231,16 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return fmt.Errorf("start workers: %w", err)
 	}
-	srv := web.New(web.Config{Store: m.store, Forms: m.forms, Logger: log, Kommuner: splitList(m.Kommuner), Registry: reg,
-		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)})
+	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Kommuner: splitList(m.Kommuner), Registry: reg,
+		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)}
+	if m.Dev {
+		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
+			log.Warn("-dev: no example kommune page; run from the repository's root or set -example-dir", "dir", m.ExampleDir)
+		} else {
+			cfg.ExampleDir = m.ExampleDir
+		}
+	}
+	srv := web.New(cfg)
 	var err error
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()
@@ -250,6 +263,9 @@ func (m *Main) Run(ctx context.Context) error {
 		where = "PostgreSQL"
 	}
 	fmt.Fprintf(m.Stdout, "Skjema is running at http://%s/ (database: %s)\n", m.listener.Addr(), where)
+	if cfg.ExampleDir != "" {
+		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())
+	}
 	return nil
 }
 

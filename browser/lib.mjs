@@ -1,0 +1,81 @@
+// Shared by the browser tests: Debian's Chromium through playwright-core
+// (never a downloaded browser), axe-core injected into the page, and the
+// form's own texts so the tests find fields as a citizen would, by label.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const root = new URL('../', import.meta.url);
+export const SKJEMA_URL = process.env.SKJEMA_URL;
+export const KOMMUNE_URL = process.env.KOMMUNE_URL || (SKJEMA_URL && SKJEMA_URL + '/example/');
+export const texts = Object.fromEntries(['nb', 'nn', 'en'].map((l) => [l, JSON.parse(readFileSync(new URL(`schemas/bostotte/texts.${l}.json`, root)))]));
+const axeSource = readFileSync(new URL('node_modules/axe-core/axe.min.js', root), 'utf8');
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+// open starts a page that records console errors (a CSP violation is one).
+export async function open(browser) {
+  const context = await browser.newContext({ locale: 'nb-NO', viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => {
+    // axe-core itself applies an inline style while it runs; the page's CSP
+    // rightly refuses it. That is the test tool, not the widget.
+    if (page.axeRunning && /Applying inline style/.test(m.text())) return;
+    if (m.type() === 'error' && !/favicon/.test(m.location()?.url || '')) page.problems.push(m.text());
+  });
+  page.on('pageerror', (e) => page.problems.push(e.message));
+  page.on('response', (r) => { if (process.env.DEBUG_HTTP || r.status() >= 400) console.log('HTTP', r.status(), r.request().method(), r.url()); });
+  return { context, page };
+}
+
+// axe checks the page as it is now against WCAG 2.1 A and AA.
+export async function axe(page, state) {
+  page.axeRunning = true;
+  await page.evaluate(axeSource); // through DevTools: the page's CSP allows no injected script tag
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  await page.waitForTimeout(100); // console events trail the evaluation
+  page.axeRunning = false;
+  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' > ') + ' ' + n.failureSummary).join('\n    ')}`);
+  assert.deepEqual(violations, [], `axe: WCAG 2.1 A/AA violations in state "${state}"`);
+  axe.checked.push(state);
+}
+axe.checked = [];
+
+// focused describes the element that has focus, through shadow roots.
+export async function focused(page) {
+  return page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return {};
+    const label = el.labels?.[0]?.textContent || el.getAttribute('aria-label') || el.textContent || '';
+    return { tag: el.tagName.toLowerCase(), type: el.type, id: el.id, label: label.trim().replace(/\s+/g, ' '), className: el.className };
+  });
+}
+
+// tabTo presses Tab until the focused element's label starts with text.
+export async function tabTo(page, text, { shift = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    const f = await focused(page);
+    if (f.label && f.label.startsWith(text)) return f;
+    await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`no focusable element labelled "${text}" within ${max} tabs`);
+}
+
+export function record(name, reference) {
+  const file = process.env.RESULT_FILE;
+  if (!file) return;
+  const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  all[name] = reference;
+  writeFileSync(file, JSON.stringify(all));
+}
+
+export const pdf = { name: 'husleiekontrakt.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n') };
+export const notPdf = { name: 'kontrakt.pdf', mimeType: 'application/pdf', buffer: Buffer.from('This is a text file pretending to be a PDF.') };

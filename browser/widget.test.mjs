@@ -1,0 +1,257 @@
+// The citizen's whole way through the bostøtte form in the widget, on a
+// kommune's page of another origin with a strict CSP: once with the mouse,
+// mistakes and all, and once with the keyboard alone. axe-core checks every
+// state. Run by TestWidgetInBrowser (cmd/skjema), which starts the server
+// and checks the database afterwards; or by hand:
+//   SKJEMA_URL=http://127.0.0.1:8080 node --test browser/   (with skjema serve -dev running)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, axe, focused, tabTo, record, texts, pdf, notPdf, KOMMUNE_URL } from './lib.mjs';
+
+const T = texts.nb;
+const E = texts.en;
+const label = (t, id) => t[`field.${id}.label`];
+const fill = (s, vars) => Object.entries(vars).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), s);
+let browser;
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// until polls a condition in the test, for what the widget does after a
+// server round trip.
+async function until(what, fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const heading = (page) => page.locator('skjema-form #sk-page-title').textContent();
+const onPage = (page, title) => until(`page "${title}"`, async () => (await heading(page)) === title);
+const errorOf = (page, pointer) => page.locator(`skjema-form [id="f${pointer.replaceAll('/', '.')}-err"]`);
+const group = (page, name) => page.getByRole('group', { name, exact: true });
+
+test('a citizen fills the form with the mouse: mistakes, household, language, reload, upload, submit', async () => {
+  const { context, page } = await open(browser);
+  const started = Date.now();
+  await page.goto(KOMMUNE_URL);
+  await onPage(page, T['page.eligibility.title']);
+  console.log(`first render: ${Date.now() - started} ms after navigation`);
+  await axe(page, 'empty');
+  const next = () => page.getByRole('button', { name: T['ui.next'], exact: true }).click();
+
+  // Next with nothing answered: the error summary takes focus and names each field.
+  await next();
+  const summary = page.locator('skjema-form .ds-error-summary');
+  await until('error summary focused', async () => (await focused(page)).className === 'ds-error-summary');
+  assert.equal(await summary.getByRole('link').count(), 3);
+  assert.match(await summary.textContent(), new RegExp(T['field.eligibility.conscript.name'] || 'førstegangstjeneste', 'i'));
+  const conscript = group(page, label(T, 'eligibility.conscript'));
+  assert.equal(await conscript.getByLabel(T['option.yes']).getAttribute('aria-invalid'), 'true');
+  assert.match(await conscript.getAttribute('aria-describedby'), /-err/);
+  await axe(page, 'eligibility with errors');
+
+  // An answer that rules the applicant out: the screening says why, and Next stays.
+  await conscript.getByLabel(T['option.yes'], { exact: true }).check();
+  await group(page, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).check();
+  await group(page, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).check();
+  await next();
+  await until('screening shown', () => page.locator('skjema-form #sk-screening').isVisible());
+  assert.match(await page.locator('skjema-form #sk-screening').textContent(), new RegExp(T['screening.conscript.title']));
+  await axe(page, 'ineligible');
+  await conscript.getByLabel(T['option.no'], { exact: true }).check();
+  await next();
+
+  // Applicant, with a wrong fødselsnummer caught on leaving the field.
+  await onPage(page, T['page.applicant.title']);
+  await page.getByLabel(label(T, 'applicant.givenName')).fill('Kari');
+  await page.getByLabel(label(T, 'applicant.familyName')).fill('Nordmann');
+  const fnr = page.getByLabel(label(T, 'applicant.fodselsnummer'));
+  await fnr.fill('12038512357');
+  await fnr.press('Tab');
+  await until('fødselsnummer error', () => errorOf(page, '/applicant/fodselsnummer').isVisible());
+  assert.equal(await fnr.getAttribute('aria-invalid'), 'true');
+  await axe(page, 'applicant with a field error');
+  await fnr.fill('12038512356');
+  await fnr.press('Tab');
+  await until('fødselsnummer error gone', async () => !(await errorOf(page, '/applicant/fodselsnummer').isVisible()));
+  await page.getByLabel(label(T, 'applicant.phone')).fill('+47 912 34 567');
+  await page.getByLabel(label(T, 'applicant.email')).fill('kari.nordmann@example.no');
+  await next();
+
+  await onPage(page, T['page.address.title']);
+  await page.getByLabel(label(T, 'address.street')).fill('Storgata 1');
+  await page.getByLabel(label(T, 'address.postnummer')).fill('0150');
+  await page.getByLabel(label(T, 'address.kommunenummer')).fill('0301');
+  await next();
+
+  // Household: two added, the first removed; what was typed in the second stays.
+  await onPage(page, T['page.household.title']);
+  const add = page.getByRole('button', { name: T['group.household.add'] });
+  await add.click();
+  await add.click();
+  const member = (n, t = T) => group(page, fill(t['group.household.item'], { n }).replace(/^./, (c) => c.toUpperCase()));
+  await member(1).getByLabel(label(T, 'household.givenName')).fill('Slettes');
+  await member(2).getByLabel(label(T, 'household.givenName')).fill('Ola');
+  await member(2).getByLabel(label(T, 'household.familyName')).fill('Nordmann');
+  await member(2).getByLabel(label(T, 'household.fodselsnummer')).fill('02078745684');
+  await member(2).getByLabel(T['option.household.relation.spouse']).check();
+  await page.getByRole('button', { name: fill(T['group.household.remove'], { item: fill(T['group.household.item'], { n: 1 }) }) }).click();
+  assert.equal(await member(1).getByLabel(label(T, 'household.givenName')).inputValue(), 'Ola');
+  assert.equal(await member(2).count(), 0);
+
+  // A language switch keeps every answer.
+  await page.getByLabel(T['ui.language']).selectOption('en');
+  await onPage(page, E['page.household.title']);
+  assert.equal(await member(1, E).getByLabel(label(E, 'household.fodselsnummer')).inputValue(), '02078745684');
+  await axe(page, 'household in English');
+  await page.getByLabel(E['ui.language']).selectOption('nb');
+  await onPage(page, T['page.household.title']);
+  await next();
+
+  // Housing: choosing "rented" brings up the rent.
+  await onPage(page, T['page.housing.title']);
+  const rent = page.getByLabel(label(T, 'housing.rent'));
+  assert.equal(await rent.isVisible(), false);
+  await group(page, label(T, 'housing.type')).getByLabel(T['option.housing.type.rented']).check();
+  await rent.fill('9000');
+  await group(page, label(T, 'housing.heatingIncluded')).getByLabel(T['option.no'], { exact: true }).check();
+  await next();
+
+  await onPage(page, T['page.income.title']);
+  await group(page, label(T, 'income.otherIncome')).getByLabel(T['option.no'], { exact: true }).check();
+  await page.getByLabel(label(T, 'income.netWealth')).fill('45000');
+  await next();
+
+  // The checklist asks for the lease; a text file dressed as a PDF is refused.
+  await onPage(page, T['page.attachments.title']);
+  const lease = group(page, new RegExp('^' + T['attachment.lease.label']));
+  assert.match(await lease.textContent(), new RegExp(T['checklist.status.missing']));
+  const chooser = page.getByLabel(fill(T['ui.upload.choose'], { attachment: T['attachment.lease.label'] }));
+  await chooser.setInputFiles(notPdf);
+  await until('refusal shown', () => errorOf(page, '/attachments/lease').isVisible());
+  assert.match(await errorOf(page, '/attachments/lease').textContent(), new RegExp(T['ui.upload.badType']));
+  await chooser.setInputFiles(pdf);
+  await until('upload listed', async () => (await lease.textContent()).includes('husleiekontrakt.pdf') && (await lease.textContent()).includes(T['checklist.status.provided']));
+  await axe(page, 'attachments');
+
+  // Reload: the draft resumes where the citizen was, upload included.
+  await page.waitForTimeout(900); // the autosave's debounce
+  await page.reload();
+  await onPage(page, T['page.attachments.title']);
+  assert.match(await group(page, new RegExp('^' + T['attachment.lease.label'])).textContent(), /husleiekontrakt\.pdf/);
+  await next();
+
+  await onPage(page, T['page.declaration.title']);
+  await page.getByLabel(label(T, 'payment.kontonummer')).fill('1503.12.34562');
+  await page.getByLabel(label(T, 'declaration.truthful')).check();
+  await page.getByLabel(label(T, 'declaration.consent')).check();
+  await next();
+
+  await onPage(page, T['ui.summary.title']);
+  const text = await page.locator('skjema-form').evaluate((el) => el.shadowRoot.textContent);
+  for (const s of ['Kari', 'Ola', '02078745684', '9\u00a0000', 'husleiekontrakt.pdf']) assert.ok(text.includes(s), `the summary shows ${s}`);
+  assert.ok(!text.includes('Slettes'), 'the removed member is not in the summary');
+  await axe(page, 'summary');
+
+  await page.getByRole('button', { name: T['ui.submit'] }).click();
+  await onPage(page, T['ui.receipt.title']);
+  const receipt = await page.locator('skjema-form .ds-alert[data-color=success]').textContent();
+  const reference = /BOS-\d{4}-\d{6}/.exec(receipt)?.[0];
+  assert.ok(reference, 'the receipt shows the reference: ' + receipt);
+  await axe(page, 'receipt');
+  record('mouse', reference);
+  const unexpected = page.problems.filter((p) => !/status of 415/.test(p)); // the refused upload
+  assert.deepEqual(unexpected, [], 'no console errors (CSP violations included)');
+  await context.close();
+});
+
+test('a citizen fills the form with the keyboard alone', async () => {
+  const { context, page } = await open(browser);
+  await page.goto(KOMMUNE_URL);
+  await onPage(page, T['page.eligibility.title']);
+  const type = async (name, value) => { await tabTo(page, name); await page.keyboard.type(value); };
+  const pressNext = async () => { await tabTo(page, T['ui.next']); await page.keyboard.press('Enter'); };
+
+  // Next first: the summary takes focus, its first link leads to the field.
+  await pressNext();
+  await until('error summary focused', async () => (await focused(page)).className === 'ds-error-summary');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).tag, 'a');
+  await page.keyboard.press('Enter');
+  const f = await focused(page);
+  assert.equal(f.type, 'radio', 'the link put focus on the first answer of the question');
+  await page.keyboard.press('ArrowDown'); // Nei
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
+  await pressNext();
+
+  await onPage(page, T['page.applicant.title']);
+  assert.equal((await focused(page)).id, 'sk-page-title', 'a new step puts focus on its heading');
+  await type(label(T, 'applicant.givenName'), 'Per');
+  await type(label(T, 'applicant.familyName'), 'Hansen');
+  await type(label(T, 'applicant.fodselsnummer'), '12038512356');
+  await type(label(T, 'applicant.phone'), '91234567');
+  await pressNext();
+
+  await onPage(page, T['page.address.title']);
+  await type(label(T, 'address.street'), 'Kirkeveien 3');
+  await type(label(T, 'address.postnummer'), '0150');
+  await type(label(T, 'address.kommunenummer'), '0301');
+  await pressNext();
+
+  await onPage(page, T['page.household.title']);
+  await tabTo(page, T['group.household.add']);
+  await page.keyboard.press('Enter');
+  assert.equal((await focused(page)).label, label(T, 'household.givenName'), 'adding a person puts focus in the new fields');
+  await page.keyboard.type('Anne');
+  await type(label(T, 'household.familyName'), 'Hansen');
+  await type(label(T, 'household.fodselsnummer'), '02078745684');
+  await tabTo(page, T['option.household.relation.spouse']);
+  await page.keyboard.press('Space');
+  await pressNext();
+
+  await onPage(page, T['page.housing.title']);
+  await tabTo(page, T['option.housing.type.rented']);
+  await page.keyboard.press('Space');
+  await type(label(T, 'housing.rent'), '8500');
+  await tabTo(page, T['option.yes']);
+  await page.keyboard.press('ArrowDown'); // heating included: Nei
+  await pressNext();
+
+  await onPage(page, T['page.income.title']);
+  await tabTo(page, T['option.yes']);
+  await page.keyboard.press('ArrowDown'); // other income: Nei
+  await type(label(T, 'income.netWealth'), '10000');
+  await pressNext();
+
+  await onPage(page, T['page.attachments.title']);
+  await tabTo(page, fill(T['ui.upload.choose'], { attachment: T['attachment.lease.label'] }));
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(pdf);
+  await until('upload listed', () => page.locator('skjema-form .sk-files').isVisible());
+  await pressNext();
+
+  await onPage(page, T['page.declaration.title']);
+  await type(label(T, 'payment.kontonummer'), '15031234562');
+  await tabTo(page, label(T, 'declaration.truthful'));
+  await page.keyboard.press('Space');
+  await tabTo(page, label(T, 'declaration.consent'));
+  await page.keyboard.press('Space');
+  await pressNext();
+
+  await onPage(page, T['ui.summary.title']);
+  await tabTo(page, T['ui.submit']);
+  await page.keyboard.press('Enter');
+  await onPage(page, T['ui.receipt.title']);
+  const reference = /BOS-\d{4}-\d{6}/.exec(await page.locator('skjema-form .ds-alert[data-color=success]').textContent())?.[0];
+  assert.ok(reference);
+  record('keyboard', reference);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});

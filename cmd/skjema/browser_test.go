@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+)
+
+// requireBrowser finds what the browser tests need: Node, the npm packages
+// (npm ci) and Debian's Chromium. Without them the test is skipped, unless
+// SKJEMA_TEST_BROWSER=require (CI sets it), when it fails.
+func requireBrowser(t *testing.T) string {
+	t.Helper()
+	chromium := os.Getenv("SKJEMA_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	var missing []string
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node")
+	}
+	if _, err := os.Stat("../../node_modules/playwright-core"); err != nil {
+		missing = append(missing, "node_modules (run npm ci)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, chromium+" (apt install chromium)")
+	}
+	if len(missing) > 0 {
+		if os.Getenv("SKJEMA_TEST_BROWSER") == "require" {
+			t.Fatalf("browser tests need %s", strings.Join(missing, ", "))
+		}
+		t.Skipf("browser tests skipped: no %s", strings.Join(missing, ", "))
+	}
+	return chromium
+}
+
+// kommuneSite serves the example kommune page from another origin than
+// Skjema's, as a kommune's own site would, with a strict CSP that allows
+// the widget's server and nothing inline.
+func kommuneSite(t *testing.T, addr, skjemaURL string) *httptest.Server {
+	t.Helper()
+	page, err := os.ReadFile("../../examples/kommune-page/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := strings.Replace(string(page), `src="/widget/skjema.js"`, `src="`+skjemaURL+`/widget/skjema.js"`, 1)
+	files := http.FileServer(http.Dir("../../examples/kommune-page"))
+	site := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' "+skjemaURL+"; style-src 'self' "+skjemaURL+
+			"; connect-src "+skjemaURL+"; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(html))
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Listener.Close()
+	site.Listener = ln
+	site.Start()
+	t.Cleanup(site.Close)
+	return site
+}
+
+// TestWidgetInBrowser runs browser/widget.test.mjs in headless Chromium
+// against a real server: the citizen fills the whole form on a kommune's
+// page (another origin, strict CSP), by mouse and by keyboard alone, with
+// axe-core checking every state. Then the applications must be in the
+// database.
+func TestWidgetInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	// The kommune site's address must be known before the server starts
+	// (it is an allowed origin): reserve it first.
+	kommuneAddr := freeAddr(t)
+	n := startNode(t, dir, "-db", db, "-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
+	site := kommuneSite(t, kommuneAddr, n.url)
+
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium, "RESULT_FILE="+results)
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser tests:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
+
+	raw, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatalf("the browser tests wrote no results: %v", err)
+	}
+	var submitted map[string]string // test name → reference
+	if err := json.Unmarshal(raw, &submitted); err != nil || len(submitted) < 2 {
+		t.Fatalf("results: %s %v", raw, err)
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	store, err := engine.Open(context.Background(), engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for name, ref := range submitted {
+		r := store.SQLDB().QueryRowContext(context.Background(), `SELECT reference, status, CAST(data AS TEXT) FROM applications WHERE reference = ?`, ref)
+		var row struct{ Reference, Status, Data string }
+		if err := r.Scan(&row.Reference, &row.Status, &row.Data); err != nil {
+			t.Fatalf("%s: the receipt's reference %s is not in the database: %v", name, ref, err)
+		}
+		var doc map[string]any
+		json.Unmarshal([]byte(row.Data), &doc)
+		household, _ := doc["household"].([]any)
+		atts, _ := doc["attachments"].(map[string]any)
+		if row.Status == string(engine.StatusDraft) || len(household) != 1 || atts["lease"] == nil {
+			t.Fatalf("%s: stored application %s is not what was filled in: %s %s", name, ref, row.Status, row.Data)
+		}
+		if strings.Contains(row.Data, "Slettes") {
+			t.Fatalf("%s: the removed household member was stored: %s", name, row.Data)
+		}
+	}
+	t.Logf("applications submitted through the widget: %v", submitted)
+}

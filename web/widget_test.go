@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/web"
+)
+
+// widgetBudget is what the widget may weigh over the wire, JS and CSS
+// together, gzipped (the issue's budget).
+const widgetBudget = 30 << 10
+
+// TestWidgetAssets: the module and its stylesheet load from any kommune's
+// origin, compressed, cacheable and revalidated; within the size budget.
+func TestWidgetAssets(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	total := 0
+	for file, ct := range map[string]string{"skjema.js": "text/javascript; charset=utf-8", "skjema.css": "text/css; charset=utf-8"} {
+		req, _ := http.NewRequest("GET", b.url+"/widget/"+file, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("Origin", "https://www.example-kommune.no")
+		res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		h := res.Header
+		if res.StatusCode != 200 || h.Get("Content-Type") != ct || h.Get("Content-Encoding") != "gzip" || h.Get("Access-Control-Allow-Origin") != "*" ||
+			h.Get("Cross-Origin-Resource-Policy") != "cross-origin" || h.Get("ETag") == "" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s: %d %v", file, res.StatusCode, h)
+		}
+		total += len(body)
+		t.Logf("%s: %d bytes gzipped", file, len(body))
+
+		req.Header.Set("If-None-Match", h.Get("ETag"))
+		again, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Body.Close()
+		if again.StatusCode != http.StatusNotModified {
+			t.Fatalf("%s revalidated: %d", file, again.StatusCode)
+		}
+	}
+	if total > widgetBudget {
+		t.Fatalf("the widget weighs %d bytes gzipped, over the budget of %d", total, widgetBudget)
+	}
+	if r := b.do(t, "GET", "/widget/secret.go", nil, nil); r.status != 404 || r.body["type"] != web.ProblemBase+"not-found" {
+		t.Fatalf("unknown asset: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, "GET", "/example/", nil, nil); r.status != 404 {
+		t.Fatalf("the example page is served without -dev: %d", r.status)
+	}
+}
+
+// TestExamplePage: with ExampleDir the kommune page is served under a CSP
+// as strict as a kommune's own could be.
+func TestExamplePage(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	srv := httptest.NewServer(web.New(web.Config{Store: b.store, ExampleDir: "../examples/kommune-page"}).Handler())
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	if res.StatusCode != 200 || !strings.Contains(string(page), `<skjema-form form="bostotte"`) || !strings.Contains(string(page), `src="/widget/skjema.js"`) {
+		t.Fatalf("example page: %d %s", res.StatusCode, page)
+	}
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Fatalf("example page CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(string(page), "style=") || strings.Contains(string(page), "<script>") {
+		t.Fatal("the example page needs inline script or style")
+	}
+}
