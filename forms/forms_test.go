@@ -405,8 +405,9 @@ func TestChecklist(t *testing.T) {
 		edit map[string]any
 		want string // id:status, in rule order
 	}{
-		{"rented home: the lease, uploaded", nil, "lease:provided"},
-		{"rented home: the lease missing", map[string]any{"/attachments": map[string]any{}}, "lease:missing"},
+		{"kommunal rental: nothing", nil, ""},
+		{"rented home: the lease, uploaded", map[string]any{"/housing/type": "rented", "/attachments/lease": upload}, "lease:provided"},
+		{"rented home: the lease missing", map[string]any{"/housing/type": "rented"}, "lease:missing"},
 		{"borettslag with a loan: shared costs and loan plan",
 			map[string]any{"/housing/type": "cooperative", "/housing/sharedCosts": 3200, "/housing/hasLoan": true, "/housing/interest": 4000, "/housing/instalments": 2500, "/housing/lenderOrgnr": "974760673", "/attachments": map[string]any{"sharedCostsStatement": later}},
 			"loanPlan:missing,sharedCostsStatement:later"},
@@ -414,7 +415,7 @@ func TestChecklist(t *testing.T) {
 			map[string]any{"/housing/type": "house", "/housing/hasLoan": true, "/housing/interest": 4000, "/housing/instalments": 2500, "/housing/lenderOrgnr": "974760673", "/attachments": map[string]any{"loanPlan": upload}},
 			"loanPlan:provided"},
 		{"enebolig without a loan: nothing", map[string]any{"/housing/type": "house", "/housing/hasLoan": false}, ""},
-		{"foreign income adds its proof", map[string]any{"/income/foreignIncome": 1000, "/income/foreignCountry": "Sverige"}, "lease:provided,foreignIncome:missing"},
+		{"foreign income adds its proof", map[string]any{"/housing/type": "rented", "/attachments/lease": upload, "/income/foreignIncome": 1000, "/income/foreignCountry": "Sverige"}, "lease:provided,foreignIncome:missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,9 +21,9 @@ func TestReviewReasons(t *testing.T) {
 		{"rent at the ceiling for five is fine", map[string]any{"/housing/rent": 15500}, ""},
 		{"rent above the ceiling for one living alone", map[string]any{"/household": []any{}, "/housing/rent": 9500}, "costsAboveCeiling"},
 		{"an applicant of 16", map[string]any{"/applicant/fodselsnummer": "15061060011"}, "applicantUnder18"},
-		{"the lease comes later", map[string]any{"/attachments/lease": map[string]any{"status": "later"}}, "attachmentLater"},
+		{"the lease comes later", map[string]any{"/housing/type": "rented", "/attachments/lease": map[string]any{"status": "later"}}, "attachmentLater"},
 		{"two reasons at once, in rule order",
-			map[string]any{"/attachments/lease": map[string]any{"status": "later"}, "/household/0/registeredElsewhere": true},
+			map[string]any{"/housing/type": "rented", "/attachments/lease": map[string]any{"status": "later"}, "/household/0/registeredElsewhere": true},
 			"registeredElsewhere,attachmentLater"},
 	}
 	for _, tt := range tests {
