@@ -40,6 +40,8 @@ commands:
   migrate          apply database migrations and exit
   forms check DIR  load and check the form definitions in DIR
   agency add NAME  make an API key for an agency to pull batches (printed once)
+  users add EMAIL  add a caseworker (-name, -kommuner) or an admin (-admin); the password
+                   comes from SKJEMA_PASSWORD or is made and printed once
   registers import kommuner|postnummer FILE
                    check a register file and install it for serve
   bench            measure durable submits/s over HTTP against raw SQLite commits
@@ -82,6 +84,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return m.AddAgency(ctx, args[2])
+	case "users":
+		if len(args) < 2 || args[1] != "add" {
+			return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL")
+		}
+		return usersAdd(ctx, args[2:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "registers":
 		if len(args) < 2 || args[1] != "import" {
 			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skjema/skjema/engine"
 )
 
 // TestREADMEFlow starts the real program on a fresh SQLite file and does
@@ -125,5 +127,35 @@ func TestCommands(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"migrate", "-db", db}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "migrations applied") {
 		t.Fatalf("migrate: %q %v", out.String(), err)
+	}
+}
+
+// TestUsersAdd: an account from the command line, with a made password
+// printed once that then signs in; a second with the same address refused.
+func TestUsersAdd(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "u.db")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"users", "add", "-db", db, "-name", "Kari Saksbehandler", "-kommuner", "0301,3201", "kari@oslo.kommune.no"}, &out, io.Discard); err != nil {
+		t.Fatalf("users add: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.Contains(lines[0], "caseworker kari@oslo.kommune.no") || !strings.Contains(lines[0], "0301, 3201") || len(lines) != 3 {
+		t.Fatalf("users add printed %q", out.String())
+	}
+	password := lines[2]
+	if err := run(ctx, []string{"users", "add", "-db", db, "-name", "Again", "-kommuner", "0301", "kari@oslo.kommune.no"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("a second user with the same address was added")
+	}
+	if err := run(ctx, []string{"users", "add", "-db", db, "kari@oslo.kommune.no"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("a user without a name was added")
+	}
+	store, err := engine.Open(ctx, engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if u, err := store.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") {
+		t.Fatalf("signing in with the printed password: %+v %v", u, err)
 	}
 }

@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// ProviderLocal is the identity provider of passwords kept by Skjema itself.
+// An OpenID Connect provider is added beside it as another provider (its
+// issuer URL), mapping its subjects to the same users.
+const ProviderLocal = "local"
+
+// MinPasswordLength is the shortest password a local account may have.
+const MinPasswordLength = 12
+
+// bcryptCost is bcrypt's work factor: ~0.2 s per check on a small server,
+// which makes guessing offline slow and login online still quick.
+const bcryptCost = 12
+
+var kommunenummer = regexp.MustCompile(`^\d{4}$`)
+
+// User is a caseworker or an admin.
+type User struct {
+	ID       string   `json:"id"`
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Admin    bool     `json:"admin"`
+	Kommuner []string `json:"kommuner"`
+}
+
+// Sees says whether the user may see an application of a kommune.
+func (u User) Sees(kommune string) bool { return slices.Contains(u.Kommuner, kommune) }
+
+// NewUser is an account to create. Password may be empty for a user who
+// will sign in only through an identity provider.
+type NewUser struct {
+	Email    string
+	Name     string
+	Admin    bool
+	Kommuner []string
+	Password string
+}
+
+// CreateUser adds an account with a local password.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	addr, err := mail.ParseAddress(nu.Email)
+	if err != nil || addr.Address != strings.TrimSpace(nu.Email) {
+		return User{}, fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, nu.Email)
+	}
+	if strings.TrimSpace(nu.Name) == "" {
+		return User{}, fmt.Errorf("%w: a user needs a name", ErrInvalid)
+	}
+	for _, k := range nu.Kommuner {
+		if !kommunenummer.MatchString(k) {
+			return User{}, fmt.Errorf("%w: %q is not a kommunenummer", ErrInvalid, k)
+		}
+	}
+	if len(nu.Kommuner) == 0 && !nu.Admin {
+		return User{}, fmt.Errorf("%w: a caseworker belongs to at least one kommune", ErrInvalid)
+	}
+	var hash []byte
+	if nu.Password != "" {
+		if len([]rune(nu.Password)) < MinPasswordLength {
+			return User{}, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
+		}
+		if hash, err = bcrypt.GenerateFromPassword([]byte(nu.Password), bcryptCost); err != nil {
+			return User{}, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		}
+	}
+	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner)))}
+	err = s.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
+			return err
+		}
+		for _, k := range u.Kommuner {
+			if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, u.ID, k); err != nil {
+				return err
+			}
+		}
+		if hash == nil {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash) VALUES (?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash))
+		return err
+	})
+	if errors.Is(err, errUnique) {
+		return User{}, fmt.Errorf("%w: there is already a user %s", ErrConflict, u.Email)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// A hash to compare against when there is no such user, so that a wrong
+// e-mail address takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcryptCost)
+
+// Authenticate checks a local password. Any failure is ErrUnauthorized,
+// the same for an unknown address, a wrong password and a disabled user.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+	var row struct {
+		UserID string `db:"user_id"`
+		Hash   string `db:"secret_hash"`
+	}
+	err := s.read().Get(ctx, &row, `SELECT i.user_id, i.secret_hash FROM identities i JOIN users u ON u.id = i.user_id
+		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled AND i.secret_hash IS NOT NULL`, ProviderLocal, strings.ToLower(strings.TrimSpace(email)))
+	if errors.Is(err, ErrNotFound) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return User{}, ErrUnauthorized
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(row.Hash), []byte(password)) != nil {
+		return User{}, ErrUnauthorized
+	}
+	return s.User(ctx, row.UserID)
+}
+
+// UserByIdentity finds the user an identity provider's subject belongs to:
+// the hook for OpenID Connect.
+func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (User, error) {
+	var id string
+	if err := s.read().Get(ctx, &id, `SELECT i.user_id FROM identities i JOIN users u ON u.id = i.user_id
+		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled`, provider, subject); err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, id)
+}
+
+// User reads one user with her kommuner.
+func (s *Store) User(ctx context.Context, id string) (User, error) {
+	var u User
+	var row struct {
+		ID    string `db:"id"`
+		Email string `db:"email"`
+		Name  string `db:"name"`
+		Admin bool   `db:"admin"`
+	}
+	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin FROM users WHERE id = ? AND NOT disabled`, id); err != nil {
+		return User{}, fmt.Errorf("user %s: %w", id, err)
+	}
+	u = User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}}
+	if err := s.read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
+		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// Session is a signed-in user's session: the cookie's token (shown once,
+// stored hashed) and the CSRF token every form post must carry.
+type Session struct {
+	Token     string
+	CSRF      string
+	ExpiresAt time.Time
+}
+
+// CreateSession signs a user in for ttl.
+func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
+	now := s.now()
+	sess := Session{Token: newToken() + newToken(), CSRF: newToken(), ExpiresAt: now.Add(ttl)}
+	err := s.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			tokenHash(sess.Token), userID, sess.CSRF, now, sess.ExpiresAt)
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return sess, nil
+}
+
+// SessionUser answers the user of a live session and its CSRF token; an
+// unknown or expired session is ErrNotFound.
+func (s *Store) SessionUser(ctx context.Context, token string) (User, string, error) {
+	if token == "" {
+		return User{}, "", ErrNotFound
+	}
+	var row struct {
+		UserID string `db:"user_id"`
+		CSRF   string `db:"csrf_token"`
+	}
+	if err := s.read().Get(ctx, &row, `SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash(token), s.now()); err != nil {
+		return User{}, "", err
+	}
+	u, err := s.User(ctx, row.UserID)
+	return u, row.CSRF, err
+}
+
+// EndSession signs out.
+func (s *Store) EndSession(ctx context.Context, token string) error {
+	return s.Write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
+		return err
+	})
+}
