@@ -350,13 +350,11 @@ class SkjemaForm extends HTMLElement {
 
   relang() {
     this.box.lang = this.lng;
-    const langSelect = this.root.getElementById('sk-lang');
     const focused = this.root.activeElement?.id;
     this.render(false);
     if (focused) this.root.getElementById(focused)?.focus();
     // Messages come from the server in the language asked for.
     if (this.shown.size) this.validate().then((r) => r && this.paintErrors(), () => {});
-    return langSelect;
   }
 
   render(focus) {
@@ -469,8 +467,6 @@ class SkjemaForm extends HTMLElement {
       screening, fields, nav);
   }
 
-  visible(f, pointer, item) { return cond(f.when, this.doc, item); }
-
   // field renders one layout field at a concrete pointer (item: the group
   // item it belongs to, for relative conditions).
   field(f, pointer, item) {
@@ -486,8 +482,8 @@ class SkjemaForm extends HTMLElement {
     const value = get(this.doc, pointer);
     const wrap = (...kids) => {
       const el = h('div', { 'data-when': f.when ? '' : false }, ...kids);
-      el.hidden = !this.visible(f, pointer, item);
-      el._when = () => this.visible(f, pointer, item);
+      el.hidden = !cond(f.when, this.doc, item);
+      el._when = () => cond(f.when, this.doc, item);
       return el;
     };
     const leave = () => this.onLeave(pointer);
@@ -554,7 +550,7 @@ class SkjemaForm extends HTMLElement {
       h('p', { class: 'ds-label' }, this.t('field.' + tid + '.label')),
       items.length ? list : h('p', { class: 'ds-paragraph' }, this.t('ui.group.empty')),
       h('p', { class: 'ds-validation-message', id: domId(pointer) + '-err', hidden: true }),
-      h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', id: domId(pointer) + '-add', onclick: () => this.addItem(pointer, f) },
+      h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', id: domId(pointer) + '-add', onclick: () => this.addItem(pointer) },
         this.t('group.' + tid + '.add'))));
   }
 
