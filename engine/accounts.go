@@ -139,7 +139,6 @@ func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (U
 
 // User reads one user with her kommuner.
 func (s *Store) User(ctx context.Context, id string) (User, error) {
-	var u User
 	var row struct {
 		ID    string `db:"id"`
 		Email string `db:"email"`
@@ -149,7 +148,7 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin FROM users WHERE id = ? AND NOT disabled`, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
-	u = User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}}
+	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}}
 	if err := s.read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}
