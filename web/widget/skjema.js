@@ -254,7 +254,8 @@ class SkjemaForm extends HTMLElement {
     try { if (!(await this.validate())) return; } catch { return; }
     if (this.errors.has(pointer)) this.shown.add(pointer);
     this.paintErrors();
-    if (this.pages[this.page]?.fields.some((f) => f.widget === 'checklist')) this.renderPage(false);
+    // Answers on the checklist's own page can change what it asks for.
+    if (this.pageOf(pointer) === this.page && this.pages[this.page].fields.some((f) => f.widget === 'checklist')) this.renderPage(false);
   }
 
   pageOf(pointer) {
@@ -442,7 +443,9 @@ class SkjemaForm extends HTMLElement {
     if (this.page > this.pages.length) body = this.receipt();
     else if (this.page === this.pages.length) body = this.summaryPage();
     else body = this.formPage(this.pages[this.page]);
+    const had = this.root.activeElement?.id; // a re-render keeps the citizen's place
     this.pageEl.replaceChildren(body);
+    if (!focus && had && !this.root.activeElement) this.root.getElementById(had)?.focus();
     this.paintErrors();
     if (this.summaryEl.hidden === false) this.fillSummary([...this.shown].filter((p) => this.page >= this.pages.length || this.pageOf(p) === this.page));
     if (focus) this.root.getElementById('sk-page-title')?.focus();
