@@ -20,6 +20,10 @@ type Application struct {
 	IdempotencyKey  *string    `db:"idempotency_key" json:"-"`
 	RequestHash     *string    `db:"request_hash" json:"-"`
 	Message         string     `db:"message" json:"message,omitempty"`
+	ReturnFields    string     `db:"return_fields" json:"-"`
+	Channel         string     `db:"channel" json:"channel"`
+	ReviewReasons   string     `db:"review_reasons" json:"reviewReasons,omitempty"`
+	AgencyReason    string     `db:"agency_reason" json:"agencyReason,omitempty"`
 	Version         int        `db:"version" json:"version"`
 	CreatedAt       time.Time  `db:"created_at" json:"createdAt"`
 	UpdatedAt       time.Time  `db:"updated_at" json:"updatedAt"`
@@ -27,7 +31,8 @@ type Application struct {
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
-	resume_token_hash, idempotency_key, request_hash, message, version, created_at, updated_at, submitted_at`
+	resume_token_hash, idempotency_key, request_hash, message, return_fields, channel, review_reasons, agency_reason,
+	version, created_at, updated_at, submitted_at`
 
 // Event is one entry of an application's audit log.
 type Event struct {
@@ -38,6 +43,7 @@ type Event struct {
 	From          Status    `db:"from_status" json:"from"`
 	To            Status    `db:"to_status" json:"to"`
 	Reason        string    `db:"reason" json:"reason,omitempty"`
+	Detail        string    `db:"detail" json:"detail,omitempty"`
 	At            time.Time `db:"at" json:"at"`
 }
 
@@ -68,7 +74,7 @@ func (s *Store) ApplicationTx(ctx context.Context, tx Tx, id string) (Applicatio
 // Events is an application's audit log, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 	var events []Event
-	err := s.read().Select(ctx, &events, `SELECT id, application_id, actor, action, from_status, to_status, reason, at
+	err := s.read().Select(ctx, &events, `SELECT id, application_id, actor, action, from_status, to_status, reason, detail, at
 		FROM application_events WHERE application_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("events of %s: %w", id, err)

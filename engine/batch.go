@@ -100,7 +100,6 @@ func (s *Store) Route(ctx context.Context, tx Tx, applicationID, agency string, 
 	if a.Status != StatusSubmitted {
 		return RouteResult{}, nil
 	}
-	now := s.now()
 	if len(reasons) > 0 {
 		if _, err := tx.Exec(ctx, `UPDATE applications SET review_reasons = ? WHERE id = ?`, strings.Join(reasons, ","), a.ID); err != nil {
 			return RouteResult{}, err
@@ -109,27 +108,38 @@ func (s *Store) Route(ctx context.Context, tx Tx, applicationID, agency string, 
 			Action: "route", Reason: strings.Join(reasons, ","), Version: a.Version})
 		return RouteResult{Reasons: reasons}, err
 	}
-	b, err := s.openBatch(ctx, tx, agency, a.Kommune, now)
+	b, err := s.joinBatch(ctx, tx, a, agency, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched, Actor: "system:route",
+		Action: "route", Version: a.Version})
+	return RouteResult{Batch: b}, err
+}
+
+// joinBatch puts an application into the open batch for (agency, its
+// kommune), opening one if there is none, and moves it by t (to batched).
+func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency string, t Transition) (Batch, error) {
+	b, err := s.openBatch(ctx, tx, agency, a.Kommune, s.now())
 	if err != nil {
-		return RouteResult{}, err
+		return Batch{}, err
 	}
 	// Count the item first: that locks the batch row, so a seal running at
 	// the same time either sees this application or has already sealed the
 	// batch, and then this route fails and its job tries again.
 	n, err := tx.Exec(ctx, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ?`, b.ID, string(BatchOpen))
 	if err != nil {
-		return RouteResult{}, err
+		return Batch{}, err
 	}
 	if n == 0 {
-		return RouteResult{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
+		return Batch{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
-		return RouteResult{}, err
+		return Batch{}, err
 	}
 	b.ItemCount++
-	err = s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched, Actor: "system:route",
-		Action: "route", Reason: "batch " + b.ID, Version: a.Version})
-	return RouteResult{Batch: b}, err
+	if t.Reason == "" {
+		t.Reason = "batch " + b.ID
+	} else {
+		t.Reason += " (batch " + b.ID + ")"
+	}
+	return b, s.Move(ctx, tx, t)
 }
 
 // openBatch finds the open batch for (agency, kommune) or opens one. The

@@ -55,6 +55,9 @@ type Transition struct {
 	Actor         string // "citizen", "system:route", "caseworker:<id>", "agency:<id>"
 	Action        string // "submit", "route", "return", ...
 	Reason        string
+	// Detail is data beyond the move, as JSON or text: a correction's old
+	// and new value, the fields a return names.
+	Detail string
 	// Version is the version the caller read; the move is refused with
 	// ErrConflict if the application changed since. Zero skips the check.
 	Version int
@@ -85,8 +88,8 @@ func (s *Store) Move(ctx context.Context, tx Tx, t Transition) error {
 }
 
 func (s *Store) audit(ctx context.Context, tx Tx, t Transition, at any) error {
-	_, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, at)
+	_, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, detail, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, t.Detail, at)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", t.ApplicationID, err)
 	}

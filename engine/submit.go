@@ -142,6 +142,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	}
 	var draft *submitRow
 	for i, r := range rows {
+		if r.IdempotencyKey != nil && *r.IdempotencyKey == key && r.Status == StatusAwaitingCitizen {
+			return s.resubmitTx(ctx, tx, req, r, doc, data, requestHash)
+		}
 		if r.IdempotencyKey != nil && *r.IdempotencyKey == key {
 			if r.RequestHash == nil || *r.RequestHash != requestHash || r.Form != req.Form.ID {
 				return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
@@ -223,6 +226,43 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	return receipt, nil
 }
 
+// resubmitTx takes the citizen's answer to a caseworker who returned her
+// application: the new document replaces the old one and the application
+// goes back to the kommune's queue (in_review), not through routing again.
+// The same key that submitted it resubmits it, with the same token.
+func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r submitRow, doc map[string]any, data, requestHash string) (Receipt, error) {
+	token := req.Token
+	if token == "" && r.ID != req.IdempotencyKey {
+		token = req.IdempotencyKey // a submit without a draft: the key is the token
+	}
+	if !tokenMatches(token, r.ResumeTokenHash) {
+		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)
+	}
+	if r.Form != req.Form.ID {
+		return Receipt{}, fmt.Errorf("%w: application %s is for form %s", ErrConflict, r.ID, r.Form)
+	}
+	fileOwner := r.ID
+	if r.ID != req.IdempotencyKey {
+		fileOwner = "" // files can only be uploaded to a draft
+	}
+	if err := checkFiles(ctx, tx, req.Form, req.Lang, fileOwner, doc); err != nil {
+		return Receipt{}, err
+	}
+	now := s.now()
+	if _, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
+		updated_at = ? WHERE id = ?`, data, req.Form.Version, requestHash, now, r.ID); err != nil {
+		return Receipt{}, err
+	}
+	if err := s.Move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
+		return Receipt{}, err
+	}
+	rc := Receipt{ID: r.ID, Status: StatusInReview, SubmittedAt: now}
+	if r.Reference != nil {
+		rc.Reference = *r.Reference
+	}
+	return rc, nil
+}
+
 // enqueueRoute enqueues at once, or, inside a SQLite group commit, leaves the
 // job for the group's single insert just before its commit.
 func (s *Store) enqueueRoute(ctx context.Context, tx Tx, id string) error {
@@ -246,10 +286,13 @@ func (s *Store) flushRoutes(ctx context.Context, tx Tx, ids []string) error {
 
 // StatusView is what the citizen may read of a submitted application.
 type StatusView struct {
-	ID          string     `json:"id"`
-	Reference   string     `json:"reference,omitempty"`
-	Status      Status     `json:"status"`
-	Message     string     `json:"message,omitempty"`
+	ID        string `json:"id"`
+	Reference string `json:"reference,omitempty"`
+	Status    Status `json:"status"`
+	Message   string `json:"message,omitempty"`
+	// Fields are the pointers of the answers the caseworker asks to be
+	// fixed, while the application awaits the citizen.
+	Fields      []string   `json:"fields,omitempty"`
 	SubmittedAt *time.Time `json:"submittedAt,omitempty"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
 }
@@ -260,7 +303,7 @@ func (s *Store) SubmissionStatus(ctx context.Context, id, token string) (StatusV
 	if err != nil {
 		return StatusView{}, err
 	}
-	v := StatusView{ID: a.ID, Status: a.Status, Message: a.Message, SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt}
+	v := StatusView{ID: a.ID, Status: a.Status, Message: a.Message, Fields: a.Fields(), SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt}
 	if a.Reference != nil {
 		v.Reference = *a.Reference
 	}

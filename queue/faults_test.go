@@ -77,12 +77,12 @@ func TestDeliveryFaults(t *testing.T) {
 			if tt.recovers {
 				return
 			}
-			review, err := b.store.ExceptionQueue(context.Background())
+			review, err := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			failedDelivery := 0
-			for _, a := range review {
+			for _, a := range review.Items {
 				if a.ReviewReasons == "delivery.failed" {
 					failedDelivery++
 				}
@@ -112,8 +112,8 @@ func TestRoutingDeadLetter(t *testing.T) {
 	waitFor(t, 30*time.Second, "the applications to reach a caseworker", func() bool {
 		return b.statuses(t)[engine.StatusInReview] == 3
 	})
-	review, _ := b.store.ExceptionQueue(context.Background())
-	for _, a := range review {
+	review, _ := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true})
+	for _, a := range review.Items {
 		if a.ReviewReasons != "routing.failed" {
 			t.Fatalf("%v is in review for %q", a.Reference, a.ReviewReasons)
 		}

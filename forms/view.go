@@ -1,0 +1,254 @@
+package forms
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Section is one page of a document as a person reads it: the page's title
+// and its visible answers in layout order. A caseworker sees applications
+// this way, with the form's own labels rather than raw JSON.
+type Section struct {
+	ID    string
+	Title string
+	Rows  []Row
+}
+
+// Row is one answer of a document.
+type Row struct {
+	// Pointer is the answer's concrete JSON pointer (/household/1/givenName).
+	Pointer string
+	// Label is the field's label; inside a repeating group, with the item
+	// ("Fornavn til husstandsmedlem 2").
+	Label string
+	// Value is the answer as shown: an option's text, Ja/Nei, an amount in
+	// groups of three digits. Empty when the question is unanswered.
+	Value string
+	// Heading marks a repeating group's item ("Husstandsmedlem 2"): a row
+	// that holds no answer of its own.
+	Heading bool
+	// Editable tells whether the value is a single answer a caseworker may
+	// correct (not a group heading or an attachment list).
+	Editable bool
+}
+
+// View lays a document out by pages, dropping pages and fields its conditions
+// hide, in the language asked for.
+func (f *Form) View(doc map[string]any, lang Lang) []Section {
+	t, ok := f.texts[lang]
+	if !ok {
+		t = f.texts[Langs[0]]
+	}
+	clean, hidden := f.prepare(doc)
+	var out []Section
+	for pi, p := range f.Layout.Pages {
+		if !p.When.Eval(clean, nil) {
+			continue
+		}
+		sec := Section{ID: p.ID, Title: t["page."+p.ID+".title"]}
+		for _, fi := range f.pageFields[pi] {
+			f.viewField(&sec, clean, hidden, t, nil, nil, fi)
+		}
+		if len(sec.Rows) > 0 {
+			out = append(out, sec)
+		}
+	}
+	return out
+}
+
+func (f *Form) viewField(sec *Section, doc map[string]any, hidden map[string]bool, t texts, prefix []string, indexes []int, fi *fieldInfo) {
+	parts := append(prefix[:len(prefix):len(prefix)], fi.rel...)
+	ptr := joinPointer(parts)
+	if hidden[ptr] || fi.widget == "checklist" {
+		return
+	}
+	if fi.widget == "repeat" {
+		v, _ := lookup(doc, parts)
+		items, _ := v.([]any)
+		if len(items) == 0 {
+			sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: t[fi.textKey+".label"], Value: t["ui.group.empty"]})
+		}
+		for i := range items {
+			item := t.format("group."+fi.id+".item", "{n}", strconv.Itoa(i+1))
+			if item != "" {
+				item = strings.ToUpper(item[:1]) + item[1:]
+			}
+			itemParts := append(parts[:len(parts):len(parts)], strconv.Itoa(i))
+			sec.Rows = append(sec.Rows, Row{Pointer: joinPointer(itemParts), Label: item, Heading: true})
+			for _, c := range fi.children {
+				f.viewField(sec, doc, hidden, t, itemParts, append(indexes, i), c)
+			}
+		}
+		return
+	}
+	v, _ := lookup(doc, parts)
+	sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: f.label(t, fi, indexes), Value: f.display(t, fi, v), Editable: true})
+}
+
+// display shows one answer the way the form asked it.
+func (f *Form) display(t texts, fi *fieldInfo, v any) string {
+	if v == nil {
+		return ""
+	}
+	switch fi.widget {
+	case "yesno", "checkbox":
+		if b, ok := v.(bool); ok {
+			if b {
+				return t["option.yes"]
+			}
+			return t["option.no"]
+		}
+	case "radio":
+		if s := t["option."+fi.id+"."+fmt.Sprint(v)]; s != "" {
+			return s
+		}
+	case "amount":
+		if s := groupDigits(fmt.Sprint(v)); s != "" {
+			return s
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// groupDigits writes an integer in groups of three with a no-break space, as
+// Norwegian amounts are written ("14 500"); "" if it is no integer.
+func groupDigits(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	d := strings.TrimPrefix(s, "-")
+	if d == "" || !allASCIIDigits(d) {
+		return ""
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteString("\u00a0")
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// FieldSpec describes one answer for someone correcting it: its label, how
+// it is entered, and its choices.
+type FieldSpec struct {
+	Pointer string
+	Label   string
+	// Widget is the layout's widget: text, textarea, amount, yesno,
+	// checkbox or radio.
+	Widget string
+	// Options are a radio's or yes/no's choices, in order.
+	Options []Option
+	// Value is the current answer as it is entered ("14500", "true").
+	Value string
+}
+
+// Option is one choice of a FieldSpec.
+type Option struct {
+	Value string
+	Label string
+}
+
+// ErrNoSuchField: the pointer names no single answer of the form.
+var ErrNoSuchField = errors.New("no such field")
+
+// Field describes the answer at a concrete pointer of a document, for a
+// correction. A group, the attachment checklist or a pointer the layout does
+// not know is ErrNoSuchField.
+func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (FieldSpec, error) {
+	t, ok := f.texts[lang]
+	if !ok {
+		t = f.texts[Langs[0]]
+	}
+	parts := splitPointer(pointer)
+	tmpl, indexes := templateOf(doc, parts)
+	fi := f.fields[tmpl]
+	if fi == nil || fi.layout == nil || fi.widget == "repeat" || fi.widget == "checklist" || len(parts) == 0 {
+		return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+	}
+	if fi.group != nil {
+		// The group item must exist: a correction never adds a person.
+		if _, ok := lookup(doc, parts[:len(parts)-len(fi.rel)]); !ok {
+			return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+		}
+	}
+	spec := FieldSpec{Pointer: joinPointer(parts), Label: f.label(t, fi, indexes), Widget: fi.widget}
+	switch fi.widget {
+	case "yesno", "checkbox":
+		spec.Options = []Option{{"true", t["option.yes"]}, {"false", t["option.no"]}}
+	case "radio":
+		for _, v := range enumValues(schemaAt(f.schemaDoc, tmpl)) {
+			spec.Options = append(spec.Options, Option{v, t["option."+fi.id+"."+v]})
+		}
+	}
+	if v, ok := lookup(doc, parts); ok && v != nil {
+		spec.Value = fmt.Sprint(v)
+	}
+	return spec, nil
+}
+
+// Parse turns what was entered for the field into the value the document
+// stores: a boolean, a number for an amount, else the trimmed text. An empty
+// entry is nil, which removes the answer. The value is not validated: that is
+// Validate's job, on the whole document.
+func (s FieldSpec) Parse(entered string) (any, error) {
+	entered = strings.TrimSpace(entered)
+	if entered == "" {
+		return nil, nil
+	}
+	switch s.Widget {
+	case "yesno", "checkbox":
+		b, err := strconv.ParseBool(entered)
+		if err != nil {
+			return nil, fmt.Errorf("%s: choose yes or no", s.Label)
+		}
+		return b, nil
+	case "radio":
+		for _, o := range s.Options {
+			if o.Value == entered {
+				return entered, nil
+			}
+		}
+		return nil, fmt.Errorf("%s: choose one of the options", s.Label)
+	case "amount":
+		digits := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(entered)
+		if d := strings.TrimPrefix(digits, "-"); d == "" || len(d) > 15 || !allASCIIDigits(d) {
+			return nil, fmt.Errorf("%s: write a whole number of kroner", s.Label)
+		}
+		return json.Number(digits), nil
+	}
+	return entered, nil
+}
+
+// SetValue writes a value at a concrete pointer of a document, creating the
+// objects on the way (never array items); nil removes the answer. It answers
+// the value that was there before (nil if none).
+func SetValue(doc map[string]any, pointer string, v any) (old any, err error) {
+	parts := splitPointer(pointer)
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+	}
+	old, _ = lookup(doc, parts)
+	if v == nil {
+		remove(doc, parts)
+		return old, nil
+	}
+	parentParts := parts[:len(parts)-1]
+	parent, ok := lookup(doc, parentParts)
+	if !ok {
+		if parent, ok = ensureObject(doc, parentParts); !ok {
+			return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+		}
+	}
+	m, isObject := parent.(map[string]any)
+	if !isObject {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+	}
+	m[parts[len(parts)-1]] = v
+	return old, nil
+}
