@@ -1,0 +1,244 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+)
+
+// flagged submits the example from a draft and routes it to review, as the
+// route job does when a rule fires. It answers the application and its draft.
+func (b *testBundle) flagged(t *testing.T, kommune string) (engine.Application, engine.Draft) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, kommune, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: d.ID, Token: d.Token, Kommune: kommune}); err != nil {
+		t.Fatal(err)
+	}
+	err = b.store.Write(ctx, func(tx engine.Tx) error {
+		_, err := b.store.Route(ctx, tx, d.ID, "husbanken", []string{"registeredElsewhere"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.store.Application(ctx, d.ID)
+	if err != nil || a.Status != engine.StatusInReview {
+		t.Fatalf("flagged application: %+v, %v", a, err)
+	}
+	return a, d
+}
+
+// rent reads the stored document's rent.
+func rent(t *testing.T, a engine.Application) float64 {
+	t.Helper()
+	var doc struct {
+		Housing struct{ Rent float64 } `json:"housing"`
+	}
+	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Housing.Rent
+}
+
+func (b *testBundle) caseworker(t *testing.T, email string, kommuner ...string) engine.User {
+	t.Helper()
+	u, err := b.store.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Kommuner: kommuner, Password: "et langt passord her"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestCasework: the loop a caseworker works an exception through, scoped to
+// her kommuner, audited, re-validated and optimistically locked.
+func TestCasework(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn)
+		oslo := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		bergen := b.caseworker(t, "per@bergen.kommune.no", "4601")
+		a, draft := b.flagged(t, "0301")
+		act := func(u engine.User) engine.CaseAction {
+			cur, err := b.store.Application(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return engine.CaseAction{User: u, ApplicationID: a.ID, Version: cur.Version, Form: b.form}
+		}
+
+		// Another kommune's caseworker finds nothing, whatever she tries.
+		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: bergen.Kommuner}); len(q.Items) != 0 || q.Total != 0 {
+			t.Fatalf("Bergen sees Oslo's queue: %+v", q)
+		}
+		if _, err := b.store.OpenCase(ctx, bergen, a.ID, engine.ActionView, ""); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("Bergen opens Oslo's application: %v", err)
+		}
+		c := act(bergen)
+		c.Reason = "x"
+		for name, err := range map[string]error{
+			"approve":  b.store.Approve(ctx, c),
+			"correct":  b.store.Correct(ctx, c, "/housing/rent", 1),
+			"return":   b.store.ReturnToCitizen(ctx, c, "hei", nil),
+			"reject":   b.store.Reject(ctx, c),
+			"withdraw": b.store.Withdraw(ctx, c),
+		} {
+			if !errors.Is(err, engine.ErrNotFound) {
+				t.Fatalf("Bergen's %s on Oslo's application: %v, want ErrNotFound", name, err)
+			}
+		}
+
+		q, err := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner})
+		if err != nil || len(q.Items) != 1 || q.ByReason["registeredElsewhere"] != 1 || q.ByStatus[engine.StatusInReview] != 1 {
+			t.Fatalf("Oslo's queue: %+v, %v", q, err)
+		}
+		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner, Reason: "costsAboveCeiling"}); len(q.Items) != 0 || q.Total != 1 {
+			t.Fatalf("filtered by another reason: %+v", q)
+		}
+		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner, SubmittedBefore: time.Now().Add(-24 * time.Hour)}); len(q.Items) != 0 {
+			t.Fatalf("filtered to older than a day: %+v", q)
+		}
+
+		// Reading is audited.
+		if _, err := b.store.OpenCase(ctx, oslo, a.ID, engine.ActionView, ""); err != nil {
+			t.Fatal(err)
+		}
+
+		// A correction keeps the old value; it must leave a valid document
+		// and carry a reason.
+		c = act(oslo)
+		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15200")); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a correction without a reason: %v", err)
+		}
+		c.Reason = "Leiekontrakten viser 15 200"
+		var ve *engine.ValidationError
+		if err := b.store.Correct(ctx, c, "/applicant/fodselsnummer", "12345678901"); !errors.As(err, &ve) || ve.Errors[0].Pointer != "/applicant/fodselsnummer" {
+			t.Fatalf("a correction to an invalid fødselsnummer: %v", err)
+		}
+		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15200")); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15300")); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("a second correction from the same, now stale, read: %v, want ErrConflict", err)
+		}
+		corrected, _ := b.store.Application(ctx, a.ID)
+		if rent(t, corrected) != 15200 {
+			t.Fatalf("corrected data %s", corrected.Data)
+		}
+
+		// Returned to the citizen with a message and the field to fix.
+		c = act(oslo)
+		if err := b.store.ReturnToCitizen(ctx, c, "  ", nil); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a return without a message: %v", err)
+		}
+		if err := b.store.ReturnToCitizen(ctx, c, "Send oss husleiekontrakten, og sjekk husleien.", []string{"/housing/rent"}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.store.SubmissionStatus(ctx, a.ID, draft.Token)
+		if err != nil || st.Status != engine.StatusAwaitingCitizen || !strings.Contains(st.Message, "husleiekontrakten") || !slices.Equal(st.Fields, []string{"/housing/rent"}) {
+			t.Fatalf("the citizen's status: %+v, %v", st, err)
+		}
+		if err := b.store.Approve(ctx, act(oslo)); !errors.Is(err, engine.ErrIllegalTransition) {
+			t.Fatalf("approving what awaits the citizen: %v", err)
+		}
+
+		// The citizen fixes and resubmits with her draft's key: back in the
+		// queue, the message cleared.
+		fixed := strings.Replace(string(b.body), `"rent": 14500`, `"rent": 15100`, 1)
+		if fixed == string(b.body) {
+			t.Fatal("the example's rent is not 14500")
+		}
+		if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: []byte(fixed), IdempotencyKey: a.ID, Token: "wrong"}); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a resubmit with the wrong token: %v", err)
+		}
+		rc, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: []byte(fixed), IdempotencyKey: a.ID, Token: draft.Token})
+		if err != nil || rc.Status != engine.StatusInReview || rc.Reference != *a.Reference {
+			t.Fatalf("resubmit: %+v, %v", rc, err)
+		}
+		back, _ := b.store.Application(ctx, a.ID)
+		if back.Status != engine.StatusInReview || back.Message != "" || len(back.Fields()) != 0 || rent(t, back) != 15100 {
+			t.Fatalf("after the resubmit: %s %q %v", back.Status, back.Message, back.Fields())
+		}
+
+		// Two caseworkers approve at once: one wins, the other is told.
+		c1, c2 := act(oslo), act(b.caseworker(t, "ola@oslo.kommune.no", "0301"))
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, c := range []engine.CaseAction{c1, c2} {
+			wg.Go(func() { errs[i] = b.store.Approve(ctx, c) })
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) || !errors.Is(errors.Join(errs...), engine.ErrConflict) {
+			t.Fatalf("two approvals: %v", errs)
+		}
+		done, _ := b.store.Application(ctx, a.ID)
+		if done.Status != engine.StatusBatched {
+			t.Fatalf("approved application is %s", done.Status)
+		}
+
+		events, err := b.store.Events(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range events {
+			actions = append(actions, e.Action)
+			if e.Action == engine.ActionCorrect {
+				var corr engine.Correction
+				if err := json.Unmarshal([]byte(e.Detail), &corr); err != nil || corr.Pointer != "/housing/rent" || corr.Old != 14500.0 || e.Actor != oslo.Actor() || e.Reason == "" {
+					t.Fatalf("correction event %+v (%v)", e, err)
+				}
+			}
+		}
+		want := []string{"create", "submit", "route", engine.ActionView, engine.ActionCorrect, "return", "resubmit", "approve"}
+		if !slices.Equal(actions, want) {
+			t.Fatalf("events %v, want %v", actions, want)
+		}
+	})
+}
+
+// TestCaseworkRejectAndWithdraw: a rejection and a withdrawal need a reason;
+// a rejected application leaves the queue.
+func TestCaseworkRejectAndWithdraw(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn)
+		u := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		one, _ := b.flagged(t, "0301")
+		two, _ := b.flagged(t, "0301")
+		c := engine.CaseAction{User: u, ApplicationID: one.ID, Version: one.Version, Form: b.form}
+		if err := b.store.Reject(ctx, c); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a rejection without a reason: %v", err)
+		}
+		c.Reason = "Søkeren bor ikke i kommunen"
+		if err := b.store.Reject(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		c = engine.CaseAction{User: u, ApplicationID: two.ID, Version: two.Version, Form: b.form, Reason: "Sendt to ganger"}
+		if err := b.store.Withdraw(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: u.Kommuner})
+		if q.Total != 0 {
+			t.Fatalf("settled applications still queued: %+v", q.Items)
+		}
+		for id, want := range map[string]engine.Status{one.ID: engine.StatusRejected, two.ID: engine.StatusWithdrawn} {
+			if a, _ := b.store.Application(ctx, id); a.Status != want {
+				t.Fatalf("%s is %s, want %s", id, a.Status, want)
+			}
+		}
+	})
+}
