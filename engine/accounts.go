@@ -205,3 +205,61 @@ func (s *Store) EndSession(ctx context.Context, token string) error {
 		return err
 	})
 }
+
+// Account is a user as an admin lists her: with whether she is disabled.
+type Account struct {
+	User
+	Disabled bool `json:"disabled"`
+}
+
+// Accounts lists every user, by e-mail address.
+func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
+	var rows []struct {
+		ID       string `db:"id"`
+		Email    string `db:"email"`
+		Name     string `db:"name"`
+		Admin    bool   `db:"admin"`
+		Disabled bool   `db:"disabled"`
+	}
+	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled FROM users ORDER BY email`); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	var links []struct {
+		UserID  string `db:"user_id"`
+		Kommune string `db:"kommune"`
+	}
+	if err := s.read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	out := make([]Account, len(rows))
+	for i, r := range rows {
+		out[i] = Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: []string{}}, Disabled: r.Disabled}
+		for _, l := range links {
+			if l.UserID == r.ID {
+				out[i].Kommuner = append(out[i].Kommuner, l.Kommune)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SetDisabled turns an account off (its sessions end at once) or on again.
+func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error {
+	err := s.Write(ctx, func(tx Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		if disabled {
+			_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("disable %s: %w", id, err)
+	}
+	return nil
+}

@@ -40,6 +40,10 @@ type SubmitRequest struct {
 	// address's kommunenummer.
 	Kommune string
 	Lang    forms.Lang
+	// Registrar is the caseworker who registers a paper application on the
+	// citizen's behalf; nil for the citizen's own submit. It is the submit
+	// event's actor, and the application's channel is then "paper".
+	Registrar *User
 }
 
 // Receipt is what the citizen gets back: the same for every retry.
@@ -205,7 +209,17 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 			return Receipt{}, err
 		}
 	}
-	if err := s.audit(ctx, tx, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: "citizen", Action: "submit"}, now); err != nil {
+	actor, action := "citizen", "submit"
+	if req.Registrar != nil {
+		if !req.Registrar.Sees(kommune) {
+			return Receipt{}, fmt.Errorf("%w: kommune %s is not yours", ErrInvalid, kommune)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE applications SET channel = 'paper' WHERE id = ?`, receipt.ID); err != nil {
+			return Receipt{}, err
+		}
+		actor, action = req.Registrar.Actor(), "paper"
+	}
+	if err := s.audit(ctx, tx, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}, now); err != nil {
 		return Receipt{}, err
 	}
 	if err := s.enqueueRoute(ctx, tx, receipt.ID); err != nil {

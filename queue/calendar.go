@@ -54,6 +54,18 @@ func (c Calendar) Cutoff(year int, month time.Month) time.Time {
 	return c.Deadline(year, month).AddDate(0, 0, 1)
 }
 
+// NextDeadline is the deadline day of the next cut-off after t: the day by
+// which an application must be complete to count for the coming payment.
+func (c Calendar) NextDeadline(t time.Time) time.Time {
+	c = c.withDefaults()
+	local := t.In(c.Location)
+	if cut := c.Cutoff(local.Year(), local.Month()); cut.After(t) {
+		return c.Deadline(local.Year(), local.Month())
+	}
+	next := time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, c.Location)
+	return c.Deadline(next.Year(), next.Month())
+}
+
 // LastCutoff is the latest cut-off at or before t.
 func (c Calendar) LastCutoff(t time.Time) time.Time {
 	c = c.withDefaults()

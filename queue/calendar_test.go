@@ -66,3 +66,22 @@ func TestLastCutoff(t *testing.T) {
 		}
 	}
 }
+
+func TestNextDeadline(t *testing.T) {
+	t.Parallel()
+	c := Calendar{}
+	for in, want := range map[string]string{
+		"2026-11-23 09:00": "2026-11-25", // this month's, two days ahead
+		"2026-11-25 23:59": "2026-11-25", // the deadline day itself, still open
+		"2026-11-26 00:00": "2026-12-28", // past it: December's, moved past Christmas
+		"2026-12-31 12:00": "2027-01-25",
+	} {
+		at, err := time.ParseInLocation("2006-01-02 15:04", in, oslo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.NextDeadline(at).Format(time.DateOnly); got != want {
+			t.Errorf("NextDeadline(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/skjema/skjema/web/ratelimit"
 )
 
 // maxDepth is the deepest JSON nesting the API reads. The bostøtte form
@@ -70,50 +68,6 @@ func jsonShape(b []byte) (depth int, hugeNumber bool) {
 	return depth, hugeNumber
 }
 
-// rateLimiter gives each client address a token bucket. Entries idle for
-// ten minutes are swept as requests come, so there is no goroutine to stop.
-type rateLimiter struct {
-	perSecond rate.Limit
-	burst     int
-
-	mu        sync.Mutex
-	clients   map[string]*client
-	lastSweep time.Time
-}
-
-type client struct {
-	limiter *rate.Limiter
-	seen    time.Time
-}
-
-func newRateLimiter(perSecond float64, burst int) *rateLimiter {
-	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, clients: map[string]*client{}, lastSweep: time.Now()}
-}
-
-func (l *rateLimiter) allow(addr string, now time.Time) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.lastSweep) > time.Minute {
-		for k, c := range l.clients {
-			if now.Sub(c.seen) > 10*time.Minute {
-				delete(l.clients, k)
-			}
-		}
-		l.lastSweep = now
-	}
-	c, ok := l.clients[host]
-	if !ok {
-		c = &client{limiter: rate.NewLimiter(l.perSecond, l.burst)}
-		l.clients[host] = c
-	}
-	c.seen = now
-	return c.limiter.AllowN(now, 1)
-}
-
 var errTooManyRequests = problem(http.StatusTooManyRequests, "too-many-requests", "Too many requests", "slow down and try again in a moment")
 
 // limit answers 429 to a client over its rate, with Retry-After.
@@ -122,7 +76,7 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.limiter.allow(r.RemoteAddr, time.Now()) {
+		if !s.limiter.Allow(ratelimit.Host(r.RemoteAddr), time.Now()) {
 			w.Header().Set("Retry-After", strconv.Itoa(1))
 			writeProblem(w, r, s.log, errTooManyRequests)
 			return

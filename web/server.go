@@ -1,5 +1,6 @@
 // Package web speaks HTTP: the citizen API and the widget's assets, the
-// agency API, health checks and metrics. Handlers are thin: decode, call engine, encode; toProblem maps
+// agency API, health checks and metrics; the caseworker UI is its own
+// package, web/caseworker, mounted at /caseworker/. Handlers are thin: decode, call engine, encode; toProblem maps
 // every error to an RFC 9457 problem document in one place.
 package web
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/web/ratelimit"
 )
 
 // Config for the HTTP handler.
@@ -46,6 +48,9 @@ type Config struct {
 	// ExampleDir, when set, is served at /example/: the example kommune page
 	// that embeds the widget (skjema serve -dev). Empty in production.
 	ExampleDir string
+	// Caseworker serves the caseworker UI at /caseworker/ (package
+	// web/caseworker). Defaults to none.
+	Caseworker http.Handler
 }
 
 // Server is the HTTP side of Skjema.
@@ -56,10 +61,11 @@ type Server struct {
 	kommuner map[string]bool
 	metrics  *httpMetrics
 	registry *prometheus.Registry
-	limiter  *rateLimiter
+	limiter  *ratelimit.Keyed
 	hsts     bool
 	origins  map[string]bool
 	example  string
+	cw       http.Handler
 }
 
 // New builds the server.
@@ -70,7 +76,7 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS, example: cfg.ExampleDir}
+	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker}
 	for _, k := range cfg.Kommuner {
 		s.kommuner[k] = true
 	}
@@ -80,7 +86,7 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	if cfg.RatePerClient > 0 {
-		s.limiter = newRateLimiter(cfg.RatePerClient, max(cfg.RateBurst, 1))
+		s.limiter = ratelimit.New(cfg.RatePerClient, cfg.RateBurst)
 	}
 	return s
 }
@@ -146,6 +152,9 @@ func (s *Server) Handler() http.Handler {
 	if s.example != "" {
 		mux.Handle("GET /example/", s.observe(serveExample(s.example).ServeHTTP))
 		mux.Handle("GET /{$}", http.RedirectHandler("/example/", http.StatusFound))
+	}
+	if s.cw != nil {
+		mux.Handle("/caseworker/", s.observe(s.cw.ServeHTTP))
 	}
 	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
 	return s.securityHeaders(s.cors(mux))

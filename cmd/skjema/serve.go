@@ -24,6 +24,7 @@ import (
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
+	"github.com/skjema/skjema/web/caseworker"
 )
 
 // Main is the running program: ParseFlags, Run, Close. The end-to-end tests
@@ -240,8 +241,14 @@ func (m *Main) Run(ctx context.Context) error {
 			cfg.ExampleDir = m.ExampleDir
 		}
 	}
+	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log,
+		Calendar: queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
+	if err != nil {
+		m.Close()
+		return err
+	}
+	cfg.Caseworker = cw
 	srv := web.New(cfg)
-	var err error
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()
 		return err

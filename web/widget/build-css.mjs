@@ -1,9 +1,13 @@
-// Builds web/widget/skjema.css: Digdir designsystemet's theme and the few
-// components the widget uses, rescoped from :root to the widget's shadow
-// host, followed by the widget's own layout (widget.css). Run with
-// `npm run build:css` after changing widget.css or the designsystemet
-// version; the output is committed so the server needs no build step.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Builds the two stylesheets from Digdir designsystemet's theme and the
+// components each page uses:
+// - web/widget/skjema.css: rescoped from :root to the widget's shadow host,
+//   followed by the widget's own layout (widget.css);
+// - web/caseworker/assets/caseworker.css: the caseworker UI's, followed by
+//   its layout (web/caseworker/layout.css).
+// Run with `npm run build:css` after changing a layout file or the
+// designsystemet version; the output is committed so the server needs no
+// build step.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +26,9 @@ const rescope = (css) => css.replace(/:root/g, ':host')
   .replace(/--ds-font-family:Inter;/g, '--ds-font-family:Inter,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;');
 
 const read = (path) => readFileSync(join(dist, path), 'utf8');
+const notice = (what) => `/* Built by build-css.mjs from @digdir/designsystemet-css ${pkg.version} (MIT, Digitaliseringsdirektoratet) and ${what}. Do not edit. */`;
 const parts = [
-  `/* Built by build-css.mjs from @digdir/designsystemet-css ${pkg.version} (MIT, Digitaliseringsdirektoratet) and widget.css. Do not edit. */`,
+  notice('widget.css'),
   '@layer ds.theme,ds.base,ds.components;',
   rescope(read('theme/designsystemet.css')),
   rescope(read('src/base.css')),
@@ -31,3 +36,15 @@ const parts = [
   readFileSync(join(here, 'widget.css'), 'utf8'),
 ];
 writeFileSync(join(here, 'skjema.css'), parts.join('\n'));
+
+const caseworker = join(here, '..', 'caseworker');
+const caseworkerComponents = [...components, 'table', 'details', 'skip-link', 'list', 'textarea', 'select']
+  .filter((c) => existsSync(join(dist, 'src', `${c}.css`)));
+writeFileSync(join(caseworker, 'assets', 'caseworker.css'), [
+  notice('web/caseworker/layout.css'),
+  '@layer ds.theme,ds.base,ds.components;',
+  read('theme/designsystemet.css').replace(/--ds-font-family:Inter;/g, '--ds-font-family:Inter,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;'),
+  read('src/base.css'),
+  '@layer ds.components{' + caseworkerComponents.map((c) => read(`src/${c}.css`)).join('') + '}',
+  readFileSync(join(caseworker, 'layout.css'), 'utf8'),
+].join('\n'));

@@ -1,0 +1,105 @@
+package caseworker
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/skjema/skjema/engine"
+)
+
+// auditView is an application's whole audit trail, reads included.
+type auditView struct {
+	App    engine.Application
+	Events []eventView
+}
+
+// auditPage lists every event of an application, for an admin of its
+// kommune. Listing it is itself audited. Others get 404.
+func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	a, err := h.store.OpenCase(r.Context(), u, r.PathValue("id"), engine.ActionViewAudit, "")
+	if err != nil {
+		return err
+	}
+	f, doc, err := h.document(a)
+	if err != nil {
+		return err
+	}
+	events, err := h.store.Events(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	v := auditView{App: a}
+	names := map[string]string{}
+	for _, e := range events {
+		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
+	}
+	h.render(w, r, http.StatusOK, "audit", view{Title: "Revisjonslogg", User: &u, Data: v})
+	return nil
+}
+
+type usersView struct {
+	Accounts []engine.Account
+	// Created is a new account's one-time password, shown once.
+	Created     *engine.User
+	Password    string
+	Error       string
+	Email, Name string
+	Kommuner    string
+}
+
+func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	return h.showUsers(w, r, u, http.StatusOK, usersView{})
+}
+
+func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.User, status int, v usersView) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	var err error
+	if v.Accounts, err = h.store.Accounts(r.Context()); err != nil {
+		return err
+	}
+	h.render(w, r, status, "users", view{Title: "Brukere", User: &u, Data: v})
+	return nil
+}
+
+// addUser creates an account with a generated password, shown once to the
+// admin to hand over; it is never stored or logged in clear.
+func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	b := make([]byte, 15)
+	rand.Read(b)
+	password := base64.RawURLEncoding.EncodeToString(b)
+	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
+		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
+	created, err := h.store.CreateUser(r.Context(), nu)
+	if err != nil {
+		if msg := actionText(err); msg != "" {
+			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, usersView{Error: msg, Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")})
+		}
+		return err
+	}
+	return h.showUsers(w, r, u, http.StatusCreated, usersView{Created: &created, Password: password})
+}
+
+func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	id := r.PathValue("id")
+	if id == u.ID {
+		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: "Du kan ikke deaktivere deg selv."})
+	}
+	if err := h.store.SetDisabled(r.Context(), id, r.PostFormValue("disabled") == "true"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)
+	return nil
+}

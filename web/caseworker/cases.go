@@ -1,0 +1,483 @@
+package caseworker
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+// --- the queue ---------------------------------------------------------------
+
+type queueView struct {
+	List     engine.ExceptionList
+	Status   string
+	Reason   string
+	Age      string
+	Statuses []option
+	Reasons  []option
+	Ages     []option
+	Deadline time.Time
+	DaysLeft int
+	// NearDeadline marks what is still open when the deadline is close.
+	NearDeadline bool
+	ReasonLabels map[string]string
+}
+
+type option struct {
+	Value, Label string
+	Count        int
+	Selected     bool
+}
+
+// ages are the queue's age filter: submitted more than so many days ago.
+var ages = []option{{"", "Alle", 0, false}, {"3", "Eldre enn 3 dager", 0, false}, {"7", "Eldre enn 7 dager", 0, false}, {"14", "Eldre enn 14 dager", 0, false}, {"30", "Eldre enn 30 dager", 0, false}}
+
+func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	q := r.URL.Query()
+	f := engine.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason")}
+	now := h.cfg.Clock()
+	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 && days <= 3650 {
+		f.SubmittedBefore = now.AddDate(0, 0, -days)
+	}
+	list, err := h.store.ExceptionQueue(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}}
+	v.Statuses = append(v.Statuses, option{"", "Alle", list.Total, v.Status == ""})
+	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusRejected, engine.StatusAwaitingCitizen} {
+		v.Statuses = append(v.Statuses, option{string(s), statusLabels[s], list.ByStatus[s], v.Status == string(s)})
+	}
+	v.Reasons = append(v.Reasons, option{"", "Alle", list.Total, v.Reason == ""})
+	for _, code := range sortedKeys(list.ByReason) {
+		v.ReasonLabels[code] = h.reasonLabel(code)
+		v.Reasons = append(v.Reasons, option{code, v.ReasonLabels[code], list.ByReason[code], v.Reason == code})
+	}
+	for _, a := range ages {
+		a.Selected = a.Value == v.Age
+		v.Ages = append(v.Ages, a)
+	}
+	v.Deadline = h.cfg.Calendar.NextDeadline(now)
+	v.DaysLeft = int(v.Deadline.Sub(now).Hours()/24) + 1
+	v.NearDeadline = v.Deadline.AddDate(0, 0, 1).Sub(now) <= h.cfg.CutoffWarning
+	h.render(w, r, http.StatusOK, "queue", view{Title: "Søknader som trenger deg", User: &u, Flash: flashOf(r), Data: v})
+	return nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// reasonLabel names a queue reason: a routing rule's title from the form's
+// texts, or one of the system's own.
+func (h *Handler) reasonLabel(code string) string {
+	if l, ok := systemReasons[code]; ok {
+		return l
+	}
+	for _, f := range h.forms.Forms() {
+		if t := f.Text(forms.Bokmal, "routing."+code+".title"); t != "" {
+			return t
+		}
+	}
+	return code
+}
+
+var systemReasons = map[string]string{
+	engine.ReasonAgencyRejected: "Avvist av etaten",
+	"delivery.failed":           "Kunne ikke leveres til etaten",
+	"routing.failed":            "Kunne ikke rutes automatisk",
+}
+
+var statusLabels = map[engine.Status]string{
+	engine.StatusSubmitted:       "Sendt inn",
+	engine.StatusInReview:        "Til behandling",
+	engine.StatusAwaitingCitizen: "Venter på søkeren",
+	engine.StatusBatched:         "Klar for sending",
+	engine.StatusDelivered:       "Levert til etaten",
+	engine.StatusAccepted:        "Mottatt av etaten",
+	engine.StatusRejected:        "Avvist",
+	engine.StatusWithdrawn:       "Trukket",
+	engine.StatusDraft:           "Utkast",
+}
+
+// --- one application ------------------------------------------------------
+
+type caseView struct {
+	App         engine.Application
+	Reasons     []string
+	Valid       bool
+	Errors      []forms.FieldError
+	Sections    []forms.Section
+	Checklist   []checklistItem
+	Events      []eventView
+	Returned    []string // labels of the fields the citizen was asked to fix
+	CanAct      bool
+	CanReturn   bool
+	CanWithdraw bool
+	// ActionError is the error of an action just refused, shown on top.
+	ActionError string
+	// Fields are the answers a return can point the citizen to.
+	Fields []forms.Row
+}
+
+type checklistItem struct {
+	forms.ChecklistItem
+	StatusLabel string
+	Files       []engine.File
+}
+
+type eventView struct {
+	engine.Event
+	Who, What string
+}
+
+func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	return h.showCase(w, r, u, http.StatusOK, nil)
+}
+
+// showCase renders an application, audited as a view. actionErr is an
+// action's refusal to show above it (with the status it answers).
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User, status int, actionErr error) error {
+	ctx := r.Context()
+	a, err := h.store.OpenCase(ctx, u, r.PathValue("id"), engine.ActionView, "")
+	if err != nil {
+		return err
+	}
+	f, doc, err := h.document(a)
+	if err != nil {
+		return err
+	}
+	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: forms.Bokmal})
+	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal)}
+	for _, code := range (engine.ExceptionItem{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
+		v.Reasons = append(v.Reasons, h.reasonLabel(code))
+	}
+	files, err := h.store.Files(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range res.Checklist {
+		item := checklistItem{ChecklistItem: c, StatusLabel: f.Text(forms.Bokmal, "checklist.status."+c.Status)}
+		for _, file := range files {
+			if file.Attachment == c.ID {
+				item.Files = append(item.Files, file)
+			}
+		}
+		v.Checklist = append(v.Checklist, item)
+	}
+	for _, ptr := range a.Fields() {
+		if spec, err := f.Field(doc, ptr, forms.Bokmal); err == nil {
+			v.Returned = append(v.Returned, spec.Label)
+		} else {
+			v.Returned = append(v.Returned, ptr)
+		}
+	}
+	for _, sec := range v.Sections {
+		for _, row := range sec.Rows {
+			if row.Editable {
+				v.Fields = append(v.Fields, row)
+			}
+		}
+	}
+	events, err := h.store.Events(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, e := range events {
+		if e.Action == engine.ActionView || e.Action == engine.ActionViewFile || e.Action == engine.ActionViewAudit {
+			continue // reads are in the audit trail, not the case history
+		}
+		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
+	}
+	v.CanAct = a.Status == engine.StatusInReview || a.Status == engine.StatusRejected
+	v.CanReturn = v.CanAct
+	v.CanWithdraw = a.Status == engine.StatusInReview || a.Status == engine.StatusAwaitingCitizen
+	if actionErr != nil {
+		v.ActionError = actionText(actionErr)
+	}
+	title := "Søknad"
+	if a.Reference != nil {
+		title += " " + *a.Reference
+	}
+	h.render(w, r, status, "case", view{Title: title, User: &u, Flash: flashOf(r), Data: v})
+	return nil
+}
+
+// document is an application's form and decoded data.
+func (h *Handler) document(a engine.Application) (*forms.Form, map[string]any, error) {
+	f, ok := h.forms.Form(a.Form)
+	if !ok {
+		return nil, nil, fmt.Errorf("application %s: form %s is not loaded", a.ID, a.Form)
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(strings.NewReader(a.Data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("application %s: %w", a.ID, err)
+	}
+	return f, doc, nil
+}
+
+// actorName shows who did something: a caseworker by name, the rest by role.
+func (h *Handler) actorName(r *http.Request, cache map[string]string, actor string) string {
+	if n, ok := cache[actor]; ok {
+		return n
+	}
+	name := actor
+	switch {
+	case actor == "citizen":
+		name = "Søkeren"
+	case strings.HasPrefix(actor, "system:"):
+		name = "Skjema (automatisk)"
+	case strings.HasPrefix(actor, "agency:"):
+		name = "Etaten (" + strings.TrimPrefix(actor, "agency:") + ")"
+	case strings.HasPrefix(actor, "caseworker:"):
+		if u, err := h.store.User(r.Context(), strings.TrimPrefix(actor, "caseworker:")); err == nil {
+			name = u.Name
+		} else {
+			name = "Saksbehandler (deaktivert)"
+		}
+	}
+	cache[actor] = name
+	return name
+}
+
+var actionLabels = map[string]string{
+	"create": "Startet", "submit": "Sendt inn", "route": "Rutet", "return": "Sendt tilbake til søkeren",
+	"resubmit": "Sendt inn på nytt", "approve": "Godkjent", "reject": "Avvist", "withdraw": "Trukket",
+	"reopen": "Tatt opp igjen", "deliver": "Levert", "receipt": "Svar fra etaten", "delivery-failed": "Levering feilet",
+	engine.ActionCorrect: "Svar rettet", engine.ActionView: "Åpnet", engine.ActionViewFile: "Lastet ned vedlegg",
+	engine.ActionViewAudit: "Så revisjonsloggen", "paper": "Registrert fra papir",
+}
+
+// eventText says what an event did; a correction names the field with its
+// old and new value.
+func (h *Handler) eventText(f *forms.Form, doc map[string]any, e engine.Event) string {
+	what := actionLabels[e.Action]
+	if what == "" {
+		what = e.Action
+	}
+	if e.Action == engine.ActionCorrect {
+		var c engine.Correction
+		if json.Unmarshal([]byte(e.Detail), &c) == nil {
+			label := c.Pointer
+			if spec, err := f.Field(doc, c.Pointer, forms.Bokmal); err == nil {
+				label = spec.Label
+			}
+			what += fmt.Sprintf(": %s fra «%s» til «%s»", label, shown(c.Old), shown(c.New))
+		}
+	}
+	return what
+}
+
+func shown(v any) string {
+	if v == nil {
+		return "tomt"
+	}
+	return fmt.Sprint(v)
+}
+
+// actionText explains a refused action to the caseworker.
+func actionText(err error) string {
+	var ve *engine.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		var msgs []string
+		for _, e := range ve.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		msgs = append(msgs, ve.Ineligible...)
+		return "Søknaden er ikke gyldig: " + strings.Join(msgs, "; ") + "."
+	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
+		return conflictText(err)
+	case errors.Is(err, engine.ErrInvalid):
+		_, detail, _ := strings.Cut(err.Error(), "invalid: ")
+		return "Kan ikke utføres: " + detail
+	}
+	return ""
+}
+
+// acted finishes an action: done, it goes back to where it belongs with a
+// note of what happened; refused, the application is shown again with why.
+func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, err error, done, to string) error {
+	if err == nil {
+		http.Redirect(w, r, to+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+		return nil
+	}
+	status := http.StatusConflict
+	var ve *engine.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		status = http.StatusUnprocessableEntity
+	case errors.Is(err, engine.ErrInvalid):
+		status = http.StatusBadRequest
+	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
+	default:
+		return err // not found, or ours
+	}
+	return h.showCase(w, r, u, status, err)
+}
+
+var flashes = map[string]string{
+	"approved":  "Søknaden er godkjent og lagt i neste sending til etaten.",
+	"corrected": "Svaret er rettet.",
+	"returned":  "Søknaden er sendt tilbake til søkeren med meldingen din.",
+	"rejected":  "Søknaden er avvist.",
+	"withdrawn": "Søknaden er markert som trukket.",
+	"paper":     "Papirsøknaden er registrert.",
+}
+
+func flashOf(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }
+
+// caseAction reads what every action form posts: the version the
+// caseworker saw and her reason.
+func (h *Handler) caseAction(r *http.Request, u engine.User) (engine.CaseAction, error) {
+	id := r.PathValue("id")
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return engine.CaseAction{}, errForbidden
+	}
+	a, err := h.store.Application(r.Context(), id)
+	if err != nil || !u.Sees(a.Kommune) {
+		return engine.CaseAction{}, errNotFound
+	}
+	f, ok := h.forms.Form(a.Form)
+	if !ok {
+		return engine.CaseAction{}, fmt.Errorf("application %s: form %s is not loaded", a.ID, a.Form)
+	}
+	return engine.CaseAction{User: u, ApplicationID: id, Version: version, Form: f, Reason: strings.TrimSpace(r.PostFormValue("reason"))}, nil
+}
+
+func (h *Handler) approve(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	return h.acted(w, r, u, h.store.Approve(r.Context(), c), "approved", "/caseworker/")
+}
+
+func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	err = h.store.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
+	return h.acted(w, r, u, err, "returned", "/caseworker/")
+}
+
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	return h.acted(w, r, u, h.store.Reject(r.Context(), c), "rejected", "/caseworker/")
+}
+
+func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	return h.acted(w, r, u, h.store.Withdraw(r.Context(), c), "withdrawn", "/caseworker/")
+}
+
+// caseFile sends one uploaded file, audited, as a download: it is never
+// rendered in the UI's origin.
+func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	f, content, err := h.store.CaseFile(r.Context(), u, r.PathValue("id"), r.PathValue("file"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+	w.Write(content)
+	return nil
+}
+
+// --- correcting one answer --------------------------------------------------
+
+type correctView struct {
+	App    engine.Application
+	Spec   forms.FieldSpec
+	Reason string
+	Error  string
+}
+
+func (h *Handler) correctPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	ptr := r.URL.Query().Get("field")
+	a, err := h.store.OpenCase(r.Context(), u, r.PathValue("id"), engine.ActionView, "correct "+ptr)
+	if err != nil {
+		return err
+	}
+	f, doc, err := h.document(a)
+	if err != nil {
+		return err
+	}
+	spec, err := f.Field(doc, ptr, forms.Bokmal)
+	if err != nil {
+		return errNotFound
+	}
+	h.render(w, r, http.StatusOK, "correct", view{Title: "Rett svar", User: &u, Data: correctView{App: a, Spec: spec}})
+	return nil
+}
+
+func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Application(r.Context(), c.ApplicationID)
+	if err != nil {
+		return err
+	}
+	_, doc, err := h.document(a)
+	if err != nil {
+		return err
+	}
+	spec, err := c.Form.Field(doc, r.PostFormValue("field"), forms.Bokmal)
+	if err != nil {
+		return errNotFound
+	}
+	value, perr := spec.Parse(r.PostFormValue("value"))
+	if perr == nil {
+		err = h.store.Correct(r.Context(), c, spec.Pointer, value)
+		if err == nil {
+			http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)
+			return nil
+		}
+	}
+	msg, status := "", http.StatusUnprocessableEntity
+	var ve *engine.ValidationError
+	switch {
+	case perr != nil:
+		msg = "Svaret kan ikke brukes: " + perr.Error() + "."
+	case errors.As(err, &ve), errors.Is(err, engine.ErrInvalid):
+		msg = actionText(err)
+	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
+		msg, status = actionText(err), http.StatusConflict
+	default:
+		return err
+	}
+	spec.Value = r.PostFormValue("value")
+	a.Version = c.Version
+	h.render(w, r, status, "correct", view{Title: "Rett svar", User: &u, Data: correctView{App: a, Spec: spec, Reason: c.Reason, Error: msg}})
+	return nil
+}

@@ -1,0 +1,302 @@
+// Package caseworker is the kommune caseworker's web UI at /caseworker/:
+// sign-in, the exception queue, an application shown with the form's own
+// labels, the actions on it, paper applications, and for admins the accounts
+// and audit trails. It is server-rendered HTML (html/template) with no
+// script, styled with Digdir designsystemet.
+//
+// It owns HTTP concerns only: sessions, CSRF, the sign-in rate limit and the
+// pages. Who may see and change what, the audit events and the optimistic
+// locking are the engine's (engine/casework.go), so no page can skip them.
+package caseworker
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/web/ratelimit"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Config for the caseworker UI.
+type Config struct {
+	Store *engine.Store
+	Forms *forms.Registry
+	// Calendar gives the monthly cut-off the queue warns about. Defaults to
+	// the queue's default calendar.
+	Calendar queue.Calendar
+	// CutoffWarning is how long before a deadline day the queue marks what
+	// is still open. Defaults to 5 days.
+	CutoffWarning time.Duration
+	// SessionTTL is how long a sign-in lasts. Defaults to 8 hours, a
+	// working day.
+	SessionTTL time.Duration
+	// LoginPerAddress and LoginPerAccount limit sign-in attempts: bursts of
+	// LoginBurst, then one per the given interval. Default to one per 6 s
+	// in bursts of 20 per address, one per 30 s in bursts of 5 per account.
+	LoginPerAddress, LoginPerAccount     time.Duration
+	LoginAddressBurst, LoginAccountBurst int
+	// Clock defaults to time.Now.
+	Clock func() time.Time
+	// Logger defaults to slog.Default(). It never receives field values.
+	Logger *slog.Logger
+	// APIBase is where the paper form's widget finds the citizen API and
+	// its script, relative to this server. Defaults to "/".
+	APIBase string
+}
+
+// Handler serves /caseworker/.
+type Handler struct {
+	cfg       Config
+	store     *engine.Store
+	forms     *forms.Registry
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	byAddress *ratelimit.Keyed
+	byAccount *ratelimit.Keyed
+	mux       *http.ServeMux
+}
+
+// New builds the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Forms == nil {
+		return nil, errors.New("caseworker: Store and Forms are required")
+	}
+	if cfg.CutoffWarning == 0 {
+		cfg.CutoffWarning = 5 * 24 * time.Hour
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.LoginPerAddress == 0 {
+		cfg.LoginPerAddress, cfg.LoginAddressBurst = 6*time.Second, 20
+	}
+	if cfg.LoginPerAccount == 0 {
+		cfg.LoginPerAccount, cfg.LoginAccountBurst = 30*time.Second, 5
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.APIBase == "" {
+		cfg.APIBase = "/"
+	}
+	h := &Handler{
+		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]*template.Template{},
+		byAddress: ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
+		byAccount: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("caseworker template %s: %w", name, err)
+		}
+		h.pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
+	}
+	h.mux = http.NewServeMux()
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	assets, _ := fs.Sub(assetFS, "assets")
+	static := http.StripPrefix("/caseworker/assets/", http.FileServerFS(assets))
+	h.mux.Handle("GET /caseworker/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		static.ServeHTTP(w, r)
+	}))
+	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
+	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
+	h.mux.HandleFunc("POST /caseworker/logout", h.signedIn(h.logout))
+	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.queuePage))
+	h.mux.HandleFunc("GET /caseworker/applications/{id}", h.signedIn(h.casePage))
+	h.mux.HandleFunc("GET /caseworker/applications/{id}/files/{file}", h.signedIn(h.caseFile))
+	h.mux.HandleFunc("GET /caseworker/applications/{id}/correct", h.signedIn(h.correctPage))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/correct", h.signedIn(h.correct))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/approve", h.signedIn(h.approve))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/return", h.signedIn(h.returnToCitizen))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/reject", h.signedIn(h.reject))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/withdraw", h.signedIn(h.withdraw))
+	h.mux.HandleFunc("GET /caseworker/applications/{id}/audit", h.signedIn(h.auditPage))
+	h.mux.HandleFunc("GET /caseworker/paper", h.signedIn(h.paperPage))
+	h.mux.HandleFunc("POST /caseworker/paper/{id}", h.signedIn(h.paperSubmit))
+	h.mux.HandleFunc("GET /caseworker/users", h.signedIn(h.usersPage))
+	h.mux.HandleFunc("POST /caseworker/users", h.signedIn(h.addUser))
+	h.mux.HandleFunc("POST /caseworker/users/{id}/disabled", h.signedIn(h.disableUser))
+	h.mux.HandleFunc("/caseworker/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+}
+
+// ServeHTTP serves the UI with its own Content-Security-Policy: its styles
+// and images from itself, forms posted only to itself, no script (the paper
+// form's page alone loads the widget), never framed.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Frame-Options", "DENY")
+	h.mux.ServeHTTP(w, r)
+}
+
+// Errors a handler returns, shown as pages.
+var (
+	errNotFound  = &pageError{status: http.StatusNotFound, title: "Fant ikke siden", text: "Siden finnes ikke, eller du har ikke tilgang til den."}
+	errForbidden = &pageError{status: http.StatusForbidden, title: "Skjemaet er utløpt", text: "Skjemaet var ikke lenger gyldig. Gå tilbake, last siden på nytt og prøv igjen."}
+)
+
+// pageError is an error with the page that explains it.
+type pageError struct {
+	status      int
+	title, text string
+}
+
+func (e *pageError) Error() string { return e.title }
+
+// page runs a handler and shows its error, if any, as a page.
+func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	}
+}
+
+// fail maps an error to its page: this is the one place an engine error
+// becomes a status here. Not found and not yours look the same.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *pageError
+	switch {
+	case errors.As(err, &pe):
+	case errors.Is(err, engine.ErrNotFound):
+		pe = errNotFound
+	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
+		pe = &pageError{status: http.StatusConflict, title: "Søknaden er endret", text: conflictText(err)}
+	case errors.Is(err, engine.ErrInvalid):
+		pe = &pageError{status: http.StatusBadRequest, title: "Kan ikke utføres", text: err.Error()}
+	default:
+		h.log.ErrorContext(r.Context(), "caseworker request failed", "route", r.Pattern, "error", err)
+		pe = &pageError{status: http.StatusInternalServerError, title: "Noe gikk galt", text: "Noe gikk galt hos oss. Prøv igjen om litt."}
+	}
+	u, _ := userOf(r.Context())
+	h.render(w, r, pe.status, "error", view{Title: pe.title, User: u, Data: pe.text})
+}
+
+func conflictText(err error) string {
+	if errors.Is(err, engine.ErrStale) {
+		return "Noen andre har endret søknaden etter at du åpnet den. Ingenting er lagret. Åpne søknaden på nytt for å se endringen."
+	}
+	return "Søknaden er ikke lenger i en tilstand der dette kan gjøres. Åpne den på nytt for å se hvor den er."
+}
+
+// view is what every page template gets.
+type view struct {
+	Title string
+	User  *engine.User
+	CSRF  string
+	Flash string
+	Data  any
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	if v.User != nil && v.CSRF == "" {
+		v.CSRF = csrfOf(r.Context())
+	}
+	t := h.pages[name]
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
+		h.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)
+		http.Error(w, "Noe gikk galt", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write([]byte(b.String()))
+}
+
+// --- sessions ---------------------------------------------------------------
+
+// maxForm is the largest form post read: a message to a citizen and its
+// list of fields fit many times over.
+const maxForm = 256 << 10
+
+// The session cookie: __Host- makes the browser refuse it unless it is
+// Secure, for this host only and for every path.
+const sessionCookie = "__Host-skjema-session"
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	csrfKey
+)
+
+func userOf(ctx context.Context) (*engine.User, bool) {
+	u, ok := ctx.Value(userKey).(*engine.User)
+	return u, ok
+}
+
+func csrfOf(ctx context.Context) string {
+	s, _ := ctx.Value(csrfKey).(string)
+	return s
+}
+
+// signedIn runs a handler for a signed-in user. Without a session a page is
+// redirected to sign-in; a post without its session's CSRF token is refused
+// (403) before anything is done.
+func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error) http.HandlerFunc {
+	return h.page(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := r.Cookie(sessionCookie)
+		var u engine.User
+		var csrf string
+		if err == nil {
+			u, csrf, err = h.store.SessionUser(r.Context(), c.Value)
+		}
+		if errors.Is(err, engine.ErrNotFound) || errors.Is(err, http.ErrNoCookie) {
+			if r.Method != http.MethodGet {
+				return errForbidden
+			}
+			http.Redirect(w, r, "/caseworker/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			got := r.Header.Get("X-CSRF-Token") // the paper form's widget
+			if got == "" {
+				got = r.PostFormValue("csrf")
+			}
+			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(csrf)) != 1 {
+				return errForbidden
+			}
+		}
+		ctx := context.WithValue(context.WithValue(r.Context(), userKey, &u), csrfKey, csrf)
+		return fn(w, r.WithContext(ctx), u)
+	})
+}

@@ -1,0 +1,452 @@
+package caseworker_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/web"
+	"github.com/skjema/skjema/web/caseworker"
+)
+
+const password = "et langt og hemmelig passord"
+
+var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+type testBundle struct {
+	store *engine.Store
+	form  *forms.Form
+	srv   *httptest.Server
+	body  []byte
+}
+
+func setup(t *testing.T, dsn string, cfg caseworker.Config) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.New(queue.Config{Store: store, Forms: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.UseEnqueuer(q)
+	quiet := slog.New(slog.DiscardHandler)
+	cfg.Store, cfg.Forms, cfg.Logger = store, reg, quiet
+	cw, err := caseworker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// TLS, because the session cookie is Secure (and __Host-).
+	srv := httptest.NewTLSServer(web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet}).Handler())
+	t.Cleanup(srv.Close)
+	form, _ := reg.Form("bostotte")
+	body, err := os.ReadFile("../../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testBundle{store: store, form: form, srv: srv, body: body}
+}
+
+func (b *testBundle) user(t *testing.T, email string, admin bool, kommuner ...string) engine.User {
+	t.Helper()
+	u, err := b.store.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// flagged is a rented home's application with its lease uploaded, routed to
+// the kommune's review. It answers the application and the file's id.
+func (b *testBundle) flagged(t *testing.T, kommune string) (engine.Application, string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, kommune, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := b.store.AddFile(ctx, d.ID, d.Token, engine.NewFile{Attachment: "lease", Name: "kontrakt.pdf", ContentType: "application/pdf", Content: pdf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(b.body, &doc)
+	doc["housing"] = map[string]any{"type": "rented", "rent": 14500, "heatingIncluded": false}
+	doc["attachments"] = map[string]any{"lease": map[string]any{"status": "uploaded", "files": []any{map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "size": f.Size}}}}
+	body, _ := json.Marshal(doc)
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: kommune}); err != nil {
+		var ve *engine.ValidationError
+		errors.As(err, &ve)
+		t.Fatalf("%v %+v", err, ve.Errors)
+	}
+	err = b.store.Write(ctx, func(tx engine.Tx) error {
+		_, err := b.store.Route(ctx, tx, d.ID, "husbanken", []string{"registeredElsewhere"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := b.store.Application(ctx, d.ID)
+	return a, f.ID
+}
+
+// browser is one signed-in caseworker's cookie jar.
+type browser struct {
+	t    *testing.T
+	c    *http.Client
+	base string
+	csrf string
+}
+
+type page struct {
+	status int
+	body   string
+	header http.Header
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *testBundle) browser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	c := *b.srv.Client() // a copy: each browser its own jar
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{t: t, c: &c, base: b.srv.URL}
+}
+
+func (br *browser) do(method, path string, form url.Values) page {
+	br.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, br.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := br.c.Do(req)
+	if err != nil {
+		br.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	p := page{status: res.StatusCode, body: string(b), header: res.Header}
+	if m := csrfField.FindStringSubmatch(p.body); m != nil {
+		br.csrf = m[1]
+	}
+	return p
+}
+
+// post sends a form with the page's CSRF token.
+func (br *browser) post(path string, form url.Values) page {
+	br.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", br.csrf)
+	}
+	return br.do("POST", path, form)
+}
+
+func (br *browser) login(email, pw string) page {
+	br.t.Helper()
+	br.do("GET", "/caseworker/login", nil)
+	return br.post("/caseworker/login", url.Values{"email": {email}, "password": {pw}})
+}
+
+func (b *testBundle) signedIn(t *testing.T, email string) *browser {
+	t.Helper()
+	br := b.browser(t)
+	if p := br.login(email, password); p.status != http.StatusSeeOther {
+		t.Fatalf("login %s: %d %s", email, p.status, p.body)
+	}
+	br.do("GET", "/caseworker/", nil) // for the session's CSRF token
+	return br
+}
+
+func version(a engine.Application) string { return strconv.Itoa(a.Version) }
+
+// TestAnotherKommunesApplicationIsNotFound: a caseworker of Bergen gets 404,
+// as for an application that does not exist, on every route that names an
+// application of Oslo; Oslo's own caseworker gets the pages.
+func TestAnotherKommunesApplicationIsNotFound(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", true, "0301")
+		b.user(t, "per@bergen.kommune.no", true, "4601") // an admin, so 404 is not for lack of a role
+		a, fileID := b.flagged(t, "0301")
+		ref := *a.Reference
+		id := a.ID
+		v := version(a)
+
+		bergen := b.signedIn(t, "per@bergen.kommune.no")
+		if p := bergen.do("GET", "/caseworker/", nil); p.status != 200 || strings.Contains(p.body, ref) {
+			t.Fatalf("Bergen's queue: %d, lists Oslo's %s: %v", p.status, ref, strings.Contains(p.body, ref))
+		}
+		for _, rt := range []struct {
+			method, path string
+			form         url.Values
+		}{
+			{"GET", "/caseworker/applications/" + id, nil},
+			{"GET", "/caseworker/applications/" + id + "/files/" + fileID, nil},
+			{"GET", "/caseworker/applications/" + id + "/correct?field=/housing/rent", nil},
+			{"GET", "/caseworker/applications/" + id + "/audit", nil},
+			{"POST", "/caseworker/applications/" + id + "/correct", url.Values{"version": {v}, "field": {"/housing/rent"}, "value": {"1"}, "reason": {"x"}}},
+			{"POST", "/caseworker/applications/" + id + "/approve", url.Values{"version": {v}}},
+			{"POST", "/caseworker/applications/" + id + "/return", url.Values{"version": {v}, "message": {"hei"}}},
+			{"POST", "/caseworker/applications/" + id + "/reject", url.Values{"version": {v}, "reason": {"x"}}},
+			{"POST", "/caseworker/applications/" + id + "/withdraw", url.Values{"version": {v}, "reason": {"x"}}},
+			{"GET", "/caseworker/applications/does-not-exist", nil},
+		} {
+			var p page
+			if rt.method == "GET" {
+				p = bergen.do("GET", rt.path, nil)
+			} else {
+				p = bergen.post(rt.path, rt.form)
+			}
+			if p.status != http.StatusNotFound || strings.Contains(p.body, ref) || !strings.Contains(p.body, "Fant ikke siden") {
+				t.Errorf("Bergen %s %s: %d, want the same 404 as for nothing", rt.method, rt.path, p.status)
+			}
+		}
+		if got, _ := b.store.Application(context.Background(), id); got.Version != a.Version || got.Status != engine.StatusInReview {
+			t.Fatalf("Bergen's requests changed Oslo's application: %s v%d", got.Status, got.Version)
+		}
+		events, _ := b.store.Events(context.Background(), id)
+		for _, e := range events {
+			if strings.HasPrefix(e.Actor, "caseworker:") {
+				t.Fatalf("Bergen's refused requests left an event: %+v", e)
+			}
+		}
+
+		oslo := b.signedIn(t, "kari@oslo.kommune.no")
+		if p := oslo.do("GET", "/caseworker/", nil); p.status != 200 || !strings.Contains(p.body, ref) {
+			t.Fatalf("Oslo's queue: %d, lists %s: %v", p.status, ref, strings.Contains(p.body, ref))
+		}
+		p := oslo.do("GET", "/caseworker/applications/"+id, nil)
+		if p.status != 200 || !strings.Contains(p.body, "Leid bolig") || !strings.Contains(p.body, "Kari") || !strings.Contains(p.body, "kontrakt.pdf") {
+			t.Fatalf("Oslo's view of the application: %d\n%s", p.status, p.body)
+		}
+		if p.header.Get("Cache-Control") != "no-store" || !strings.Contains(p.header.Get("Content-Security-Policy"), "form-action 'self'") {
+			t.Fatalf("headers %v", p.header)
+		}
+		file := oslo.do("GET", "/caseworker/applications/"+id+"/files/"+fileID, nil)
+		if file.status != 200 || file.body != string(pdf) || !strings.HasPrefix(file.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("the file: %d %v", file.status, file.header)
+		}
+		audit := oslo.do("GET", "/caseworker/applications/"+id+"/audit", nil)
+		if audit.status != 200 || !strings.Contains(audit.body, "Lastet ned vedlegg") || !strings.Contains(audit.body, "Åpnet") {
+			t.Fatalf("the audit trail: %d\n%s", audit.status, audit.body)
+		}
+	})
+}
+
+// TestPostsNeedTheSessionsCSRFToken: a post without the token, or with
+// another session's, is refused before anything happens.
+func TestPostsNeedTheSessionsCSRFToken(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	b.user(t, "ola@oslo.kommune.no", false, "0301")
+	a, _ := b.flagged(t, "0301")
+	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	ola := b.signedIn(t, "ola@oslo.kommune.no")
+	path := "/caseworker/applications/" + a.ID + "/approve"
+	for name, token := range map[string]string{"no token": "", "another session's token": ola.csrf} {
+		p := kari.do("POST", path, url.Values{"version": {version(a)}, "csrf": {token}})
+		if p.status != http.StatusForbidden {
+			t.Fatalf("%s: %d, want 403", name, p.status)
+		}
+	}
+	if p := kari.do("POST", "/caseworker/logout", url.Values{}); p.status != http.StatusForbidden {
+		t.Fatalf("logout without a token: %d", p.status)
+	}
+	if got, _ := b.store.Application(context.Background(), a.ID); got.Status != engine.StatusInReview {
+		t.Fatalf("a forged post approved the application: %s", got.Status)
+	}
+	if p := kari.post(path, url.Values{"version": {version(a)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("with the token: %d %s", p.status, p.body)
+	}
+	if got, _ := b.store.Application(context.Background(), a.ID); got.Status != engine.StatusBatched {
+		t.Fatalf("approved application is %s", got.Status)
+	}
+	// Signing in needs the sign-in form's own token too.
+	br := b.browser(t)
+	if p := br.do("POST", "/caseworker/login", url.Values{"email": {"kari@oslo.kommune.no"}, "password": {password}}); p.status != http.StatusForbidden {
+		t.Fatalf("a login post without the form's token: %d", p.status)
+	}
+}
+
+// TestLoginIsRateLimited: wrong passwords for one account are answered
+// 401, then 429 (even for the right one), while other accounts still sign in.
+func TestLoginIsRateLimited(t *testing.T) {
+	t.Parallel()
+	var now atomic.Int64
+	now.Store(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).UnixNano())
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	b.user(t, "ola@oslo.kommune.no", false, "0301")
+	br := b.browser(t)
+	for i := range 5 {
+		if p := br.login("kari@oslo.kommune.no", "feil passord nummer "+strconv.Itoa(i)); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "feil") {
+			t.Fatalf("wrong password %d: %d", i, p.status)
+		}
+	}
+	p := br.login("kari@oslo.kommune.no", password)
+	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "For mange forsøk") {
+		t.Fatalf("sixth attempt: %d %v", p.status, p.header)
+	}
+	if p := b.browser(t).login("ola@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+		t.Fatalf("another account from the same address: %d", p.status)
+	}
+	now.Add(int64(31 * time.Second))
+	if p := br.login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+		t.Fatalf("after waiting: %d", p.status)
+	}
+}
+
+// TestConcurrentActionsConflict: two caseworkers open the same application;
+// the first to act wins, the second is told and nothing of hers is applied.
+func TestConcurrentActionsConflict(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		b.user(t, "ola@oslo.kommune.no", false, "0301")
+		a, _ := b.flagged(t, "0301")
+		kari, ola := b.signedIn(t, "kari@oslo.kommune.no"), b.signedIn(t, "ola@oslo.kommune.no")
+		seen := version(a)
+		if p := kari.post("/caseworker/applications/"+a.ID+"/correct", url.Values{"version": {seen}, "field": {"/housing/rent"},
+			"value": {"15 200"}, "reason": {"Kontrakten sier 15 200"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("Kari's correction: %d %s", p.status, p.body)
+		}
+		p := ola.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {seen}, "message": {"Send kontrakten"}})
+		if p.status != http.StatusConflict || !strings.Contains(p.body, "Noen andre har endret søknaden") {
+			t.Fatalf("Ola's return from a stale read: %d\n%s", p.status, p.body)
+		}
+		got, _ := b.store.Application(context.Background(), a.ID)
+		if got.Status != engine.StatusInReview || got.Message != "" {
+			t.Fatalf("after the conflict: %s %q", got.Status, got.Message)
+		}
+		view := kari.do("GET", "/caseworker/applications/"+a.ID+"?done=corrected", nil)
+		if !strings.Contains(html.UnescapeString(view.body), "Svar rettet: Husleie fra «14500» til «15200»") || !strings.Contains(view.body, "15\u00a0200") {
+			t.Fatalf("the corrected view:\n%s", view.body)
+		}
+		// An invalid correction is refused with the form's own message.
+		p = kari.post("/caseworker/applications/"+a.ID+"/correct", url.Values{"version": {version(got)}, "field": {"/applicant/fodselsnummer"},
+			"value": {"12345678901"}, "reason": {"Skrivefeil"}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Fødselsnummer") {
+			t.Fatalf("an invalid correction: %d\n%s", p.status, p.body)
+		}
+	})
+}
+
+// TestReturnAndPaper: a return reaches the citizen's status with its
+// fields; a paper application is registered with the caseworker as its
+// registrar.
+func TestReturnAndPaper(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	u := b.user(t, "kari@oslo.kommune.no", false, "0301")
+	a, _ := b.flagged(t, "0301")
+	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	p := kari.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {version(a)}, "message": {"Husleien stemmer ikke med kontrakten."}, "field": {"/housing/rent"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("return: %d %s", p.status, p.body)
+	}
+	got, _ := b.store.Application(context.Background(), a.ID)
+	if got.Status != engine.StatusAwaitingCitizen || got.Fields()[0] != "/housing/rent" {
+		t.Fatalf("returned: %s %v", got.Status, got.Fields())
+	}
+
+	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("the paper page: %d", p.status)
+	}
+	d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
+	req, _ := http.NewRequest("POST", b.srv.URL+"/caseworker/paper/"+d.ID, strings.NewReader(string(b.body)))
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	req.Header.Set("X-CSRF-Token", kari.csrf)
+	res, err := kari.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("paper submit: %d", res.StatusCode)
+	}
+	paper, _ := b.store.Application(context.Background(), d.ID)
+	events, _ := b.store.Events(context.Background(), d.ID)
+	if paper.Channel != "paper" || paper.Status != engine.StatusSubmitted || events[len(events)-1].Actor != u.Actor() || events[len(events)-1].Action != "paper" {
+		t.Fatalf("the paper application: %s %s %+v", paper.Channel, paper.Status, events)
+	}
+}
+
+// TestAdminsManageAccounts: only an admin sees the accounts; a new account
+// gets a one-time password that signs in; a disabled one cannot.
+func TestAdminsManageAccounts(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "admin@oslo.kommune.no", true, "0301")
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	if p := b.signedIn(t, "kari@oslo.kommune.no").do("GET", "/caseworker/users", nil); p.status != http.StatusNotFound {
+		t.Fatalf("a caseworker opens the accounts: %d", p.status)
+	}
+	admin := b.signedIn(t, "admin@oslo.kommune.no")
+	p := admin.post("/caseworker/users", url.Values{"name": {"Nils Ny"}, "email": {"nils@oslo.kommune.no"}, "kommuner": {"0301, 3201"}})
+	m := regexp.MustCompile(`class="cw-secret">([^<]+)<`).FindStringSubmatch(p.body)
+	if p.status != http.StatusCreated || m == nil {
+		t.Fatalf("create: %d\n%s", p.status, p.body)
+	}
+	nils := b.browser(t)
+	if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
+		t.Fatalf("the new account signs in: %d", p.status)
+	}
+	accounts, _ := b.store.Accounts(context.Background())
+	var id string
+	for _, a := range accounts {
+		if a.Email == "nils@oslo.kommune.no" {
+			id = a.ID
+		}
+	}
+	if p := admin.post("/caseworker/users/"+id+"/disabled", url.Values{"disabled": {"true"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", p.status)
+	}
+	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("a disabled account's session still works: %d", p.status)
+	}
+	if p := b.browser(t).login("nils@oslo.kommune.no", m[1]); p.status != http.StatusUnauthorized {
+		t.Fatalf("a disabled account signs in: %d", p.status)
+	}
+}

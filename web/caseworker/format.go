@@ -1,0 +1,71 @@
+package caseworker
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+)
+
+var oslo = mustLocation("Europe/Oslo")
+
+func mustLocation(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}
+
+var months = []string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
+var weekdays = []string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
+
+// templateFuncs are the pages' helpers: Norwegian dates, status names.
+var templateFuncs = template.FuncMap{
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return longDate(v)
+		case *time.Time:
+			if v != nil {
+				return longDate(*v)
+			}
+		}
+		return ""
+	},
+	"datetime": func(t time.Time) string {
+		l := t.In(oslo)
+		return fmt.Sprintf("%s kl. %02d:%02d", longDate(l), l.Hour(), l.Minute())
+	},
+	"weekday": func(t time.Time) string { return weekdays[t.In(oslo).Weekday()] },
+	"status":  func(s engine.Status) string { return statusLabels[s] },
+	"statusColor": func(s engine.Status) string {
+		switch s {
+		case engine.StatusRejected:
+			return "danger"
+		case engine.StatusAwaitingCitizen:
+			return "warning"
+		case engine.StatusInReview:
+			return "info"
+		case engine.StatusAccepted, engine.StatusBatched, engine.StatusDelivered:
+			return "success"
+		}
+		return "neutral"
+	},
+	"deref": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
+	"join":       strings.Join,
+	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
+	"actionable": func(s engine.Status) bool { return s == engine.StatusInReview || s == engine.StatusRejected },
+}
+
+func longDate(t time.Time) string {
+	l := t.In(oslo)
+	return fmt.Sprintf("%d. %s %d", l.Day(), months[l.Month()-1], l.Year())
+}

@@ -1,0 +1,82 @@
+package caseworker
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
+)
+
+type paperView struct {
+	Form     string
+	Kommune  string
+	Kommuner []string
+	APIBase  string
+}
+
+// paperPage registers a paper application on a citizen's behalf (no e-ID,
+// a verge): the citizen's own widget, the same definition and validation,
+// with its final submit sent here so the caseworker is recorded as its
+// registrar. The page alone allows the widget's script, from this server.
+func (h *Handler) paperPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	v := paperView{Form: r.URL.Query().Get("form"), Kommune: r.URL.Query().Get("kommune"), Kommuner: u.Kommuner, APIBase: h.cfg.APIBase}
+	if v.Form == "" {
+		v.Form = "bostotte"
+	}
+	if _, ok := h.forms.Form(v.Form); !ok {
+		return errNotFound
+	}
+	if v.Kommune == "" && len(u.Kommuner) == 1 {
+		v.Kommune = u.Kommuner[0]
+	}
+	if v.Kommune != "" && !u.Sees(v.Kommune) {
+		return errNotFound
+	}
+	if v.Kommune != "" {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	}
+	h.render(w, r, http.StatusOK, "paper", view{Title: "Registrer papirsøknad", User: &u, Data: v})
+	return nil
+}
+
+// paperSubmit is the widget's submit of a paper application: the draft's id
+// is the idempotency key, its token in Authorization, the document as JSON,
+// the CSRF token in X-CSRF-Token. It answers as the citizen API does.
+func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	id := r.PathValue("id")
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	body, err := io.ReadAll(r.Body)
+	if err != nil || !json.Valid(body) {
+		return writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body is not one JSON document"})
+	}
+	a, err := h.store.OpenWithToken(r.Context(), id, token)
+	if err != nil || !u.Sees(a.Kommune) {
+		return errNotFound
+	}
+	f, ok := h.forms.Form(a.Form)
+	if !ok {
+		return errNotFound
+	}
+	receipt, err := h.store.Submit(r.Context(), engine.SubmitRequest{Form: f, Body: body, IdempotencyKey: id, Token: token,
+		Kommune: a.Kommune, Lang: forms.Bokmal, Registrar: &u})
+	var ve *engine.ValidationError
+	switch {
+	case err == nil:
+		return writeJSON(w, http.StatusCreated, receipt)
+	case errors.As(err, &ve):
+		return writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": "the application has errors", "errors": ve.Errors, "reasons": ve.Ineligible})
+	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrInvalid):
+		return writeJSON(w, http.StatusConflict, map[string]string{"detail": actionText(err)})
+	}
+	return err
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}

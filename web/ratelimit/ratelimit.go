@@ -1,0 +1,61 @@
+// Package ratelimit keeps one token bucket per key (a client address, an
+// account), for the API's per-client limit and the caseworker sign-in.
+package ratelimit
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Keyed gives each key a token bucket. Entries idle for ten minutes are
+// swept as requests come, so there is no goroutine to stop.
+type Keyed struct {
+	perSecond rate.Limit
+	burst     int
+	mu        sync.Mutex
+	keys      map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+// New limits each key to perSecond events a second, in bursts of burst.
+func New(perSecond float64, burst int) *Keyed {
+	return &Keyed{perSecond: rate.Limit(perSecond), burst: max(burst, 1), keys: map[string]*bucket{}, lastSweep: time.Now()}
+}
+
+// Allow takes one token of the key's bucket, if there is one.
+func (l *Keyed) Allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSweep) > time.Minute {
+		for k, b := range l.keys {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.keys, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	b, ok := l.keys[key]
+	if !ok {
+		b = &bucket{limiter: rate.NewLimiter(l.perSecond, l.burst)}
+		l.keys[key] = b
+	}
+	b.seen = now
+	return b.limiter.AllowN(now, 1)
+}
+
+// Host is a request's RemoteAddr without its port: the key of a client.
+func Host(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
+}
