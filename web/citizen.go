@@ -179,19 +179,21 @@ func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 
 // draftView is a draft as the citizen reads it back.
 type draftView struct {
-	ID        string          `json:"id"`
-	Form      string          `json:"form"`
-	Kommune   string          `json:"kommune,omitempty"`
-	Status    engine.Status   `json:"status"`
-	Version   int             `json:"version"`
-	Data      json.RawMessage `json:"data"`
-	Message   string          `json:"message,omitempty"`
-	UpdatedAt time.Time       `json:"updatedAt"`
+	ID      string          `json:"id"`
+	Form    string          `json:"form"`
+	Kommune string          `json:"kommune,omitempty"`
+	Status  engine.Status   `json:"status"`
+	Version int             `json:"version"`
+	Data    json.RawMessage `json:"data"`
+	Message string          `json:"message,omitempty"`
+	// Fields are the answers a caseworker asks the citizen to fix.
+	Fields    []string  `json:"fields,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 func viewOf(a engine.Application) draftView {
 	return draftView{ID: a.ID, Form: a.Form, Kommune: a.Kommune, Status: a.Status, Version: a.Version,
-		Data: json.RawMessage(a.Data), Message: a.Message, UpdatedAt: a.UpdatedAt}
+		Data: json.RawMessage(a.Data), Message: a.Message, Fields: a.Fields(), UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {

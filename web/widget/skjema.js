@@ -114,6 +114,7 @@ class SkjemaForm extends HTMLElement {
     this.errors = new Map(); // pointer → message, as last validated
     this.shown = new Set(); // pointers whose error is on screen
     this.checklist = [];
+    this.returnFields = []; // pointers a caseworker asks to be fixed
     this.screening = { eligible: true, reasons: [] };
     this.draft = null; // {id, token, version}
     this.seq = 0;
@@ -179,6 +180,7 @@ class SkjemaForm extends HTMLElement {
       this.draft = { id: saved.id, token: saved.token, version: d.version };
       this.doc = d.data || {};
       this.message = d.message;
+      this.returnFields = d.fields || [];
       sessionStorage.setItem(this.storageKey, JSON.stringify(saved));
       if (d.status === 'awaiting_citizen') this.returned = true;
       else if (d.status !== 'draft') {
@@ -188,6 +190,8 @@ class SkjemaForm extends HTMLElement {
       }
       // Coming back: the pages answered so far are passed.
       this.pages.forEach((p, i) => { if (p.fields.some((f) => get(this.doc, f.pointer) !== undefined)) { this.passed.add(p.id); this.page = i; } });
+      // Returned: start where the first thing to fix is.
+      if (this.returned && this.returnFields.length) this.page = Math.max(0, this.pageOf(this.returnFields[0]));
       await this.validate();
     } catch (e) {
       sessionStorage.removeItem(this.storageKey);
@@ -322,6 +326,18 @@ class SkjemaForm extends HTMLElement {
     if (i <= this.pages.length) this.save();
   }
 
+  // fieldName names a field by its pointer: its short name or label, with
+  // the group item it belongs to ("Fornavn til husstandsmedlem 2").
+  fieldName(pointer) {
+    const parts = pointer.split('/').slice(1);
+    const index = parts.find((x) => /^\d+$/.test(x));
+    const id = parts.filter((x) => !/^\d+$/.test(x)).join('.');
+    const texts = this.def.texts[this.lng] || this.def.texts.nb;
+    const name = texts['field.' + id + '.name'] || texts['field.' + id + '.label'] || pointer;
+    if (index === undefined) return name;
+    return this.t('pattern.inGroup', { field: name, item: this.t('group.' + parts[0] + '.item', { n: Number(index) + 1 }) });
+  }
+
   async submit(button) {
     button.disabled = true;
     this.setStatus(this.t('ui.submitting'));
@@ -329,7 +345,13 @@ class SkjemaForm extends HTMLElement {
       await this.save();
       if (!this.draft) throw Object.assign(new Error('no draft'), { status: 0 });
       this.submitting = true; // no autosave may race the submit
-      const receipt = await this.api('POST', 'forms/' + this.def.id + '/submissions?lang=' + this.lng, this.doc, { 'Idempotency-Key': this.draft.id });
+      // A caseworker's page registering a paper application sends the final
+      // submit to her own endpoint (submit-url), with her session's CSRF token.
+      const paper = this.getAttribute('submit-url');
+      const receipt = paper
+        ? await this.api('POST', new URL(paper + this.draft.id, location.href).href, this.doc,
+          { 'X-CSRF-Token': this.getAttribute('csrf') || '', Authorization: 'Bearer ' + this.draft.token })
+        : await this.api('POST', 'forms/' + this.def.id + '/submissions?lang=' + this.lng, this.doc, { 'Idempotency-Key': this.draft.id });
       this.status = receipt;
       this.go(this.pages.length + 1);
     } catch (e) {
@@ -464,7 +486,9 @@ class SkjemaForm extends HTMLElement {
       h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: () => this.next() }, this.t('ui.next')));
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
       this.returned && this.message ? h('div', { class: 'ds-alert', 'data-color': 'info' },
-        h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message), h('p', {}, this.t('ui.returned.intro'))) : null,
+        h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message), h('p', {}, this.t('ui.returned.intro')),
+        this.returnFields.length ? h('ul', {}, this.returnFields.map((p) => h('li', {},
+          h('a', { href: '#' + domId(p), class: 'ds-link', onclick: (e) => { e.preventDefault(); this.focusField(p); } }, this.fieldName(p))))) : null) : null,
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('page.' + page.id + '.title')),
       intro ? h('p', { class: 'ds-paragraph' }, intro) : null,
       screening, fields, nav);
@@ -716,7 +740,7 @@ class SkjemaForm extends HTMLElement {
 
   restart() {
     sessionStorage.removeItem(this.storageKey);
-    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null });
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [] });
     this.render(true);
   }
 }
