@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 )
 
 // requireBrowser finds what the browser tests need: Node, the npm packages
@@ -95,7 +96,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	site := kommuneSite(t, kommuneAddr, n.url)
 
 	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/widget.test.mjs")
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium, "RESULT_FILE="+results)
 	out, err := cmd.CombinedOutput()
@@ -138,4 +139,88 @@ func TestWidgetInBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("applications submitted through the widget: %v", submitted)
+}
+
+// TestCaseworkerLoopInBrowser runs browser/caseworker.test.mjs: a flagged
+// application goes from the caseworker's queue back to the citizen, who
+// fixes it in the widget; the caseworker approves it and the example agency
+// receiver gets it. Then the receiver and the audit log are checked.
+func TestCaseworkerLoopInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
+	if _, err := store.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Admin: true, Kommuner: []string{"0301"}, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	rcv := &receiver.Receiver{Secret: "loop"}
+	agency := httptest.NewServer(rcv)
+	defer agency.Close()
+	agencies := filepath.Join(dir, "agencies.json")
+	os.WriteFile(agencies, []byte(`{"husbanken":{"transport":"push","url":"`+agency.URL+`","secret":"loop"}}`), 0o600)
+	kommuneAddr := freeAddr(t)
+	n := startNode(t, dir, "-db", db, "-agencies", agencies, "-batch-max-age", "500ms", "-seal-interval", "250ms",
+		"-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
+	site := kommuneSite(t, kommuneAddr, n.url)
+
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/caseworker.test.mjs")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium, "RESULT_FILE="+results,
+		"CASEWORKER_EMAIL="+email, "CASEWORKER_PASSWORD="+password)
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser tests:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
+	raw, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatalf("the browser test wrote no results: %v", err)
+	}
+	var done map[string]string
+	if err := json.Unmarshal(raw, &done); err != nil || done["loop"] == "" {
+		t.Fatalf("results: %s %v", raw, err)
+	}
+	ref := done["loop"]
+	if got := rcv.Stored()[ref]; got != 1 {
+		t.Fatalf("the agency stored %s %d times, want once", ref, got)
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if store, err = engine.Open(ctx, engine.Config{Database: db}); err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var id string
+	if err := store.SQLDB().QueryRowContext(ctx, `SELECT id FROM applications WHERE reference = ?`, ref).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	events, err := store.Events(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range events {
+		if e.Action != engine.ActionView && e.Action != engine.ActionViewAudit {
+			actions = append(actions, e.Action)
+		}
+	}
+	want := []string{"create", "submit", "route", "return", "resubmit", "approve", "deliver", "receipt"}
+	if strings.Join(actions, " ") != strings.Join(want, " ") {
+		t.Fatalf("the application's history: %v, want %v", actions, want)
+	}
 }

@@ -1,0 +1,152 @@
+// The kommune caseworker's loop in a real browser: an application a routing
+// rule flags appears in her queue; she returns it to the citizen with a
+// message; the citizen resumes it in the widget, sees the message and the
+// field to fix, fixes it and sends it again; the caseworker approves it and
+// it is delivered to the agency. axe-core checks every caseworker page.
+// Run by TestCaseworkerLoopInBrowser (cmd/skjema), which starts the server,
+// the agency receiver and the account, and checks the outcome afterwards.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, open, axe, record, texts, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
+
+const T = texts.nb;
+const EMAIL = process.env.CASEWORKER_EMAIL;
+const PASSWORD = process.env.CASEWORKER_PASSWORD;
+let browser;
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function until(what, fn, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function api(method, path, body, headers = {}) {
+  const res = await fetch(SKJEMA_URL + '/api/v1/' + path, {
+    method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body),
+  });
+  const data = await res.json();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+test('a flagged application: returned with a message, fixed by the citizen, approved and delivered', async () => {
+  // The citizen's application names a household member registered at
+  // another address: the routing rules send it to the kommune.
+  const doc = JSON.parse(readFileSync(new URL('../examples/bostotte/application.json', import.meta.url)));
+  doc.household[0].registeredElsewhere = true;
+  const draft = await api('POST', 'drafts', { form: 'bostotte', kommune: '0301', data: doc });
+  const receipt = await api('POST', 'forms/bostotte/submissions', doc, { 'Idempotency-Key': draft.id, Authorization: 'Bearer ' + draft.token });
+  const ref = receipt.reference;
+
+  // Sign in: the queue redirects to the sign-in page and back.
+  const { page } = await open(browser);
+  page.setDefaultTimeout(10000);
+  await page.goto(SKJEMA_URL + '/caseworker/');
+  await page.getByRole('heading', { name: 'Logg inn' }).waitFor();
+  await axe(page, 'caseworker: sign-in');
+  await page.getByLabel('E-postadresse').fill(EMAIL);
+  await page.getByLabel('Passord').fill('not the password at all');
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByText('E-postadressen eller passordet er feil', { exact: false }).waitFor();
+  await axe(page, 'caseworker: sign-in refused');
+  await page.getByLabel('Passord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logg inn' }).click();
+  await page.getByRole('heading', { name: 'Søknader som trenger deg' }).waitFor();
+
+  // The flagged application appears (routing runs in the background).
+  await until(`${ref} in the queue`, async () => {
+    if (await page.getByRole('link', { name: ref }).count()) return true;
+    await page.reload();
+    return false;
+  });
+  await axe(page, 'caseworker: queue');
+  const reason = T['routing.registeredElsewhere.title'];
+  await page.getByLabel('Årsak').selectOption({ label: `${reason} (1)` });
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.getByRole('link', { name: ref }).click();
+
+  // The application with the form's own labels, the reason, the history.
+  await page.getByRole('heading', { name: `Søknad ${ref}` }).waitFor();
+  const main = page.locator('main');
+  assert.match(await main.textContent(), new RegExp(reason));
+  assert.match(await main.textContent(), /Kommunal utleiebolig/);
+  await axe(page, 'caseworker: application');
+
+  // The correction form, left without saving.
+  await page.getByRole('link', { name: 'Rett ' + T['field.housing.rent.name'], exact: true }).click();
+  await page.getByRole('heading', { name: `Rett svar i søknad ${ref}` }).waitFor();
+  await axe(page, 'caseworker: correct an answer');
+  await page.getByRole('link', { name: 'Avbryt' }).click();
+
+  // Returned to the citizen with a message and the field to fix.
+  const message = 'Ola er registrert på en annen adresse. Stemmer det at han bor hos deg?';
+  await page.getByLabel('Melding til søkeren').fill(message);
+  await page.getByText('Velg felt søkeren skal rette').click();
+  const field = `${T['field.household.registeredElsewhere.name']} til ${T['group.household.item'].replace('{n}', '1')}`;
+  await page.getByLabel(field, { exact: true }).check();
+  await page.getByRole('button', { name: 'Send tilbake' }).click();
+  await page.getByText('Søknaden er sendt tilbake til søkeren').waitFor();
+  await axe(page, 'caseworker: queue after a return');
+
+  // The citizen resumes from her link: the message and the field, linked.
+  const citizen = await open(browser);
+  await citizen.page.goto(KOMMUNE_URL + '#skjema-resume=' + draft.id + '.' + draft.token);
+  const form = citizen.page.locator('skjema-form');
+  await form.getByText(message).waitFor();
+  await form.getByRole('link', { name: field }).click();
+  await axe(citizen.page, 'citizen: returned with a message');
+  const box = form.getByLabel(T['field.household.registeredElsewhere.label']).first();
+  assert.equal(await box.isChecked(), true);
+  await box.uncheck();
+  const submit = form.getByRole('button', { name: T['ui.submit'], exact: true });
+  for (let i = 0; i < 12 && !(await submit.count()); i++) {
+    await form.getByRole('button', { name: T['ui.next'], exact: true }).click();
+    await citizen.page.waitForTimeout(150);
+  }
+  await submit.click();
+  await form.getByText(T['ui.status.in_review']).waitFor();
+  assert.ok(citizen.page.problems.length === 0, citizen.page.problems.join('\n'));
+
+  // Back in the queue; approved, it is on its way to the agency.
+  await page.goto(SKJEMA_URL + '/caseworker/');
+  await page.getByRole('link', { name: ref }).click();
+  assert.match(await main.textContent(), /Sendt inn på nytt/);
+  await page.getByRole('button', { name: 'Godkjenn og send videre' }).click();
+  await page.getByText('Søknaden er godkjent').waitFor();
+  await axe(page, 'caseworker: queue after approval');
+  await until(`${ref} accepted by the agency`, async () => {
+    const s = await api('GET', 'submissions/' + draft.id, undefined, { Authorization: 'Bearer ' + draft.token });
+    return s.status === 'accepted';
+  }, 30000);
+
+  // The rest of the caseworker's pages, for axe: the audit trail, the
+  // accounts, the paper form (with the widget), a page that is not there.
+  await page.goto(SKJEMA_URL + '/caseworker/applications/' + draft.id);
+  await axe(page, 'caseworker: application, delivered');
+  await page.getByRole('link', { name: 'Se hele revisjonsloggen' }).click();
+  await page.getByRole('heading', { name: `Revisjonslogg for søknad ${ref}` }).waitFor();
+  assert.match(await main.textContent(), /Åpnet/);
+  await axe(page, 'caseworker: audit trail');
+  await page.getByRole('link', { name: 'Brukere' }).click();
+  await page.getByRole('heading', { name: 'Brukere' }).waitFor();
+  await axe(page, 'caseworker: accounts');
+  await page.getByRole('link', { name: 'Registrer papirsøknad' }).click();
+  await page.locator('skjema-form #sk-page-title').waitFor();
+  await axe(page, 'caseworker: paper application');
+  await page.goto(SKJEMA_URL + '/caseworker/applications/nothing-here');
+  await page.getByRole('heading', { name: 'Fant ikke siden' }).waitFor();
+  await axe(page, 'caseworker: not found');
+  // 401 and 404 answers are logged as console errors by design; a CSP
+  // violation or a script error is not.
+  assert.deepEqual(page.problems.filter((p) => !/status of (401|404)/.test(p)), []);
+  console.log('axe checked: ' + axe.checked.join(', '));
+  record('loop', ref);
+});
