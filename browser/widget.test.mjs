@@ -3,7 +3,7 @@
 // mistakes and all, and once with the keyboard alone. axe-core checks every
 // state. Run by TestWidgetInBrowser (cmd/skjema), which starts the server
 // and checks the database afterwards; or by hand:
-//   SKJEMA_URL=http://127.0.0.1:8080 node --test browser/   (with skjema serve -dev running)
+//   SKJEMA_URL=http://127.0.0.1:8080 node --test browser/widget.test.mjs   (with skjema serve -dev running)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, axe, focused, tabTo, record, texts, pdf, notPdf, KOMMUNE_URL } from './lib.mjs';
