@@ -282,7 +282,11 @@ func (s *Store) Reject(ctx context.Context, c CaseAction) error {
 				return err
 			}
 		case StatusRejected:
-			// The agency's rejection stands: recorded without a status move.
+			// The agency's rejection stands: recorded without a status move,
+			// but as a change all the same (the version moves on).
+			if _, err := tx.Exec(ctx, `UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?`, now, a.ID); err != nil {
+				return err
+			}
 			if err := s.audit(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: c.User.Actor(),
 				Action: "reject", Reason: c.Reason}, now); err != nil {
 				return err
@@ -290,20 +294,9 @@ func (s *Store) Reject(ctx context.Context, c CaseAction) error {
 		default:
 			return fmt.Errorf("%w: an application that is %s cannot be rejected", ErrIllegalTransition, a.Status)
 		}
-		n, err := tx.Exec(ctx, `UPDATE applications SET closed_at = ?, version = version + ? WHERE id = ?`,
-			now, boolInt(a.Status == StatusRejected), a.ID)
-		if err == nil && n == 0 {
-			err = ErrStale
-		}
+		_, err := tx.Exec(ctx, `UPDATE applications SET closed_at = ? WHERE id = ?`, now, a.ID)
 		return err
 	})
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Withdraw marks an application withdrawn (the citizen asked, or it was sent

@@ -293,10 +293,27 @@ func shown(v any) string {
 	return fmt.Sprint(v)
 }
 
+// missing is a form field the caseworker left empty, named in her words.
+type missing string
+
+func (m missing) Error() string { return string(m) }
+
+// need refuses an empty required field before the engine is asked (whose
+// own refusal is in English, for the log and the API).
+func need(value, msg string) error {
+	if strings.TrimSpace(value) == "" {
+		return missing(msg)
+	}
+	return nil
+}
+
 // actionText explains a refused action to the caseworker.
 func actionText(err error) string {
 	var ve *engine.ValidationError
+	var m missing
 	switch {
+	case errors.As(err, &m):
+		return string(m)
 	case errors.As(err, &ve):
 		var msgs []string
 		for _, e := range ve.Errors {
@@ -322,7 +339,10 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 	}
 	status := http.StatusConflict
 	var ve *engine.ValidationError
+	var m missing
 	switch {
+	case errors.As(err, &m):
+		status = http.StatusBadRequest
 	case errors.As(err, &ve):
 		status = http.StatusUnprocessableEntity
 	case errors.Is(err, engine.ErrInvalid):
@@ -377,7 +397,10 @@ func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engi
 	if err != nil {
 		return err
 	}
-	err = h.store.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
+	err = need(r.PostFormValue("message"), "Skriv meldingen søkeren skal få.")
+	if err == nil {
+		err = h.store.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
+	}
 	return h.acted(w, r, u, err, "returned", "/caseworker/")
 }
 
@@ -386,7 +409,11 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) 
 	if err != nil {
 		return err
 	}
-	return h.acted(w, r, u, h.store.Reject(r.Context(), c), "rejected", "/caseworker/")
+	err = need(c.Reason, "Skriv hvorfor søknaden avvises.")
+	if err == nil {
+		err = h.store.Reject(r.Context(), c)
+	}
+	return h.acted(w, r, u, err, "rejected", "/caseworker/")
 }
 
 func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -394,7 +421,11 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
-	return h.acted(w, r, u, h.store.Withdraw(r.Context(), c), "withdrawn", "/caseworker/")
+	err = need(c.Reason, "Skriv hvorfor søknaden er trukket.")
+	if err == nil {
+		err = h.store.Withdraw(r.Context(), c)
+	}
+	return h.acted(w, r, u, err, "withdrawn", "/caseworker/")
 }
 
 // caseFile sends one uploaded file, audited, as a download: it is never
@@ -458,6 +489,9 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	}
 	value, perr := spec.Parse(r.PostFormValue("value"))
 	if perr == nil {
+		perr = need(c.Reason, "Skriv hvorfor svaret rettes.")
+	}
+	if perr == nil {
 		err = h.store.Correct(r.Context(), c, spec.Pointer, value)
 		if err == nil {
 			http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)
@@ -466,9 +500,14 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	}
 	msg, status := "", http.StatusUnprocessableEntity
 	var ve *engine.ValidationError
+	var m missing
 	switch {
+	case errors.As(perr, &m):
+		msg = string(m)
+	case perr != nil && spec.Widget == "amount":
+		msg = "Svaret kan ikke brukes: skriv et helt antall kroner."
 	case perr != nil:
-		msg = "Svaret kan ikke brukes: " + perr.Error() + "."
+		msg = "Svaret kan ikke brukes: velg et av svarene."
 	case errors.As(err, &ve), errors.Is(err, engine.ErrInvalid):
 		msg = actionText(err)
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):

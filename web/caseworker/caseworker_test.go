@@ -450,3 +450,36 @@ func TestAdminsManageAccounts(t *testing.T) {
 		t.Fatalf("a disabled account signs in: %d", p.status)
 	}
 }
+
+// TestRefusalsAreExplained: a post missing what it needs, or with an entry
+// that is no amount, is shown again with the reason, in Norwegian.
+func TestRefusalsAreExplained(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	a, _ := b.flagged(t, "0301")
+	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	base := "/caseworker/applications/" + a.ID
+	for _, tt := range []struct {
+		path   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"/reject", url.Values{"reason": {"  "}}, http.StatusBadRequest, "Skriv hvorfor søknaden avvises."},
+		{"/withdraw", url.Values{}, http.StatusBadRequest, "Skriv hvorfor søknaden er trukket."},
+		{"/return", url.Values{"message": {""}}, http.StatusBadRequest, "Skriv meldingen søkeren skal få."},
+		{"/correct", url.Values{"field": {"/housing/rent"}, "value": {"mye"}, "reason": {"x"}}, http.StatusUnprocessableEntity, "skriv et helt antall kroner"},
+		{"/correct", url.Values{"field": {"/housing/rent"}, "value": {"15000"}}, http.StatusUnprocessableEntity, "Skriv hvorfor svaret rettes."},
+		{"/correct", url.Values{"field": {"/household"}, "value": {"x"}, "reason": {"x"}}, http.StatusNotFound, "Fant ikke siden"},
+	} {
+		tt.form.Set("version", version(a))
+		p := kari.post(base+tt.path, tt.form)
+		if p.status != tt.status || !strings.Contains(html.UnescapeString(p.body), tt.want) {
+			t.Errorf("%s %v: %d, want %d with %q", tt.path, tt.form, p.status, tt.status, tt.want)
+		}
+	}
+	if got, _ := b.store.Application(context.Background(), a.ID); got.Version != a.Version {
+		t.Fatalf("a refused post changed the application (version %d → %d)", a.Version, got.Version)
+	}
+}
