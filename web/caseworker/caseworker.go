@@ -26,6 +26,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/web/assets"
 	"github.com/skjema/skjema/web/ratelimit"
 )
 
@@ -34,6 +35,14 @@ var templateFS embed.FS
 
 //go:embed assets
 var assetFS embed.FS
+
+var stylesheets = func() assets.Set {
+	set, err := assets.Load(assetFS, "assets")
+	if err != nil {
+		panic(err) // embedded: a build mistake
+	}
+	return set
+}()
 
 // Config for the caseworker UI.
 type Config struct {
@@ -125,11 +134,12 @@ func New(cfg Config) (*Handler, error) {
 }
 
 func (h *Handler) routes() {
-	assets, _ := fs.Sub(assetFS, "assets")
-	static := http.StripPrefix("/caseworker/assets/", http.FileServerFS(assets))
-	h.mux.Handle("GET /caseworker/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		static.ServeHTTP(w, r)
+	h.mux.HandleFunc("GET /caseworker/assets/{file}", h.page(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "no-cache") // revalidated by its ETag
+		if !stylesheets.Serve(w, r, r.PathValue("file")) {
+			return errNotFound
+		}
+		return nil
 	}))
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
