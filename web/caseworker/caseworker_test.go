@@ -180,6 +180,21 @@ func (br *browser) post(path string, form url.Values) page {
 	return br.do("POST", path, form)
 }
 
+// paper posts a document as the paper form's widget does.
+func (br *browser) paper(d engine.Draft, body []byte) page {
+	br.t.Helper()
+	req, _ := http.NewRequest("POST", br.base+"/caseworker/paper/"+d.ID, strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	req.Header.Set("X-CSRF-Token", br.csrf)
+	res, err := br.c.Do(req)
+	if err != nil {
+		br.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, body: string(b), header: res.Header}
+}
+
 func (br *browser) login(email, pw string) page {
 	br.t.Helper()
 	br.do("GET", "/caseworker/login", nil)
@@ -210,6 +225,8 @@ func TestAnotherKommunesApplicationIsNotFound(t *testing.T) {
 		a, fileID := b.flagged(t, "0301")
 		ref := *a.Reference
 		id := a.ID
+		// A paper draft started in Oslo: Bergen cannot submit it, even with its token.
+		paperDraft, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
 		v := version(a)
 
 		bergen := b.signedIn(t, "per@bergen.kommune.no")
@@ -230,11 +247,16 @@ func TestAnotherKommunesApplicationIsNotFound(t *testing.T) {
 			{"POST", "/caseworker/applications/" + id + "/reject", url.Values{"version": {v}, "reason": {"x"}}},
 			{"POST", "/caseworker/applications/" + id + "/withdraw", url.Values{"version": {v}, "reason": {"x"}}},
 			{"GET", "/caseworker/applications/does-not-exist", nil},
+			{"GET", "/caseworker/paper?kommune=0301", nil},
+			{"POST", "/caseworker/paper/" + paperDraft.ID, nil},
 		} {
 			var p page
-			if rt.method == "GET" {
+			switch {
+			case rt.method == "GET":
 				p = bergen.do("GET", rt.path, nil)
-			} else {
+			case strings.HasPrefix(rt.path, "/caseworker/paper/"):
+				p = bergen.paper(paperDraft, b.body)
+			default:
 				p = bergen.post(rt.path, rt.form)
 			}
 			if p.status != http.StatusNotFound || strings.Contains(p.body, ref) || !strings.Contains(p.body, "Fant ikke siden") {
@@ -395,16 +417,8 @@ func TestReturnAndPaper(t *testing.T) {
 		t.Fatalf("the paper page: %d", p.status)
 	}
 	d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
-	req, _ := http.NewRequest("POST", b.srv.URL+"/caseworker/paper/"+d.ID, strings.NewReader(string(b.body)))
-	req.Header.Set("Authorization", "Bearer "+d.Token)
-	req.Header.Set("X-CSRF-Token", kari.csrf)
-	res, err := kari.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("paper submit: %d", res.StatusCode)
+	if p := kari.paper(d, b.body); p.status != http.StatusCreated || !strings.Contains(p.body, `"reference":"BOS-`) {
+		t.Fatalf("paper submit: %d %s", p.status, p.body)
 	}
 	paper, _ := b.store.Application(context.Background(), d.ID)
 	events, _ := b.store.Events(context.Background(), d.ID)
