@@ -31,7 +31,13 @@ type queueView struct {
 	// NearDeadline marks what is still open when the deadline is close.
 	NearDeadline bool
 	ReasonLabels map[string]string
+	// Matching is how many match the filter; at most maxRows are shown.
+	Matching int
 }
+
+// maxRows bounds the queue page: the oldest are shown, and a filter finds
+// the rest.
+const maxRows = 200
 
 type option struct {
 	Value, Label string
@@ -53,7 +59,10 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.Use
 	if err != nil {
 		return err
 	}
-	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}}
+	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}, Matching: len(list.Items)}
+	if len(v.List.Items) > maxRows {
+		v.List.Items = v.List.Items[:maxRows]
+	}
 	v.Statuses = append(v.Statuses, option{"", "Alle", list.Total, v.Status == ""})
 	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusRejected, engine.StatusAwaitingCitizen} {
 		v.Statuses = append(v.Statuses, option{string(s), statusLabels[s], list.ByStatus[s], v.Status == string(s)})
