@@ -38,7 +38,7 @@ type testBundle struct {
 	body  []byte
 }
 
-func setup(t *testing.T, dsn string, cfg caseworker.Config) *testBundle {
+func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	store, err := engine.Open(ctx, engine.Config{Database: dsn})
@@ -78,7 +78,7 @@ func setup(t *testing.T, dsn string, cfg caseworker.Config) *testBundle {
 	return &testBundle{store: store, form: form, srv: srv, body: body}
 }
 
-func (b *testBundle) user(t *testing.T, email string, admin bool, kommuner ...string) engine.User {
+func (b *testBundle) user(t testing.TB, email string, admin bool, kommuner ...string) engine.User {
 	t.Helper()
 	u, err := b.store.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
 	if err != nil {
@@ -89,7 +89,7 @@ func (b *testBundle) user(t *testing.T, email string, admin bool, kommuner ...st
 
 // flagged is a rented home's application with its lease uploaded, routed to
 // the kommune's review. It answers the application and the file's id.
-func (b *testBundle) flagged(t *testing.T, kommune string) (engine.Application, string) {
+func (b *testBundle) flagged(t testing.TB, kommune string) (engine.Application, string) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, kommune, nil)
