@@ -53,11 +53,12 @@ type Main struct {
 
 	Stdout, Stderr io.Writer
 
-	forms    *forms.Registry
-	store    *engine.Store
-	queue    *queue.Queue
-	server   *http.Server
-	listener net.Listener
+	forms     *forms.Registry
+	registers *nid.Registers
+	store     *engine.Store
+	queue     *queue.Queue
+	server    *http.Server
+	listener  net.Listener
 }
 
 func env(name, fallback string) string {
@@ -140,6 +141,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return err
 	}
+	m.registers = registers
 	m.forms, err = forms.Load(forms.Config{Dir: m.FormsDir, Registers: registers, Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
@@ -241,7 +243,7 @@ func (m *Main) Run(ctx context.Context) error {
 			cfg.ExampleDir = m.ExampleDir
 		}
 	}
-	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log,
+	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
 		Calendar: queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
 	if err != nil {
 		m.Close()

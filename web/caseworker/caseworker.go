@@ -25,6 +25,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web/assets"
 	"github.com/skjema/skjema/web/ratelimit"
@@ -66,6 +67,9 @@ type Config struct {
 	Clock func() time.Time
 	// Logger defaults to slog.Default(). It never receives field values.
 	Logger *slog.Logger
+	// Registers name the kommuner (SSB's register, as imported); without
+	// them kommuner are shown by number only.
+	Registers *nid.Registers
 	// APIBase is where the paper form's widget finds the citizen API and
 	// its script, relative to this server. Defaults to "/".
 	APIBase string
@@ -122,7 +126,7 @@ func New(cfg Config) (*Handler, error) {
 		if name == "templates/layout.html" {
 			continue
 		}
-		t, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"kommune": h.kommune}).ParseFS(templateFS, "templates/layout.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("caseworker template %s: %w", name, err)
 		}
@@ -160,6 +164,19 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /caseworker/users", h.signedIn(h.addUser))
 	h.mux.HandleFunc("POST /caseworker/users/{id}/disabled", h.signedIn(h.disableUser))
 	h.mux.HandleFunc("/caseworker/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+}
+
+// kommune shows a kommunenummer with its name where the register has it:
+// "0301 Oslo".
+func (h *Handler) kommune(number string) string {
+	if !h.cfg.Registers.HasKommuner() {
+		return number
+	}
+	k, err := h.cfg.Registers.Kommunenummer(number, h.cfg.Clock())
+	if err != nil || k.Name == "" {
+		return number
+	}
+	return number + " " + k.Name
 }
 
 // ServeHTTP serves the UI with its own Content-Security-Policy: its styles

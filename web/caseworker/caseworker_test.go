@@ -22,6 +22,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
@@ -400,10 +401,13 @@ func TestConcurrentActionsConflict(t *testing.T) {
 // registrar.
 func TestReturnAndPaper(t *testing.T) {
 	t.Parallel()
-	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{Registers: nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}}, nil)})
 	u := b.user(t, "kari@oslo.kommune.no", false, "0301")
 	a, _ := b.flagged(t, "0301")
 	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	if p := kari.do("GET", "/caseworker/", nil); !strings.Contains(p.body, "<td>0301 Oslo</td>") {
+		t.Fatalf("the queue names no kommune:\n%s", p.body)
+	}
 	p := kari.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {version(a)}, "message": {"Husleien stemmer ikke med kontrakten."}, "field": {"/housing/rent"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("return: %d %s", p.status, p.body)
