@@ -263,3 +263,34 @@ func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error
 	}
 	return nil
 }
+
+// ChangePassword replaces a user's local password after checking the
+// current one (ErrUnauthorized if wrong). Her other sessions end; keep
+// names the one she is using.
+func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepSession string) error {
+	u, err := s.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Authenticate(ctx, u.Email, current); err != nil {
+		return err
+	}
+	if len([]rune(next)) < MinPasswordLength {
+		return fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcryptCost)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+	}
+	err = s.Write(ctx, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ? WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, tokenHash(keepSession))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("change password of %s: %w", userID, err)
+	}
+	return nil
+}

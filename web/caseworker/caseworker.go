@@ -148,6 +148,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
 	h.mux.HandleFunc("POST /caseworker/logout", h.signedIn(h.logout))
+	h.mux.HandleFunc("GET /caseworker/password", h.signedIn(h.passwordPage))
+	h.mux.HandleFunc("POST /caseworker/password", h.signedIn(h.changePassword))
 	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.queuePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}", h.signedIn(h.casePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/files/{file}", h.signedIn(h.caseFile))

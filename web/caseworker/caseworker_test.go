@@ -435,7 +435,7 @@ func TestReturnAndPaper(t *testing.T) {
 // gets a one-time password that signs in; a disabled one cannot.
 func TestAdminsManageAccounts(t *testing.T) {
 	t.Parallel()
-	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{LoginPerAccount: 30 * time.Second, LoginAccountBurst: 10})
 	b.user(t, "admin@oslo.kommune.no", true, "0301")
 	b.user(t, "kari@oslo.kommune.no", false, "0301")
 	if p := b.signedIn(t, "kari@oslo.kommune.no").do("GET", "/caseworker/users", nil); p.status != http.StatusNotFound {
@@ -451,6 +451,27 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
 		t.Fatalf("the new account signs in: %d", p.status)
 	}
+	// He changes the start password; the old one stops working, his session does not.
+	const mine = "mitt eget lange passord"
+	nils.do("GET", "/caseworker/password", nil)
+	for _, tt := range []struct {
+		current, next string
+		status        int
+	}{
+		{"feil", mine, http.StatusUnauthorized},
+		{m[1], "for kort", http.StatusUnprocessableEntity},
+		{m[1], mine, http.StatusOK},
+	} {
+		if p := nils.post("/caseworker/password", url.Values{"current": {tt.current}, "next": {tt.next}}); p.status != tt.status {
+			t.Fatalf("change password (%q → %q): %d, want %d", tt.current, tt.next, p.status, tt.status)
+		}
+	}
+	if p := b.browser(t).login("nils@oslo.kommune.no", m[1]); p.status != http.StatusUnauthorized {
+		t.Fatalf("the start password still works: %d", p.status)
+	}
+	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
+		t.Fatalf("his own session ended with the change: %d", p.status)
+	}
 	accounts, _ := b.store.Accounts(context.Background())
 	var id string
 	for _, a := range accounts {
@@ -464,7 +485,7 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("a disabled account's session still works: %d", p.status)
 	}
-	if p := b.browser(t).login("nils@oslo.kommune.no", m[1]); p.status != http.StatusUnauthorized {
+	if p := b.browser(t).login("nils@oslo.kommune.no", mine); p.status != http.StatusUnauthorized {
 		t.Fatalf("a disabled account signs in: %d", p.status)
 	}
 }

@@ -86,3 +86,37 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+type passwordView struct {
+	Error string
+	Done  bool
+}
+
+func (h *Handler) passwordPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	h.render(w, r, http.StatusOK, "password", view{Title: "Bytt passord", User: &u, Data: passwordView{}})
+	return nil
+}
+
+// changePassword needs the current password, limited like a sign-in, so a
+// session left open cannot be turned into the account.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	again := func(status int, v passwordView) error {
+		h.render(w, r, status, "password", view{Title: "Bytt passord", User: &u, Data: v})
+		return nil
+	}
+	if !h.byAccount.Allow(u.Email, h.cfg.Clock()) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.cfg.LoginPerAccount.Seconds())))
+		return again(http.StatusTooManyRequests, passwordView{Error: "For mange forsøk. Vent litt før du prøver igjen."})
+	}
+	c, _ := r.Cookie(sessionCookie)
+	err := h.store.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), r.PostFormValue("next"), c.Value)
+	switch {
+	case errors.Is(err, engine.ErrUnauthorized):
+		return again(http.StatusUnauthorized, passwordView{Error: "Det nåværende passordet er feil."})
+	case errors.Is(err, engine.ErrInvalid):
+		return again(http.StatusUnprocessableEntity, passwordView{Error: "Det nye passordet må ha minst 12 tegn (og høyst 72 byte)."})
+	case err != nil:
+		return err
+	}
+	return again(http.StatusOK, passwordView{Done: true})
+}
