@@ -90,8 +90,15 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   const message = 'Ola er registrert på en annen adresse. Stemmer det at han bor hos deg?';
   await page.getByLabel('Melding til søkeren').fill(message);
   await page.getByText('Velg felt søkeren skal rette').click();
+  await page.locator('details.ds-details[open]').waitFor();
   const field = `${T['field.household.registeredElsewhere.name']} til ${T['group.household.item'].replace('{n}', '1')}`;
-  await page.getByLabel(field, { exact: true }).check();
+  // The list opens with a 0.4 s height animation, under which a click can
+  // land before the box has settled: try until it holds.
+  const box = page.getByLabel(field, { exact: true });
+  await until('the field to fix checked', async () => {
+    await box.check({ timeout: 1000 }).catch(() => {});
+    return box.isChecked();
+  });
   await page.getByRole('button', { name: 'Send tilbake' }).click();
   await page.getByText('Søknaden er sendt tilbake til søkeren').waitFor();
   await axe(page, 'caseworker: queue after a return');
@@ -103,13 +110,15 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await form.getByText(message).waitFor();
   await form.getByRole('link', { name: field }).click();
   await axe(citizen.page, 'citizen: returned with a message');
-  const box = form.getByLabel(T['field.household.registeredElsewhere.label']).first();
-  assert.equal(await box.isChecked(), true);
-  await box.uncheck();
+  const elsewhere = form.getByLabel(T['field.household.registeredElsewhere.label']).first();
+  assert.equal(await elsewhere.isChecked(), true);
+  await elsewhere.uncheck();
   const submit = form.getByRole('button', { name: T['ui.submit'], exact: true });
+  const title = form.locator('#sk-page-title');
   for (let i = 0; i < 12 && !(await submit.count()); i++) {
+    const was = await title.textContent();
     await form.getByRole('button', { name: T['ui.next'], exact: true }).click();
-    await citizen.page.waitForTimeout(150);
+    await until('the next page', async () => (await title.textContent()) !== was);
   }
   await submit.click();
   await form.getByText(T['ui.status.in_review']).waitFor();
