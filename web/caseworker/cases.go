@@ -190,11 +190,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		v.Checklist = append(v.Checklist, item)
 	}
 	for _, ptr := range a.Fields() {
-		if spec, err := f.Field(doc, ptr, forms.Bokmal); err == nil {
-			v.Returned = append(v.Returned, spec.Label)
-		} else {
-			v.Returned = append(v.Returned, ptr)
-		}
+		v.Returned = append(v.Returned, fieldLabel(f, doc, ptr))
 	}
 	for _, sec := range v.Sections {
 		for _, row := range sec.Rows {
@@ -202,6 +198,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 				v.Fields = append(v.Fields, row)
 			}
 		}
+	}
+	// A return can also ask for a document.
+	for _, c := range res.Checklist {
+		ptr := "/attachments/" + c.ID
+		v.Fields = append(v.Fields, forms.Row{Pointer: ptr, Label: fieldLabel(f, doc, ptr)})
 	}
 	events, err := h.store.Events(ctx, a.ID)
 	if err != nil {
@@ -285,14 +286,24 @@ func (h *Handler) eventText(f *forms.Form, doc map[string]any, e engine.Event) s
 	if e.Action == engine.ActionCorrect {
 		var c engine.Correction
 		if json.Unmarshal([]byte(e.Detail), &c) == nil {
-			label := c.Pointer
-			if spec, err := f.Field(doc, c.Pointer, forms.Bokmal); err == nil {
-				label = spec.Label
-			}
-			what += fmt.Sprintf(": %s fra «%s» til «%s»", label, shown(c.Old), shown(c.New))
+			what += fmt.Sprintf(": %s fra «%s» til «%s»", fieldLabel(f, doc, c.Pointer), shown(c.Old), shown(c.New))
 		}
 	}
 	return what
+}
+
+// fieldLabel names an answer or an attachment by its pointer, as the form
+// does; the pointer itself if the form does not know it (any more).
+func fieldLabel(f *forms.Form, doc map[string]any, ptr string) string {
+	if spec, err := f.Field(doc, ptr, forms.Bokmal); err == nil {
+		return spec.Label
+	}
+	if id, ok := strings.CutPrefix(ptr, "/attachments/"); ok && !strings.Contains(id, "/") {
+		if l := f.Text(forms.Bokmal, "attachment."+id+".label"); l != "" {
+			return "Vedlegg: " + l
+		}
+	}
+	return ptr
 }
 
 func shown(v any) string {

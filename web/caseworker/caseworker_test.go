@@ -408,13 +408,20 @@ func TestReturnAndPaper(t *testing.T) {
 	if p := kari.do("GET", "/caseworker/", nil); !strings.Contains(p.body, "<td>0301 Oslo</td>") {
 		t.Fatalf("the queue names no kommune:\n%s", p.body)
 	}
-	p := kari.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {version(a)}, "message": {"Husleien stemmer ikke med kontrakten."}, "field": {"/housing/rent"}})
+	if p := kari.do("GET", "/caseworker/applications/"+a.ID, nil); !strings.Contains(p.body, `value="/attachments/lease"`) {
+		t.Fatal("the return form offers no attachment to ask for")
+	}
+	p := kari.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {version(a)}, "message": {"Husleien stemmer ikke med kontrakten."},
+		"field": {"/housing/rent", "/attachments/lease"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("return: %d %s", p.status, p.body)
 	}
 	got, _ := b.store.Application(context.Background(), a.ID)
-	if got.Status != engine.StatusAwaitingCitizen || got.Fields()[0] != "/housing/rent" {
+	if got.Status != engine.StatusAwaitingCitizen || strings.Join(got.Fields(), " ") != "/housing/rent /attachments/lease" {
 		t.Fatalf("returned: %s %v", got.Status, got.Fields())
+	}
+	if p := kari.do("GET", "/caseworker/applications/"+a.ID, nil); !strings.Contains(p.body, "Felt som skal rettes: Husleie, Vedlegg: Husleiekontrakt") {
+		t.Fatalf("the returned application does not say what was asked for:\n%s", p.body)
 	}
 
 	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {

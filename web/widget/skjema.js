@@ -333,6 +333,7 @@ class SkjemaForm extends HTMLElement {
     const index = parts.find((x) => /^\d+$/.test(x));
     const id = parts.filter((x) => !/^\d+$/.test(x)).join('.');
     const texts = this.def.texts[this.lng] || this.def.texts.nb;
+    if (parts[0] === 'attachments' && parts.length === 2) return texts['attachment.' + parts[1] + '.label'] || pointer;
     const name = texts['field.' + id + '.name'] || texts['field.' + id + '.label'] || pointer;
     if (index === undefined) return name;
     return this.t('pattern.inGroup', { field: name, item: this.t('group.' + parts[0] + '.item', { n: Number(index) + 1 }) });
