@@ -77,6 +77,30 @@ func kommuneSite(t *testing.T, addr, skjemaURL string) *httptest.Server {
 	return site
 }
 
+// runBrowserTests runs one browser test file with node and answers what it
+// recorded (lib.mjs record: test name → reference).
+func runBrowserTests(t *testing.T, file, dir string, env ...string) map[string]string {
+	t.Helper()
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", file)
+	cmd.Dir = "../.."
+	cmd.Env = append(append(os.Environ(), "RESULT_FILE="+results), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser tests:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
+	raw, err := os.ReadFile(results)
+	if err != nil {
+		t.Fatalf("the browser tests wrote no results: %v", err)
+	}
+	var recorded map[string]string
+	if err := json.Unmarshal(raw, &recorded); err != nil {
+		t.Fatalf("results: %s %v", raw, err)
+	}
+	return recorded
+}
+
 // TestWidgetInBrowser runs browser/widget.test.mjs in headless Chromium
 // against a real server: the citizen fills the whole form on a kommune's
 // page (another origin, strict CSP), by mouse and by keyboard alone, with
@@ -95,23 +119,9 @@ func TestWidgetInBrowser(t *testing.T) {
 	n := startNode(t, dir, "-db", db, "-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
 	site := kommuneSite(t, kommuneAddr, n.url)
 
-	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/widget.test.mjs")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium, "RESULT_FILE="+results)
-	out, err := cmd.CombinedOutput()
-	t.Logf("browser tests:\n%s", out)
-	if err != nil {
-		t.Fatalf("browser tests failed: %v", err)
-	}
-
-	raw, err := os.ReadFile(results)
-	if err != nil {
-		t.Fatalf("the browser tests wrote no results: %v", err)
-	}
-	var submitted map[string]string // test name → reference
-	if err := json.Unmarshal(raw, &submitted); err != nil || len(submitted) < 2 {
-		t.Fatalf("results: %s %v", raw, err)
+	submitted := runBrowserTests(t, "browser/widget.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium)
+	if len(submitted) < 2 {
+		t.Fatalf("results: %v, want both flows' references", submitted)
 	}
 	if err := n.stop(10 * time.Second); err != nil {
 		t.Fatal(err)
@@ -176,23 +186,10 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 		"-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
 	site := kommuneSite(t, kommuneAddr, n.url)
 
-	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "browser/caseworker.test.mjs")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium, "RESULT_FILE="+results,
+	done := runBrowserTests(t, "browser/caseworker.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium,
 		"CASEWORKER_EMAIL="+email, "CASEWORKER_PASSWORD="+password)
-	out, err := cmd.CombinedOutput()
-	t.Logf("browser tests:\n%s", out)
-	if err != nil {
-		t.Fatalf("browser tests failed: %v", err)
-	}
-	raw, err := os.ReadFile(results)
-	if err != nil {
-		t.Fatalf("the browser test wrote no results: %v", err)
-	}
-	var done map[string]string
-	if err := json.Unmarshal(raw, &done); err != nil || done["loop"] == "" {
-		t.Fatalf("results: %s %v", raw, err)
+	if done["loop"] == "" {
+		t.Fatalf("results: %v, want the loop's reference", done)
 	}
 	ref := done["loop"]
 	if got := rcv.Stored()[ref]; got != 1 {
