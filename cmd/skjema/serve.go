@@ -272,6 +272,7 @@ func (m *Main) Run(ctx context.Context) error {
 		where = "PostgreSQL"
 	}
 	fmt.Fprintf(m.Stdout, "Skjema is running at http://%s/ (database: %s)\n", m.listener.Addr(), where)
+	fmt.Fprintf(m.Stdout, "Caseworkers sign in at http://%s/caseworker/ (a first account: skjema users add -admin …)\n", m.listener.Addr())
 	if cfg.ExampleDir != "" {
 		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())
 	}
