@@ -144,15 +144,6 @@ func (s *Store) reopen(ctx context.Context, tx Tx, c CaseAction, a *Application)
 	return nil
 }
 
-// invalid is the validation error of a document that may not go on.
-func invalid(res forms.Result) error {
-	ve := &ValidationError{Errors: res.Errors}
-	for _, r := range res.Screening.Reasons {
-		ve.Ineligible = append(ve.Ineligible, r.Title)
-	}
-	return ve
-}
-
 // Approve sends an application in review (or rejected by the agency, after
 // a correction) on to the agency: it joins the open batch. The document must
 // be valid.
@@ -161,7 +152,7 @@ func (s *Store) Approve(ctx context.Context, c CaseAction) error {
 		if !res.Valid {
 			return invalid(res)
 		}
-		if a.Status != StatusInReview && a.Status != StatusRejected {
+		if !a.Status.Workable() {
 			return fmt.Errorf("%w: an application that is %s cannot be approved", ErrIllegalTransition, a.Status)
 		}
 		if err := s.reopen(ctx, tx, c, &a); err != nil {
@@ -188,16 +179,11 @@ func (s *Store) Correct(ctx context.Context, c CaseAction, pointer string, value
 	if strings.TrimSpace(c.Reason) == "" {
 		return fmt.Errorf("%w: say why the answer is corrected", ErrInvalid)
 	}
-	return s.act(ctx, c, func(tx Tx, a Application, _ forms.Result) error {
-		if a.Status != StatusInReview && a.Status != StatusRejected {
+	return s.act(ctx, c, func(tx Tx, a Application, before forms.Result) error {
+		if !a.Status.Workable() {
 			return fmt.Errorf("%w: an application that is %s cannot be corrected", ErrIllegalTransition, a.Status)
 		}
-		var doc map[string]any
-		dec := json.NewDecoder(strings.NewReader(a.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
-			return fmt.Errorf("%w: the stored document: %v", ErrInvalid, err)
-		}
+		doc := before.Document // the stored document, decoded once by the validation
 		old, err := forms.SetValue(doc, pointer, value)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalid, err)
@@ -244,7 +230,7 @@ func (s *Store) ReturnToCitizen(ctx context.Context, c CaseAction, message strin
 		return fmt.Errorf("%w: the message is longer than 4,000 characters", ErrInvalid)
 	}
 	return s.act(ctx, c, func(tx Tx, a Application, res forms.Result) error {
-		if a.Status != StatusInReview && a.Status != StatusRejected {
+		if !a.Status.Workable() {
 			return fmt.Errorf("%w: an application that is %s cannot be returned", ErrIllegalTransition, a.Status)
 		}
 		for _, e := range res.Errors {

@@ -29,3 +29,13 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string { return "the application is not valid" }
+
+// invalid is the validation error of a document that may not go on: its
+// field errors, and the screening reasons if the applicant is not eligible.
+func invalid(res forms.Result) error {
+	ve := &ValidationError{Errors: res.Errors}
+	for _, r := range res.Screening.Reasons {
+		ve.Ineligible = append(ve.Ineligible, r.Title)
+	}
+	return ve
+}

@@ -37,6 +37,11 @@ var transitions = map[Status][]Status{
 	StatusWithdrawn:       nil,
 }
 
+// Workable tells whether a caseworker may act on an application in this
+// status: approve, correct, return or reject it. It is in review, or the
+// agency rejected it (an action on it reopens it first).
+func (s Status) Workable() bool { return s == StatusInReview || s == StatusRejected }
+
 // CanTransition tells whether the lifecycle allows moving from one status to
 // another.
 func CanTransition(from, to Status) bool {

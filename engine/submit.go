@@ -77,11 +77,7 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if !res.Valid {
-		ve := &ValidationError{Errors: res.Errors}
-		for _, r := range res.Screening.Reasons {
-			ve.Ineligible = append(ve.Ineligible, r.Title)
-		}
-		return Receipt{}, ve
+		return Receipt{}, invalid(res)
 	}
 	data, err := json.Marshal(res.Document)
 	if err != nil {

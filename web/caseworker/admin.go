@@ -81,7 +81,7 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
 	created, err := h.store.CreateUser(r.Context(), nu)
 	if err != nil {
-		if msg := actionText(err); msg != "" {
+		if _, msg, ok := refusal(err); ok {
 			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, usersView{Error: msg, Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")})
 		}
 		return err

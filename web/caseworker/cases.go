@@ -215,11 +215,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		}
 		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
 	}
-	v.CanAct = a.Status == engine.StatusInReview || a.Status == engine.StatusRejected
+	v.CanAct = a.Status.Workable()
 	v.CanReturn = v.CanAct
 	v.CanWithdraw = a.Status == engine.StatusInReview || a.Status == engine.StatusAwaitingCitizen
 	if actionErr != nil {
-		v.ActionError = actionText(actionErr)
+		_, v.ActionError, _ = refusal(actionErr)
 	}
 	title := "Søknad"
 	if a.Reference != nil {
@@ -327,27 +327,28 @@ func need(value, msg string) error {
 	return nil
 }
 
-// actionText explains a refused action to the caseworker.
-func actionText(err error) string {
+// refusal explains an action the engine (or the form) refused, with the
+// status to answer; ok is false for anything else (not found, or ours).
+func refusal(err error) (status int, text string, ok bool) {
 	var ve *engine.ValidationError
 	var m missing
 	switch {
 	case errors.As(err, &m):
-		return string(m)
+		return http.StatusBadRequest, string(m), true
 	case errors.As(err, &ve):
 		var msgs []string
 		for _, e := range ve.Errors {
 			msgs = append(msgs, e.Message)
 		}
 		msgs = append(msgs, ve.Ineligible...)
-		return "Søknaden er ikke gyldig: " + strings.Join(msgs, "; ") + "."
+		return http.StatusUnprocessableEntity, "Søknaden er ikke gyldig: " + strings.Join(msgs, "; ") + ".", true
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
-		return conflictText(err)
+		return http.StatusConflict, conflictText(err), true
 	case errors.Is(err, engine.ErrInvalid):
 		_, detail, _ := strings.Cut(err.Error(), "invalid: ")
-		return "Kan ikke utføres: " + detail
+		return http.StatusBadRequest, "Kan ikke utføres: " + detail, true
 	}
-	return ""
+	return 0, "", false
 }
 
 // acted finishes an action: done, it goes back to where it belongs with a
@@ -357,19 +358,9 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 		http.Redirect(w, r, to+"?done="+url.QueryEscape(done), http.StatusSeeOther)
 		return nil
 	}
-	status := http.StatusConflict
-	var ve *engine.ValidationError
-	var m missing
-	switch {
-	case errors.As(err, &m):
-		status = http.StatusBadRequest
-	case errors.As(err, &ve):
-		status = http.StatusUnprocessableEntity
-	case errors.Is(err, engine.ErrInvalid):
-		status = http.StatusBadRequest
-	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
-	default:
-		return err // not found, or ours
+	status, _, ok := refusal(err)
+	if !ok {
+		return err
 	}
 	return h.showCase(w, r, u, status, err)
 }
@@ -507,33 +498,28 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	if err != nil {
 		return errNotFound
 	}
-	value, perr := spec.Parse(r.PostFormValue("value"))
-	if perr == nil {
-		perr = need(c.Reason, "Skriv hvorfor svaret rettes.")
-	}
-	if perr == nil {
-		err = h.store.Correct(r.Context(), c, spec.Pointer, value)
-		if err == nil {
-			http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)
-			return nil
-		}
-	}
-	msg, status := "", http.StatusUnprocessableEntity
-	var ve *engine.ValidationError
-	var m missing
+	value, err := spec.Parse(r.PostFormValue("value"))
 	switch {
-	case errors.As(perr, &m):
-		msg = string(m)
-	case perr != nil && spec.Widget == "amount":
-		msg = "Svaret kan ikke brukes: skriv et helt antall kroner."
-	case perr != nil:
-		msg = "Svaret kan ikke brukes: velg et av svarene."
-	case errors.As(err, &ve), errors.Is(err, engine.ErrInvalid):
-		msg = actionText(err)
-	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
-		msg, status = actionText(err), http.StatusConflict
+	case err != nil && spec.Widget == "amount":
+		err = missing("Svaret kan ikke brukes: skriv et helt antall kroner.")
+	case err != nil:
+		err = missing("Svaret kan ikke brukes: velg et av svarene.")
 	default:
+		err = need(c.Reason, "Skriv hvorfor svaret rettes.")
+	}
+	if err == nil {
+		err = h.store.Correct(r.Context(), c, spec.Pointer, value)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)
+		return nil
+	}
+	status, msg, ok := refusal(err)
+	if !ok {
 		return err
+	}
+	if status == http.StatusBadRequest {
+		status = http.StatusUnprocessableEntity // the entry itself, shown again to fix
 	}
 	spec.Value = r.PostFormValue("value")
 	a.Version = c.Version

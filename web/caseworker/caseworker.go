@@ -225,9 +225,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		pe = errNotFound
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
 		pe = &pageError{status: http.StatusConflict, title: "Søknaden er endret", text: conflictText(err)}
-	case errors.Is(err, engine.ErrInvalid):
-		pe = &pageError{status: http.StatusBadRequest, title: "Kan ikke utføres", text: err.Error()}
 	default:
+		if status, text, ok := refusal(err); ok {
+			pe = &pageError{status: status, title: "Kan ikke utføres", text: text}
+			break
+		}
 		h.log.ErrorContext(r.Context(), "caseworker request failed", "route", r.Pattern, "error", err)
 		pe = &pageError{status: http.StatusInternalServerError, title: "Noe gikk galt", text: "Noe gikk galt hos oss. Prøv igjen om litt."}
 	}

@@ -62,7 +62,7 @@ var templateFuncs = template.FuncMap{
 	},
 	"join":       strings.Join,
 	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
-	"actionable": func(s engine.Status) bool { return s == engine.StatusInReview || s == engine.StatusRejected },
+	"actionable": engine.Status.Workable,
 }
 
 func longDate(t time.Time) string {

@@ -64,13 +64,14 @@ func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.U
 	receipt, err := h.store.Submit(r.Context(), engine.SubmitRequest{Form: f, Body: body, IdempotencyKey: id, Token: token,
 		Kommune: a.Kommune, Lang: forms.Bokmal, Registrar: &u})
 	var ve *engine.ValidationError
-	switch {
-	case err == nil:
+	if err == nil {
 		return writeJSON(w, http.StatusCreated, receipt)
-	case errors.As(err, &ve):
+	}
+	if errors.As(err, &ve) { // the widget shows each at its field
 		return writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": "the application has errors", "errors": ve.Errors, "reasons": ve.Ineligible})
-	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrInvalid):
-		return writeJSON(w, http.StatusConflict, map[string]string{"detail": actionText(err)})
+	}
+	if status, text, ok := refusal(err); ok {
+		return writeJSON(w, status, map[string]string{"detail": text})
 	}
 	return err
 }
