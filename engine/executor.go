@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/georgysavva/scany/v2/pgxscan"
 	"github.com/jackc/pgx/v5"
@@ -89,6 +90,10 @@ func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
 // ErrConflict or a retry where that is what it means.
 var errUnique = errors.New("unique constraint violated")
 
+// unstorableText are PostgreSQL's refusals of text it cannot store: a
+// character not in UTF-8 (22021), NUL (22P05), a bad JSON escape (22P02).
+var unstorableText = map[string]bool{"22021": true, "22P05": true, "22P02": true}
+
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -103,6 +108,11 @@ func mapErr(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return errors.Join(errUnique, err)
+	}
+	if errors.As(err, &pe) && unstorableText[pe.Code] {
+		// The web layer refuses such text first; this is the backstop that
+		// keeps any path it missed a 400 instead of a 500.
+		return fmt.Errorf("%w: the text holds a character the database cannot store (SQLSTATE %s)", ErrInvalid, pe.Code)
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/web/input"
 )
 
 // maxBody is the largest request body the citizen API reads.
@@ -41,6 +42,9 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	if !json.Valid(body) {
 		return nil, errMalformed
+	}
+	if err := input.JSON(body); err != nil {
+		return nil, err
 	}
 	depth, huge := jsonShape(body)
 	if depth > maxDepth {

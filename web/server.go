@@ -16,6 +16,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
 )
 
@@ -157,7 +158,20 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/caseworker/", s.observe(s.cw.ServeHTTP))
 	}
 	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
-	return s.securityHeaders(s.cors(mux))
+	return s.securityHeaders(s.cors(s.refuseUnstorable(mux)))
+}
+
+// refuseUnstorable answers 400 to a request whose path, query or headers
+// hold text the databases cannot store alike, before any handler (or the
+// example page's file server) sees it.
+func (s *Server) refuseUnstorable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := input.Request(r); err != nil {
+			writeProblem(w, r, s.log, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {

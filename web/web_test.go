@@ -511,3 +511,71 @@ func TestNotReadyWhenMigrationsArePending(t *testing.T) {
 		t.Fatalf("readyz on an unmigrated database: %d, want 503", res.StatusCode)
 	}
 }
+
+// TestUnstorableTextIsRefused: text PostgreSQL cannot store (NUL, lone
+// surrogates, invalid UTF-8) is a 400 on both databases, wherever it comes
+// in: the body, a header, the path (security review V2, L3, L4).
+func TestUnstorableTextIsRefused(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		key, err := b.store.CreateAgencyKey(context.Background(), "husbanken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+		id, token := draft.body["id"].(string), draft.body["token"].(string)
+		agency := map[string]string{"Authorization": "Bearer " + key}
+		tests := []struct {
+			name, method, path string
+			headers            map[string]string
+			body               []byte
+		}{
+			{"NUL in draft data", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","data":{"a":"x\u0000"}}`)},
+			{"lone surrogate in draft data", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","data":{"a":"\ud800"}}`)},
+			{"NUL in the kommune", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301\u0000"}`)},
+			{"NUL in a saved name", "PUT", "/api/v1/drafts/" + id, with(jsonCT, "Authorization", "Bearer "+token), []byte(`{"applicant":{"givenName":"K\u0000"}}`)},
+			{"NUL in a submitted name", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "unstorable-0000000001"), bytes.Replace(b.body, []byte(`"Kari"`), []byte(`"Kari\u0000"`), 1)},
+			{"an escape character in a name", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "unstorable-0000000002"), bytes.Replace(b.body, []byte(`"Kari"`), []byte(`"Kari\u001b[2J"`), 1)},
+			{"invalid UTF-8 in the Idempotency-Key", "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "unstorable-\xf8-000000003"), b.body},
+			{"invalid UTF-8 in an agency batch id", "GET", "/api/v1/agency/batches/%ff", agency, nil},
+			{"invalid UTF-8 in an agency file id", "GET", "/api/v1/agency/files/%ff", agency, nil},
+			{"invalid UTF-8 in a receipts batch id", "POST", "/api/v1/agency/batches/%ff/receipts", with(jsonCT, "Authorization", "Bearer "+key), []byte(`[]`)},
+			{"NUL in a draft id", "GET", "/api/v1/drafts/%00", map[string]string{"Authorization": "Bearer " + token}, nil},
+			{"invalid UTF-8 in the query", "POST", "/api/v1/forms/bostotte/validate?mode=%ff", jsonCT, []byte(`{}`)},
+		}
+		for _, tt := range tests {
+			r := b.do(t, tt.method, tt.path, tt.headers, tt.body)
+			if r.status != 400 || r.body["type"] != web.ProblemBase+"invalid-text" {
+				t.Errorf("%s: got %d %s, want 400 invalid-text", tt.name, r.status, r.raw)
+			}
+		}
+		counts, err := b.store.CountByStatus(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 1 || counts[engine.StatusDraft] != 1 {
+			t.Errorf("applications by status: %v, want only the one draft", counts)
+		}
+	})
+}
+
+// TestStaticRoutesRefuseNUL: the example page's file server and the widget
+// answer 4xx to a NUL in the path (security review L3).
+func TestStaticRoutesRefuseNUL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(dir+"/index.html", []byte("<!doctype html><title>x</title>"), 0o644)
+	srv := httptest.NewServer(web.New(web.Config{ExampleDir: dir}).Handler())
+	defer srv.Close()
+	for _, p := range []string{"/example/%00", "/example/a%00b.html", "/widget/%00", "/widget/skjema.js%00", "/caseworker/%ff"} {
+		res, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode < 400 || res.StatusCode >= 500 {
+			t.Errorf("GET %s = %d, want 4xx", p, res.StatusCode)
+		}
+	}
+}
