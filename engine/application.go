@@ -9,29 +9,29 @@ import (
 
 // Application is one application, from draft to decision.
 type Application struct {
-	ID              string     `db:"id" json:"id"`
-	Form            string     `db:"form" json:"form"`
-	FormVersion     string     `db:"form_version" json:"formVersion"`
-	Kommune         string     `db:"kommune" json:"kommune"`
-	Status          Status     `db:"status" json:"status"`
-	Data            string     `db:"data" json:"-"`
-	Reference       *string    `db:"reference" json:"reference,omitempty"`
-	ResumeTokenHash string     `db:"resume_token_hash" json:"-"`
-	IdempotencyKey  *string    `db:"idempotency_key" json:"-"`
-	RequestHash     *string    `db:"request_hash" json:"-"`
-	Message         string     `db:"message" json:"message,omitempty"`
-	ReturnFields    string     `db:"return_fields" json:"-"`
-	Channel         string     `db:"channel" json:"channel"`
-	ReviewReasons   string     `db:"review_reasons" json:"reviewReasons,omitempty"`
-	AgencyReason    string     `db:"agency_reason" json:"agencyReason,omitempty"`
-	Version         int        `db:"version" json:"version"`
-	CreatedAt       time.Time  `db:"created_at" json:"createdAt"`
-	UpdatedAt       time.Time  `db:"updated_at" json:"updatedAt"`
-	SubmittedAt     *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
+	ID                 string     `db:"id" json:"id"`
+	Form               string     `db:"form" json:"form"`
+	FormVersion        string     `db:"form_version" json:"formVersion"`
+	Kommune            string     `db:"kommune" json:"kommune"`
+	Status             Status     `db:"status" json:"status"`
+	Data               string     `db:"data" json:"-"`
+	Reference          *string    `db:"reference" json:"reference,omitempty"`
+	ResumeTokenHash    string     `db:"resume_token_hash" json:"-"`
+	IdempotencyKeyHash *string    `db:"idempotency_key_hash" json:"-"`
+	RequestHash        *string    `db:"request_hash" json:"-"`
+	Message            string     `db:"message" json:"message,omitempty"`
+	ReturnFields       string     `db:"return_fields" json:"-"`
+	Channel            string     `db:"channel" json:"channel"`
+	ReviewReasons      string     `db:"review_reasons" json:"reviewReasons,omitempty"`
+	AgencyReason       string     `db:"agency_reason" json:"agencyReason,omitempty"`
+	Version            int        `db:"version" json:"version"`
+	CreatedAt          time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt          time.Time  `db:"updated_at" json:"updatedAt"`
+	SubmittedAt        *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
-	resume_token_hash, idempotency_key, request_hash, message, return_fields, channel, review_reasons, agency_reason,
+	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
 	version, created_at, updated_at, submitted_at`
 
 // Event is one entry of an application's audit log.
@@ -89,8 +89,13 @@ type Draft struct {
 	Token string `json:"token"`
 }
 
-// CreateDraft starts an application for a form. data may be empty.
+// CreateDraft starts an application for a form and kommune. data may be
+// empty. Where the installation lists its kommuner, the kommune must be one
+// of them (ErrUnknownKommune).
 func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
+	if err := s.servesKommune(kommune); err != nil {
+		return Draft{}, fmt.Errorf("create draft: %w", err)
+	}
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
@@ -110,11 +115,16 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 }
 
 // OpenWithToken reads an application the way a citizen may: by id and its
-// resume token. A wrong token is ErrNotFound, so ids cannot be probed.
+// resume token. A wrong token is ErrNotFound, so ids cannot be probed. Once
+// the application has left her hands (Status.LeftCitizen) its Data is
+// empty: the token then reads the status and messages only.
 func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
 	a, err := getApplication(ctx, s.read(), `id = ?`, id)
 	if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
 		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
+	}
+	if a.Status.LeftCitizen() {
+		a.Data = ""
 	}
 	return a, nil
 }

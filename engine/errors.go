@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/skjema/skjema/forms"
 )
@@ -19,6 +20,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrInvalid: the input is not acceptable (see the wrapped detail).
 	ErrInvalid = errors.New("invalid")
+	// ErrUnknownKommune: the installation does not serve the kommune named,
+	// or none was named where it serves a list. It is also ErrInvalid.
+	ErrUnknownKommune = fmt.Errorf("%w: the installation does not serve this kommune", ErrInvalid)
 )
 
 // ValidationError carries field errors from the form's validator.

@@ -42,6 +42,19 @@ var transitions = map[Status][]Status{
 // agency rejected it (an action on it reopens it first).
 func (s Status) Workable() bool { return s == StatusInReview || s == StatusRejected }
 
+// LeftCitizen tells whether an application in this status has left the
+// citizen's hands: on its way to or with the agency, decided, or withdrawn.
+// Her bearer token then reads its status and messages, no longer the
+// document (security review H1): a token on a shared PC must not keep
+// opening her fødselsnummer and kontonummer.
+func (s Status) LeftCitizen() bool {
+	switch s {
+	case StatusBatched, StatusDelivered, StatusAccepted, StatusRejected, StatusWithdrawn:
+		return true
+	}
+	return false
+}
+
 // CanTransition tells whether the lifecycle allows moving from one status to
 // another.
 func CanTransition(from, to Status) bool {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/forms"
 )
 
@@ -27,7 +28,7 @@ type referenceBlocks struct {
 // nextReference numbers submissions per form and Norwegian calendar year:
 // BOS-2026-000123.
 func (s *Store) nextReference(ctx context.Context, tx Tx, form *forms.Form, now time.Time) (string, error) {
-	year := now.In(oslo).Year()
+	year := now.In(calendar.Oslo).Year()
 	var n int64
 	var err error
 	if s.dialect == sqlite {

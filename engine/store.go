@@ -43,6 +43,11 @@ type Config struct {
 	// 20 unless the URL sets pool_max_conns (pgx's own default, the number
 	// of cores, leaves concurrent submits queueing for a connection).
 	MaxConns int
+	// Kommuner the installation serves (kommunenumre). A draft or an
+	// application for another is refused with ErrUnknownKommune, on every
+	// path (the widget, the API, paper), and so is one that names none.
+	// Defaults to none listed, which accepts any kommune.
+	Kommuner []string
 }
 
 // Store is the database. On SQLite it owns one writer connection (shared with
@@ -58,6 +63,7 @@ type Store struct {
 	group   *groupCommitter
 
 	enqueuer Enqueuer
+	kommuner map[string]bool
 
 	// PostgreSQL
 	refs  referenceBlocks
@@ -79,7 +85,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxGroup <= 0 {
 		cfg.MaxGroup = 128
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}}
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}, kommuner: map[string]bool{}}
+	for _, k := range cfg.Kommuner {
+		if !kommunenummer.MatchString(k) {
+			return nil, fmt.Errorf("open: %q in Kommuner is not a kommunenummer (four digits)", k)
+		}
+		s.kommuner[k] = true
+	}
 	if IsPostgresURL(cfg.Database) {
 		s.dialect = postgres
 		pcfg, err := pgxpool.ParseConfig(cfg.Database)
@@ -134,6 +146,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.readers.SetMaxOpenConns(4)
 	s.group = newGroupCommitter(s.writer, cfg.MaxGroup, s.flushRoutes)
 	return s, nil
+}
+
+// servesKommune refuses a kommune the installation does not serve, and no
+// kommune at all where it lists the ones it serves.
+func (s *Store) servesKommune(k string) error {
+	if len(s.kommuner) == 0 || s.kommuner[k] {
+		return nil
+	}
+	if k == "" {
+		return fmt.Errorf("%w: name the kommune the application is for", ErrUnknownKommune)
+	}
+	return fmt.Errorf("%w: %s is not served here", ErrUnknownKommune, k)
 }
 
 // IsPostgresURL tells a PostgreSQL URL from a SQLite path.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // references follow the Norwegian calendar year wherever the server runs
 
 	"github.com/skjema/skjema/forms"
 )
@@ -58,13 +58,16 @@ type Receipt struct {
 // the key is then also the secret that reads the status.
 const MinIdempotencyKey = 16
 
-var oslo, _ = time.LoadLocation("Europe/Oslo")
-
 // Submit validates a document in full and, if it is valid, stores the
 // application, its audit event and its routing job in one transaction. It
 // answers only once that transaction is durably committed. A retry with the
-// same key and body gets the same receipt and creates nothing; the same key
-// with another body is ErrConflict.
+// same key and document gets the same receipt and creates nothing; the same
+// key with another document is ErrConflict (unless the application was
+// returned to the citizen: that is her resubmission).
+//
+// The application's kommune is the draft's, or for a submit without a draft
+// the one the request names; where the installation lists its kommuner it
+// must be one of them, and the address the citizen gives must lie in it.
 func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) {
 	if s.enqueuer == nil {
 		return Receipt{}, errors.New("submit: no enqueuer configured")
@@ -79,17 +82,14 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if !res.Valid {
 		return Receipt{}, invalid(res)
 	}
+	// The document re-encoded (keys sorted, no spaces) is what is stored, and
+	// what the request hash covers: a client that rebuilds its JSON for a
+	// retry sends the same document, not a different one.
 	data, err := json.Marshal(res.Document)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
-	kommune := req.Kommune
-	if kommune == "" {
-		if addr, ok := res.Document["address"].(map[string]any); ok {
-			kommune, _ = addr["kommunenummer"].(string)
-		}
-	}
-	sum := sha256.Sum256(append([]byte(req.Form.ID+"\x00"+kommune+"\x00"), req.Body...))
+	sum := sha256.Sum256(append([]byte(req.Form.ID+"\x00"+req.Kommune+"\x00"), data...))
 	requestHash := hex.EncodeToString(sum[:])
 
 	// On PostgreSQL the reference comes from this node's block before the
@@ -104,15 +104,18 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	}
 	var receipt Receipt
 	write := func(tx Tx) error {
-		r, err := s.submitTx(ctx, tx, req, res.Document, kommune, string(data), requestHash, ref)
+		r, err := s.submitTx(ctx, tx, req, res.Document, string(data), requestHash, ref)
 		receipt = r
 		return err
 	}
 	err = s.Write(ctx, write)
-	if errors.Is(err, errUnique) {
+	if errors.Is(err, errUnique) || errors.Is(err, errRaced) {
 		// Two submits with one key raced on PostgreSQL: the loser now finds
 		// the winner's row and answers its receipt.
 		err = s.Write(ctx, write)
+	}
+	if errors.Is(err, errRaced) {
+		err = fmt.Errorf("%w: the application changed while it was submitted", ErrConflict)
 	}
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: %w", err)
@@ -120,43 +123,39 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	return receipt, nil
 }
 
+// errRaced is a submit that lost a race for the draft it submits: another
+// submit of it committed first. Submit runs it again once, to answer the
+// winner's receipt.
+var errRaced = errors.New("submit raced another")
+
 // submitRow is what a submit needs to know of an existing row: a prior
 // submit under the same key, or the draft the key names.
 type submitRow struct {
-	ID              string     `db:"id"`
-	Form            string     `db:"form"`
-	Status          Status     `db:"status"`
-	ResumeTokenHash string     `db:"resume_token_hash"`
-	IdempotencyKey  *string    `db:"idempotency_key"`
-	RequestHash     *string    `db:"request_hash"`
-	Reference       *string    `db:"reference"`
-	SubmittedAt     *time.Time `db:"submitted_at"`
+	ID              string  `db:"id"`
+	Form            string  `db:"form"`
+	Kommune         string  `db:"kommune"`
+	Status          Status  `db:"status"`
+	ResumeTokenHash string  `db:"resume_token_hash"`
+	KeyHash         *string `db:"idempotency_key_hash"`
+	RequestHash     *string `db:"request_hash"`
+	Receipt         string  `db:"receipt"`
 }
 
-func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, kommune, data, requestHash, ref string) (Receipt, error) {
+// keyHash is how an Idempotency-Key is kept: for a submit without a draft it
+// is also the secret that reads the application (code review B2).
+func keyHash(key string) string { return tokenHash("idempotency-key\x00" + key) }
+
+func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, data, requestHash, ref string) (Receipt, error) {
 	key := req.IdempotencyKey
 	var rows []submitRow
-	if err := tx.Select(ctx, &rows, `SELECT id, form, status, resume_token_hash, idempotency_key, request_hash, reference, submitted_at
-		FROM applications WHERE idempotency_key = ? OR id = ?`, key, key); err != nil {
+	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt
+		FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
 		return Receipt{}, err
 	}
 	var draft *submitRow
 	for i, r := range rows {
-		if r.IdempotencyKey != nil && *r.IdempotencyKey == key && r.Status == StatusAwaitingCitizen {
-			return s.resubmitTx(ctx, tx, req, r, doc, data, requestHash)
-		}
-		if r.IdempotencyKey != nil && *r.IdempotencyKey == key {
-			if r.RequestHash == nil || *r.RequestHash != requestHash || r.Form != req.Form.ID {
-				return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
-			}
-			rc := Receipt{ID: r.ID, Status: StatusSubmitted}
-			if r.Reference != nil {
-				rc.Reference = *r.Reference
-			}
-			if r.SubmittedAt != nil {
-				rc.SubmittedAt = r.SubmittedAt.UTC()
-			}
-			return rc, nil
+		if r.KeyHash != nil && *r.KeyHash == keyHash(key) {
+			return s.submittedBefore(ctx, tx, req, r, doc, data, requestHash)
 		}
 		if r.ID == key {
 			draft = &rows[i]
@@ -166,6 +165,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	now := s.now()
 	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now}
 	from := StatusDraft
+	kommune := req.Kommune
 	if draft != nil {
 		if !tokenMatches(req.Token, draft.ResumeTokenHash) {
 			return Receipt{}, fmt.Errorf("draft %s: %w", key, ErrNotFound)
@@ -176,32 +176,41 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 		if draft.Status != StatusDraft {
 			return Receipt{}, fmt.Errorf("%w: the application is %s, not a draft", ErrConflict, draft.Status)
 		}
+		if kommune != "" && draft.Kommune != "" && kommune != draft.Kommune {
+			return Receipt{}, fmt.Errorf("%w: the draft is for kommune %s, not %s", ErrConflict, draft.Kommune, kommune)
+		}
+		kommune = cmp.Or(draft.Kommune, kommune)
+	} else if len(key) < MinIdempotencyKey {
+		return Receipt{}, fmt.Errorf("%w: without a draft the Idempotency-Key must be a random value of at least %d characters", ErrInvalid, MinIdempotencyKey)
+	}
+	kommune, err := s.applicationKommune(req, doc, kommune)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if draft != nil {
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, key, doc); err != nil {
 			return Receipt{}, err
 		}
 		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?,
-			idempotency_key = ?, request_hash = ?, submitted_at = ?, updated_at = ?, version = version + 1
+			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND status = ?`,
-			string(StatusSubmitted), req.Form.Version, kommune, data, key, requestHash, now, now, key, string(StatusDraft))
+			string(StatusSubmitted), req.Form.Version, kommune, data, keyHash(key), requestHash, now, now, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
 		if n == 0 {
-			return Receipt{}, ErrConflict
+			return Receipt{}, errRaced
 		}
 		receipt.ID = key
 	} else {
-		if len(key) < MinIdempotencyKey {
-			return Receipt{}, fmt.Errorf("%w: without a draft the Idempotency-Key must be a random value of at least %d characters", ErrInvalid, MinIdempotencyKey)
-		}
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, "", doc); err != nil {
 			return Receipt{}, err // files can only be uploaded to a draft
 		}
 		receipt.ID, from = newID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash,
-			idempotency_key, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, tokenHash(key),
-			key, requestHash, now, now, now); err != nil {
+			keyHash(key), requestHash, now, now, now); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -224,16 +233,72 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	// On SQLite the reference counter row is updated inside the submit:
 	// take it last, so it is held as briefly as possible.
 	if ref == "" {
-		var err error
 		if ref, err = s.nextReference(ctx, tx, req.Form, now); err != nil {
 			return Receipt{}, err
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE applications SET reference = ? WHERE id = ?`, ref, receipt.ID); err != nil {
+	receipt.Reference = ref
+	if err := keepReceipt(ctx, tx, receipt); err != nil {
 		return Receipt{}, err
 	}
-	receipt.Reference = ref
 	return receipt, nil
+}
+
+// applicationKommune decides the kommune an application is for: the one
+// named (the draft's or the request's), which the installation must serve,
+// and with which the address the citizen gives must agree. Only where the
+// installation lists no kommuner and none is named is it the address's.
+func (s *Store) applicationKommune(req SubmitRequest, doc map[string]any, named string) (string, error) {
+	pointer, addressKommune, hasAddress := req.Form.AddressKommune(doc)
+	if named == "" && len(s.kommuner) == 0 {
+		return addressKommune, nil
+	}
+	if err := s.servesKommune(named); err != nil {
+		return "", err
+	}
+	if hasAddress && addressKommune != named {
+		return "", &ValidationError{Errors: []forms.FieldError{{Pointer: pointer, Code: "kommunenummer.other",
+			Message: req.Form.Text(req.Lang, "error.kommunenummer.other")}}}
+	}
+	return named, nil
+}
+
+// submittedBefore answers a submit whose key was used before: a replay of
+// the same document gets the receipt it got then; a new document is the
+// citizen's resubmission if the application was returned to her, and a
+// conflict otherwise.
+func (s *Store) submittedBefore(ctx context.Context, tx Tx, req SubmitRequest, r submitRow, doc map[string]any, data, requestHash string) (Receipt, error) {
+	token := req.Token
+	if r.ID != req.IdempotencyKey {
+		token = req.IdempotencyKey // a submit without a draft: the key is the token
+	}
+	if !tokenMatches(token, r.ResumeTokenHash) {
+		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)
+	}
+	if r.Form != req.Form.ID {
+		return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
+	}
+	if r.RequestHash != nil && *r.RequestHash == requestHash {
+		var rc Receipt
+		if err := json.Unmarshal([]byte(r.Receipt), &rc); err != nil {
+			return Receipt{}, fmt.Errorf("receipt of %s: %w", r.ID, err)
+		}
+		return rc, nil
+	}
+	if r.Status == StatusAwaitingCitizen {
+		return s.resubmitTx(ctx, tx, req, r, doc, data, requestHash)
+	}
+	return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
+}
+
+// keepReceipt stores the receipt a submit answered, for its replays.
+func keepReceipt(ctx context.Context, tx Tx, rc Receipt) error {
+	b, err := json.Marshal(rc)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE applications SET reference = ?, receipt = ? WHERE id = ?`, rc.Reference, string(b), rc.ID)
+	return err
 }
 
 // resubmitTx takes the citizen's answer to a caseworker who returned her
@@ -241,15 +306,8 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 // goes back to the kommune's queue (in_review), not through routing again.
 // The same key that submitted it resubmits it, with the same token.
 func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r submitRow, doc map[string]any, data, requestHash string) (Receipt, error) {
-	token := req.Token
-	if token == "" && r.ID != req.IdempotencyKey {
-		token = req.IdempotencyKey // a submit without a draft: the key is the token
-	}
-	if !tokenMatches(token, r.ResumeTokenHash) {
-		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)
-	}
-	if r.Form != req.Form.ID {
-		return Receipt{}, fmt.Errorf("%w: application %s is for form %s", ErrConflict, r.ID, r.Form)
+	if _, err := s.applicationKommune(req, doc, r.Kommune); err != nil {
+		return Receipt{}, err
 	}
 	fileOwner := r.ID
 	if r.ID != req.IdempotencyKey {
@@ -266,9 +324,13 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 	if err := s.Move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
 		return Receipt{}, err
 	}
-	rc := Receipt{ID: r.ID, Status: StatusInReview, SubmittedAt: now}
-	if r.Reference != nil {
-		rc.Reference = *r.Reference
+	var first Receipt
+	if err := json.Unmarshal([]byte(r.Receipt), &first); err != nil {
+		return Receipt{}, fmt.Errorf("receipt of %s: %w", r.ID, err)
+	}
+	rc := Receipt{ID: r.ID, Reference: first.Reference, Status: StatusInReview, SubmittedAt: now}
+	if err := keepReceipt(ctx, tx, rc); err != nil {
+		return Receipt{}, err
 	}
 	return rc, nil
 }

@@ -47,7 +47,12 @@ func (f *Form) Definition() Definition {
 }
 
 // Text returns a text of the form in a language ("" when there is none).
-func (f *Form) Text(lang Lang, key string) string { return f.texts[lang][key] }
+func (f *Form) Text(lang Lang, key string) string {
+	if t, ok := f.texts[lang]; ok {
+		return t[key]
+	}
+	return f.texts[Bokmal][key] // no language asked for
+}
 
 func compileForm(id string, d *definition, env *environment) (*Form, error) {
 	f := &Form{ID: id, raw: d, env: env, texts: map[Lang]texts{}, fields: map[string]*fieldInfo{}}

@@ -81,14 +81,6 @@ func (s *Server) form(id string) (*forms.Form, error) {
 	return f, nil
 }
 
-// checkKommune refuses a kommune the installation does not serve.
-func (s *Server) checkKommune(k string) error {
-	if k == "" || len(s.kommuner) == 0 || s.kommuner[k] {
-		return nil
-	}
-	return problem(http.StatusUnprocessableEntity, "unknown-kommune", "Unknown kommune", "this installation does not serve kommune "+k)
-}
-
 type formSummary struct {
 	ID      string                `json:"id"`
 	Version string                `json:"version"`
@@ -164,9 +156,6 @@ func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := s.form(req.Form)
 	if err != nil {
-		return err
-	}
-	if err := s.checkKommune(req.Kommune); err != nil {
 		return err
 	}
 	if len(req.Data) > 0 && !isObject(req.Data) {
@@ -263,10 +252,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 		return errMalformed
 	}
 	token, _ := bearer(r) // only needed when the key is a draft id
-	kommune := r.URL.Query().Get("kommune")
-	if err := s.checkKommune(kommune); err != nil {
-		return err
-	}
+	kommune := r.URL.Query().Get("kommune") // for a submit without a draft
 	receipt, err := s.store.Submit(r.Context(), engine.SubmitRequest{
 		Form: f, Body: body, IdempotencyKey: key, Token: token, Kommune: kommune, Lang: lang(r),
 	})

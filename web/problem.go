@@ -64,6 +64,8 @@ func toProblem(err error) *Problem {
 		pr := problem(http.StatusUnprocessableEntity, "validation", "Validation failed", "the application has errors; see errors")
 		pr.Errors, pr.Reasons = ve.Errors, ve.Ineligible
 		return pr
+	case errors.Is(err, engine.ErrUnknownKommune):
+		return problem(http.StatusUnprocessableEntity, "unknown-kommune", "Unknown kommune", causeOf(err))
 	case errors.Is(err, engine.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, engine.ErrUnauthorized):

@@ -27,9 +27,6 @@ type Config struct {
 	// Logger defaults to slog.Default(). Request logs carry the route,
 	// status and duration, never bodies, query strings or field values.
 	Logger *slog.Logger
-	// Kommuner the installation serves. A draft or submission for another is
-	// refused. Defaults to none listed, which accepts any valid kommune.
-	Kommuner []string
 	// Registry serves /metrics. Defaults to a new registry.
 	Registry *prometheus.Registry
 	// RatePerClient limits requests per second from one client address to
@@ -59,7 +56,6 @@ type Server struct {
 	store    *engine.Store
 	forms    *forms.Registry
 	log      *slog.Logger
-	kommuner map[string]bool
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 	limiter  *ratelimit.Keyed
@@ -77,10 +73,7 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, kommuner: map[string]bool{}, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker}
-	for _, k := range cfg.Kommuner {
-		s.kommuner[k] = true
-	}
+	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker}
 	s.origins = map[string]bool{}
 	for _, o := range cfg.Origins {
 		s.origins[strings.TrimSuffix(o, "/")] = true

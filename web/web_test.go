@@ -50,7 +50,7 @@ func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, Logger: log})
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, Logger: log, Kommuner: kommuner})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 		defer cancel()
 		q.Stop(c)
 	})
-	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg, Logger: log, Kommuner: kommuner}).Handler())
+	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg, Logger: log}).Handler())
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {

@@ -156,7 +156,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 			return fmt.Errorf("agencies file %s: %w", m.AgenciesFile, err)
 		}
 	}
-	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log})
+	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner)})
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return fmt.Errorf("start workers: %w", err)
 	}
-	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Kommuner: splitList(m.Kommuner), Registry: reg,
+	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg,
 		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {

@@ -1,0 +1,17 @@
+package forms
+
+// AddressKommune is the kommunenummer the citizen gave for her address: the
+// field a postnummerInKommune check names. ok is false when the form names
+// no such field or the document leaves it empty.
+func (f *Form) AddressKommune(doc map[string]any) (pointer, kommune string, ok bool) {
+	for _, c := range f.Rules.Checks {
+		if c.Check != "postnummerInKommune" || c.Kommunenummer == "" {
+			continue
+		}
+		v, found := lookup(doc, splitPointer(c.Kommunenummer))
+		if s, isString := v.(string); found && isString && s != "" {
+			return c.Kommunenummer, s, true
+		}
+	}
+	return "", "", false
+}
