@@ -251,7 +251,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	if !isObject(body) {
 		return errMalformed
 	}
-	token, _ := bearer(r) // only needed when the key is a draft id
+	token, _ := bearer(r)                   // only needed when the key is a draft id
 	kommune := r.URL.Query().Get("kommune") // for a submit without a draft
 	receipt, err := s.store.Submit(r.Context(), engine.SubmitRequest{
 		Form: f, Body: body, IdempotencyKey: key, Token: token, Kommune: kommune, Lang: lang(r),
