@@ -29,15 +29,30 @@ type Tx interface {
 }
 
 // sqliteExec runs on an sqlx transaction or pool. Inside a group commit,
-// deferred collects the routing jobs of one write (see Store.enqueueRoute).
+// deferred collects the routing jobs of one write (see Store.enqueueRoute),
+// and shared is set: the transaction is the whole group's, so no single
+// caller's cancellation may reach it.
 type sqliteExec struct {
 	q        sqlx.ExtContext
 	tx       *sql.Tx
 	deferred *[]string
+	shared   bool
+}
+
+// context is what a statement runs under. In a shared group transaction a
+// caller that hangs up must not interrupt its statement: mattn's driver
+// answers a cancellation with sqlite3_interrupt, and SQLite then rolls back
+// the whole transaction, everyone's writes with it (code review B4). The
+// caller is answered after the group's commit all the same.
+func (e sqliteExec) context(ctx context.Context) context.Context {
+	if e.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (e sqliteExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := e.q.ExecContext(ctx, query, args...)
+	res, err := e.q.ExecContext(e.context(ctx), query, args...)
 	if err != nil {
 		return 0, mapErr(err)
 	}
@@ -45,11 +60,11 @@ func (e sqliteExec) Exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (e sqliteExec) Get(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(sqlx.GetContext(ctx, e.q, dest, query, args...))
+	return mapErr(sqlx.GetContext(e.context(ctx), e.q, dest, query, args...))
 }
 
 func (e sqliteExec) Select(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(sqlx.SelectContext(ctx, e.q, dest, query, args...))
+	return mapErr(sqlx.SelectContext(e.context(ctx), e.q, dest, query, args...))
 }
 
 func (e sqliteExec) Driver() any { return e.tx }

@@ -127,7 +127,7 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 			return nil, fmt.Errorf("savepoint: %w", err)
 		}
 		var mine []string
-		results[i] = r.fn(sqliteExec{q: tx, tx: tx.Tx, deferred: &mine})
+		results[i] = r.fn(sqliteExec{q: tx, tx: tx.Tx, deferred: &mine, shared: true})
 		if results[i] == nil {
 			deferred = append(deferred, mine...)
 		} else {
@@ -140,7 +140,7 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 		}
 	}
 	if len(deferred) > 0 {
-		if err := g.flush(ctx, sqliteExec{q: tx, tx: tx.Tx}, deferred); err != nil {
+		if err := g.flush(ctx, sqliteExec{q: tx, tx: tx.Tx, shared: true}, deferred); err != nil {
 			return nil, err
 		}
 	}

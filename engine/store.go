@@ -247,9 +247,12 @@ func (s *Store) read() Executor {
 
 // Write runs fn in a write transaction and answers once it is durably
 // committed. On SQLite, concurrent writes share one transaction and one fsync;
-// each runs in its own savepoint, so one failing does not undo the others. fn
-// may be run again if its shared transaction fails to commit, so it must do
-// its work only through tx.
+// each runs in its own savepoint, so one failing does not undo the others,
+// and its statements ignore ctx's cancellation (they run in everyone's
+// transaction; a caller who hangs up is still answered after the commit).
+// fn may be run again, alone, if its shared transaction fails to commit,
+// also when another write of the group poisoned it, so it must do its work
+// only through tx.
 func (s *Store) Write(ctx context.Context, fn func(tx Tx) error) error {
 	if s.dialect == sqlite {
 		return s.group.do(ctx, fn)
