@@ -212,6 +212,7 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 		(SELECT id FROM applications WHERE batch_id = ? AND status = ?) ORDER BY created_at, id`, id, string(StatusBatched)); err != nil {
 		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
 	}
+	safeNames(files)
 	byApp := map[string][]File{}
 	for _, f := range files {
 		f.CreatedAt = f.CreatedAt.UTC()

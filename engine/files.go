@@ -5,9 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/skjema/skjema/forms"
 )
@@ -51,7 +55,7 @@ func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (F
 		return File{}, fmt.Errorf("%w: a file must hold between 1 byte and %d MiB", ErrInvalid, MaxFileSize>>20)
 	}
 	sum := sha256.Sum256(nf.Content)
-	f := File{ID: newID(), ApplicationID: appID, Attachment: nf.Attachment, Name: cleanFileName(nf.Name),
+	f := File{ID: newID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType),
 		ContentType: nf.ContentType, Size: int64(len(nf.Content)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: s.now()}
 	err := s.Write(ctx, func(tx Tx) error {
 		if err := editable(ctx, tx, appID, token); err != nil {
@@ -117,6 +121,7 @@ func (s *Store) Files(ctx context.Context, appID string) ([]File, error) {
 	if err := s.read().Select(ctx, &files, `SELECT `+fileColumns+` FROM files WHERE application_id = ? ORDER BY created_at, id`, appID); err != nil {
 		return nil, fmt.Errorf("files of %s: %w", appID, err)
 	}
+	safeNames(files)
 	return files, nil
 }
 
@@ -129,6 +134,7 @@ func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []
 	if err := s.read().Get(ctx, &row, `SELECT `+fileColumns+`, content FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
 		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
 	}
+	row.File.Name = fileName(row.File.Name, row.File.ContentType)
 	return row.File, row.Content, nil
 }
 
@@ -190,24 +196,61 @@ func checkFiles(ctx context.Context, tx Tx, form *forms.Form, lang forms.Lang, a
 	return nil
 }
 
-// cleanFileName keeps a name displayable: no path, no control characters,
-// not too long.
-func cleanFileName(name string) string {
+// extensions are the file name endings each allowed content type may have;
+// the first is the one given to a name that has none of them.
+var extensions = map[string][]string{
+	"application/pdf": {".pdf"},
+	"image/jpeg":      {".jpg", ".jpeg"},
+	"image/png":       {".png"},
+}
+
+// fileName is the name an upload is kept and served under: the last path
+// element, without control or invisible formatting characters (a
+// right-to-left override makes "leie\u202eexe.pdf" read as "leiefdp.exe"),
+// not too long, and ending in the extension of the type sniffed from its
+// content, so that "kontrakt.pdf.hta" holding a PDF is saved as
+// "kontrakt.pdf" and never opens as something else on a caseworker's PC
+// (security review V5). It is applied again when a file is read, so names
+// stored before this rule are served safely too.
+func fileName(name, contentType string) string {
 	out := make([]rune, 0, len(name))
 	for _, r := range name {
 		switch {
 		case r == '/' || r == '\\':
 			out = out[:0] // keep only the last path element
-		case r < 0x20 || r == 0x7f:
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
 		default:
 			out = append(out, r)
 		}
 	}
-	if len(out) > maxFileNameRunes {
-		out = out[len(out)-maxFileNameRunes:]
+	clean := strings.TrimSpace(string(out))
+	exts, known := extensions[contentType]
+	if known {
+		ext := strings.ToLower(path.Ext(clean))
+		if !slices.Contains(exts, ext) {
+			if ext != "" && len(ext) <= 6 && len(clean) > len(ext) {
+				clean = clean[:len(clean)-len(ext)]
+			}
+			if !slices.Contains(exts, strings.ToLower(path.Ext(clean))) {
+				clean += exts[0]
+			}
+		}
 	}
-	if len(out) == 0 {
-		return "file"
+	if r := []rune(clean); len(r) > maxFileNameRunes {
+		clean = string(r[len(r)-maxFileNameRunes:])
 	}
-	return string(out)
+	if clean == "" || (known && slices.Contains(exts, strings.ToLower(clean))) {
+		clean = "fil" + clean
+		if !known {
+			clean = "fil"
+		}
+	}
+	return clean
+}
+
+// safeNames applies fileName to files read from the database.
+func safeNames(files []File) {
+	for i := range files {
+		files[i].Name = fileName(files[i].Name, files[i].ContentType)
+	}
 }

@@ -77,10 +77,15 @@ func TestAttachments(t *testing.T) {
 		}
 
 		// The type comes from the content: a PNG sent as a PDF is a PNG,
-		// and a path in the name is dropped.
+		// named as one, and a path in the name is dropped.
 		png := b.upload(t, id, token, "lease", `C:\Users\kari\side2.pdf`, "application/pdf", pngContent)
-		if png.status != 201 || png.body["contentType"] != "image/png" || png.body["name"] != "side2.pdf" {
+		if png.status != 201 || png.body["contentType"] != "image/png" || png.body["name"] != "side2.png" {
 			t.Fatalf("png upload: %d %s", png.status, png.raw)
+		}
+		// A PDF named to open as an HTML application is saved as a PDF
+		// (security review V5).
+		if hta := b.upload(t, id, token, "lease", "husleiekontrakt.pdf.hta", "application/pdf", pdfContent); hta.status != 201 || hta.body["name"] != "husleiekontrakt.pdf" {
+			t.Fatalf("hta upload: %d %s", hta.status, hta.raw)
 		}
 		pdf := b.upload(t, id, token, "lease", "husleiekontrakt.pdf", "application/octet-stream", pdfContent)
 		if pdf.status != 201 || pdf.body["contentType"] != "application/pdf" || pdf.body["size"] != float64(len(pdfContent)) {
