@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strconv"
@@ -45,41 +47,155 @@ type NewFile struct {
 	Attachment  string
 	Name        string
 	ContentType string
-	Content     []byte
+	// Content is read to its end, a chunk at a time; an error from it (a
+	// client's quota, say) ends the upload with that error.
+	Content io.Reader
 }
 
+// chunkSize is the most of a file held in memory, or written in one
+// transaction, at once.
+const chunkSize = 1 << 20
+
+// ErrFileTooLarge: an upload is over MaxFileSize. It is also ErrInvalid.
+var ErrFileTooLarge = fmt.Errorf("%w: a file is at most %d MiB", ErrInvalid, MaxFileSize>>20)
+
 // AddFile stores an upload with a draft (or an application returned to the
-// citizen), opened with its resume token like the draft itself.
+// citizen), opened with its resume token like the draft itself. The content
+// streams in: each chunk is written in a short transaction of its own, and
+// the file's row, checked against the application's limits, in a last one,
+// so a large upload neither holds the SQLite writer for long nor more than
+// a chunk of memory. The chunks of an upload that fails are deleted.
 func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (File, error) {
-	if len(nf.Content) == 0 || len(nf.Content) > MaxFileSize {
-		return File{}, fmt.Errorf("%w: a file must hold between 1 byte and %d MiB", ErrInvalid, MaxFileSize>>20)
+	f := File{ID: newID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
+	// Refuse at once what the last check would refuse, before any is stored.
+	if err := s.canAddFile(ctx, s.read(), appID, token, 0); err != nil {
+		return File{}, fmt.Errorf("add file to %s: %w", appID, err)
 	}
-	sum := sha256.Sum256(nf.Content)
-	f := File{ID: newID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType),
-		ContentType: nf.ContentType, Size: int64(len(nf.Content)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: s.now()}
-	err := s.Write(ctx, func(tx Tx) error {
-		if err := editable(ctx, tx, appID, token); err != nil {
+	sum, err := s.writeChunks(ctx, f.ID, nf.Content, &f.Size)
+	if err == nil && f.Size == 0 {
+		err = fmt.Errorf("%w: the file is empty", ErrInvalid)
+	}
+	if err == nil {
+		f.SHA256, f.CreatedAt = sum, s.now()
+		err = s.Write(ctx, func(tx Tx) error {
+			if err := s.canAddFile(ctx, tx, appID, token, f.Size); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO files (id, application_id, attachment, name, content_type, size, sha256, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, appID, f.Attachment, f.Name, f.ContentType, f.Size, f.SHA256, f.CreatedAt)
 			return err
-		}
-		var use struct {
-			Count int   `db:"n"`
-			Bytes int64 `db:"bytes"`
-		}
-		if err := tx.Get(ctx, &use, `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM files WHERE application_id = ?`, appID); err != nil {
-			return err
-		}
-		if use.Count >= MaxFilesPerApp || use.Bytes+f.Size > MaxBytesPerApp {
-			return fmt.Errorf("%w: an application holds at most %d files and %d MiB", ErrInvalid, MaxFilesPerApp, MaxBytesPerApp>>20)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO files (id, application_id, attachment, name, content_type, size, sha256, content, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, appID, f.Attachment, f.Name, f.ContentType, f.Size, f.SHA256, nf.Content, f.CreatedAt)
-		return err
-	})
+		})
+	}
 	if err != nil {
+		s.dropChunks(ctx, f.ID)
 		return File{}, fmt.Errorf("add file to %s: %w", appID, err)
 	}
 	return f, nil
 }
+
+// canAddFile checks the token, that the citizen may still change the
+// application, and that a file of size fits its limits.
+func (s *Store) canAddFile(ctx context.Context, ex Executor, appID, token string, size int64) error {
+	if err := editable(ctx, ex, appID, token); err != nil {
+		return err
+	}
+	var use struct {
+		Count int   `db:"n"`
+		Bytes int64 `db:"bytes"`
+	}
+	if err := ex.Get(ctx, &use, `SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM files WHERE application_id = ?`, appID); err != nil {
+		return err
+	}
+	if use.Count >= MaxFilesPerApp || use.Bytes+size > MaxBytesPerApp {
+		return fmt.Errorf("%w: an application holds at most %d files and %d MiB", ErrInvalid, MaxFilesPerApp, MaxBytesPerApp>>20)
+	}
+	return nil
+}
+
+// writeChunks stores content as the file's chunks and answers its SHA-256.
+// At most Config.UploadMemory bytes of all uploads are held at once.
+func (s *Store) writeChunks(ctx context.Context, fileID string, content io.Reader, size *int64) (string, error) {
+	h := sha256.New()
+	for seq := 0; ; seq++ {
+		chunk, err := s.readChunk(ctx, content)
+		if len(chunk) > 0 {
+			*size += int64(len(chunk))
+			if *size > MaxFileSize {
+				s.chunks.release()
+				return "", ErrFileTooLarge
+			}
+			h.Write(chunk)
+			werr := s.Write(ctx, func(tx Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES (?, ?, ?, ?)`, fileID, seq, chunk, s.now())
+				return err
+			})
+			s.chunks.release()
+			if werr != nil {
+				return "", werr
+			}
+		} else if err == nil || err == io.EOF {
+			s.chunks.release()
+		}
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// readChunk reads up to chunkSize bytes, after taking room for them in the
+// upload memory (the caller releases it). At the end it answers io.EOF.
+func (s *Store) readChunk(ctx context.Context, r io.Reader) ([]byte, error) {
+	if err := s.chunks.acquire(ctx); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, chunkSize)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF:
+		err = io.EOF
+	case err == io.EOF:
+	case err != nil:
+		s.chunks.release()
+		return nil, err
+	}
+	return buf[:n], err
+}
+
+// dropChunks deletes an unfinished upload's chunks, also when the client
+// hung up.
+func (s *Store) dropChunks(ctx context.Context, fileID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := s.Write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, fileID)
+		return err
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "could not delete an unfinished upload; the purge will", "error", err)
+	}
+}
+
+// uploadMemory is a counting semaphore over the chunk buffers of all
+// uploads in flight.
+type uploadMemory chan struct{}
+
+func newUploadMemory(bytes int64) uploadMemory {
+	return make(uploadMemory, max(1, bytes/chunkSize))
+}
+
+func (m uploadMemory) acquire(ctx context.Context) error {
+	select {
+	case m <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (m uploadMemory) release() { <-m }
 
 // DeleteFile removes an upload the citizen no longer wants.
 func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) error {
@@ -91,6 +207,10 @@ func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) err
 		if err == nil && n == 0 {
 			err = ErrNotFound
 		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, fileID)
 		return err
 	})
 	if err != nil {
@@ -101,7 +221,7 @@ func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) err
 
 // editable checks the token and that the citizen may still change the
 // application.
-func editable(ctx context.Context, tx Tx, appID, token string) error {
+func editable(ctx context.Context, tx Executor, appID, token string) error {
 	var a struct {
 		Status Status `db:"status"`
 		Hash   string `db:"resume_token_hash"`
@@ -127,15 +247,20 @@ func (s *Store) Files(ctx context.Context, appID string) ([]File, error) {
 
 // FileContent reads one file of an application.
 func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []byte, error) {
-	var row struct {
-		File
-		Content []byte `db:"content"`
-	}
-	if err := s.read().Get(ctx, &row, `SELECT `+fileColumns+`, content FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
+	var f File
+	if err := s.read().Get(ctx, &f, `SELECT `+fileColumns+` FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
 		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
 	}
-	row.File.Name = fileName(row.File.Name, row.File.ContentType)
-	return row.File, row.Content, nil
+	f.Name = fileName(f.Name, f.ContentType)
+	var chunks [][]byte
+	if err := s.read().Select(ctx, &chunks, `SELECT data FROM file_chunks WHERE file_id = ? ORDER BY seq`, fileID); err != nil {
+		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
+	}
+	content := bytes.Join(chunks, nil)
+	if int64(len(content)) != f.Size {
+		return File{}, nil, fmt.Errorf("file %s: %d of %d bytes stored", fileID, len(content), f.Size)
+	}
+	return f, content, nil
 }
 
 // AgencyFile reads a file of an application the agency has been sent: one
@@ -189,6 +314,9 @@ func checkFiles(ctx context.Context, tx Tx, form *forms.Form, lang forms.Lang, a
 	for _, id := range stored {
 		if !named[id] {
 			if _, err := tx.Exec(ctx, `DELETE FROM files WHERE id = ?`, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, id); err != nil {
 				return err
 			}
 		}

@@ -43,6 +43,9 @@ type Config struct {
 	// 20 unless the URL sets pool_max_conns (pgx's own default, the number
 	// of cores, leaves concurrent submits queueing for a connection).
 	MaxConns int
+	// UploadMemory bounds the memory all uploads in flight may hold at
+	// once; an upload waits for room. Defaults to 32 MiB.
+	UploadMemory int64
 	// Kommuner the installation serves (kommunenumre). A draft or an
 	// application for another is refused with ErrUnknownKommune, on every
 	// path (the widget, the API, paper), and so is one that names none.
@@ -64,6 +67,7 @@ type Store struct {
 
 	enqueuer Enqueuer
 	kommuner map[string]bool
+	chunks   uploadMemory
 
 	// PostgreSQL
 	refs  referenceBlocks
@@ -85,7 +89,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxGroup <= 0 {
 		cfg.MaxGroup = 128
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}, kommuner: map[string]bool{}}
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}, kommuner: map[string]bool{},
+		chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {
 			return nil, fmt.Errorf("open: %q in Kommuner is not a kommunenummer (four digits)", k)

@@ -84,6 +84,12 @@ type Config struct {
 	HTTPClient *http.Client
 	// Clock defaults to time.Now.
 	Clock func() time.Time
+	// Retention says how long drafts, delivered batches' bodies and
+	// unfinished uploads are kept; see engine.Retention for its defaults.
+	Retention engine.Retention
+	// PurgeInterval is how often what is past its retention is removed.
+	// Defaults to 1 hour.
+	PurgeInterval time.Duration
 }
 
 // Queue is River wired to the store.
@@ -139,6 +145,9 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.PurgeInterval <= 0 {
+		cfg.PurgeInterval = time.Hour
+	}
 	cfg.Calendar = cfg.Calendar.withDefaults()
 	for _, d := range cfg.Calendar.Closed {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
@@ -162,6 +171,7 @@ func New(cfg Config) (*Queue, error) {
 		func() error { return river.AddWorkerSafely(workers, &routeWorker{q: q}) },
 		func() error { return river.AddWorkerSafely(workers, &sealWorker{q: q}) },
 		func() error { return river.AddWorkerSafely(workers, &deliverWorker{q: q}) },
+		func() error { return river.AddWorkerSafely(workers, &purgeWorker{q: q}) },
 	} {
 		if err := add(); err != nil {
 			return nil, err
@@ -184,6 +194,9 @@ func New(cfg Config) (*Queue, error) {
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.SealInterval), func() (river.JobArgs, *river.InsertOpts) {
 				return SealArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.PurgeInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return PurgeArgs{}, nil
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	}

@@ -161,6 +161,9 @@ func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 	if len(req.Data) > 0 && !isObject(req.Data) {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "data must be a JSON object")
 	}
+	if err := s.allowDraft(w, r); err != nil {
+		return err
+	}
 	d, err := s.store.CreateDraft(r.Context(), f.ID, f.Version, req.Kommune, req.Data)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"mime"
@@ -60,23 +61,24 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 			part.Close()
 			continue
 		}
-		content, err := io.ReadAll(io.LimitReader(part, engine.MaxFileSize+1))
-		if err != nil {
+		// The type comes from the first bytes; the rest streams to the
+		// store a chunk at a time.
+		content := bufio.NewReaderSize(part, 4096)
+		head, err := content.Peek(512)
+		if err != nil && err != io.EOF {
 			return tooLargeOr(err, errNoFilePart)
 		}
-		if len(content) > engine.MaxFileSize {
-			return errFileTooLarge
-		}
-		if len(content) == 0 {
+		if len(head) == 0 {
 			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the file is empty")
 		}
-		ct, _, _ := mime.ParseMediaType(http.DetectContentType(content))
+		ct, _, _ := mime.ParseMediaType(http.DetectContentType(head))
 		if !slices.Contains(allowedFileTypes, ct) {
 			return errFileType
 		}
-		file, err := s.store.AddFile(r.Context(), a.ID, token, engine.NewFile{Attachment: attachment, Name: part.FileName(), ContentType: ct, Content: content})
+		file, err := s.store.AddFile(r.Context(), a.ID, token, engine.NewFile{Attachment: attachment, Name: part.FileName(), ContentType: ct,
+			Content: s.uploadQuota(w, r, content)})
 		if err != nil {
-			return err
+			return tooLargeOr(err, err)
 		}
 		w.Header().Set("Location", "/api/v1/drafts/"+a.ID+"/files/"+file.ID)
 		writeJSON(w, http.StatusCreated, file)
@@ -84,9 +86,9 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-func tooLargeOr(err error, otherwise *Problem) error {
+func tooLargeOr(err error, otherwise error) error {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	if errors.As(err, &tooBig) || errors.Is(err, engine.ErrFileTooLarge) {
 		return errFileTooLarge
 	}
 	return otherwise

@@ -13,6 +13,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/web"
 )
 
 // A minimal PDF and PNG as far as content sniffing goes.
@@ -181,4 +182,37 @@ func TestAttachments(t *testing.T) {
 			t.Fatalf("agency reading a draft's file: %d", r.status)
 		}
 	})
+}
+
+// TestQuotasPerAddress: one address cannot start drafts or upload bytes
+// without bound (security review V3): over its hourly budget it gets 429
+// with Retry-After, and what it sent is not stored.
+func TestQuotasPerAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, enginetest.SQLite(t), nil, func(c *web.Config) {
+		c.DraftsPerHour, c.UploadBytesPerHour = 3, 1<<20
+	})
+	var drafts []response
+	for range 3 {
+		d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+		if d.status != 201 {
+			t.Fatalf("draft %d: %d %s", len(drafts)+1, d.status, d.raw)
+		}
+		drafts = append(drafts, d)
+	}
+	if d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`)); d.status != 429 || d.body["type"] != web.ProblemBase+"too-many-drafts" || d.header.Get("Retry-After") == "" {
+		t.Fatalf("the 4th draft within the hour: %d %s %v", d.status, d.raw, d.header)
+	}
+	id, token := drafts[0].body["id"].(string), drafts[0].body["token"].(string)
+	big := append(append([]byte{}, pdfContent...), bytes.Repeat([]byte("x"), 600<<10)...)
+	if r := b.upload(t, id, token, "lease", "en.pdf", "application/pdf", big); r.status != 201 {
+		t.Fatalf("the first 600 KiB: %d %s", r.status, r.raw)
+	}
+	if r := b.upload(t, id, token, "lease", "to.pdf", "application/pdf", big); r.status != 429 || r.body["type"] != web.ProblemBase+"upload-quota" {
+		t.Fatalf("600 KiB more within the hour's 1 MiB: %d %s", r.status, r.raw)
+	}
+	files, err := b.store.Files(context.Background(), id)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("%d files stored, want only the first (%v)", len(files), err)
+	}
 }

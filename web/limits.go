@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -83,4 +84,49 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+var errDraftQuota = problem(http.StatusTooManyRequests, "too-many-drafts", "Too many new applications",
+	"this address has started too many applications in a short time; continue one you have, or try again later")
+
+var errUploadQuota = problem(http.StatusTooManyRequests, "upload-quota", "Too much uploaded",
+	"this address has uploaded too much in a short time; try again later")
+
+// allowDraft charges a new draft to the client address's hourly budget.
+func (s *Server) allowDraft(w http.ResponseWriter, r *http.Request) error {
+	if s.drafts == nil || s.drafts.Allow(ratelimit.Host(r.RemoteAddr), time.Now()) {
+		return nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(time.Hour.Seconds())/max(1, s.draftsPerHour)))
+	return errDraftQuota
+}
+
+// uploadQuota charges what an upload reads to the client address's hourly
+// budget of bytes; over it, the read fails with errUploadQuota.
+func (s *Server) uploadQuota(w http.ResponseWriter, r *http.Request, content io.Reader) io.Reader {
+	if s.uploadBytes == nil {
+		return content
+	}
+	return &quotaReader{r: content, charge: func(n int) error {
+		if s.uploadBytes.AllowN(ratelimit.Host(r.RemoteAddr), time.Now(), n) {
+			return nil
+		}
+		w.Header().Set("Retry-After", "600")
+		return errUploadQuota
+	}}
+}
+
+type quotaReader struct {
+	r      io.Reader
+	charge func(n int) error
+}
+
+func (q *quotaReader) Read(p []byte) (int, error) {
+	n, err := q.r.Read(p)
+	if n > 0 {
+		if qerr := q.charge(n); qerr != nil {
+			return 0, qerr
+		}
+	}
+	return n, err
 }

@@ -35,6 +35,13 @@ type Config struct {
 	// its own).
 	RatePerClient float64
 	RateBurst     int
+	// DraftsPerHour limits the new drafts one client address may start in
+	// an hour (in bursts of as many), and UploadBytesPerHour the bytes it
+	// may upload: anyone may start a draft, so without them one address
+	// could fill the disk (security review V3). Zero turns a limit off (the
+	// default; serve sets 60 drafts and 500 MiB).
+	DraftsPerHour      int
+	UploadBytesPerHour int64
 	// Origins are the kommune web sites allowed to call the citizen API from
 	// a browser (the embedded widget), as "https://www.oslo.kommune.no".
 	// Defaults to none: no CORS.
@@ -59,10 +66,15 @@ type Server struct {
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 	limiter  *ratelimit.Keyed
-	hsts     bool
-	origins  map[string]bool
-	example  string
-	cw       http.Handler
+	// drafts and uploadBytes are the per-address budgets of new drafts and
+	// uploaded bytes; nil when off.
+	drafts        *ratelimit.Keyed
+	draftsPerHour int
+	uploadBytes   *ratelimit.Keyed
+	hsts          bool
+	origins       map[string]bool
+	example       string
+	cw            http.Handler
 }
 
 // New builds the server.
@@ -81,6 +93,12 @@ func New(cfg Config) *Server {
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	if cfg.RatePerClient > 0 {
 		s.limiter = ratelimit.New(cfg.RatePerClient, cfg.RateBurst)
+	}
+	if cfg.DraftsPerHour > 0 {
+		s.drafts, s.draftsPerHour = ratelimit.New(float64(cfg.DraftsPerHour)/3600, cfg.DraftsPerHour), cfg.DraftsPerHour
+	}
+	if cfg.UploadBytesPerHour > 0 {
+		s.uploadBytes = ratelimit.New(float64(cfg.UploadBytesPerHour)/3600, int(cfg.UploadBytesPerHour))
 	}
 	return s
 }

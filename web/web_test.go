@@ -47,6 +47,12 @@ func (s *syncBuffer) String() string {
 
 func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 	t.Helper()
+	return setupWith(t, dsn, kommuner, nil)
+}
+
+// setupWith is setup with the web configuration adjusted by adjust.
+func setupWith(t *testing.T, dsn string, kommuner []string, adjust func(*web.Config)) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -78,7 +84,11 @@ func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 		defer cancel()
 		q.Stop(c)
 	})
-	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg, Logger: log}).Handler())
+	cfg := web.Config{Store: store, Forms: reg, Logger: log}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	srv := httptest.NewServer(web.New(cfg).Handler())
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {

@@ -30,26 +30,30 @@ import (
 // Main is the running program: ParseFlags, Run, Close. The end-to-end tests
 // drive it with a temporary database and Addr "127.0.0.1:0".
 type Main struct {
-	Addr           string
-	Database       string
-	FormsDir       string
-	RegistersDir   string
-	AgenciesFile   string
-	BatchSize      int
-	BatchMaxAge    time.Duration
-	SealInterval   time.Duration
-	RescueAfter    time.Duration
-	RatePerClient  float64
-	HSTS           bool
-	Origins        string
-	DeadlineDay    int
-	ClosedDays     string
-	Kommuner       string
-	AllowSynthetic bool
-	NoMigrate      bool
-	LogLevel       string
-	Dev            bool
-	ExampleDir     string
+	Addr            string
+	Database        string
+	FormsDir        string
+	RegistersDir    string
+	AgenciesFile    string
+	BatchSize       int
+	BatchMaxAge     time.Duration
+	SealInterval    time.Duration
+	RescueAfter     time.Duration
+	RatePerClient   float64
+	DraftsPerHour   int
+	UploadMBPerHour int
+	DraftRetention  time.Duration
+	BatchRetention  time.Duration
+	HSTS            bool
+	Origins         string
+	DeadlineDay     int
+	ClosedDays      string
+	Kommuner        string
+	AllowSynthetic  bool
+	NoMigrate       bool
+	LogLevel        string
+	Dev             bool
+	ExampleDir      string
 
 	Stdout, Stderr io.Writer
 
@@ -114,6 +118,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.SealInterval, "seal-interval", envDuration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
 	fs.DurationVar(&m.RescueAfter, "rescue-after", envDuration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
 	fs.Float64Var(&m.RatePerClient, "rate-limit", envFloat("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
+	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", envInt("SKJEMA_DRAFTS_PER_HOUR", 60), "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
+	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", envInt("SKJEMA_UPLOAD_MB_PER_HOUR", 500), "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
+	fs.DurationVar(&m.DraftRetention, "draft-retention", envDuration("SKJEMA_DRAFT_RETENTION", 30*24*time.Hour), "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
+	fs.DurationVar(&m.BatchRetention, "batch-retention", envDuration("SKJEMA_BATCH_RETENTION", 30*24*time.Hour), "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
 	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
 	fs.BoolVar(&m.HSTS, "hsts", env("SKJEMA_HSTS", "") == "true", "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
 	fs.IntVar(&m.DeadlineDay, "deadline-day", envInt("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
@@ -162,7 +170,8 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	}
 	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies,
 		BatchSize: m.BatchSize, BatchMaxAge: m.BatchMaxAge, SealInterval: m.SealInterval, RescueAfter: m.RescueAfter,
-		Calendar: queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
+		Calendar:  queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)},
+		Retention: engine.Retention{Drafts: m.DraftRetention, BatchBodies: m.BatchRetention}})
 	if err != nil {
 		store.Close()
 		return err
@@ -235,7 +244,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg,
-		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)}
+		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
+		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
 			log.Warn("-dev: no example kommune page; run from the repository's root or set -example-dir", "dir", m.ExampleDir)

@@ -10,8 +10,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Keyed gives each key a token bucket. Entries idle for ten minutes are
-// swept as requests come, so there is no goroutine to stop.
+// Keyed gives each key a token bucket. Entries idle long enough to have
+// filled up again (and at least ten minutes) are swept as requests come, so
+// there is no goroutine to stop, and pausing does not reset a slow budget.
 type Keyed struct {
 	perSecond rate.Limit
 	burst     int
@@ -31,12 +32,16 @@ func New(perSecond float64, burst int) *Keyed {
 }
 
 // Allow takes one token of the key's bucket, if there is one.
-func (l *Keyed) Allow(key string, now time.Time) bool {
+func (l *Keyed) Allow(key string, now time.Time) bool { return l.AllowN(key, now, 1) }
+
+// AllowN takes n tokens of the key's bucket, if it holds that many.
+func (l *Keyed) AllowN(key string, now time.Time, n int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) > time.Minute {
+		refill := time.Duration(float64(l.burst) / float64(l.perSecond) * float64(time.Second))
 		for k, b := range l.keys {
-			if now.Sub(b.seen) > 10*time.Minute {
+			if now.Sub(b.seen) > max(10*time.Minute, refill) {
 				delete(l.keys, k)
 			}
 		}
@@ -48,7 +53,7 @@ func (l *Keyed) Allow(key string, now time.Time) bool {
 		l.keys[key] = b
 	}
 	b.seen = now
-	return b.limiter.AllowN(now, 1)
+	return b.limiter.AllowN(now, n)
 }
 
 // Host is a request's RemoteAddr without its port: the key of a client.

@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Retention says how long what nobody needs any more is kept (security
+// review V3, code review B7). Zero durations take the defaults.
+type Retention struct {
+	// Drafts untouched this long are deleted with their files and events:
+	// anyone may start one, and an abandoned draft holds a fødselsnummer and
+	// a kontonummer. Defaults to 30 days, a month and more than a monthly
+	// deadline apart, so a citizen who starts before one deadline can finish
+	// before the next.
+	Drafts time.Duration
+	// BatchBodies: a delivered batch's body (every application's data, as
+	// the agency got it) is emptied this long after delivery; the agency has
+	// had it and answered, the applications keep their own data. Defaults
+	// to 30 days.
+	BatchBodies time.Duration
+	// Chunks of an upload that never became a file (its node died
+	// mid-upload) are deleted this long after they were written. Defaults
+	// to 1 hour.
+	Chunks time.Duration
+}
+
+func (r Retention) withDefaults() Retention {
+	if r.Drafts <= 0 {
+		r.Drafts = 30 * 24 * time.Hour
+	}
+	if r.BatchBodies <= 0 {
+		r.BatchBodies = 30 * 24 * time.Hour
+	}
+	if r.Chunks <= 0 {
+		r.Chunks = time.Hour
+	}
+	return r
+}
+
+// Purged counts what one Purge removed.
+type Purged struct {
+	Drafts      int
+	Files       int
+	Sessions    int
+	BatchBodies int
+	Chunks      int
+}
+
+// Total is everything purged.
+func (p Purged) Total() int { return p.Drafts + p.Files + p.Sessions + p.BatchBodies + p.Chunks }
+
+// purgeBatch bounds the rows one Purge deletes, so one transaction stays
+// short on the shared SQLite writer; call Purge again while it finds more.
+const purgeBatch = 500
+
+// Purge removes what is past its retention: abandoned drafts with their
+// files, expired sessions, delivered batches' bodies, orphaned upload
+// chunks. It removes at most about purgeBatch of each in one transaction;
+// More says whether to call it again.
+func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, err error) {
+	r = r.withDefaults()
+	err = s.Write(ctx, func(tx Tx) error {
+		p, more = Purged{}, false
+		now := s.now()
+		var drafts []string
+		if err := tx.Select(ctx, &drafts, `SELECT id FROM applications WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+			string(StatusDraft), now.Add(-r.Drafts), purgeBatch); err != nil {
+			return err
+		}
+		if len(drafts) > 0 {
+			in, args := inList(drafts)
+			var files []string
+			if err := tx.Select(ctx, &files, `SELECT id FROM files WHERE application_id IN `+in, args...); err != nil {
+				return err
+			}
+			if len(files) > 0 {
+				fin, fargs := inList(files)
+				if _, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id IN `+fin, fargs...); err != nil {
+					return err
+				}
+			}
+			for _, table := range []string{"files", "application_events"} {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE application_id IN `+in, args...); err != nil {
+					return err
+				}
+			}
+			// Still an untouched draft: one saved since it was selected (a
+			// race only PostgreSQL allows) keeps its row.
+			n, err := tx.Exec(ctx, `DELETE FROM applications WHERE status = ? AND updated_at < ? AND id IN `+in,
+				append([]any{string(StatusDraft), now.Add(-r.Drafts)}, args...)...)
+			if err != nil {
+				return err
+			}
+			p.Drafts, p.Files = int(n), len(files)
+		}
+		n, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now)
+		if err != nil {
+			return err
+		}
+		p.Sessions = int(n)
+		var bodies []string
+		if err := tx.Select(ctx, &bodies, `SELECT id FROM batches WHERE status = ? AND delivered_at < ? AND body <> '' LIMIT ?`,
+			string(BatchDelivered), now.Add(-r.BatchBodies), purgeBatch); err != nil {
+			return err
+		}
+		if len(bodies) > 0 {
+			in, args := inList(bodies)
+			n, err := tx.Exec(ctx, `UPDATE batches SET body = '' WHERE id IN `+in, args...)
+			if err != nil {
+				return err
+			}
+			p.BatchBodies = int(n)
+		}
+		// Chunks no file names, past the time an upload can take.
+		n, err = tx.Exec(ctx, `DELETE FROM file_chunks WHERE created_at < ?
+			AND NOT EXISTS (SELECT 1 FROM files WHERE files.id = file_chunks.file_id)`, now.Add(-r.Chunks))
+		if err != nil {
+			return err
+		}
+		p.Chunks = int(n)
+		more = len(drafts) == purgeBatch || len(bodies) == purgeBatch
+		return nil
+	})
+	if err != nil {
+		return Purged{}, false, fmt.Errorf("purge: %w", err)
+	}
+	return p, more, nil
+}
+
+// inList is "(?, ?, …)" for a list of values, with the values as arguments.
+func inList(values []string) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return "(?" + strings.Repeat(", ?", len(values)-1) + ")", args
+}
