@@ -1,6 +1,7 @@
 package caseworker_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,7 +98,7 @@ func (b *testBundle) flagged(t testing.TB, kommune string) (engine.Application, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := b.store.AddFile(ctx, d.ID, d.Token, engine.NewFile{Attachment: "lease", Name: "kontrakt.pdf", ContentType: "application/pdf", Content: pdf})
+	f, err := b.store.AddFile(ctx, d.ID, d.Token, engine.NewFile{Attachment: "lease", Name: "kontrakt.pdf", ContentType: "application/pdf", Content: bytes.NewReader(pdf)})
 	if err != nil {
 		t.Fatal(err)
 	}
