@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web/assets"
+	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
 )
 
@@ -207,12 +209,38 @@ type pageError struct {
 func (e *pageError) Error() string { return e.title }
 
 // page runs a handler and shows its error, if any, as a page.
+//
+// A form post is read here, at most maxForm, and refused before any handler
+// sees it if a field holds text the databases cannot store alike (security
+// review V2).
 func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := readForm(w, r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if err := fn(w, r); err != nil {
 			h.fail(w, r, err)
 		}
 	}
+}
+
+var errUnstorable = &pageError{status: http.StatusBadRequest, title: "Teksten kan ikke lagres",
+	text: "Et felt inneholder et kontrolltegn eller ugyldige tegn. Skriv teksten inn på nytt (ikke lim den inn fra et annet program), og prøv igjen."}
+
+// readForm parses a URL-encoded form post and checks its fields.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method != http.MethodPost || mt != "application/x-www-form-urlencoded" {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		return &pageError{status: http.StatusBadRequest, title: "Skjemaet kunne ikke leses", text: "Skjemaet som ble sendt, var for stort eller ødelagt. Gå tilbake og prøv igjen."}
+	}
+	if input.Values("form", r.PostForm) != nil {
+		return errUnstorable
+	}
+	return nil
 }
 
 // fail maps an error to its page: this is the one place an engine error

@@ -530,3 +530,49 @@ func TestRefusalsAreExplained(t *testing.T) {
 		t.Fatalf("a refused post changed the application (version %d → %d)", a.Version, got.Version)
 	}
 }
+
+// TestUnstorableFormFields: a form post whose fields hold text PostgreSQL
+// cannot store (NUL, invalid UTF-8) is a 400 page on both databases, before
+// anything is looked up or changed (security review V2).
+func TestUnstorableFormFields(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", true, "0301")
+		a, _ := b.flagged(t, "0301")
+		d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
+		anon := b.browser(t)
+		anon.do("GET", "/caseworker/login", nil)
+		if p := anon.post("/caseworker/login", url.Values{"email": {"a\x00b"}, "password": {"x"}}); p.status != http.StatusBadRequest {
+			t.Errorf("sign-in with NUL in the e-mail address: %d", p.status)
+		}
+		kari := b.signedIn(t, "kari@oslo.kommune.no")
+		for name, form := range map[string]url.Values{
+			"return message": {"version": {version(a)}, "message": {"Hei\x00"}},
+			"return field":   {"version": {version(a)}, "message": {"Hei"}, "field": {"/housing/\xff"}},
+			"reject reason":  {"version": {version(a)}, "reason": {"\x1b[2J"}},
+		} {
+			path := "/caseworker/applications/" + a.ID + "/return"
+			if strings.HasPrefix(name, "reject") {
+				path = "/caseworker/applications/" + a.ID + "/reject"
+			}
+			if p := kari.post(path, form); p.status != http.StatusBadRequest || !strings.Contains(p.body, "kan ikke lagres") {
+				t.Errorf("%s: %d", name, p.status)
+			}
+		}
+		if p := kari.post("/caseworker/users", url.Values{"email": {"ny@oslo.kommune.no"}, "name": {"Ny\x00"}, "kommuner": {"0301"}}); p.status != http.StatusBadRequest {
+			t.Errorf("a new account's name with NUL: %d", p.status)
+		}
+		if got, _ := b.store.Application(context.Background(), a.ID); got.Status != engine.StatusInReview || got.Version != a.Version {
+			t.Fatalf("the application changed: %s v%d", got.Status, got.Version)
+		}
+		if p := kari.paper(d, bytes.Replace(b.body, []byte(`"Kari"`), []byte(`"Kari\u0000"`), 1)); p.status != http.StatusBadRequest {
+			t.Errorf("a paper document with NUL: %d %s", p.status, p.body)
+		}
+		for _, path := range []string{"/caseworker/applications/%ff", "/caseworker/applications/" + a.ID + "/correct?field=%ff", "/caseworker/applications/" + a.ID + "/files/%ff"} {
+			if p := kari.do("GET", path, nil); p.status != http.StatusBadRequest && p.status != http.StatusNotFound {
+				t.Errorf("GET %s: %d", path, p.status)
+			}
+		}
+	})
+}

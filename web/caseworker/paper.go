@@ -9,6 +9,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/web/input"
 )
 
 type paperView struct {
@@ -52,6 +53,9 @@ func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.U
 	body, err := io.ReadAll(r.Body)
 	if err != nil || !json.Valid(body) {
 		return writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "the body is not one JSON document"})
+	}
+	if input.JSON(body) != nil {
+		return writeJSON(w, http.StatusBadRequest, map[string]string{"detail": errUnstorable.text})
 	}
 	a, err := h.store.OpenWithToken(r.Context(), id, token)
 	if err != nil || !u.Sees(a.Kommune) {
