@@ -242,3 +242,44 @@ func TestCaseworkRejectAndWithdraw(t *testing.T) {
 		}
 	})
 }
+
+// TestExceptionQueueInTheDatabase: the queue is filtered, counted and
+// limited in SQL (code review B6): the first items in submission order,
+// how many match, and counts before the filter; a reason is matched
+// exactly, LIKE's wildcards in it are plain characters.
+func TestExceptionQueueInTheDatabase(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		var ids []string
+		for i, reasons := range [][]string{{"x_y"}, {"xzy"}, {"x_y", "other"}, {"other"}, {"other"}} {
+			d, _ := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
+			if _, err := b.submit(t, d.ID, d.Token); err != nil {
+				t.Fatal(err)
+			}
+			err := b.store.Write(ctx, func(tx engine.Tx) error {
+				_, err := b.store.Route(ctx, tx, d.ID, "husbanken", reasons)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("route %d: %v", i, err)
+			}
+			ids = append(ids, d.ID)
+		}
+		q, err := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: []string{"0301"}, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Items) != 2 || q.Items[0].ID != ids[0] || q.Items[1].ID != ids[1] || q.Matching != 5 || q.Total != 5 {
+			t.Fatalf("limited to 2: %d items, %d matching, %d in all", len(q.Items), q.Matching, q.Total)
+		}
+		if q.ByReason["x_y"] != 2 || q.ByReason["xzy"] != 1 || q.ByReason["other"] != 3 || q.ByStatus[engine.StatusInReview] != 5 {
+			t.Fatalf("counts: %v %v", q.ByReason, q.ByStatus)
+		}
+		q, _ = b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: []string{"0301"}, Reason: "x_y"})
+		if len(q.Items) != 2 || q.Matching != 2 || q.Items[0].ID != ids[0] || q.Items[1].ID != ids[2] {
+			t.Fatalf("reason x_y: %d items (%d matching), want the two that have it", len(q.Items), q.Matching)
+		}
+	})
+}

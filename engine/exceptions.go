@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -53,67 +52,96 @@ type ExceptionFilter struct {
 	Status          Status
 	Reason          string
 	SubmittedBefore time.Time
+	// Limit is the most items listed. Defaults to 200.
+	Limit int
 }
 
-// ExceptionList is one view of the queue: the items that match, oldest
-// submission first, and the counts of everything in the caseworker's
-// kommuner by status and by reason, before the filter.
+// ExceptionList is one view of the queue: the first items that match,
+// oldest submission first, how many match in all, and the counts of
+// everything in the caseworker's kommuner by status and by reason, before
+// the filter.
 type ExceptionList struct {
 	Items    []ExceptionItem
+	Matching int
 	Total    int
 	ByStatus map[Status]int
 	ByReason map[string]int
 }
 
-// ExceptionQueue lists the applications that need a human.
+// exceptionScope is the queue of some kommuner: in review, awaiting the
+// citizen, or rejected by the agency and not yet settled.
+func exceptionScope(f ExceptionFilter) (string, []any) {
+	where := `(status IN (?, ?) OR (status = ? AND closed_at IS NULL))`
+	args := []any{string(StatusInReview), string(StatusAwaitingCitizen), string(StatusRejected)}
+	if !f.AllKommuner {
+		in, kargs := inList(f.Kommuner)
+		where += ` AND kommune IN ` + in
+		args = append(args, kargs...)
+	}
+	return where, args
+}
+
+// ExceptionQueue lists the applications that need a human. It filters,
+// counts and limits in the database (code review B6): a large kommune's
+// queue near the deadline is never read whole.
 func (s *Store) ExceptionQueue(ctx context.Context, f ExceptionFilter) (ExceptionList, error) {
 	out := ExceptionList{ByStatus: map[Status]int{}, ByReason: map[string]int{}}
 	if len(f.Kommuner) == 0 && !f.AllKommuner {
 		return out, nil
 	}
-	query := `SELECT id, reference, kommune, status, channel, review_reasons, agency_reason, submitted_at, updated_at, version
-		FROM applications WHERE (status IN (?, ?) OR (status = ? AND closed_at IS NULL))`
-	args := []any{string(StatusInReview), string(StatusAwaitingCitizen), string(StatusRejected)}
-	if !f.AllKommuner {
-		query += ` AND kommune IN (?` + strings.Repeat(`, ?`, len(f.Kommuner)-1) + `)`
-		for _, k := range f.Kommuner {
-			args = append(args, k)
+	scope, args := exceptionScope(f)
+	// The counts, grouped by the few distinct reason lists there are.
+	var groups []struct {
+		Status  Status `db:"status"`
+		Reasons string `db:"review_reasons"`
+		N       int    `db:"n"`
+	}
+	if err := s.read().Select(ctx, &groups, `SELECT status, review_reasons, COUNT(*) AS n FROM applications
+		WHERE `+scope+` GROUP BY status, review_reasons`, args...); err != nil {
+		return ExceptionList{}, fmt.Errorf("exception queue counts: %w", err)
+	}
+	for _, g := range groups {
+		out.Total += g.N
+		out.ByStatus[g.Status] += g.N
+		for _, r := range (ExceptionItem{Status: g.Status, ReviewReasons: g.Reasons}).Reasons() {
+			out.ByReason[r] += g.N
 		}
 	}
-	var all []ExceptionItem
-	if err := s.read().Select(ctx, &all, query, args...); err != nil {
+	where := scope
+	if f.Status != "" {
+		where += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	switch {
+	case f.Reason == ReasonAgencyRejected:
+		where += ` AND status = ?`
+		args = append(args, string(StatusRejected))
+	case f.Reason != "":
+		where += ` AND (',' || review_reasons || ',') LIKE ? ESCAPE '\'`
+		args = append(args, "%,"+likeEscaper.Replace(f.Reason)+",%")
+	}
+	if !f.SubmittedBefore.IsZero() {
+		where += ` AND submitted_at < ?`
+		args = append(args, f.SubmittedBefore)
+	}
+	var rows []struct {
+		ExceptionItem
+		Matching int `db:"matching"`
+	}
+	if err := s.read().Select(ctx, &rows, `SELECT id, reference, kommune, status, channel, review_reasons, agency_reason,
+		submitted_at, updated_at, version, COUNT(*) OVER () AS matching
+		FROM applications WHERE `+where+` ORDER BY (submitted_at IS NULL), submitted_at, id LIMIT ?`,
+		append(args, cmp.Or(f.Limit, 200))...); err != nil {
 		return ExceptionList{}, fmt.Errorf("exception queue: %w", err)
 	}
-	for _, it := range all {
-		out.ByStatus[it.Status]++
-		for _, r := range it.Reasons() {
-			out.ByReason[r]++
-		}
-		if f.Status != "" && it.Status != f.Status ||
-			f.Reason != "" && !slices.Contains(it.Reasons(), f.Reason) ||
-			!f.SubmittedBefore.IsZero() && (it.SubmittedAt == nil || !it.SubmittedAt.Before(f.SubmittedBefore)) {
-			continue
-		}
-		out.Items = append(out.Items, it)
+	for _, r := range rows {
+		out.Items, out.Matching = append(out.Items, r.ExceptionItem), r.Matching
 	}
-	out.Total = len(all)
-	slices.SortFunc(out.Items, func(a, b ExceptionItem) int {
-		return cmp.Or(compareTime(a.SubmittedAt, b.SubmittedAt), cmp.Compare(a.ID, b.ID))
-	})
 	return out, nil
 }
 
-func compareTime(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return a.Compare(*b)
-}
+// likeEscaper escapes LIKE's wildcards (with \ as the escape character).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // CountByStatus counts applications in each status.
 func (s *Store) CountByStatus(ctx context.Context) (map[Status]int, error) {

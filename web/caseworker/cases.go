@@ -50,7 +50,7 @@ var ages = []option{{"", "Alle", 0, false}, {"3", "Eldre enn 3 dager", 0, false}
 
 func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	q := r.URL.Query()
-	f := engine.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason")}
+	f := engine.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason"), Limit: maxRows}
 	now := h.cfg.Clock()
 	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 && days <= 3650 {
 		f.SubmittedBefore = now.AddDate(0, 0, -days)
@@ -59,10 +59,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.Use
 	if err != nil {
 		return err
 	}
-	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}, Matching: len(list.Items)}
-	if len(v.List.Items) > maxRows {
-		v.List.Items = v.List.Items[:maxRows]
-	}
+	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}, Matching: list.Matching}
 	v.Statuses = append(v.Statuses, option{"", "Alle", list.Total, v.Status == ""})
 	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusRejected, engine.StatusAwaitingCitizen} {
 		v.Statuses = append(v.Statuses, option{string(s), statusLabels[s], list.ByStatus[s], v.Status == string(s)})
