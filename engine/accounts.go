@@ -21,10 +21,6 @@ const ProviderLocal = "local"
 // MinPasswordLength is the shortest password a local account may have.
 const MinPasswordLength = 12
 
-// bcryptCost is bcrypt's work factor: ~0.2 s per check on a small server,
-// which makes guessing offline slow and login online still quick.
-const bcryptCost = 12
-
 var kommunenummer = regexp.MustCompile(`^\d{4}$`)
 
 // User is a caseworker or an admin.
@@ -71,7 +67,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if len([]rune(nu.Password)) < MinPasswordLength {
 			return User{}, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
 		}
-		if hash, err = bcrypt.GenerateFromPassword([]byte(nu.Password), bcryptCost); err != nil {
+		if hash, err = bcrypt.GenerateFromPassword([]byte(nu.Password), s.passwordCost); err != nil {
 			return User{}, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
 		}
 	}
@@ -100,9 +96,14 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	return u, nil
 }
 
-// A hash to compare against when there is no such user, so that a wrong
-// e-mail address takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcryptCost)
+// noSuchUser compares a password against a hash of the store's cost, so
+// that a wrong e-mail address takes as long as a wrong password.
+func (s *Store) noSuchUser(password string) {
+	s.dummyHashOnce.Do(func() {
+		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), s.passwordCost)
+	})
+	bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+}
 
 // Authenticate checks a local password. Any failure is ErrUnauthorized,
 // the same for an unknown address, a wrong password and a disabled user.
@@ -114,7 +115,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	err := s.read().Get(ctx, &row, `SELECT i.user_id, i.secret_hash FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled AND i.secret_hash IS NOT NULL`, ProviderLocal, strings.ToLower(strings.TrimSpace(email)))
 	if errors.Is(err, ErrNotFound) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		s.noSuchUser(password)
 		return User{}, ErrUnauthorized
 	}
 	if err != nil {
@@ -278,7 +279,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	if len([]rune(next)) < MinPasswordLength {
 		return fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.passwordCost)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
+	"golang.org/x/crypto/bcrypt"
 )
 
 const password = "et langt og hemmelig passord"
@@ -42,7 +43,7 @@ type testBundle struct {
 func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
