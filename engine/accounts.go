@@ -45,7 +45,8 @@ type NewUser struct {
 	Password string
 }
 
-// CreateUser adds an account with a local password.
+// CreateUser adds an account with a local password, for any kommune: the
+// operator's, from the command line. An admin's UI uses CreateAccount.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	addr, err := mail.ParseAddress(nu.Email)
 	if err != nil || addr.Address != strings.TrimSpace(nu.Email) {
@@ -207,14 +208,49 @@ func (s *Store) EndSession(ctx context.Context, token string) error {
 	})
 }
 
+// Account management is scoped like casework. An account is an admin's to
+// list, disable and enable when it belongs to at least one kommune and every
+// one of its kommuner is hers; any other account is ErrNotFound to her, as
+// one that does not exist. She makes accounts, admins included, only for
+// kommuner of her own. An admin of no kommune manages no one: she is not an
+// operator of the installation. The operator makes the first account of a
+// kommune with `skjema users add`, through CreateUser.
+
+// manages says whether u, as an admin, may manage an account of these
+// kommuner: all of them hers, and at least one.
+func (u User) manages(kommuner []string) bool {
+	if !u.Admin || len(kommuner) == 0 {
+		return false
+	}
+	for _, k := range kommuner {
+		if !u.Sees(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateAccount is an admin making an account: CreateUser, refused with
+// ErrForbidden unless every kommune of the new account is hers.
+func (s *Store) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
+	if !admin.manages(nu.Kommuner) {
+		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, ErrForbidden)
+	}
+	return s.CreateUser(ctx, nu)
+}
+
 // Account is a user as an admin lists her: with whether she is disabled.
 type Account struct {
 	User
 	Disabled bool `json:"disabled"`
 }
 
-// Accounts lists every user, by e-mail address.
-func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
+// Accounts lists the accounts an admin manages, by e-mail address. Anyone
+// but an admin gets ErrNotFound.
+func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
+	if !admin.Admin {
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, ErrNotFound)
+	}
 	var rows []struct {
 		ID       string `db:"id"`
 		Email    string `db:"email"`
@@ -223,30 +259,40 @@ func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
 		Disabled bool   `db:"disabled"`
 	}
 	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled FROM users ORDER BY email`); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
 	var links []struct {
 		UserID  string `db:"user_id"`
 		Kommune string `db:"kommune"`
 	}
 	if err := s.read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
-	out := make([]Account, len(rows))
-	for i, r := range rows {
-		out[i] = Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: []string{}}, Disabled: r.Disabled}
-		for _, l := range links {
-			if l.UserID == r.ID {
-				out[i].Kommuner = append(out[i].Kommuner, l.Kommune)
-			}
+	kommuner := map[string][]string{}
+	for _, l := range links {
+		kommuner[l.UserID] = append(kommuner[l.UserID], l.Kommune)
+	}
+	out := []Account{}
+	for _, r := range rows {
+		if !admin.manages(kommuner[r.ID]) {
+			continue
 		}
+		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: kommuner[r.ID]}, Disabled: r.Disabled})
 	}
 	return out, nil
 }
 
-// SetDisabled turns an account off (its sessions end at once) or on again.
-func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error {
+// SetDisabled turns an account the admin manages off (its sessions end at
+// once) or on again. Any other account is ErrNotFound.
+func (s *Store) SetDisabled(ctx context.Context, admin User, id string, disabled bool) error {
 	err := s.Write(ctx, func(tx Tx) error {
+		var kommuner []string
+		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		if !admin.manages(kommuner) {
+			return ErrNotFound
+		}
 		n, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
 		if err != nil {
 			return err
@@ -260,7 +306,7 @@ func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("disable %s: %w", id, err)
+		return fmt.Errorf("set disabled of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
 }

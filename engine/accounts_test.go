@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,6 +83,134 @@ func TestAccounts(t *testing.T) {
 		}
 		if _, _, err := store.SessionUser(ctx, again.Token); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("after sign-out: %v", err)
+		}
+	})
+}
+
+// TestAdminsManageOnlyTheirKommunesAccounts: an admin lists, makes,
+// disables and enables only accounts whose kommuner are all among hers;
+// any other account is ErrNotFound, as one that does not exist. An admin of
+// no kommune manages nothing: she is not an operator of the installation.
+func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const password = "korrekt hest batteri stift"
+		user := func(email string, admin bool, kommuner ...string) engine.User {
+			t.Helper()
+			u, err := store.CreateUser(ctx, engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		osloAdmin := user("admin@oslo.kommune.no", true, "0301")
+		bergenAdmin := user("admin@bergen.kommune.no", true, "4601")
+		kari := user("kari@oslo.kommune.no", false, "0301")
+		both := user("felles@iks.no", false, "0301", "4601")
+		nowhere := user("drift@iks.no", true) // an admin of no kommune
+
+		emails := func(admin engine.User) []string {
+			t.Helper()
+			accounts, err := store.Accounts(ctx, admin)
+			if err != nil {
+				t.Fatalf("accounts of %s: %v", admin.Email, err)
+			}
+			out := []string{}
+			for _, a := range accounts {
+				out = append(out, a.Email)
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			admin engine.User
+			want  []string
+		}{
+			{bergenAdmin, []string{"admin@bergen.kommune.no"}},
+			{osloAdmin, []string{"admin@oslo.kommune.no", "kari@oslo.kommune.no"}},
+			{nowhere, []string{}},
+		} {
+			if got := emails(tt.admin); !slices.Equal(got, tt.want) {
+				t.Errorf("%s lists %v, want %v", tt.admin.Email, got, tt.want)
+			}
+		}
+		if _, err := store.Accounts(ctx, kari); !errors.Is(err, engine.ErrNotFound) {
+			t.Errorf("a caseworker lists the accounts: %v", err)
+		}
+
+		for _, tt := range []struct {
+			name string
+			by   engine.User
+			nu   engine.NewUser
+		}{
+			{"Bergen makes an Oslo caseworker", bergenAdmin, engine.NewUser{Kommuner: []string{"0301"}}},
+			{"Bergen makes a caseworker of Bergen and Oslo", bergenAdmin, engine.NewUser{Kommuner: []string{"4601", "0301"}}},
+			{"Bergen makes an Oslo admin", bergenAdmin, engine.NewUser{Admin: true, Kommuner: []string{"0301"}}},
+			{"Bergen makes an admin of no kommune", bergenAdmin, engine.NewUser{Admin: true}},
+			{"an admin of no kommune makes an Oslo caseworker", nowhere, engine.NewUser{Kommuner: []string{"0301"}}},
+			{"a caseworker makes a colleague", kari, engine.NewUser{Kommuner: []string{"0301"}}},
+		} {
+			tt.nu.Email, tt.nu.Name, tt.nu.Password = "spion@example.no", "Spion", password
+			if _, err := store.CreateAccount(ctx, tt.by, tt.nu); !errors.Is(err, engine.ErrForbidden) {
+				t.Errorf("%s: %v, want ErrForbidden", tt.name, err)
+			}
+		}
+		if _, err := store.Authenticate(ctx, "spion@example.no", password); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a refused account signs in: %v", err)
+		}
+		berit, err := store.CreateAccount(ctx, bergenAdmin, engine.NewUser{Email: "berit@bergen.kommune.no", Name: "Berit", Kommuner: []string{"4601"}, Password: password})
+		if err != nil || berit.Sees("0301") {
+			t.Fatalf("Bergen makes a Bergen caseworker: %+v %v", berit, err)
+		}
+
+		for _, tt := range []struct {
+			name string
+			by   engine.User
+			id   string
+		}{
+			{"Bergen disables Oslo's caseworker", bergenAdmin, kari.ID},
+			{"Bergen disables Oslo's admin", bergenAdmin, osloAdmin.ID},
+			{"Bergen disables an account of Bergen and Oslo", bergenAdmin, both.ID},
+			{"Oslo disables an account of Bergen and Oslo", osloAdmin, both.ID},
+			{"Bergen disables an admin of no kommune", bergenAdmin, nowhere.ID},
+			{"an admin of no kommune disables Oslo's caseworker", nowhere, kari.ID},
+			{"a caseworker disables her admin", kari, osloAdmin.ID},
+			{"Bergen disables no one", bergenAdmin, "no-such-account"},
+		} {
+			for _, disabled := range []bool{true, false} {
+				if err := store.SetDisabled(ctx, tt.by, tt.id, disabled); !errors.Is(err, engine.ErrNotFound) {
+					t.Errorf("%s (disabled=%v): %v, want ErrNotFound", tt.name, disabled, err)
+				}
+			}
+		}
+		for _, email := range []string{kari.Email, osloAdmin.Email, both.Email, nowhere.Email} {
+			if _, err := store.Authenticate(ctx, email, password); err != nil {
+				t.Errorf("%s after refused disables: %v", email, err)
+			}
+		}
+
+		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, true); err != nil {
+			t.Fatalf("Oslo disables Oslo's caseworker: %v", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, password); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a disabled account signs in: %v", err)
+		}
+		if accounts, _ := store.Accounts(ctx, osloAdmin); len(accounts) != 2 || !accounts[1].Disabled {
+			t.Fatalf("Oslo's list after disabling: %+v", accounts)
+		}
+		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, false); err != nil {
+			t.Fatalf("Oslo enables her again: %v", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, password); err != nil {
+			t.Fatalf("enabled again: %v", err)
 		}
 	})
 }

@@ -19,6 +19,10 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrInvalid: the input is not acceptable (see the wrapped detail).
 	ErrInvalid = errors.New("invalid")
+	// ErrForbidden: the caller may see what she asks about but may not do
+	// this to it, and is told so: an admin making an account for a kommune
+	// that is not hers.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // ValidationError carries field errors from the form's validator.

@@ -20,7 +20,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	fs.SetOutput(m.Stderr)
 	name := fs.String("name", "", "the user's full name (required)")
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
-	admin := fs.Bool("admin", false, "the user manages accounts and reads audit trails")
+	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
 	db := fs.String("db", env("SKJEMA_DB", "skjema.db"), "SQLite file, or a postgres:// URL (SKJEMA_DB)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -3,6 +3,7 @@ package caseworker
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -61,7 +62,7 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 		return errNotFound
 	}
 	var err error
-	if v.Accounts, err = h.store.Accounts(r.Context()); err != nil {
+	if v.Accounts, err = h.store.Accounts(r.Context(), u); err != nil {
 		return err
 	}
 	h.render(w, r, status, "users", view{Title: "Brukere", User: &u, Data: v})
@@ -69,7 +70,8 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 }
 
 // addUser creates an account with a generated password, shown once to the
-// admin to hand over; it is never stored or logged in clear.
+// admin to hand over; it is never stored or logged in clear. The engine
+// refuses an account for a kommune that is not the admin's.
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	if !u.Admin {
 		return errNotFound
@@ -79,10 +81,16 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 	password := base64.RawURLEncoding.EncodeToString(b)
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
-	created, err := h.store.CreateUser(r.Context(), nu)
+	created, err := h.store.CreateAccount(r.Context(), u, nu)
 	if err != nil {
+		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
+		if errors.Is(err, engine.ErrForbidden) {
+			again.Error = "Du kan bare opprette brukere for dine egne kommuner (" + strings.Join(u.Kommuner, ", ") + ")."
+			return h.showUsers(w, r, u, http.StatusForbidden, again)
+		}
 		if _, msg, ok := refusal(err); ok {
-			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, usersView{Error: msg, Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")})
+			again.Error = msg
+			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
 		}
 		return err
 	}
@@ -97,7 +105,7 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 	if id == u.ID {
 		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: "Du kan ikke deaktivere deg selv."})
 	}
-	if err := h.store.SetDisabled(r.Context(), id, r.PostFormValue("disabled") == "true"); err != nil {
+	if err := h.store.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)

@@ -444,7 +444,7 @@ func TestReturnAndPaper(t *testing.T) {
 func TestAdminsManageAccounts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, enginetest.SQLite(t), caseworker.Config{LoginPerAccount: 30 * time.Second, LoginAccountBurst: 10})
-	b.user(t, "admin@oslo.kommune.no", true, "0301")
+	adminUser := b.user(t, "admin@oslo.kommune.no", true, "0301", "3201") // two kommuner: an admin makes accounts only for hers
 	b.user(t, "kari@oslo.kommune.no", false, "0301")
 	if p := b.signedIn(t, "kari@oslo.kommune.no").do("GET", "/caseworker/users", nil); p.status != http.StatusNotFound {
 		t.Fatalf("a caseworker opens the accounts: %d", p.status)
@@ -480,7 +480,7 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
 		t.Fatalf("his own session ended with the change: %d", p.status)
 	}
-	accounts, _ := b.store.Accounts(context.Background())
+	accounts, _ := b.store.Accounts(context.Background(), adminUser)
 	var id string
 	for _, a := range accounts {
 		if a.Email == "nils@oslo.kommune.no" {
@@ -529,4 +529,76 @@ func TestRefusalsAreExplained(t *testing.T) {
 	if got, _ := b.store.Application(context.Background(), a.ID); got.Version != a.Version {
 		t.Fatalf("a refused post changed the application (version %d → %d)", a.Version, got.Version)
 	}
+}
+
+// TestAdminsAreScopedToTheirKommuner: Bergen's admin neither lists, makes
+// nor disables an account of Oslo, so no account she makes reaches an Oslo
+// application; Oslo's admin still manages Oslo's accounts.
+func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "admin@oslo.kommune.no", true, "0301")
+		b.user(t, "admin@bergen.kommune.no", true, "4601")
+		kari := b.user(t, "kari@oslo.kommune.no", false, "0301")
+		a, _ := b.flagged(t, "0301")
+
+		bergen := b.signedIn(t, "admin@bergen.kommune.no")
+		p := bergen.do("GET", "/caseworker/users", nil)
+		if p.status != http.StatusOK || strings.Contains(p.body, "oslo.kommune.no") || !strings.Contains(p.body, "admin@bergen.kommune.no") {
+			t.Fatalf("Bergen's admin lists the accounts: %d, Oslo's among them: %v", p.status, strings.Contains(p.body, "oslo.kommune.no"))
+		}
+		for _, form := range []url.Values{
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"0301"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"4601 0301"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"0301"}, "admin": {"on"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {""}, "admin": {"on"}}, // an admin of no kommune
+		} {
+			p := bergen.post("/caseworker/users", form)
+			if p.status != http.StatusForbidden || !strings.Contains(html.UnescapeString(p.body), "Du kan bare opprette brukere for dine egne kommuner (4601).") {
+				t.Errorf("Bergen's admin creates %v: %d, want 403 with the reason", form, p.status)
+			}
+		}
+		if _, err := b.store.UserByIdentity(ctx, engine.ProviderLocal, "spion@bergen.kommune.no"); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a refused account exists: %v", err)
+		}
+		for _, id := range []string{kari.ID, "no-such-account"} {
+			p := bergen.post("/caseworker/users/"+id+"/disabled", url.Values{"disabled": {"true"}})
+			if p.status != http.StatusNotFound || !strings.Contains(p.body, "Fant ikke siden") {
+				t.Errorf("Bergen's admin disables %s: %d, want the same 404 as for nothing", id, p.status)
+			}
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's caseworker after Bergen's attempt to disable her: %d", p.status)
+		}
+		// What she may make: an account of her own kommune, which sees none of Oslo's.
+		p = bergen.post("/caseworker/users", url.Values{"name": {"Berit"}, "email": {"berit@bergen.kommune.no"}, "kommuner": {"4601"}})
+		m := regexp.MustCompile(`class="cw-secret">([^<]+)<`).FindStringSubmatch(p.body)
+		if p.status != http.StatusCreated || m == nil {
+			t.Fatalf("Bergen's admin creates a Bergen account: %d\n%s", p.status, p.body)
+		}
+		berit := b.browser(t)
+		if p := berit.login("berit@bergen.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("Bergen's new account signs in: %d", p.status)
+		}
+		if p := berit.do("GET", "/caseworker/applications/"+a.ID, nil); p.status != http.StatusNotFound {
+			t.Fatalf("Bergen's new account opens Oslo's application: %d", p.status)
+		}
+
+		oslo := b.signedIn(t, "admin@oslo.kommune.no")
+		p = oslo.do("GET", "/caseworker/users", nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "kari@oslo.kommune.no") || strings.Contains(p.body, "bergen.kommune.no") {
+			t.Fatalf("Oslo's admin lists the accounts: %d\n%s", p.status, p.body)
+		}
+		if p := oslo.post("/caseworker/users/"+kari.ID+"/disabled", url.Values{"disabled": {"true"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's admin disables Oslo's caseworker: %d", p.status)
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusUnauthorized {
+			t.Fatalf("a disabled account signs in: %d", p.status)
+		}
+		if p := oslo.post("/caseworker/users/"+kari.ID+"/disabled", url.Values{"disabled": {"false"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's admin enables her again: %d", p.status)
+		}
+	})
 }
