@@ -58,11 +58,17 @@ type Config struct {
 	// SessionTTL is how long a sign-in lasts. Defaults to 8 hours, a
 	// working day.
 	SessionTTL time.Duration
-	// LoginPerAddress and LoginPerAccount limit sign-in attempts: bursts of
-	// LoginBurst, then one per the given interval. Default to one per 6 s
-	// in bursts of 20 per address, one per 30 s in bursts of 5 per account.
-	LoginPerAddress, LoginPerAccount     time.Duration
-	LoginAddressBurst, LoginAccountBurst int
+	// Failed sign-ins (and wrong current passwords at a change) are limited
+	// three ways, each a burst and then one per interval; a success counts
+	// for none. LoginPerAddress: from one client address, whatever the
+	// account; defaults to 20, then one per 6 s. LoginPerAccount: for one
+	// account from one address; defaults to 5, then one per 30 s.
+	// LoginPerAccountEverywhere: for one account from all addresses
+	// together, the last guard against guessing from many; defaults to 100,
+	// then one a minute. Keyed by account and address, strangers' wrong
+	// passwords do not keep the owner out from her own address.
+	LoginPerAddress, LoginPerAccount, LoginPerAccountEverywhere       time.Duration
+	LoginAddressBurst, LoginAccountBurst, LoginAccountEverywhereBurst int
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 	// Logger defaults to slog.Default(). It never receives field values.
@@ -77,14 +83,14 @@ type Config struct {
 
 // Handler serves /caseworker/.
 type Handler struct {
-	cfg       Config
-	store     *engine.Store
-	forms     *forms.Registry
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	byAddress *ratelimit.Keyed
-	byAccount *ratelimit.Keyed
-	mux       *http.ServeMux
+	cfg   Config
+	store *engine.Store
+	forms *forms.Registry
+	log   *slog.Logger
+	pages map[string]*template.Template
+	// The sign-in limits; see Config.
+	byAddress, byAccountFrom, byAccount *ratelimit.Keyed
+	mux                                 *http.ServeMux
 }
 
 // New builds the handler.
@@ -104,6 +110,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LoginPerAccount == 0 {
 		cfg.LoginPerAccount, cfg.LoginAccountBurst = 30*time.Second, 5
 	}
+	if cfg.LoginPerAccountEverywhere == 0 {
+		cfg.LoginPerAccountEverywhere, cfg.LoginAccountEverywhereBurst = time.Minute, 100
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -115,8 +124,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]*template.Template{},
-		byAddress: ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
-		byAccount: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
+		byAddress:     ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
+		byAccountFrom: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
+		byAccount:     ratelimit.New(1/cfg.LoginPerAccountEverywhere.Seconds(), cfg.LoginAccountEverywhereBurst),
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

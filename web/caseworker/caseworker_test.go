@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -145,6 +146,18 @@ func (b *testBundle) browser(t *testing.T) *browser {
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &browser{t: t, c: &c, base: b.srv.URL}
+}
+
+// browserFrom is a browser on another client address: its connections
+// leave from ip, a loopback address other than 127.0.0.1 (on Linux all of
+// 127.0.0.0/8 is loopback), so the server sees a different client.
+func (b *testBundle) browserFrom(t *testing.T, ip string) *browser {
+	br := b.browser(t)
+	tr := br.c.Transport.(*http.Transport).Clone()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr.DialContext = dialer.DialContext
+	br.c.Transport = tr
+	return br
 }
 
 func (br *browser) do(method, path string, form url.Values) page {
@@ -333,8 +346,9 @@ func TestPostsNeedTheSessionsCSRFToken(t *testing.T) {
 	}
 }
 
-// TestLoginIsRateLimited: wrong passwords for one account are answered
-// 401, then 429 (even for the right one), while other accounts still sign in.
+// TestLoginIsRateLimited: wrong passwords for one account from one address
+// are answered 401, then 429 (even for the right one), while other accounts
+// still sign in from there.
 func TestLoginIsRateLimited(t *testing.T) {
 	t.Parallel()
 	var now atomic.Int64
@@ -359,6 +373,67 @@ func TestLoginIsRateLimited(t *testing.T) {
 	if p := br.login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
 		t.Fatalf("after waiting: %d", p.status)
 	}
+}
+
+// TestStrangersCannotLockTheOwnerOut: only failed sign-ins count, and per
+// account from one address, so wrong passwords from other addresses do not
+// keep the owner out from her own, and signing in again and again is never
+// limited. The slower limit per account from everywhere is the last guard;
+// the limit per address still holds across accounts.
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
+	t.Run("six wrong passwords from six addresses", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		for i := range 6 {
+			from := "127.0.0." + strconv.Itoa(10+i)
+			if p := b.browserFrom(t, from).login("kari@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("a wrong password from %s: %d, want 401", from, p.status)
+			}
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+			t.Fatalf("the owner's right password from her own address: %d, want 303", p.status)
+		}
+	})
+	t.Run("signing in again and again", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		br := b.browser(t)
+		for i := range 25 { // more than the address's burst of 20 and the account's of 5
+			if p := br.login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+				t.Fatalf("sign-in %d: %d, want 303", i+1, p.status)
+			}
+		}
+	})
+	t.Run("the account's limit from everywhere", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{LoginPerAccountEverywhere: time.Minute, LoginAccountEverywhereBurst: 8})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		for i := range 8 {
+			if p := b.browserFrom(t, "127.0.1."+strconv.Itoa(10+i)).login("kari@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d: %d, want 401", i+1, p.status)
+			}
+		}
+		p := b.browser(t).login("kari@oslo.kommune.no", password)
+		if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" {
+			t.Fatalf("after 8 failures from everywhere: %d, want 429 with Retry-After", p.status)
+		}
+	})
+	t.Run("the address's limit across accounts", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		br := b.browser(t)
+		for i := range 20 {
+			if p := br.login("nobody"+strconv.Itoa(i)+"@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("unknown account %d: %d, want 401", i+1, p.status)
+			}
+		}
+		if p := br.login("nobody20@oslo.kommune.no", "feil passord"); p.status != http.StatusTooManyRequests {
+			t.Fatalf("the address's 21st failure: %d, want 429", p.status)
+		}
+	})
 }
 
 // TestConcurrentActionsConflict: two caseworkers open the same application;
