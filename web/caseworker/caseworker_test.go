@@ -436,6 +436,26 @@ func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
 	})
 }
 
+// TestSignInGoesOnOnlyInsideTheUI: the page a sign-in goes on to is a
+// cleaned path under /caseworker/; a next that leaves it goes to the queue.
+func TestSignInGoesOnOnlyInsideTheUI(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	for next, want := range map[string]string{
+		"/caseworker/../api/v1/agency/batches": "/caseworker/",
+		"/caseworker/\x0b":                    "/caseworker/",
+		"/caseworker/users?x=1":                "/caseworker/users?x=1",
+	} {
+		br := b.browser(t)
+		br.do("GET", "/caseworker/login", nil)
+		p := br.post("/caseworker/login", url.Values{"email": {"kari@oslo.kommune.no"}, "password": {password}, "next": {next}})
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
+			t.Errorf("sign-in with next %q: %d to %q, want 303 to %q", next, p.status, p.header.Get("Location"), want)
+		}
+	}
+}
+
 // TestConcurrentActionsConflict: two caseworkers open the same application;
 // the first to act wins, the second is told and nothing of hers is applied.
 func TestConcurrentActionsConflict(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -84,13 +86,31 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ engine.User) 
 	return nil
 }
 
-// safeNext keeps a post-sign-in redirect inside the caseworker UI.
+// safeNext keeps a post-sign-in redirect inside the caseworker UI: a path
+// (no scheme, no host) that, decoded and cleaned of dot segments, is under
+// /caseworker/, with its query; anything else goes to the queue. The next
+// a page asks for is its own escaped request URI, so it is printable ASCII
+// decoding to the same: a control character, a space, anything beyond
+// ASCII or a backslash, raw or percent-encoded, is refused, as browsers
+// read some of them as a slash or drop them where Go's URL parser does not.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/caseworker/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/caseworker/"
+	const queue = "/caseworker/"
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || u.Host != "" || strings.ContainsFunc(next+u.Path, notInNext) {
+		return queue
 	}
-	return next
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, queue) {
+		return queue
+	}
+	return (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
 }
+
+// notInNext: a rune no redirect after sign-in has, raw or decoded.
+func notInNext(r rune) bool { return r <= ' ' || r >= 0x7f || r == '\\' }
 
 type passwordView struct {
 	Error string
