@@ -523,6 +523,11 @@ func TestReturnAndPaper(t *testing.T) {
 	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
 		t.Fatalf("the paper page: %d", p.status)
 	}
+	// submit-url puts the widget in paper mode, which never resumes a
+	// draft from a link or storage (web/widget/skjema.js, TestPaperModeNeverResumes).
+	if p := kari.do("GET", "/caseworker/paper?kommune=0301", nil); !regexp.MustCompile(`<skjema-form [^>]*submit-url="/caseworker/paper/"`).MatchString(p.body) {
+		t.Fatalf("the paper page's widget is not in paper mode:\n%s", p.body)
+	}
 	d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
 	if p := kari.paper(d, b.body); p.status != http.StatusCreated || !strings.Contains(p.body, `"reference":"BOS-`) {
 		t.Fatalf("paper submit: %d %s", p.status, p.body)
