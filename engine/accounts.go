@@ -30,6 +30,9 @@ type User struct {
 	Name     string   `json:"name"`
 	Admin    bool     `json:"admin"`
 	Kommuner []string `json:"kommuner"`
+	// MustChangePassword: she signs in with a start password an admin
+	// handed out, and must replace it before anything else.
+	MustChangePassword bool `json:"mustChangePassword"`
 }
 
 // Sees says whether the user may see an application of a kommune.
@@ -43,6 +46,10 @@ type NewUser struct {
 	Admin    bool
 	Kommuner []string
 	Password string
+	// StartPassword: Password is handed to the user by someone else, and
+	// she must change it at her first sign-in. CreateAccount always sets
+	// it; the command line sets it for a password it made up.
+	StartPassword bool
 }
 
 // CreateUser adds an account with a local password, for any kommune: the
@@ -65,14 +72,12 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	var hash []byte
 	if nu.Password != "" {
-		if len([]rune(nu.Password)) < MinPasswordLength {
-			return User{}, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
-		}
-		if hash, err = bcrypt.GenerateFromPassword([]byte(nu.Password), s.passwordCost); err != nil {
-			return User{}, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		if hash, err = s.hashPassword(nu.Password); err != nil {
+			return User{}, err
 		}
 	}
-	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner)))}
+	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
+		MustChangePassword: hash != nil && nu.StartPassword}
 	err = s.Write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
 			return err
@@ -85,7 +90,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if hash == nil {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash) VALUES (?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash))
+		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash, must_change) VALUES (?, ?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash), u.MustChangePassword)
 		return err
 	})
 	if errors.Is(err, errUnique) {
@@ -95,6 +100,18 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// hashPassword checks a new local password's length and hashes it.
+func (s *Store) hashPassword(password string) ([]byte, error) {
+	if len([]rune(password)) < MinPasswordLength {
+		return nil, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+	}
+	return hash, nil
 }
 
 // noSuchUser compares a password against a hash of the store's cost, so
@@ -142,15 +159,18 @@ func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (U
 // User reads one user with her kommuner.
 func (s *Store) User(ctx context.Context, id string) (User, error) {
 	var row struct {
-		ID    string `db:"id"`
-		Email string `db:"email"`
-		Name  string `db:"name"`
-		Admin bool   `db:"admin"`
+		ID         string `db:"id"`
+		Email      string `db:"email"`
+		Name       string `db:"name"`
+		Admin      bool   `db:"admin"`
+		MustChange bool   `db:"must_change"`
 	}
-	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin FROM users WHERE id = ? AND NOT disabled`, id); err != nil {
+	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
+		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
-	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}}
+	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange}
 	if err := s.read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}
@@ -231,11 +251,13 @@ func (u User) manages(kommuner []string) bool {
 }
 
 // CreateAccount is an admin making an account: CreateUser, refused with
-// ErrForbidden unless every kommune of the new account is hers.
+// ErrForbidden unless every kommune of the new account is hers. Its
+// password is a start password.
 func (s *Store) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
 	if !admin.manages(nu.Kommuner) {
 		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, ErrForbidden)
 	}
+	nu.StartPassword = true
 	return s.CreateUser(ctx, nu)
 }
 
@@ -322,15 +344,12 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	if _, err := s.Authenticate(ctx, u.Email, current); err != nil {
 		return err
 	}
-	if len([]rune(next)) < MinPasswordLength {
-		return fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), s.passwordCost)
+	hash, err := s.hashPassword(next)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		return err
 	}
 	err = s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ? WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = FALSE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, tokenHash(keepSession))
@@ -338,6 +357,45 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	})
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// ResetPassword gives an account the admin manages a new start password
+// (any other account is ErrNotFound): her sessions end, and she must
+// change it at her next sign-in. An account without a local password gets
+// one.
+func (s *Store) ResetPassword(ctx context.Context, admin User, id, password string) error {
+	hash, err := s.hashPassword(password)
+	if err != nil {
+		return fmt.Errorf("reset password of %s: %w", id, err)
+	}
+	err = s.Write(ctx, func(tx Tx) error {
+		var kommuner []string
+		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		if !admin.manages(kommuner) {
+			return ErrNotFound
+		}
+		var email string
+		if err := tx.Get(ctx, &email, `SELECT email FROM users WHERE id = ?`, id); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = TRUE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash, must_change) VALUES (?, ?, ?, ?, TRUE)`, ProviderLocal, email, id, string(hash)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset password of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
 }

@@ -214,3 +214,70 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestStartPasswordMustBeChanged: a password an admin hands out, at a new
+// account or a reset, is a start password the user must change; changing
+// it clears that. A reset is scoped like every account change, ends the
+// user's sessions and replaces her password.
+func TestStartPasswordMustBeChanged(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const start, mine, reset = "et startpassord fra admin", "mitt eget lange passord", "et nytt startpassord her"
+		oslo, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: mine})
+		if err != nil || oslo.MustChangePassword {
+			t.Fatalf("the operator's account with a chosen password: %+v %v", oslo, err)
+		}
+		bergen, _ := store.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"4601"}, Password: mine})
+		kari, err := store.CreateAccount(ctx, oslo, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: start})
+		if err != nil || !kari.MustChangePassword {
+			t.Fatalf("an account an admin made: %+v %v", kari, err)
+		}
+		if u, err := store.Authenticate(ctx, kari.Email, start); err != nil || !u.MustChangePassword {
+			t.Fatalf("signing in with the start password: %+v %v", u, err)
+		}
+		sess, _ := store.CreateSession(ctx, kari.ID, time.Hour)
+		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || !u.MustChangePassword {
+			t.Fatalf("her session: %+v %v", u, err)
+		}
+		if err := store.ChangePassword(ctx, kari.ID, start, mine, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || u.MustChangePassword {
+			t.Fatalf("after changing it: %+v %v", u, err)
+		}
+
+		if err := store.ResetPassword(ctx, bergen, kari.ID, reset); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("Bergen resets Oslo's caseworker: %v, want ErrNotFound", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, "no-such-account", reset); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a reset of no one: %v, want ErrNotFound", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, kari.ID, "kort"); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a short start password: %v, want ErrInvalid", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, mine); err != nil {
+			t.Fatalf("refused resets changed her password: %v", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, kari.ID, reset); err != nil {
+			t.Fatalf("Oslo resets Oslo's caseworker: %v", err)
+		}
+		if _, _, err := store.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("her session after a reset: %v, want ended", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, mine); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("her old password after a reset: %v", err)
+		}
+		if u, err := store.Authenticate(ctx, kari.Email, reset); err != nil || !u.MustChangePassword {
+			t.Fatalf("the reset start password: %+v %v", u, err)
+		}
+	})
+}

@@ -45,12 +45,13 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u engine.Use
 
 type usersView struct {
 	Accounts []engine.Account
-	// Created is a new account's one-time password, shown once.
-	Created     *engine.User
-	Password    string
-	Error       string
-	Email, Name string
-	Kommuner    string
+	// Created is a new account, or Reset one given a new start password;
+	// Password is that password, shown once.
+	Created, Reset *engine.User
+	Password       string
+	Error          string
+	Email, Name    string
+	Kommuner       string
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -69,16 +70,22 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 	return nil
 }
 
-// addUser creates an account with a generated password, shown once to the
-// admin to hand over; it is never stored or logged in clear. The engine
-// refuses an account for a kommune that is not the admin's.
+// startPassword makes a password for an admin to hand over, once.
+func startPassword() string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// addUser creates an account with a generated start password, shown once to
+// the admin to hand over; it is never stored or logged in clear, and the
+// user must change it at her first sign-in. The engine refuses an account
+// for a kommune that is not the admin's.
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	if !u.Admin {
 		return errNotFound
 	}
-	b := make([]byte, 15)
-	rand.Read(b)
-	password := base64.RawURLEncoding.EncodeToString(b)
+	password := startPassword()
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
 	created, err := h.store.CreateAccount(r.Context(), u, nu)
@@ -110,4 +117,27 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)
 	return nil
+}
+
+// resetPassword gives an account of the admin's a new start password, shown
+// once; the user's sessions end and she must change it at her next sign-in.
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	id := r.PathValue("id")
+	password := startPassword()
+	if err := h.store.ResetPassword(r.Context(), u, id, password); err != nil {
+		return err
+	}
+	accounts, err := h.store.Accounts(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.ID == id {
+			return h.showUsers(w, r, u, http.StatusOK, usersView{Reset: &a.User, Password: password})
+		}
+	}
+	return errNotFound
 }

@@ -157,9 +157,9 @@ func (h *Handler) routes() {
 	}))
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
-	h.mux.HandleFunc("POST /caseworker/logout", h.signedIn(h.logout))
-	h.mux.HandleFunc("GET /caseworker/password", h.signedIn(h.passwordPage))
-	h.mux.HandleFunc("POST /caseworker/password", h.signedIn(h.changePassword))
+	h.mux.HandleFunc("POST /caseworker/logout", h.withStartPassword(h.logout))
+	h.mux.HandleFunc("GET /caseworker/password", h.withStartPassword(h.passwordPage))
+	h.mux.HandleFunc("POST /caseworker/password", h.withStartPassword(h.changePassword))
 	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.queuePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}", h.signedIn(h.casePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/files/{file}", h.signedIn(h.caseFile))
@@ -175,6 +175,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/users", h.signedIn(h.usersPage))
 	h.mux.HandleFunc("POST /caseworker/users", h.signedIn(h.addUser))
 	h.mux.HandleFunc("POST /caseworker/users/{id}/disabled", h.signedIn(h.disableUser))
+	h.mux.HandleFunc("POST /caseworker/users/{id}/password", h.signedIn(h.resetPassword))
 	h.mux.HandleFunc("/caseworker/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 }
 
@@ -308,8 +309,19 @@ func csrfOf(ctx context.Context) string {
 
 // signedIn runs a handler for a signed-in user. Without a session a page is
 // redirected to sign-in; a post without its session's CSRF token is refused
-// (403) before anything is done.
+// (403) before anything is done. A user who still has the start password an
+// admin handed out is sent to change it, and nothing else is done.
 func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error) http.HandlerFunc {
+	return h.session(fn, false)
+}
+
+// withStartPassword is signedIn for what a user may do before she has
+// changed her start password: change it, and sign out.
+func (h *Handler) withStartPassword(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error) http.HandlerFunc {
+	return h.session(fn, true)
+}
+
+func (h *Handler) session(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error, startPasswordAllowed bool) http.HandlerFunc {
 	return h.page(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := r.Cookie(sessionCookie)
 		var u engine.User
@@ -336,6 +348,10 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, u eng
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(csrf)) != 1 {
 				return errForbidden
 			}
+		}
+		if u.MustChangePassword && !startPasswordAllowed {
+			http.Redirect(w, r, "/caseworker/password", http.StatusSeeOther)
+			return nil
 		}
 		ctx := context.WithValue(context.WithValue(r.Context(), userKey, &u), csrfKey, csrf)
 		return fn(w, r.WithContext(ctx), u)

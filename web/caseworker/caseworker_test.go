@@ -444,7 +444,7 @@ func TestSignInGoesOnOnlyInsideTheUI(t *testing.T) {
 	b.user(t, "kari@oslo.kommune.no", false, "0301")
 	for next, want := range map[string]string{
 		"/caseworker/../api/v1/agency/batches": "/caseworker/",
-		"/caseworker/\x0b":                    "/caseworker/",
+		"/caseworker/\x0b":                     "/caseworker/",
 		"/caseworker/users?x=1":                "/caseworker/users?x=1",
 	} {
 		br := b.browser(t)
@@ -598,6 +598,80 @@ func TestAdminsManageAccounts(t *testing.T) {
 	}
 }
 
+// TestStartPasswordIsChangedFirst: with a start password an admin handed
+// out, at a new account or a reset, every page sends the user to change it,
+// and no action is done, until she has.
+func TestStartPasswordIsChangedFirst(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "admin@oslo.kommune.no", true, "0301")
+		a, _ := b.flagged(t, "0301")
+		admin := b.signedIn(t, "admin@oslo.kommune.no")
+		startPassword := regexp.MustCompile(`class="cw-secret">([^<]+)<`)
+		p := admin.post("/caseworker/users", url.Values{"name": {"Nils Ny"}, "email": {"nils@oslo.kommune.no"}, "kommuner": {"0301"}})
+		m := startPassword.FindStringSubmatch(p.body)
+		if p.status != http.StatusCreated || m == nil {
+			t.Fatalf("create: %d", p.status)
+		}
+		nils := b.browser(t)
+		if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("sign-in with the start password: %d", p.status)
+		}
+		mustChange := func(when string) {
+			t.Helper()
+			for _, path := range []string{"/caseworker/", "/caseworker/applications/" + a.ID, "/caseworker/paper"} {
+				if p := nils.do("GET", path, nil); p.status != http.StatusSeeOther || p.header.Get("Location") != "/caseworker/password" {
+					t.Errorf("%s: GET %s: %d to %q, want 303 to /caseworker/password", when, path, p.status, p.header.Get("Location"))
+				}
+			}
+			p := nils.do("GET", "/caseworker/password", nil)
+			if p.status != http.StatusOK || !strings.Contains(p.body, "Du må bytte startpassordet") {
+				t.Fatalf("%s: the password page: %d", when, p.status)
+			}
+			if p := nils.post("/caseworker/applications/"+a.ID+"/approve", url.Values{"version": {version(a)}}); p.status != http.StatusSeeOther || p.header.Get("Location") != "/caseworker/password" {
+				t.Errorf("%s: approve: %d to %q, want 303 to /caseworker/password", when, p.status, p.header.Get("Location"))
+			}
+			if got, _ := b.store.Application(context.Background(), a.ID); got.Status != engine.StatusInReview {
+				t.Fatalf("%s: an action was done with a start password: %s", when, got.Status)
+			}
+		}
+		mustChange("a new account")
+		const mine = "mitt eget lange passord"
+		if p := nils.post("/caseworker/password", url.Values{"current": {m[1]}, "next": {mine}}); p.status != http.StatusOK {
+			t.Fatalf("change the start password: %d", p.status)
+		}
+		if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
+			t.Fatalf("the queue after the change: %d", p.status)
+		}
+
+		// An admin's reset gives a new start password, shown once, and ends his sessions.
+		accounts, _ := b.store.Accounts(context.Background(), engine.User{Admin: true, Kommuner: []string{"0301"}})
+		var id string
+		for _, acc := range accounts {
+			if acc.Email == "nils@oslo.kommune.no" {
+				id = acc.ID
+			}
+		}
+		p = admin.post("/caseworker/users/"+id+"/password", nil)
+		m = startPassword.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || m == nil {
+			t.Fatalf("reset: %d", p.status)
+		}
+		if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/caseworker/login") {
+			t.Fatalf("his session after the reset: %d to %q", p.status, p.header.Get("Location"))
+		}
+		if p := b.browser(t).login("nils@oslo.kommune.no", mine); p.status != http.StatusUnauthorized {
+			t.Fatalf("his own password after the reset: %d", p.status)
+		}
+		nils = b.browser(t)
+		if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("sign-in with the reset password: %d", p.status)
+		}
+		mustChange("after a reset")
+	})
+}
+
 // TestRefusalsAreExplained: a post missing what it needs, or with an entry
 // that is no amount, is shown again with the reason, in Norwegian.
 func TestRefusalsAreExplained(t *testing.T) {
@@ -681,6 +755,10 @@ func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 		berit := b.browser(t)
 		if p := berit.login("berit@bergen.kommune.no", m[1]); p.status != http.StatusSeeOther {
 			t.Fatalf("Bergen's new account signs in: %d", p.status)
+		}
+		berit.do("GET", "/caseworker/password", nil)
+		if p := berit.post("/caseworker/password", url.Values{"current": {m[1]}, "next": {"hennes eget lange passord"}}); p.status != http.StatusOK {
+			t.Fatalf("Bergen's new account changes her start password: %d", p.status)
 		}
 		if p := berit.do("GET", "/caseworker/applications/"+a.ID, nil); p.status != http.StatusNotFound {
 			t.Fatalf("Bergen's new account opens Oslo's application: %d", p.status)
