@@ -274,13 +274,16 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, ErrNotFound)
 	}
 	var rows []struct {
-		ID       string `db:"id"`
-		Email    string `db:"email"`
-		Name     string `db:"name"`
-		Admin    bool   `db:"admin"`
-		Disabled bool   `db:"disabled"`
+		ID         string `db:"id"`
+		Email      string `db:"email"`
+		Name       string `db:"name"`
+		Admin      bool   `db:"admin"`
+		Disabled   bool   `db:"disabled"`
+		MustChange bool   `db:"must_change"`
 	}
-	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled FROM users ORDER BY email`); err != nil {
+	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
+		FROM users ORDER BY email`, ProviderLocal); err != nil {
 		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
 	var links []struct {
@@ -299,7 +302,7 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 		if !admin.manages(kommuner[r.ID]) {
 			continue
 		}
-		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: kommuner[r.ID]}, Disabled: r.Disabled})
+		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: kommuner[r.ID], MustChangePassword: r.MustChange}, Disabled: r.Disabled})
 	}
 	return out, nil
 }

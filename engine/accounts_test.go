@@ -248,6 +248,9 @@ func TestStartPasswordMustBeChanged(t *testing.T) {
 		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || !u.MustChangePassword {
 			t.Fatalf("her session: %+v %v", u, err)
 		}
+		if accounts, _ := store.Accounts(ctx, oslo); len(accounts) != 2 || accounts[0].MustChangePassword || !accounts[1].MustChangePassword {
+			t.Fatalf("the accounts do not say who has a start password: %+v", accounts)
+		}
 		if err := store.ChangePassword(ctx, kari.ID, start, mine, sess.Token); err != nil {
 			t.Fatal(err)
 		}

@@ -93,6 +93,9 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
 		if errors.Is(err, engine.ErrForbidden) {
 			again.Error = "Du kan bare opprette brukere for dine egne kommuner (" + strings.Join(u.Kommuner, ", ") + ")."
+			if len(u.Kommuner) == 0 {
+				again.Error = "Du hører ikke til noen kommune, og kan ikke opprette brukere."
+			}
 			return h.showUsers(w, r, u, http.StatusForbidden, again)
 		}
 		if _, msg, ok := refusal(err); ok {
