@@ -19,10 +19,12 @@ type Keyed struct {
 	lastSweep time.Time
 }
 
-// New limits each key to perSecond events a second, in bursts of burst.
+// New limits each key to perSecond events a second, in bursts of burst. A
+// rate below one an hour (zero included) is taken as one an hour, which
+// keeps burst intervals well within a time.Duration.
 func New(perSecond float64, burst int) *Keyed {
-	interval := 100 * 365 * 24 * time.Hour // none earned: the burst is all there is
-	if perSecond > 0 {
+	interval := time.Hour
+	if perSecond > 1.0/3600 {
 		interval = time.Duration(float64(time.Second) / perSecond)
 	}
 	return &Keyed{interval: interval, burst: max(burst, 1), fullAt: map[string]time.Time{}}
