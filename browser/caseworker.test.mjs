@@ -154,6 +154,15 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await page.getByRole('link', { name: 'Registrer papirsøknad' }).click();
   await page.locator('skjema-form #sk-page-title').waitFor();
   await axe(page, 'caseworker: paper application');
+  // The paper form never resumes a citizen's draft: not from a resume link
+  // (a crafted one, here the citizen's own), not from the tab's storage. It
+  // opens empty at its first page, and offers no resume link.
+  await page.evaluate((d) => sessionStorage.setItem('skjema:bostotte:0301', JSON.stringify({ id: d.id, token: d.token })), draft);
+  await page.goto(SKJEMA_URL + '/caseworker/paper?form=bostotte&kommune=0301#skjema-resume=' + draft.id + '.' + draft.token);
+  await page.locator('skjema-form #sk-page-title').waitFor();
+  assert.equal(await page.locator('skjema-form').getByText(ref).count(), 0, 'the paper form resumed the citizen\'s application');
+  assert.equal(await page.locator('skjema-form #sk-page-title').textContent(), T['page.eligibility.title']);
+  assert.equal(await page.locator('skjema-form .sk-save').count(), 0);
   await page.goto(SKJEMA_URL + '/caseworker/applications/nothing-here');
   await page.getByRole('heading', { name: 'Fant ikke siden' }).waitFor();
   await axe(page, 'caseworker: not found');

@@ -21,10 +21,6 @@ const ProviderLocal = "local"
 // MinPasswordLength is the shortest password a local account may have.
 const MinPasswordLength = 12
 
-// bcryptCost is bcrypt's work factor: ~0.2 s per check on a small server,
-// which makes guessing offline slow and login online still quick.
-const bcryptCost = 12
-
 var kommunenummer = regexp.MustCompile(`^\d{4}$`)
 
 // User is a caseworker or an admin.
@@ -34,6 +30,9 @@ type User struct {
 	Name     string   `json:"name"`
 	Admin    bool     `json:"admin"`
 	Kommuner []string `json:"kommuner"`
+	// MustChangePassword: she signs in with a start password an admin
+	// handed out, and must replace it before anything else.
+	MustChangePassword bool `json:"mustChangePassword"`
 }
 
 // Sees says whether the user may see an application of a kommune.
@@ -47,9 +46,14 @@ type NewUser struct {
 	Admin    bool
 	Kommuner []string
 	Password string
+	// StartPassword: Password is handed to the user by someone else, and
+	// she must change it at her first sign-in. CreateAccount always sets
+	// it; the command line sets it for a password it made up.
+	StartPassword bool
 }
 
-// CreateUser adds an account with a local password.
+// CreateUser adds an account with a local password, for any kommune: the
+// operator's, from the command line. An admin's UI uses CreateAccount.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	addr, err := mail.ParseAddress(nu.Email)
 	if err != nil || addr.Address != strings.TrimSpace(nu.Email) {
@@ -68,14 +72,12 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	var hash []byte
 	if nu.Password != "" {
-		if len([]rune(nu.Password)) < MinPasswordLength {
-			return User{}, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
-		}
-		if hash, err = bcrypt.GenerateFromPassword([]byte(nu.Password), bcryptCost); err != nil {
-			return User{}, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		if hash, err = s.hashPassword(nu.Password); err != nil {
+			return User{}, err
 		}
 	}
-	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner)))}
+	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
+		MustChangePassword: hash != nil && nu.StartPassword}
 	err = s.Write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
 			return err
@@ -88,7 +90,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		if hash == nil {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash) VALUES (?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash))
+		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash, must_change) VALUES (?, ?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash), u.MustChangePassword)
 		return err
 	})
 	if errors.Is(err, errUnique) {
@@ -100,9 +102,26 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	return u, nil
 }
 
-// A hash to compare against when there is no such user, so that a wrong
-// e-mail address takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcryptCost)
+// hashPassword checks a new local password's length and hashes it.
+func (s *Store) hashPassword(password string) ([]byte, error) {
+	if len([]rune(password)) < MinPasswordLength {
+		return nil, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+	}
+	return hash, nil
+}
+
+// noSuchUser compares a password against a hash of the store's cost, so
+// that a wrong e-mail address takes as long as a wrong password.
+func (s *Store) noSuchUser(password string) {
+	s.dummyHashOnce.Do(func() {
+		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), s.passwordCost)
+	})
+	bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+}
 
 // Authenticate checks a local password. Any failure is ErrUnauthorized,
 // the same for an unknown address, a wrong password and a disabled user.
@@ -114,7 +133,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	err := s.read().Get(ctx, &row, `SELECT i.user_id, i.secret_hash FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled AND i.secret_hash IS NOT NULL`, ProviderLocal, strings.ToLower(strings.TrimSpace(email)))
 	if errors.Is(err, ErrNotFound) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		s.noSuchUser(password)
 		return User{}, ErrUnauthorized
 	}
 	if err != nil {
@@ -140,15 +159,18 @@ func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (U
 // User reads one user with her kommuner.
 func (s *Store) User(ctx context.Context, id string) (User, error) {
 	var row struct {
-		ID    string `db:"id"`
-		Email string `db:"email"`
-		Name  string `db:"name"`
-		Admin bool   `db:"admin"`
+		ID         string `db:"id"`
+		Email      string `db:"email"`
+		Name       string `db:"name"`
+		Admin      bool   `db:"admin"`
+		MustChange bool   `db:"must_change"`
 	}
-	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin FROM users WHERE id = ? AND NOT disabled`, id); err != nil {
+	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
+		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
-	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}}
+	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange}
 	if err := s.read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}
@@ -206,46 +228,96 @@ func (s *Store) EndSession(ctx context.Context, token string) error {
 	})
 }
 
+// Account management is scoped like casework. An account is an admin's to
+// list, disable and enable when it belongs to at least one kommune and every
+// one of its kommuner is hers; any other account is ErrNotFound to her, as
+// one that does not exist. She makes accounts, admins included, only for
+// kommuner of her own. An admin of no kommune manages no one: she is not an
+// operator of the installation. The operator makes the first account of a
+// kommune with `skjema users add`, through CreateUser.
+
+// manages says whether u, as an admin, may manage an account of these
+// kommuner: all of them hers, and at least one.
+func (u User) manages(kommuner []string) bool {
+	if !u.Admin || len(kommuner) == 0 {
+		return false
+	}
+	for _, k := range kommuner {
+		if !u.Sees(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateAccount is an admin making an account: CreateUser, refused with
+// ErrForbidden unless every kommune of the new account is hers. Its
+// password is a start password.
+func (s *Store) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
+	if !admin.manages(nu.Kommuner) {
+		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, ErrForbidden)
+	}
+	nu.StartPassword = true
+	return s.CreateUser(ctx, nu)
+}
+
 // Account is a user as an admin lists her: with whether she is disabled.
 type Account struct {
 	User
 	Disabled bool `json:"disabled"`
 }
 
-// Accounts lists every user, by e-mail address.
-func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
-	var rows []struct {
-		ID       string `db:"id"`
-		Email    string `db:"email"`
-		Name     string `db:"name"`
-		Admin    bool   `db:"admin"`
-		Disabled bool   `db:"disabled"`
+// Accounts lists the accounts an admin manages, by e-mail address. Anyone
+// but an admin gets ErrNotFound.
+func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
+	if !admin.Admin {
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, ErrNotFound)
 	}
-	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled FROM users ORDER BY email`); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+	var rows []struct {
+		ID         string `db:"id"`
+		Email      string `db:"email"`
+		Name       string `db:"name"`
+		Admin      bool   `db:"admin"`
+		Disabled   bool   `db:"disabled"`
+		MustChange bool   `db:"must_change"`
+	}
+	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
+		FROM users ORDER BY email`, ProviderLocal); err != nil {
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
 	var links []struct {
 		UserID  string `db:"user_id"`
 		Kommune string `db:"kommune"`
 	}
 	if err := s.read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
-	out := make([]Account, len(rows))
-	for i, r := range rows {
-		out[i] = Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: []string{}}, Disabled: r.Disabled}
-		for _, l := range links {
-			if l.UserID == r.ID {
-				out[i].Kommuner = append(out[i].Kommuner, l.Kommune)
-			}
+	kommuner := map[string][]string{}
+	for _, l := range links {
+		kommuner[l.UserID] = append(kommuner[l.UserID], l.Kommune)
+	}
+	out := []Account{}
+	for _, r := range rows {
+		if !admin.manages(kommuner[r.ID]) {
+			continue
 		}
+		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: kommuner[r.ID], MustChangePassword: r.MustChange}, Disabled: r.Disabled})
 	}
 	return out, nil
 }
 
-// SetDisabled turns an account off (its sessions end at once) or on again.
-func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error {
+// SetDisabled turns an account the admin manages off (its sessions end at
+// once) or on again. Any other account is ErrNotFound.
+func (s *Store) SetDisabled(ctx context.Context, admin User, id string, disabled bool) error {
 	err := s.Write(ctx, func(tx Tx) error {
+		var kommuner []string
+		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		if !admin.manages(kommuner) {
+			return ErrNotFound
+		}
 		n, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
 		if err != nil {
 			return err
@@ -259,7 +331,7 @@ func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) error
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("disable %s: %w", id, err)
+		return fmt.Errorf("set disabled of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
 }
@@ -275,15 +347,12 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	if _, err := s.Authenticate(ctx, u.Email, current); err != nil {
 		return err
 	}
-	if len([]rune(next)) < MinPasswordLength {
-		return fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcryptCost)
+	hash, err := s.hashPassword(next)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		return err
 	}
 	err = s.Write(ctx, func(tx Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ? WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = FALSE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, tokenHash(keepSession))
@@ -291,6 +360,45 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	})
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// ResetPassword gives an account the admin manages a new start password
+// (any other account is ErrNotFound): her sessions end, and she must
+// change it at her next sign-in. An account without a local password gets
+// one.
+func (s *Store) ResetPassword(ctx context.Context, admin User, id, password string) error {
+	hash, err := s.hashPassword(password)
+	if err != nil {
+		return fmt.Errorf("reset password of %s: %w", id, err)
+	}
+	err = s.Write(ctx, func(tx Tx) error {
+		var kommuner []string
+		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		if !admin.manages(kommuner) {
+			return ErrNotFound
+		}
+		var email string
+		if err := tx.Get(ctx, &email, `SELECT email FROM users WHERE id = ?`, id); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = TRUE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash, must_change) VALUES (?, ?, ?, ?, TRUE)`, ProviderLocal, email, id, string(hash)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset password of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
 }

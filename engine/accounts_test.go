@@ -3,12 +3,14 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // TestAccounts: users with their kommuner, local passwords checked by
@@ -19,7 +21,7 @@ func TestAccounts(t *testing.T) {
 		ctx := context.Background()
 		var now atomic.Int64
 		now.Store(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).UnixNano())
-		store, err := engine.Open(ctx, engine.Config{Database: dsn, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,6 +83,204 @@ func TestAccounts(t *testing.T) {
 		}
 		if _, _, err := store.SessionUser(ctx, again.Token); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("after sign-out: %v", err)
+		}
+	})
+}
+
+// TestAdminsManageOnlyTheirKommunesAccounts: an admin lists, makes,
+// disables and enables only accounts whose kommuner are all among hers;
+// any other account is ErrNotFound, as one that does not exist. An admin of
+// no kommune manages nothing: she is not an operator of the installation.
+func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const password = "korrekt hest batteri stift"
+		user := func(email string, admin bool, kommuner ...string) engine.User {
+			t.Helper()
+			u, err := store.CreateUser(ctx, engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		osloAdmin := user("admin@oslo.kommune.no", true, "0301")
+		bergenAdmin := user("admin@bergen.kommune.no", true, "4601")
+		kari := user("kari@oslo.kommune.no", false, "0301")
+		both := user("felles@iks.no", false, "0301", "4601")
+		nowhere := user("drift@iks.no", true) // an admin of no kommune
+
+		emails := func(admin engine.User) []string {
+			t.Helper()
+			accounts, err := store.Accounts(ctx, admin)
+			if err != nil {
+				t.Fatalf("accounts of %s: %v", admin.Email, err)
+			}
+			out := []string{}
+			for _, a := range accounts {
+				out = append(out, a.Email)
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			admin engine.User
+			want  []string
+		}{
+			{bergenAdmin, []string{"admin@bergen.kommune.no"}},
+			{osloAdmin, []string{"admin@oslo.kommune.no", "kari@oslo.kommune.no"}},
+			{nowhere, []string{}},
+		} {
+			if got := emails(tt.admin); !slices.Equal(got, tt.want) {
+				t.Errorf("%s lists %v, want %v", tt.admin.Email, got, tt.want)
+			}
+		}
+		if _, err := store.Accounts(ctx, kari); !errors.Is(err, engine.ErrNotFound) {
+			t.Errorf("a caseworker lists the accounts: %v", err)
+		}
+
+		for _, tt := range []struct {
+			name string
+			by   engine.User
+			nu   engine.NewUser
+		}{
+			{"Bergen makes an Oslo caseworker", bergenAdmin, engine.NewUser{Kommuner: []string{"0301"}}},
+			{"Bergen makes a caseworker of Bergen and Oslo", bergenAdmin, engine.NewUser{Kommuner: []string{"4601", "0301"}}},
+			{"Bergen makes an Oslo admin", bergenAdmin, engine.NewUser{Admin: true, Kommuner: []string{"0301"}}},
+			{"Bergen makes an admin of no kommune", bergenAdmin, engine.NewUser{Admin: true}},
+			{"an admin of no kommune makes an Oslo caseworker", nowhere, engine.NewUser{Kommuner: []string{"0301"}}},
+			{"a caseworker makes a colleague", kari, engine.NewUser{Kommuner: []string{"0301"}}},
+		} {
+			tt.nu.Email, tt.nu.Name, tt.nu.Password = "spion@example.no", "Spion", password
+			if _, err := store.CreateAccount(ctx, tt.by, tt.nu); !errors.Is(err, engine.ErrForbidden) {
+				t.Errorf("%s: %v, want ErrForbidden", tt.name, err)
+			}
+		}
+		if _, err := store.Authenticate(ctx, "spion@example.no", password); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a refused account signs in: %v", err)
+		}
+		berit, err := store.CreateAccount(ctx, bergenAdmin, engine.NewUser{Email: "berit@bergen.kommune.no", Name: "Berit", Kommuner: []string{"4601"}, Password: password})
+		if err != nil || berit.Sees("0301") {
+			t.Fatalf("Bergen makes a Bergen caseworker: %+v %v", berit, err)
+		}
+
+		for _, tt := range []struct {
+			name string
+			by   engine.User
+			id   string
+		}{
+			{"Bergen disables Oslo's caseworker", bergenAdmin, kari.ID},
+			{"Bergen disables Oslo's admin", bergenAdmin, osloAdmin.ID},
+			{"Bergen disables an account of Bergen and Oslo", bergenAdmin, both.ID},
+			{"Oslo disables an account of Bergen and Oslo", osloAdmin, both.ID},
+			{"Bergen disables an admin of no kommune", bergenAdmin, nowhere.ID},
+			{"an admin of no kommune disables Oslo's caseworker", nowhere, kari.ID},
+			{"a caseworker disables her admin", kari, osloAdmin.ID},
+			{"Bergen disables no one", bergenAdmin, "no-such-account"},
+		} {
+			for _, disabled := range []bool{true, false} {
+				if err := store.SetDisabled(ctx, tt.by, tt.id, disabled); !errors.Is(err, engine.ErrNotFound) {
+					t.Errorf("%s (disabled=%v): %v, want ErrNotFound", tt.name, disabled, err)
+				}
+			}
+		}
+		for _, email := range []string{kari.Email, osloAdmin.Email, both.Email, nowhere.Email} {
+			if _, err := store.Authenticate(ctx, email, password); err != nil {
+				t.Errorf("%s after refused disables: %v", email, err)
+			}
+		}
+
+		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, true); err != nil {
+			t.Fatalf("Oslo disables Oslo's caseworker: %v", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, password); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a disabled account signs in: %v", err)
+		}
+		if accounts, _ := store.Accounts(ctx, osloAdmin); len(accounts) != 2 || !accounts[1].Disabled {
+			t.Fatalf("Oslo's list after disabling: %+v", accounts)
+		}
+		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, false); err != nil {
+			t.Fatalf("Oslo enables her again: %v", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, password); err != nil {
+			t.Fatalf("enabled again: %v", err)
+		}
+	})
+}
+
+// TestStartPasswordMustBeChanged: a password an admin hands out, at a new
+// account or a reset, is a start password the user must change; changing
+// it clears that. A reset is scoped like every account change, ends the
+// user's sessions and replaces her password.
+func TestStartPasswordMustBeChanged(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		if err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		const start, mine, reset = "et startpassord fra admin", "mitt eget lange passord", "et nytt startpassord her"
+		oslo, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: mine})
+		if err != nil || oslo.MustChangePassword {
+			t.Fatalf("the operator's account with a chosen password: %+v %v", oslo, err)
+		}
+		bergen, _ := store.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"4601"}, Password: mine})
+		kari, err := store.CreateAccount(ctx, oslo, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: start})
+		if err != nil || !kari.MustChangePassword {
+			t.Fatalf("an account an admin made: %+v %v", kari, err)
+		}
+		if u, err := store.Authenticate(ctx, kari.Email, start); err != nil || !u.MustChangePassword {
+			t.Fatalf("signing in with the start password: %+v %v", u, err)
+		}
+		sess, _ := store.CreateSession(ctx, kari.ID, time.Hour)
+		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || !u.MustChangePassword {
+			t.Fatalf("her session: %+v %v", u, err)
+		}
+		if accounts, _ := store.Accounts(ctx, oslo); len(accounts) != 2 || accounts[0].MustChangePassword || !accounts[1].MustChangePassword {
+			t.Fatalf("the accounts do not say who has a start password: %+v", accounts)
+		}
+		if err := store.ChangePassword(ctx, kari.ID, start, mine, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || u.MustChangePassword {
+			t.Fatalf("after changing it: %+v %v", u, err)
+		}
+
+		if err := store.ResetPassword(ctx, bergen, kari.ID, reset); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("Bergen resets Oslo's caseworker: %v, want ErrNotFound", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, "no-such-account", reset); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a reset of no one: %v, want ErrNotFound", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, kari.ID, "kort"); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a short start password: %v, want ErrInvalid", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, mine); err != nil {
+			t.Fatalf("refused resets changed her password: %v", err)
+		}
+		if err := store.ResetPassword(ctx, oslo, kari.ID, reset); err != nil {
+			t.Fatalf("Oslo resets Oslo's caseworker: %v", err)
+		}
+		if _, _, err := store.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("her session after a reset: %v, want ended", err)
+		}
+		if _, err := store.Authenticate(ctx, kari.Email, mine); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("her old password after a reset: %v", err)
+		}
+		if u, err := store.Authenticate(ctx, kari.Email, reset); err != nil || !u.MustChangePassword {
+			t.Fatalf("the reset start password: %+v %v", u, err)
 		}
 	})
 }

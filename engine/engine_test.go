@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
@@ -35,7 +36,7 @@ type testBundle struct {
 func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, Kommuner: kommuner})
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, Kommuner: kommuner, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

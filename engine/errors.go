@@ -23,6 +23,10 @@ var (
 	// ErrUnknownKommune: the installation does not serve the kommune named,
 	// or none was named where it serves a list. It is also ErrInvalid.
 	ErrUnknownKommune = fmt.Errorf("%w: the installation does not serve this kommune", ErrInvalid)
+	// ErrForbidden: the caller may see what she asks about but may not do
+	// this to it, and is told so: an admin making an account for a kommune
+	// that is not hers.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // ValidationError carries field errors from the form's validator.

@@ -29,7 +29,7 @@ func migrationProvider(d dialect, db *sql.DB) (*goose.Provider, error) {
 		goose.WithGoMigrations(keyHashMigration(d)))
 }
 
-// keyHashMigration (7) keeps the Idempotency-Key only as a hash: for a
+// keyHashMigration (8) keeps the Idempotency-Key only as a hash: for a
 // submit without a draft it is also the secret that reads the application
 // (code review B2). Existing keys are hashed in Go, the same on both
 // databases. It also adds the receipt a submit answered, which its replays
@@ -78,7 +78,7 @@ func keyHashMigration(d dialect) *goose.Migration {
 		}
 		return nil
 	}
-	return goose.NewGoMigration(7, &goose.GoFunc{RunTx: up}, nil)
+	return goose.NewGoMigration(8, &goose.GoFunc{RunTx: up}, nil)
 }
 
 // migrate applies the store's pending migrations.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+	"golang.org/x/crypto/bcrypt"
 )
 
 type dialect int
@@ -51,6 +53,12 @@ type Config struct {
 	// path (the widget, the API, paper), and so is one that names none.
 	// Defaults to none listed, which accepts any kommune.
 	Kommuner []string
+	// PasswordCost is bcrypt's work factor for the passwords the store
+	// sets. Defaults to 12: about 0.2 s a check on a small server, slow to
+	// guess offline and still quick to sign in. Tests set bcrypt.MinCost (4);
+	// a hash keeps the cost it was made with, so lowering it later only
+	// affects new passwords.
+	PasswordCost int
 }
 
 // Store is the database. On SQLite it owns one writer connection (shared with
@@ -59,6 +67,13 @@ type Store struct {
 	dialect dialect
 	clock   func() time.Time
 	log     *slog.Logger
+
+	passwordCost int
+	// dummyHash is compared against when there is no such user, so that a
+	// wrong e-mail address takes as long as a wrong password. Made at
+	// passwordCost on the first sign-in.
+	dummyHash     []byte
+	dummyHashOnce sync.Once
 
 	// SQLite
 	writer  *sqlx.DB // exactly one connection: SQLite has one writer
@@ -89,8 +104,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxGroup <= 0 {
 		cfg.MaxGroup = 128
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, refs: referenceBlocks{blocks: map[string]*[2]int64{}}, kommuner: map[string]bool{},
-		chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = 12
+	}
+	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("open store: PasswordCost %d is not between %d and %d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, passwordCost: cfg.PasswordCost, refs: referenceBlocks{blocks: map[string]*[2]int64{}},
+		kommuner: map[string]bool{}, chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {
 			return nil, fmt.Errorf("open: %q in Kommuner is not a kommunenummer (four digits)", k)

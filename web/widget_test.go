@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -84,5 +85,41 @@ func TestExamplePage(t *testing.T) {
 	}
 	if strings.Contains(csp, "unsafe-inline") || strings.Contains(string(page), "style=") || strings.Contains(string(page), "<script>") {
 		t.Fatal("the example page needs inline script or style")
+	}
+}
+
+// TestPaperModeNeverResumes is a static check of the widget's source: a
+// caseworker's paper registration (submit-url set) never resumes a draft.
+// Every use of the tab's storage goes through the store getter, which has
+// none in paper mode, there is no localStorage, and the one read of a
+// #skjema-resume= link comes after resume's paper guard. The browser test
+// (browser/caseworker.test.mjs) checks the same in Chromium.
+func TestPaperModeNeverResumes(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("widget/skjema.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	for _, tt := range []struct {
+		name, text string
+		want       int
+	}{
+		{"paper mode is the submit-url attribute", "get paper() { return this.hasAttribute('submit-url'); }", 1},
+		{"storage is none in paper mode", "get store() { return this.paper ? null : sessionStorage; }", 1},
+		{"sessionStorage only through the store getter", "sessionStorage", 1},
+		{"no localStorage", "localStorage", 0},
+		{"one read of the resume link", "location.hash", 1},
+		{"resume returns at once in paper mode", "async resume() {\n    if (this.paper) return;\n", 1},
+	} {
+		if got := strings.Count(src, tt.text); got != tt.want {
+			t.Errorf("%s: %q occurs %d times, want %d", tt.name, tt.text, got, tt.want)
+		}
+	}
+	guard := strings.Index(src, "if (this.paper) return;")
+	hash := strings.Index(src, "location.hash")
+	end := strings.Index(src[max(guard, 0):], "\n  }\n")
+	if guard < 0 || hash < guard || end < 0 || hash > guard+end {
+		t.Errorf("location.hash is read outside resume, or before its paper guard")
 	}
 }

@@ -155,7 +155,7 @@ func TestUsersAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	if u, err := store.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") {
+	if u, err := store.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") || !u.MustChangePassword {
 		t.Fatalf("signing in with the printed password: %+v %v", u, err)
 	}
 }

@@ -13,14 +13,15 @@ import (
 )
 
 // usersAdd: skjema users add [-name N] [-kommuner 0301,…] [-admin] [db flags] EMAIL.
-// The password comes from SKJEMA_PASSWORD, or is made here and printed once;
-// it is never a flag, which would leave it in the shell's history.
+// The password comes from SKJEMA_PASSWORD, or is made here and printed once
+// as a start password the user must change at her first sign-in; it is
+// never a flag, which would leave it in the shell's history.
 func usersAdd(ctx context.Context, args []string, m *Main) error {
 	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	name := fs.String("name", "", "the user's full name (required)")
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
-	admin := fs.Bool("admin", false, "the user manages accounts and reads audit trails")
+	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
 	db := fs.String("db", env("SKJEMA_DB", "skjema.db"), "SQLite file, or a postgres:// URL (SKJEMA_DB)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -42,7 +43,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
-	u, err := m.store.CreateUser(ctx, engine.NewUser{Email: fs.Arg(0), Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password})
+	u, err := m.store.CreateUser(ctx, engine.NewUser{Email: fs.Arg(0), Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	}
 	fmt.Fprintf(m.Stdout, "added %s %s (%s) for kommuner %s\n", role, u.Email, u.Name, strings.Join(u.Kommuner, ", "))
 	if generated {
-		fmt.Fprintf(m.Stdout, "password (shown once; give it to the user safely):\n%s\n", password)
+		fmt.Fprintf(m.Stdout, "start password (shown once; give it to the user safely, she changes it at first sign-in):\n%s\n", password)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package caseworker
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -44,12 +45,13 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u engine.Use
 
 type usersView struct {
 	Accounts []engine.Account
-	// Created is a new account's one-time password, shown once.
-	Created     *engine.User
-	Password    string
-	Error       string
-	Email, Name string
-	Kommuner    string
+	// Created is a new account, or Reset one given a new start password;
+	// Password is that password, shown once.
+	Created, Reset *engine.User
+	Password       string
+	Error          string
+	Email, Name    string
+	Kommuner       string
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -61,28 +63,44 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 		return errNotFound
 	}
 	var err error
-	if v.Accounts, err = h.store.Accounts(r.Context()); err != nil {
+	if v.Accounts, err = h.store.Accounts(r.Context(), u); err != nil {
 		return err
 	}
 	h.render(w, r, status, "users", view{Title: "Brukere", User: &u, Data: v})
 	return nil
 }
 
-// addUser creates an account with a generated password, shown once to the
-// admin to hand over; it is never stored or logged in clear.
+// startPassword makes a password for an admin to hand over, once.
+func startPassword() string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// addUser creates an account with a generated start password, shown once to
+// the admin to hand over; it is never stored or logged in clear, and the
+// user must change it at her first sign-in. The engine refuses an account
+// for a kommune that is not the admin's.
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	if !u.Admin {
 		return errNotFound
 	}
-	b := make([]byte, 15)
-	rand.Read(b)
-	password := base64.RawURLEncoding.EncodeToString(b)
+	password := startPassword()
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
-	created, err := h.store.CreateUser(r.Context(), nu)
+	created, err := h.store.CreateAccount(r.Context(), u, nu)
 	if err != nil {
+		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
+		if errors.Is(err, engine.ErrForbidden) {
+			again.Error = "Du kan bare opprette brukere for dine egne kommuner (" + strings.Join(u.Kommuner, ", ") + ")."
+			if len(u.Kommuner) == 0 {
+				again.Error = "Du hører ikke til noen kommune, og kan ikke opprette brukere."
+			}
+			return h.showUsers(w, r, u, http.StatusForbidden, again)
+		}
 		if _, msg, ok := refusal(err); ok {
-			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, usersView{Error: msg, Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")})
+			again.Error = msg
+			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
 		}
 		return err
 	}
@@ -97,9 +115,32 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 	if id == u.ID {
 		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: "Du kan ikke deaktivere deg selv."})
 	}
-	if err := h.store.SetDisabled(r.Context(), id, r.PostFormValue("disabled") == "true"); err != nil {
+	if err := h.store.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)
 	return nil
+}
+
+// resetPassword gives an account of the admin's a new start password, shown
+// once; the user's sessions end and she must change it at her next sign-in.
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	id := r.PathValue("id")
+	password := startPassword()
+	if err := h.store.ResetPassword(r.Context(), u, id, password); err != nil {
+		return err
+	}
+	accounts, err := h.store.Accounts(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if a.ID == id {
+			return h.showUsers(w, r, u, http.StatusOK, usersView{Reset: &a.User, Password: password})
+		}
+	}
+	return errNotFound
 }

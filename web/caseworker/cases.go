@@ -341,6 +341,8 @@ func refusal(err error) (status int, text string, ok bool) {
 		return http.StatusUnprocessableEntity, "Søknaden er ikke gyldig: " + strings.Join(msgs, "; ") + ".", true
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
 		return http.StatusConflict, conflictText(err), true
+	case errors.Is(err, engine.ErrForbidden):
+		return http.StatusForbidden, "Du har ikke tilgang til å gjøre dette.", true
 	case errors.Is(err, engine.ErrInvalid):
 		_, detail, _ := strings.Cut(err.Error(), "invalid: ")
 		return http.StatusBadRequest, "Kan ikke utføres: " + detail, true

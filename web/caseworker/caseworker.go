@@ -60,11 +60,17 @@ type Config struct {
 	// SessionTTL is how long a sign-in lasts. Defaults to 8 hours, a
 	// working day.
 	SessionTTL time.Duration
-	// LoginPerAddress and LoginPerAccount limit sign-in attempts: bursts of
-	// LoginBurst, then one per the given interval. Default to one per 6 s
-	// in bursts of 20 per address, one per 30 s in bursts of 5 per account.
-	LoginPerAddress, LoginPerAccount     time.Duration
-	LoginAddressBurst, LoginAccountBurst int
+	// Failed sign-ins (and wrong current passwords at a change) are limited
+	// three ways, each a burst and then one per interval; a success counts
+	// for none. LoginPerAddress: from one client address, whatever the
+	// account; defaults to 20, then one per 6 s. LoginPerAccount: for one
+	// account from one address; defaults to 5, then one per 30 s.
+	// LoginPerAccountEverywhere: for one account from all addresses
+	// together, the last guard against guessing from many; defaults to 100,
+	// then one a minute. Keyed by account and address, strangers' wrong
+	// passwords do not keep the owner out from her own address.
+	LoginPerAddress, LoginPerAccount, LoginPerAccountEverywhere       time.Duration
+	LoginAddressBurst, LoginAccountBurst, LoginAccountEverywhereBurst int
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 	// Logger defaults to slog.Default(). It never receives field values.
@@ -79,14 +85,14 @@ type Config struct {
 
 // Handler serves /caseworker/.
 type Handler struct {
-	cfg       Config
-	store     *engine.Store
-	forms     *forms.Registry
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	byAddress *ratelimit.Keyed
-	byAccount *ratelimit.Keyed
-	mux       *http.ServeMux
+	cfg   Config
+	store *engine.Store
+	forms *forms.Registry
+	log   *slog.Logger
+	pages map[string]*template.Template
+	// The sign-in limits; see Config.
+	byAddress, byAccountFrom, byAccount *ratelimit.Keyed
+	mux                                 *http.ServeMux
 }
 
 // New builds the handler.
@@ -106,6 +112,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LoginPerAccount == 0 {
 		cfg.LoginPerAccount, cfg.LoginAccountBurst = 30*time.Second, 5
 	}
+	if cfg.LoginPerAccountEverywhere == 0 {
+		cfg.LoginPerAccountEverywhere, cfg.LoginAccountEverywhereBurst = time.Minute, 100
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -117,8 +126,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]*template.Template{},
-		byAddress: ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
-		byAccount: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
+		byAddress:     ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
+		byAccountFrom: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
+		byAccount:     ratelimit.New(1/cfg.LoginPerAccountEverywhere.Seconds(), cfg.LoginAccountEverywhereBurst),
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -149,9 +159,9 @@ func (h *Handler) routes() {
 	}))
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
-	h.mux.HandleFunc("POST /caseworker/logout", h.signedIn(h.logout))
-	h.mux.HandleFunc("GET /caseworker/password", h.signedIn(h.passwordPage))
-	h.mux.HandleFunc("POST /caseworker/password", h.signedIn(h.changePassword))
+	h.mux.HandleFunc("POST /caseworker/logout", h.withStartPassword(h.logout))
+	h.mux.HandleFunc("GET /caseworker/password", h.withStartPassword(h.passwordPage))
+	h.mux.HandleFunc("POST /caseworker/password", h.withStartPassword(h.changePassword))
 	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.queuePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}", h.signedIn(h.casePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/files/{file}", h.signedIn(h.caseFile))
@@ -167,6 +177,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/users", h.signedIn(h.usersPage))
 	h.mux.HandleFunc("POST /caseworker/users", h.signedIn(h.addUser))
 	h.mux.HandleFunc("POST /caseworker/users/{id}/disabled", h.signedIn(h.disableUser))
+	h.mux.HandleFunc("POST /caseworker/users/{id}/password", h.signedIn(h.resetPassword))
 	h.mux.HandleFunc("/caseworker/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 }
 
@@ -326,8 +337,19 @@ func csrfOf(ctx context.Context) string {
 
 // signedIn runs a handler for a signed-in user. Without a session a page is
 // redirected to sign-in; a post without its session's CSRF token is refused
-// (403) before anything is done.
+// (403) before anything is done. A user who still has the start password an
+// admin handed out is sent to change it, and nothing else is done.
 func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error) http.HandlerFunc {
+	return h.session(fn, false)
+}
+
+// withStartPassword is signedIn for what a user may do before she has
+// changed her start password: change it, and sign out.
+func (h *Handler) withStartPassword(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error) http.HandlerFunc {
+	return h.session(fn, true)
+}
+
+func (h *Handler) session(fn func(w http.ResponseWriter, r *http.Request, u engine.User) error, startPasswordAllowed bool) http.HandlerFunc {
 	return h.page(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := r.Cookie(sessionCookie)
 		var u engine.User
@@ -354,6 +376,10 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, u eng
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(csrf)) != 1 {
 				return errForbidden
 			}
+		}
+		if u.MustChangePassword && !startPasswordAllowed {
+			http.Redirect(w, r, "/caseworker/password", http.StatusSeeOther)
+			return nil
 		}
 		ctx := context.WithValue(context.WithValue(r.Context(), userKey, &u), csrfKey, csrf)
 		return fn(w, r.WithContext(ctx), u)

@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -27,6 +28,7 @@ import (
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
+	"golang.org/x/crypto/bcrypt"
 )
 
 const password = "et langt og hemmelig passord"
@@ -43,7 +45,7 @@ type testBundle struct {
 func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +147,18 @@ func (b *testBundle) browser(t *testing.T) *browser {
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &browser{t: t, c: &c, base: b.srv.URL}
+}
+
+// browserFrom is a browser on another client address: its connections
+// leave from ip, a loopback address other than 127.0.0.1 (on Linux all of
+// 127.0.0.0/8 is loopback), so the server sees a different client.
+func (b *testBundle) browserFrom(t *testing.T, ip string) *browser {
+	br := b.browser(t)
+	tr := br.c.Transport.(*http.Transport).Clone()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	tr.DialContext = dialer.DialContext
+	br.c.Transport = tr
+	return br
 }
 
 func (br *browser) do(method, path string, form url.Values) page {
@@ -333,8 +347,9 @@ func TestPostsNeedTheSessionsCSRFToken(t *testing.T) {
 	}
 }
 
-// TestLoginIsRateLimited: wrong passwords for one account are answered
-// 401, then 429 (even for the right one), while other accounts still sign in.
+// TestLoginIsRateLimited: wrong passwords for one account from one address
+// are answered 401, then 429 (even for the right one), while other accounts
+// still sign in from there.
 func TestLoginIsRateLimited(t *testing.T) {
 	t.Parallel()
 	var now atomic.Int64
@@ -358,6 +373,90 @@ func TestLoginIsRateLimited(t *testing.T) {
 	now.Add(int64(31 * time.Second))
 	if p := br.login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
 		t.Fatalf("after waiting: %d", p.status)
+	}
+}
+
+// TestStrangersCannotLockTheOwnerOut: only failed sign-ins count, and per
+// account from one address, so wrong passwords from other addresses do not
+// keep the owner out from her own, and signing in again and again is never
+// limited. The slower limit per account from everywhere is the last guard;
+// the limit per address still holds across accounts.
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
+	t.Run("six wrong passwords from six addresses", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		for i := range 6 {
+			from := "127.0.0." + strconv.Itoa(10+i)
+			if p := b.browserFrom(t, from).login("kari@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("a wrong password from %s: %d, want 401", from, p.status)
+			}
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+			t.Fatalf("the owner's right password from her own address: %d, want 303", p.status)
+		}
+	})
+	t.Run("signing in again and again", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		br := b.browser(t)
+		for i := range 25 { // more than the address's burst of 20 and the account's of 5
+			if p := br.login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+				t.Fatalf("sign-in %d: %d, want 303", i+1, p.status)
+			}
+		}
+	})
+	t.Run("the account's limit from everywhere", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{LoginPerAccountEverywhere: time.Minute, LoginAccountEverywhereBurst: 8})
+		b.user(t, "kari@oslo.kommune.no", false, "0301")
+		for i := range 8 {
+			if p := b.browserFrom(t, "127.0.1."+strconv.Itoa(10+i)).login("kari@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d: %d, want 401", i+1, p.status)
+			}
+		}
+		p := b.browser(t).login("kari@oslo.kommune.no", password)
+		if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" {
+			t.Fatalf("after 8 failures from everywhere: %d, want 429 with Retry-After", p.status)
+		}
+	})
+	t.Run("the address's limit across accounts", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+		br := b.browser(t)
+		for i := range 20 {
+			if p := br.login("nobody"+strconv.Itoa(i)+"@oslo.kommune.no", "feil passord"); p.status != http.StatusUnauthorized {
+				t.Fatalf("unknown account %d: %d, want 401", i+1, p.status)
+			}
+		}
+		if p := br.login("nobody20@oslo.kommune.no", "feil passord"); p.status != http.StatusTooManyRequests {
+			t.Fatalf("the address's 21st failure: %d, want 429", p.status)
+		}
+	})
+}
+
+// TestSignInGoesOnOnlyInsideTheUI: the page a sign-in goes on to is a
+// cleaned path under /caseworker/; a next that leaves it goes to the queue.
+func TestSignInGoesOnOnlyInsideTheUI(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	for next, want := range map[string]string{
+		"/caseworker/../api/v1/agency/batches": "/caseworker/",
+		"/caseworker/\x0b":                     "/caseworker/",
+		"/caseworker/users?x=1":                "/caseworker/users?x=1",
+	} {
+		br := b.browser(t)
+		br.do("GET", "/caseworker/login", nil)
+		p := br.post("/caseworker/login", url.Values{"email": {"kari@oslo.kommune.no"}, "password": {password}, "next": {next}})
+		if strings.ContainsAny(next, "\x0b") && p.status == http.StatusBadRequest {
+			continue // a control character in a form field is refused before sign-in
+		}
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
+			t.Errorf("sign-in with next %q: %d to %q, want 303 to %q", next, p.status, p.header.Get("Location"), want)
+		}
 	}
 }
 
@@ -428,6 +527,11 @@ func TestReturnAndPaper(t *testing.T) {
 	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
 		t.Fatalf("the paper page: %d", p.status)
 	}
+	// submit-url puts the widget in paper mode, which never resumes a
+	// draft from a link or storage (web/widget/skjema.js, TestPaperModeNeverResumes).
+	if p := kari.do("GET", "/caseworker/paper?kommune=0301", nil); !regexp.MustCompile(`<skjema-form [^>]*submit-url="/caseworker/paper/"`).MatchString(p.body) {
+		t.Fatalf("the paper page's widget is not in paper mode:\n%s", p.body)
+	}
 	d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)
 	if p := kari.paper(d, b.body); p.status != http.StatusCreated || !strings.Contains(p.body, `"reference":"BOS-`) {
 		t.Fatalf("paper submit: %d %s", p.status, p.body)
@@ -444,7 +548,7 @@ func TestReturnAndPaper(t *testing.T) {
 func TestAdminsManageAccounts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, enginetest.SQLite(t), caseworker.Config{LoginPerAccount: 30 * time.Second, LoginAccountBurst: 10})
-	b.user(t, "admin@oslo.kommune.no", true, "0301")
+	adminUser := b.user(t, "admin@oslo.kommune.no", true, "0301", "3201") // two kommuner: an admin makes accounts only for hers
 	b.user(t, "kari@oslo.kommune.no", false, "0301")
 	if p := b.signedIn(t, "kari@oslo.kommune.no").do("GET", "/caseworker/users", nil); p.status != http.StatusNotFound {
 		t.Fatalf("a caseworker opens the accounts: %d", p.status)
@@ -480,7 +584,7 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
 		t.Fatalf("his own session ended with the change: %d", p.status)
 	}
-	accounts, _ := b.store.Accounts(context.Background())
+	accounts, _ := b.store.Accounts(context.Background(), adminUser)
 	var id string
 	for _, a := range accounts {
 		if a.Email == "nils@oslo.kommune.no" {
@@ -496,6 +600,80 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := b.browser(t).login("nils@oslo.kommune.no", mine); p.status != http.StatusUnauthorized {
 		t.Fatalf("a disabled account signs in: %d", p.status)
 	}
+}
+
+// TestStartPasswordIsChangedFirst: with a start password an admin handed
+// out, at a new account or a reset, every page sends the user to change it,
+// and no action is done, until she has.
+func TestStartPasswordIsChangedFirst(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "admin@oslo.kommune.no", true, "0301")
+		a, _ := b.flagged(t, "0301")
+		admin := b.signedIn(t, "admin@oslo.kommune.no")
+		startPassword := regexp.MustCompile(`class="cw-secret">([^<]+)<`)
+		p := admin.post("/caseworker/users", url.Values{"name": {"Nils Ny"}, "email": {"nils@oslo.kommune.no"}, "kommuner": {"0301"}})
+		m := startPassword.FindStringSubmatch(p.body)
+		if p.status != http.StatusCreated || m == nil {
+			t.Fatalf("create: %d", p.status)
+		}
+		nils := b.browser(t)
+		if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("sign-in with the start password: %d", p.status)
+		}
+		mustChange := func(when string) {
+			t.Helper()
+			for _, path := range []string{"/caseworker/", "/caseworker/applications/" + a.ID, "/caseworker/paper"} {
+				if p := nils.do("GET", path, nil); p.status != http.StatusSeeOther || p.header.Get("Location") != "/caseworker/password" {
+					t.Errorf("%s: GET %s: %d to %q, want 303 to /caseworker/password", when, path, p.status, p.header.Get("Location"))
+				}
+			}
+			p := nils.do("GET", "/caseworker/password", nil)
+			if p.status != http.StatusOK || !strings.Contains(p.body, "Du må bytte startpassordet") {
+				t.Fatalf("%s: the password page: %d", when, p.status)
+			}
+			if p := nils.post("/caseworker/applications/"+a.ID+"/approve", url.Values{"version": {version(a)}}); p.status != http.StatusSeeOther || p.header.Get("Location") != "/caseworker/password" {
+				t.Errorf("%s: approve: %d to %q, want 303 to /caseworker/password", when, p.status, p.header.Get("Location"))
+			}
+			if got, _ := b.store.Application(context.Background(), a.ID); got.Status != engine.StatusInReview {
+				t.Fatalf("%s: an action was done with a start password: %s", when, got.Status)
+			}
+		}
+		mustChange("a new account")
+		const mine = "mitt eget lange passord"
+		if p := nils.post("/caseworker/password", url.Values{"current": {m[1]}, "next": {mine}}); p.status != http.StatusOK {
+			t.Fatalf("change the start password: %d", p.status)
+		}
+		if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
+			t.Fatalf("the queue after the change: %d", p.status)
+		}
+
+		// An admin's reset gives a new start password, shown once, and ends his sessions.
+		accounts, _ := b.store.Accounts(context.Background(), engine.User{Admin: true, Kommuner: []string{"0301"}})
+		var id string
+		for _, acc := range accounts {
+			if acc.Email == "nils@oslo.kommune.no" {
+				id = acc.ID
+			}
+		}
+		p = admin.post("/caseworker/users/"+id+"/password", nil)
+		m = startPassword.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || m == nil {
+			t.Fatalf("reset: %d", p.status)
+		}
+		if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/caseworker/login") {
+			t.Fatalf("his session after the reset: %d to %q", p.status, p.header.Get("Location"))
+		}
+		if p := b.browser(t).login("nils@oslo.kommune.no", mine); p.status != http.StatusUnauthorized {
+			t.Fatalf("his own password after the reset: %d", p.status)
+		}
+		nils = b.browser(t)
+		if p := nils.login("nils@oslo.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("sign-in with the reset password: %d", p.status)
+		}
+		mustChange("after a reset")
+	})
 }
 
 // TestRefusalsAreExplained: a post missing what it needs, or with an entry
@@ -573,6 +751,82 @@ func TestUnstorableFormFields(t *testing.T) {
 			if p := kari.do("GET", path, nil); p.status != http.StatusBadRequest && p.status != http.StatusNotFound {
 				t.Errorf("GET %s: %d", path, p.status)
 			}
+		}
+	})
+}
+
+// TestAdminsAreScopedToTheirKommuner: Bergen's admin neither lists, makes
+// nor disables an account of Oslo, so no account she makes reaches an Oslo
+// application; Oslo's admin still manages Oslo's accounts.
+func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn, caseworker.Config{})
+		b.user(t, "admin@oslo.kommune.no", true, "0301")
+		b.user(t, "admin@bergen.kommune.no", true, "4601")
+		kari := b.user(t, "kari@oslo.kommune.no", false, "0301")
+		a, _ := b.flagged(t, "0301")
+
+		bergen := b.signedIn(t, "admin@bergen.kommune.no")
+		p := bergen.do("GET", "/caseworker/users", nil)
+		if p.status != http.StatusOK || strings.Contains(p.body, "oslo.kommune.no") || !strings.Contains(p.body, "admin@bergen.kommune.no") {
+			t.Fatalf("Bergen's admin lists the accounts: %d, Oslo's among them: %v", p.status, strings.Contains(p.body, "oslo.kommune.no"))
+		}
+		for _, form := range []url.Values{
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"0301"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"4601 0301"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {"0301"}, "admin": {"on"}},
+			{"name": {"Spion"}, "email": {"spion@bergen.kommune.no"}, "kommuner": {""}, "admin": {"on"}}, // an admin of no kommune
+		} {
+			p := bergen.post("/caseworker/users", form)
+			if p.status != http.StatusForbidden || !strings.Contains(html.UnescapeString(p.body), "Du kan bare opprette brukere for dine egne kommuner (4601).") {
+				t.Errorf("Bergen's admin creates %v: %d, want 403 with the reason", form, p.status)
+			}
+		}
+		if _, err := b.store.UserByIdentity(ctx, engine.ProviderLocal, "spion@bergen.kommune.no"); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a refused account exists: %v", err)
+		}
+		for _, id := range []string{kari.ID, "no-such-account"} {
+			p := bergen.post("/caseworker/users/"+id+"/disabled", url.Values{"disabled": {"true"}})
+			if p.status != http.StatusNotFound || !strings.Contains(p.body, "Fant ikke siden") {
+				t.Errorf("Bergen's admin disables %s: %d, want the same 404 as for nothing", id, p.status)
+			}
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's caseworker after Bergen's attempt to disable her: %d", p.status)
+		}
+		// What she may make: an account of her own kommune, which sees none of Oslo's.
+		p = bergen.post("/caseworker/users", url.Values{"name": {"Berit"}, "email": {"berit@bergen.kommune.no"}, "kommuner": {"4601"}})
+		m := regexp.MustCompile(`class="cw-secret">([^<]+)<`).FindStringSubmatch(p.body)
+		if p.status != http.StatusCreated || m == nil {
+			t.Fatalf("Bergen's admin creates a Bergen account: %d\n%s", p.status, p.body)
+		}
+		berit := b.browser(t)
+		if p := berit.login("berit@bergen.kommune.no", m[1]); p.status != http.StatusSeeOther {
+			t.Fatalf("Bergen's new account signs in: %d", p.status)
+		}
+		berit.do("GET", "/caseworker/password", nil)
+		if p := berit.post("/caseworker/password", url.Values{"current": {m[1]}, "next": {"hennes eget lange passord"}}); p.status != http.StatusOK {
+			t.Fatalf("Bergen's new account changes her start password: %d", p.status)
+		}
+		if p := berit.do("GET", "/caseworker/applications/"+a.ID, nil); p.status != http.StatusNotFound {
+			t.Fatalf("Bergen's new account opens Oslo's application: %d", p.status)
+		}
+
+		oslo := b.signedIn(t, "admin@oslo.kommune.no")
+		p = oslo.do("GET", "/caseworker/users", nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "kari@oslo.kommune.no") || strings.Contains(p.body, "bergen.kommune.no") {
+			t.Fatalf("Oslo's admin lists the accounts: %d\n%s", p.status, p.body)
+		}
+		if p := oslo.post("/caseworker/users/"+kari.ID+"/disabled", url.Values{"disabled": {"true"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's admin disables Oslo's caseworker: %d", p.status)
+		}
+		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusUnauthorized {
+			t.Fatalf("a disabled account signs in: %d", p.status)
+		}
+		if p := oslo.post("/caseworker/users/"+kari.ID+"/disabled", url.Values{"disabled": {"false"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("Oslo's admin enables her again: %d", p.status)
 		}
 	})
 }

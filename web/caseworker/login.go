@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/web/ratelimit"
@@ -30,8 +33,10 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// login checks a password. Attempts are limited per address and per account
-// before the password is even looked at; every failure gets the same answer.
+// login checks a password. Failed attempts are limited per address, per
+// account from that address and per account from everywhere, and a limit
+// reached refuses before the password is even looked at; every failure
+// gets the same answer.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c, err := r.Cookie(loginCookie)
@@ -45,12 +50,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: c.Value, Data: loginView{Email: email, Next: next, Error: msg}})
 		return nil
 	}
-	if !h.byAddress.Allow(ratelimit.Host(r.RemoteAddr), now) || !h.byAccount.Allow(email, now) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.cfg.LoginPerAccount.Seconds())))
+	attempt, wait := h.attempt(r, email, now)
+	if wait > 0 {
+		retryAfter(w, wait)
 		h.log.WarnContext(r.Context(), "caseworker sign-in rate limited")
 		return again(http.StatusTooManyRequests, "For mange forsøk på innlogging. Vent litt før du prøver igjen.")
 	}
 	u, err := h.store.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return again(http.StatusUnauthorized, "E-postadressen eller passordet er feil.")
 	}
@@ -79,13 +86,31 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ engine.User) 
 	return nil
 }
 
-// safeNext keeps a post-sign-in redirect inside the caseworker UI.
+// safeNext keeps a post-sign-in redirect inside the caseworker UI: a path
+// (no scheme, no host) that, decoded and cleaned of dot segments, is under
+// /caseworker/, with its query; anything else goes to the queue. The next
+// a page asks for is its own escaped request URI, so it is printable ASCII
+// decoding to the same: a control character, a space, anything beyond
+// ASCII or a backslash, raw or percent-encoded, is refused, as browsers
+// read some of them as a slash or drop them where Go's URL parser does not.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/caseworker/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/caseworker/"
+	const queue = "/caseworker/"
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || u.Host != "" || strings.ContainsFunc(next+u.Path, notInNext) {
+		return queue
 	}
-	return next
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, queue) {
+		return queue
+	}
+	return (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
 }
+
+// notInNext: a rune no redirect after sign-in has, raw or decoded.
+func notInNext(r rune) bool { return r <= ' ' || r >= 0x7f || r == '\\' }
 
 type passwordView struct {
 	Error string
@@ -104,12 +129,14 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u engin
 		h.render(w, r, status, "password", view{Title: "Bytt passord", User: &u, Data: v})
 		return nil
 	}
-	if !h.byAccount.Allow(u.Email, h.cfg.Clock()) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.cfg.LoginPerAccount.Seconds())))
+	attempt, wait := h.attempt(r, u.Email, h.cfg.Clock())
+	if wait > 0 {
+		retryAfter(w, wait)
 		return again(http.StatusTooManyRequests, passwordView{Error: "For mange forsøk. Vent litt før du prøver igjen."})
 	}
 	c, _ := r.Cookie(sessionCookie)
 	err := h.store.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), r.PostFormValue("next"), c.Value)
+	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	switch {
 	case errors.Is(err, engine.ErrUnauthorized):
 		return again(http.StatusUnauthorized, passwordView{Error: "Det nåværende passordet er feil."})
@@ -119,4 +146,51 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u engin
 		return err
 	}
 	return again(http.StatusOK, passwordView{Done: true})
+}
+
+// signInAttempt is one password check, holding an event of each sign-in
+// limit until it is known whether the password was wrong.
+type signInAttempt struct {
+	limits [3]*ratelimit.Keyed
+	keys   [3]string
+	clock  func() time.Time
+}
+
+// attempt takes an event of each limit a password check for email from
+// this request counts against. If one has none left, it gives back what it
+// took and answers how long to wait.
+func (h *Handler) attempt(r *http.Request, email string, now time.Time) (signInAttempt, time.Duration) {
+	address := ratelimit.Host(r.RemoteAddr)
+	a := signInAttempt{
+		limits: [3]*ratelimit.Keyed{h.byAddress, h.byAccountFrom, h.byAccount},
+		keys:   [3]string{address, address + " " + email, email}, // an address has no space
+		clock:  h.cfg.Clock,
+	}
+	for i, l := range a.limits {
+		if !l.Allow(a.keys[i], now) {
+			a.refund(i, now)
+			return a, max(l.RetryAfter(a.keys[i], now), time.Second)
+		}
+	}
+	return a, 0
+}
+
+// done ends the attempt: a failed one stays counted; any other outcome (a
+// success, or an error of ours) is given back.
+func (a signInAttempt) done(failed bool) {
+	if !failed {
+		a.refund(len(a.limits), a.clock())
+	}
+}
+
+// refund gives back the events taken of the first n limits.
+func (a signInAttempt) refund(n int, now time.Time) {
+	for i := range n {
+		a.limits[i].Refund(a.keys[i], now)
+	}
+}
+
+// retryAfter says in whole seconds, rounded up, when to try again.
+func retryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 }

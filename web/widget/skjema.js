@@ -5,6 +5,12 @@
 // loaded into the element's shadow root, so the host page and the widget
 // cannot break each other. Works under a strict Content-Security-Policy:
 // no inline script or style, no eval.
+//
+// With submit-url="/caseworker/paper/" (and csrf) it is a caseworker's
+// paper registration: the final submit goes to her endpoint, and it never
+// resumes a draft, from a #skjema-resume= link or from storage, nor keeps
+// one to resume, so a crafted link cannot fill a paper application with
+// someone else's answers and one citizen's never carry over to the next.
 
 const ASSETS = new URL('./', import.meta.url);
 const API = new URL('../api/v1/', ASSETS);
@@ -120,6 +126,13 @@ class SkjemaForm extends HTMLElement {
     this.seq = 0;
   }
 
+  // paper: a caseworker registering a paper application (see the top).
+  get paper() { return this.hasAttribute('submit-url'); }
+
+  // store remembers the draft of this tab's form, for a citizen who reloads
+  // the page; a paper registration remembers nothing.
+  get store() { return this.paper ? null : sessionStorage; }
+
   get lng() {
     const l = (this.getAttribute('lang') || document.documentElement.lang || 'nb').slice(0, 2);
     return LANGS.includes(l) ? l : 'nb';
@@ -172,8 +185,9 @@ class SkjemaForm extends HTMLElement {
   // --- drafts ---------------------------------------------------------------
 
   async resume() {
+    if (this.paper) return;
     const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
-    const saved = m ? { id: m[1], token: m[2] } : JSON.parse(sessionStorage.getItem(this.storageKey) || 'null');
+    const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
     if (!saved) return;
     try {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + saved.token });
@@ -181,7 +195,7 @@ class SkjemaForm extends HTMLElement {
       this.doc = d.data || {};
       this.message = d.message;
       this.returnFields = d.fields || [];
-      sessionStorage.setItem(this.storageKey, JSON.stringify(saved));
+      this.store.setItem(this.storageKey, JSON.stringify(saved));
       if (d.status === 'awaiting_citizen') this.returned = true;
       else if (d.status !== 'draft') {
         this.status = await this.api('GET', 'submissions/' + saved.id);
@@ -194,7 +208,7 @@ class SkjemaForm extends HTMLElement {
       if (this.returned && this.returnFields.length) this.page = Math.max(0, this.pageOf(this.returnFields[0]));
       await this.validate();
     } catch (e) {
-      sessionStorage.removeItem(this.storageKey);
+      this.store.removeItem(this.storageKey);
       this.notice = e.status === 404 ? this.t('ui.error.resume') : this.t('ui.error.network');
     }
   }
@@ -215,7 +229,7 @@ class SkjemaForm extends HTMLElement {
           const kommune = this.getAttribute('kommune') || undefined;
           const d = await this.api('POST', 'drafts', { form: this.def.id, kommune, data: this.doc });
           this.draft = { id: d.id, token: d.token, version: 1 };
-          sessionStorage.setItem(this.storageKey, JSON.stringify({ id: d.id, token: d.token }));
+          this.store?.setItem(this.storageKey, JSON.stringify({ id: d.id, token: d.token }));
           this.renderSave();
         } else {
           const r = await this.api('PUT', 'drafts/' + this.draft.id, this.doc, { 'If-Match': '"' + this.draft.version + '"' });
@@ -406,7 +420,8 @@ class SkjemaForm extends HTMLElement {
 
   renderSave() {
     if (!this.saveEl) return;
-    if (!this.draft || this.page > this.pages.length) return this.saveEl.replaceChildren();
+    // A paper registration offers no link to resume: it would not.
+    if (!this.draft || this.page > this.pages.length || this.paper) return this.saveEl.replaceChildren();
     const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
     const copied = h('span', { role: 'status' });
     this.saveEl.replaceChildren(h('details', { class: 'sk-save' },
@@ -740,7 +755,7 @@ class SkjemaForm extends HTMLElement {
   }
 
   restart() {
-    sessionStorage.removeItem(this.storageKey);
+    this.store?.removeItem(this.storageKey);
     Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [] });
     this.render(true);
   }

@@ -1,0 +1,47 @@
+package caseworker
+
+import "testing"
+
+// TestSafeNext: where a sign-in may send the caseworker on is a cleaned
+// path under /caseworker/ and nothing else; anything else goes to the queue.
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, next, want string
+	}{
+		{"the queue", "/caseworker/", "/caseworker/"},
+		{"an application", "/caseworker/applications/e222f29c", "/caseworker/applications/e222f29c"},
+		{"a filtered queue keeps its query", "/caseworker/?status=in_review&age=7", "/caseworker/?status=in_review&age=7"},
+		{"a trailing slash is kept", "/caseworker/applications/", "/caseworker/applications/"},
+		{"a doubled slash inside is cleaned", "/caseworker//applications/x", "/caseworker/applications/x"},
+		{"a dot segment inside is cleaned", "/caseworker/./applications/../users", "/caseworker/users"},
+		{"nothing", "", "/caseworker/"},
+		{"the caseworker root without its slash", "/caseworker", "/caseworker/"},
+		{"a protocol-relative URL", "//evil.example/caseworker/", "/caseworker/"},
+		{"an absolute URL", "https://evil.example/caseworker/", "/caseworker/"},
+		{"an absolute URL to this host", "https://skjema.example/caseworker/", "/caseworker/"},
+		{"a relative path", "caseworker/", "/caseworker/"},
+		{"out by dot-dot", "/caseworker/../api/v1/agency/batches", "/caseworker/"},
+		{"out by dot-dot at the end", "/caseworker/..", "/caseworker/"},
+		{"out by encoded dot-dot", "/caseworker/%2e%2e/api/v1/agency/batches", "/caseworker/"},
+		{"out by encoded slash and dot-dot", "/caseworker/..%2fapi/v1/agency/batches", "/caseworker/"},
+		{"out by deep dot-dot", "/caseworker/a/../../../evil", "/caseworker/"},
+		{"a look-alike prefix", "/caseworkerX/", "/caseworker/"},
+		{"a tab", "/caseworker/\t/evil", "/caseworker/"},
+		{"a vertical tab", "/caseworker/\x0b", "/caseworker/"},
+		{"a carriage return and line feed", "/caseworker/\r\nSet-Cookie: x=y", "/caseworker/"},
+		{"an encoded line feed", "/caseworker/%0aSet-Cookie:x", "/caseworker/"},
+		{"DEL", "/caseworker/\x7f", "/caseworker/"},
+		{"NUL", "/caseworker/\x00", "/caseworker/"},
+		{"a line separator (U+2028)", "/caseworker/\u2028", "/caseworker/"},
+		{"a backslash", "/caseworker/\\evil", "/caseworker/"},
+		{"a backslash to another host", "/\\evil.example/", "/caseworker/"},
+		{"an encoded backslash", "/caseworker/%5cevil", "/caseworker/"},
+		{"a space", "/caseworker/ x", "/caseworker/"},
+		{"a fragment is dropped", "/caseworker/users#top", "/caseworker/users"},
+	} {
+		if got := safeNext(tt.next); got != tt.want {
+			t.Errorf("%s: safeNext(%q) = %q, want %q", tt.name, tt.next, got, tt.want)
+		}
+	}
+}
