@@ -1,6 +1,10 @@
 package nid
 
-import "time"
+import (
+	"time"
+
+	"github.com/skjema/skjema/calendar"
+)
 
 // Reasons particular to fødselsnummer.
 const (
@@ -135,13 +139,14 @@ func validDate(year, month, day int) bool {
 	return t.Day() == day && int(t.Month()) == month
 }
 
-// AgeAt is the age in whole years on the given day, and false when the number
-// does not tell the birth date.
+// AgeAt is the age in whole years on the Norwegian calendar day of the
+// given instant, and false when the number does not tell the birth date. A
+// birthday begins at midnight in Oslo, wherever the server runs.
 func (p Person) AgeAt(day time.Time) (int, bool) {
 	if p.BirthDate.IsZero() {
 		return 0, false
 	}
-	y, m, d := day.Date()
+	y, m, d := day.In(calendar.Oslo).Date()
 	age := y - p.BirthDate.Year()
 	if m < p.BirthDate.Month() || (m == p.BirthDate.Month() && d < p.BirthDate.Day()) {
 		age--

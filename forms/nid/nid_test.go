@@ -98,6 +98,8 @@ func TestPersonAgeAt(t *testing.T) {
 	}{
 		{time.Date(1990, 9, 12, 0, 0, 0, 0, time.UTC), 17},
 		{time.Date(1990, 9, 13, 0, 0, 0, 0, time.UTC), 18},
+		// 00:30 in Oslo on the 18th birthday is still the 12th in UTC.
+		{time.Date(1990, 9, 12, 22, 30, 0, 0, time.UTC), 18},
 		{time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), 54},
 	} {
 		if got, ok := p.AgeAt(tc.day); !ok || got != tc.want {

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/skjema/skjema/calendar"
 )
 
 // Reasons particular to kommunenummer and postnummer.
@@ -24,8 +26,8 @@ const (
 type Kommune struct {
 	Number    string
 	Name      string
-	ValidFrom time.Time // zero: valid from the beginning of the register
-	ValidTo   time.Time // exclusive; zero: still valid
+	ValidFrom time.Time // midnight in Oslo; zero: valid from the beginning of the register
+	ValidTo   time.Time // exclusive, midnight in Oslo; zero: still valid
 }
 
 func (k Kommune) validOn(day time.Time) bool {
@@ -169,7 +171,8 @@ func ReadKommunerSSB(r io.Reader) ([]Kommune, error) {
 		}
 		for name, dst := range map[string]*time.Time{"validFrom": &k.ValidFrom, "validTo": &k.ValidTo} {
 			if v := field(row, name); v != "" {
-				t, err := time.Parse(time.DateOnly, v)
+				// A register date is a Norwegian day: it begins at midnight in Oslo.
+				t, err := time.ParseInLocation(time.DateOnly, v, calendar.Oslo)
 				if err != nil {
 					return nil, fmt.Errorf("read kommune register: line %d: %s %q: %w", n+2, name, v, err)
 				}

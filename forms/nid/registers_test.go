@@ -60,6 +60,9 @@ func TestKommunenummerEffectiveDates(t *testing.T) {
 		{"Tromsø's new number before it existed", "5501", in2023, "kommunenummer.expired"},
 		{"Tromsø's new number after 2024", "5501", in2026, ""},
 		{"a number that never was", "9999", in2026, "kommunenummer.unknown"},
+		// The split took effect at midnight in Oslo, an hour before UTC's.
+		{"Tromsø's old number at 00:30 on 1 January 2024 in Oslo", "5401", time.Date(2023, 12, 31, 23, 30, 0, 0, time.UTC), "kommunenummer.expired"},
+		{"Tromsø's new number at 00:30 on 1 January 2024 in Oslo", "5501", time.Date(2023, 12, 31, 23, 30, 0, 0, time.UTC), ""},
 		{"three digits", "301", in2026, "kommunenummer.length"},
 		{"letters", "03A1", in2026, "kommunenummer.digits"},
 	}

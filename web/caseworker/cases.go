@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 )
@@ -74,7 +75,9 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.Use
 		v.Ages = append(v.Ages, a)
 	}
 	v.Deadline = h.cfg.Calendar.NextDeadline(now)
-	v.DaysLeft = int(v.Deadline.Sub(now).Hours()/24) + 1
+	// Whole Norwegian days: across a change to or from summer time a day
+	// has 23 or 25 hours.
+	v.DaysLeft = int(calendar.Day(v.Deadline).Sub(calendar.Day(now)).Round(24*time.Hour) / (24 * time.Hour))
 	v.NearDeadline = v.Deadline.AddDate(0, 0, 1).Sub(now) <= h.cfg.CutoffWarning
 	h.render(w, r, http.StatusOK, "queue", view{Title: "Søknader som trenger deg", User: &u, Flash: flashOf(r), Data: v})
 	return nil
