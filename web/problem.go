@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -17,6 +18,8 @@ type Problem struct {
 	Status int                `json:"status"`
 	Detail string             `json:"detail,omitempty"`
 	Errors []forms.FieldError `json:"errors,omitempty"`
+	// Truncated: there were more errors than are listed (forms.MaxErrors).
+	Truncated bool `json:"truncated,omitempty"`
 	// Reasons are the screening reasons an applicant is not eligible.
 	Reasons []string `json:"reasons,omitempty"`
 }
@@ -58,7 +61,10 @@ func toProblem(err error) *Problem {
 		return pr
 	case errors.As(err, &ve):
 		pr := problem(http.StatusUnprocessableEntity, "validation", "Validation failed", "the application has errors; see errors")
-		pr.Errors, pr.Reasons = ve.Errors, ve.Ineligible
+		pr.Errors, pr.Reasons, pr.Truncated = ve.Errors, ve.Ineligible, ve.Truncated
+		if ve.Truncated {
+			pr.Detail = fmt.Sprintf("the application has errors; errors lists the first %d", len(ve.Errors))
+		}
 		return pr
 	case errors.Is(err, engine.ErrNotFound):
 		return errNotFound
