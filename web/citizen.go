@@ -42,9 +42,12 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if !json.Valid(body) {
 		return nil, errMalformed
 	}
-	depth, huge := jsonShape(body)
+	depth, members, huge := jsonShape(body)
 	if depth > maxDepth {
 		return nil, errTooDeep
+	}
+	if members > maxMembers {
+		return nil, errTooManyMembers
 	}
 	if huge {
 		return nil, errHugeNumber

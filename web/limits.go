@@ -21,11 +21,21 @@ const (
 	maxExponentDigits = 3
 )
 
+// maxMembers is the most members one JSON object may have. The largest
+// object in the bostøtte form has under twenty; a body of tens of thousands
+// of unknown keys is refused here, in one pass over its bytes, before it is
+// decoded into a map and validated (the security review's L2).
+const maxMembers = 1000
+
 // jsonShape scans a JSON text (already known to be valid) for the deepest
-// nesting of objects and arrays, and whether any number is too large to
-// accept. Brackets and digits inside strings do not count.
-func jsonShape(b []byte) (depth int, hugeNumber bool) {
+// nesting of objects and arrays, the most members in one object, and whether
+// any number is too large to accept. Brackets, colons and digits inside
+// strings do not count.
+func jsonShape(b []byte) (depth, members int, hugeNumber bool) {
 	level := 0
+	// perLevel counts the members of the open object at each level; deeper
+	// than maxDepth the body is refused anyway.
+	var perLevel [maxDepth + 2]int
 	inString, escaped := false, false
 	numLen, expDigits, inExp := 0, 0, false
 	for _, c := range b {
@@ -61,11 +71,19 @@ func jsonShape(b []byte) (depth int, hugeNumber bool) {
 		case '{', '[':
 			level++
 			depth = max(depth, level)
+			if level < len(perLevel) {
+				perLevel[level] = 0
+			}
 		case '}', ']':
 			level--
+		case ':': // outside a string, a colon ends an object member's name
+			if level < len(perLevel) {
+				perLevel[level]++
+				members = max(members, perLevel[level])
+			}
 		}
 	}
-	return depth, hugeNumber
+	return depth, members, hugeNumber
 }
 
 var errTooManyRequests = problem(http.StatusTooManyRequests, "too-many-requests", "Too many requests", "slow down and try again in a moment")

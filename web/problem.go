@@ -38,6 +38,7 @@ var (
 	errNotUTF8              = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid UTF-8")
 	errMalformed            = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not one valid JSON object")
 	errTooDeep              = problem(http.StatusBadRequest, "too-deep", "JSON nested too deeply", "the body nests objects and arrays more than 64 levels deep")
+	errTooManyMembers       = problem(http.StatusBadRequest, "too-many-members", "Too many members", "an object in the body has more than 1,000 members")
 	errHugeNumber           = problem(http.StatusBadRequest, "number-too-large", "Number too large", "a number in the body has more than 40 characters or an exponent over 999")
 	errNoToken              = problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the resume token as Authorization: Bearer <token>")
 	errNoIdempotencyKey     = problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the Idempotency-Key header is required: the draft id, or a random key of your own")
