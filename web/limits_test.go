@@ -1,9 +1,16 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
@@ -55,5 +62,72 @@ func TestManyKeysCostLittleAndAnswerLittle(t *testing.T) {
 	r = b.do(t, "POST", "/api/v1/forms/bostotte/validate", jsonCT, b.body)
 	if r.status != 200 || r.body["valid"] != true || strings.Contains(r.raw, "truncated") {
 		t.Fatalf("the example: %d %.300s", r.status, r.raw)
+	}
+}
+
+// TestOverloadIsShed: while MaxInFlight requests are inside handlers, the
+// next is answered at once with a 503 problem and Retry-After, before it
+// reaches the database; health checks still answer; once a request ends,
+// the next is served.
+func TestOverloadIsShed(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	if err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	entered, release := make(chan struct{}, n), make(chan struct{})
+	blocking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	})
+	h := web.New(web.Config{Store: store, Forms: reg, MaxInFlight: n, Caseworker: blocking}).Handler()
+	call := func(method, path string, body []byte) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "overload-key-00000001")
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call("GET", "/caseworker/slow", nil)
+		}()
+	}
+	for range n {
+		<-entered
+	}
+
+	body, _ := os.ReadFile("../examples/bostotte/application.json")
+	start := time.Now()
+	rec := call("POST", "/api/v1/forms/bostotte/submissions", body)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "1" || rec.Header().Get("Content-Type") != "application/problem+json" ||
+		!strings.Contains(rec.Body.String(), web.ProblemBase+"overloaded") {
+		t.Fatalf("request %d: %d %v %s", n+1, rec.Code, rec.Header(), rec.Body)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the refusal took %s", d)
+	}
+	if rec := call("GET", "/caseworker/other", nil); rec.Code != 503 {
+		t.Fatalf("the caseworker UI over the cap: %d", rec.Code)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if rec := call("GET", path, nil); rec.Code != 200 {
+			t.Fatalf("%s over the cap: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+
+	close(release)
+	wg.Wait()
+	if rec := call("GET", "/api/v1/forms", nil); rec.Code != 200 {
+		t.Fatalf("after the load: %d %s", rec.Code, rec.Body)
+	}
+	if n, err := store.CountByStatus(context.Background()); err != nil || len(n) != 0 {
+		t.Fatalf("the refused submit reached the database: %v %v", n, err)
 	}
 }

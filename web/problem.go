@@ -87,7 +87,9 @@ func causeOf(err error) string { return err.Error() }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := toProblem(err)
-	if p.Status >= 500 {
+	// A shed request is counted, not logged: a line for each would add to
+	// the overload.
+	if p.Status >= 500 && p != errOverloaded {
 		log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "error", err)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -37,6 +37,11 @@ type Config struct {
 	// its own).
 	RatePerClient float64
 	RateBurst     int
+	// MaxInFlight caps the requests handled at once. One more is answered
+	// at once with 503 and Retry-After: 1, without touching the database;
+	// /healthz and /readyz are never refused. Zero means no cap (the
+	// default, for tests and benchmarks; serve sets its own).
+	MaxInFlight int
 	// Origins are the kommune web sites allowed to call the citizen API from
 	// a browser (the embedded widget), as "https://www.oslo.kommune.no".
 	// Defaults to none: no CORS.
@@ -62,6 +67,7 @@ type Server struct {
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 	limiter  *ratelimit.Keyed
+	inflight chan struct{} // a token per request being handled; nil: no cap
 	hsts     bool
 	origins  map[string]bool
 	example  string
@@ -87,6 +93,9 @@ func New(cfg Config) *Server {
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	if cfg.RatePerClient > 0 {
 		s.limiter = ratelimit.New(cfg.RatePerClient, cfg.RateBurst)
+	}
+	if cfg.MaxInFlight > 0 {
+		s.inflight = make(chan struct{}, cfg.MaxInFlight)
 	}
 	return s
 }
@@ -157,7 +166,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/caseworker/", s.observe(s.cw.ServeHTTP))
 	}
 	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
-	return s.securityHeaders(s.cors(mux))
+	return s.securityHeaders(s.cors(s.shed(mux)))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
