@@ -46,11 +46,13 @@ func TestMalformedEnvironmentStopsTheStart(t *testing.T) {
 		t.Setenv("SKJEMA_HSTS", "1")
 		t.Setenv("SKJEMA_DEV", "TRUE")
 		t.Setenv("SKJEMA_NO_MIGRATE", "f")
+		t.Setenv("SKJEMA_MAX_INFLIGHT", "200")
 		m := &Main{Stdout: io.Discard, Stderr: io.Discard}
 		if err := m.ParseFlags(nil); err != nil {
 			t.Fatal(err)
 		}
-		if m.RatePerClient != 2.5 || m.BatchMaxAge != 90*time.Second || m.BatchSize != 500 || !m.HSTS || !m.Dev || m.NoMigrate {
+		if m.RatePerClient != 2.5 || m.BatchMaxAge != 90*time.Second || m.BatchSize != 500 || !m.HSTS || !m.Dev || m.NoMigrate ||
+			m.MaxInFlight != 200 || m.MaxConnsPerAddr != 64 {
 			t.Fatalf("read %+v", m)
 		}
 	})

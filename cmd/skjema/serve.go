@@ -24,6 +24,7 @@ import (
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
+	"github.com/skjema/skjema/web/connlimit"
 )
 
 // Main is the running program: ParseFlags, Run, Close. The end-to-end tests
@@ -49,6 +50,10 @@ type Main struct {
 	LogLevel       string
 	Dev            bool
 	ExampleDir     string
+	// MaxInFlight and MaxConnsPerAddr shed load (package web and
+	// web/connlimit); zero turns each off.
+	MaxInFlight     int
+	MaxConnsPerAddr int
 
 	Stdout, Stderr io.Writer
 
@@ -94,6 +99,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.SealInterval, "seal-interval", e.duration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
 	fs.DurationVar(&m.RescueAfter, "rescue-after", e.duration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
 	fs.Float64Var(&m.RatePerClient, "rate-limit", e.float("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
+	fs.IntVar(&m.MaxInFlight, "max-inflight", e.int("SKJEMA_MAX_INFLIGHT", 1024), "requests handled at once; one more is answered 503 with Retry-After at once; 0 turns it off (SKJEMA_MAX_INFLIGHT)")
+	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", e.int("SKJEMA_MAX_CONNS_PER_ADDR", 64), "open connections from one client address; more are closed at once; 0 turns it off, as behind a load balancer (SKJEMA_MAX_CONNS_PER_ADDR)")
 	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
 	fs.BoolVar(&m.HSTS, "hsts", e.bool("SKJEMA_HSTS", false), "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
 	fs.IntVar(&m.DeadlineDay, "deadline-day", e.int("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
@@ -218,7 +225,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start workers: %w", err)
 	}
 	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Kommuner: splitList(m.Kommuner), Registry: reg,
-		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins)}
+		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
+		MaxInFlight: m.MaxInFlight}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
 			log.Warn("-dev: no example kommune page; run from the repository's root or set -example-dir", "dir", m.ExampleDir)
@@ -238,8 +246,21 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	if m.MaxConnsPerAddr > 0 {
+		limited := connlimit.New(m.listener, m.MaxConnsPerAddr)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "skjema_connections_refused_total", Help: "Connections closed on accept because their address had MaxConnsPerAddr open.",
+		}, func() float64 { return float64(limited.Refused()) }))
+		m.listener = limited
+	}
 	m.server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler: srv.Handler(),
+		// A client has 10 s to send its headers and 30 s for its body
+		// (slowloris holds, see the security review). An idle keep-alive
+		// connection is kept 2 minutes, longer than the 60 s a load
+		// balancer commonly keeps its own, so that a balancer never reuses
+		// a connection this side has just closed; one address holds at
+		// most MaxConnsPerAddr of them.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
