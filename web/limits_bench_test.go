@@ -28,3 +28,19 @@ func BenchmarkReadJSONUnknownKeys(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkShed is the cost of refusing a request when MaxInFlight are
+// being handled: the 503 problem document, with nothing else done.
+func BenchmarkShed(b *testing.B) {
+	s := New(Config{MaxInFlight: 1})
+	s.inflight <- struct{}{}
+	h := s.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/forms/bostotte/submissions", nil))
+		if rec.Code != 503 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
