@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 )
 
-// Listener accepts at most PerAddr open connections from one remote host
+// Listener accepts at most perAddr open connections from one remote host
 // (the address without its port).
 type Listener struct {
 	net.Listener
