@@ -27,12 +27,17 @@ func joinPointer(parts []string) string {
 	var b strings.Builder
 	for _, s := range parts {
 		b.WriteByte('/')
-		if strings.ContainsAny(s, "~/") {
-			s = strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-		}
-		b.WriteString(s)
+		b.WriteString(escapePointerPart(s))
 	}
 	return b.String()
+}
+
+// escapePointerPart is one reference token of a JSON pointer (RFC 6901).
+func escapePointerPart(s string) string {
+	if strings.ContainsAny(s, "~/") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+	}
+	return s
 }
 
 // lookup returns the value at the pointer's parts, and whether it is there.

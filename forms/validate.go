@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,12 +65,21 @@ type ScreeningReason struct {
 	Explanation string `json:"explanation"`
 }
 
+// MaxErrors is the most field errors a Result lists. The bostøtte form has
+// under a hundred fields, so an honest document never comes near it; a body
+// built of tens of thousands of unknown keys would otherwise cost most of a
+// second of CPU and answer megabytes of errors (the security review's L2).
+const MaxErrors = 100
+
 // Result of a validation.
 type Result struct {
 	// Valid is true when there are no field errors and the screening found
 	// the applicant eligible: in Full mode, the document may be submitted.
-	Valid     bool            `json:"valid"`
-	Errors    []FieldError    `json:"errors"`
+	Valid  bool         `json:"valid"`
+	Errors []FieldError `json:"errors"`
+	// Truncated is true when there were more than MaxErrors errors: Errors
+	// then holds the first MaxErrors in layout order.
+	Truncated bool            `json:"truncated,omitempty"`
 	Checklist []ChecklistItem `json:"checklist"`
 	Screening Screening       `json:"screening"`
 	// Document is the prepared document: trimmed, normalised, with hidden
@@ -159,7 +169,7 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 		}
 	}
 
-	res.Errors = f.fieldErrors(clean, hidden, raw, opts, t)
+	res.Errors, res.Truncated = f.fieldErrors(clean, hidden, raw, opts, t)
 	res.Valid = len(res.Errors) == 0 && res.Screening.Eligible
 	return res
 }
@@ -189,7 +199,10 @@ func collect(ve *jsonschema.ValidationError, out *[]rawError) {
 		}
 		return
 	case *kind.AdditionalProperties:
-		for _, p := range k.Properties {
+		// Only the names that can be among the first MaxErrors reported
+		// (fieldErrors sorts one object's unknown keys by name), and one
+		// more, so that fieldErrors sees there were too many.
+		for _, p := range firstNames(k.Properties, MaxErrors+1) {
 			*out = append(*out, rawError{parts: child(p), code: "unknown"})
 		}
 		return
@@ -238,6 +251,30 @@ func collect(ve *jsonschema.ValidationError, out *[]rawError) {
 	*out = append(*out, e)
 }
 
+// firstNames answers the n names that come first in pointer order (the
+// order fieldErrors reports them in), sorted, in one pass: a body may name
+// tens of thousands of unknown keys, in the random order of a Go map.
+func firstNames(names []string, n int) []string {
+	type named struct{ key, name string }
+	kept := make([]named, 0, min(n, len(names)))
+	for _, name := range names {
+		key := escapePointerPart(name)
+		if len(kept) == n && key >= kept[n-1].key {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(kept, key, func(e named, k string) int { return strings.Compare(e.key, k) })
+		if len(kept) == n {
+			kept = kept[:n-1]
+		}
+		kept = slices.Insert(kept, i, named{key, name})
+	}
+	out := make([]string, len(kept))
+	for i, k := range kept {
+		out[i] = k.name
+	}
+	return out
+}
+
 // crossChecks runs the rules' checks between fields whose own values passed.
 func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 	var out []rawError
@@ -263,12 +300,15 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 
 // fieldErrors drops what must not be reported (hidden fields; in partial
 // mode, missing answers on pages not yet passed), keeps one error per field,
-// gives each a message and sorts them in layout order.
-func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []rawError, opts Options, t texts) []FieldError {
+// sorts them in layout order, and gives the first MaxErrors a message. It
+// answers whether there were more.
+func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []rawError, opts Options, t texts) ([]FieldError, bool) {
 	type located struct {
 		FieldError
 		order   int
 		indexes []int
+		field   *fieldInfo
+		raw     rawError
 	}
 	seen := map[string]bool{}
 	var list []located
@@ -284,15 +324,10 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 			continue
 		}
 		seen[ptr] = true
-		l := located{FieldError: FieldError{Pointer: ptr, Code: e.code}, order: len(f.order), indexes: indexes}
-		var name string
+		l := located{FieldError: FieldError{Pointer: ptr, Code: e.code}, order: len(f.order), indexes: indexes, field: fi, raw: e}
 		if fi != nil {
 			l.order = fi.order
-			name = f.label(t, fi, indexes)
-		} else {
-			name = "«" + strings.Join(e.parts, ".") + "»"
 		}
-		l.Message = f.message(t, fi, e, name)
 		list = append(list, l)
 	}
 	sort.SliceStable(list, func(i, j int) bool {
@@ -307,11 +342,18 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 		}
 		return a.Pointer < b.Pointer
 	})
+	truncated := len(list) > MaxErrors
+	list = list[:min(len(list), MaxErrors)]
 	out := make([]FieldError, len(list))
 	for i, l := range list {
+		name := "«" + strings.Join(l.raw.parts, ".") + "»"
+		if l.field != nil {
+			name = f.label(t, l.field, l.indexes)
+		}
+		l.Message = f.message(t, l.field, l.raw, name)
 		out[i] = l.FieldError
 	}
-	return out
+	return out, truncated
 }
 
 // message picks the most particular text there is: one for this field and

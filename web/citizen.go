@@ -46,9 +46,12 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err := input.JSON(body); err != nil {
 		return nil, err
 	}
-	depth, huge := jsonShape(body)
+	depth, members, huge := jsonShape(body)
 	if depth > maxDepth {
 		return nil, errTooDeep
+	}
+	if members > maxMembers {
+		return nil, errTooManyMembers
 	}
 	if huge {
 		return nil, errHugeNumber

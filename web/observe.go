@@ -13,6 +13,7 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	submits  *prometheus.CounterVec
+	shed     prometheus.Counter
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -27,8 +28,11 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 		submits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skjema_submits_total", Help: "Submissions, by outcome (created, refused).",
 		}, []string{"outcome"}),
+		shed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skjema_http_shed_total", Help: "Requests answered 503 at once because MaxInFlight requests were being handled.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.submits)
+	reg.MustRegister(m.requests, m.latency, m.submits, m.shed)
 	return m
 }
 

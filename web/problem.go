@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -18,6 +19,8 @@ type Problem struct {
 	Status int                `json:"status"`
 	Detail string             `json:"detail,omitempty"`
 	Errors []forms.FieldError `json:"errors,omitempty"`
+	// Truncated: there were more errors than are listed (forms.MaxErrors).
+	Truncated bool `json:"truncated,omitempty"`
 	// Reasons are the screening reasons an applicant is not eligible.
 	Reasons []string `json:"reasons,omitempty"`
 }
@@ -36,6 +39,7 @@ var (
 	errNotUTF8              = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not valid UTF-8")
 	errMalformed            = problem(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not one valid JSON object")
 	errTooDeep              = problem(http.StatusBadRequest, "too-deep", "JSON nested too deeply", "the body nests objects and arrays more than 64 levels deep")
+	errTooManyMembers       = problem(http.StatusBadRequest, "too-many-members", "Too many members", "an object in the body has more than 1,000 members")
 	errHugeNumber           = problem(http.StatusBadRequest, "number-too-large", "Number too large", "a number in the body has more than 40 characters or an exponent over 999")
 	errNoToken              = problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the resume token as Authorization: Bearer <token>")
 	errNoIdempotencyKey     = problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the Idempotency-Key header is required: the draft id, or a random key of your own")
@@ -62,7 +66,10 @@ func toProblem(err error) *Problem {
 		return pr
 	case errors.As(err, &ve):
 		pr := problem(http.StatusUnprocessableEntity, "validation", "Validation failed", "the application has errors; see errors")
-		pr.Errors, pr.Reasons = ve.Errors, ve.Ineligible
+		pr.Errors, pr.Reasons, pr.Truncated = ve.Errors, ve.Ineligible, ve.Truncated
+		if ve.Truncated {
+			pr.Detail = fmt.Sprintf("the application has errors; errors lists the first %d", len(ve.Errors))
+		}
 		return pr
 	case errors.Is(err, engine.ErrUnknownKommune):
 		return problem(http.StatusUnprocessableEntity, "unknown-kommune", "Unknown kommune", causeOf(err))
@@ -86,7 +93,9 @@ func causeOf(err error) string { return err.Error() }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := toProblem(err)
-	if p.Status >= 500 {
+	// A shed request is counted, not logged: a line for each would add to
+	// the overload.
+	if p.Status >= 500 && p != errOverloaded {
 		log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "error", err)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -42,6 +42,11 @@ type Config struct {
 	// default; serve sets 60 drafts and 500 MiB).
 	DraftsPerHour      int
 	UploadBytesPerHour int64
+	// MaxInFlight caps the requests handled at once. One more is answered
+	// at once with 503 and Retry-After: 1, without touching the database;
+	// /healthz and /readyz are never refused. Zero means no cap (the
+	// default, for tests and benchmarks; serve sets its own).
+	MaxInFlight int
 	// Origins are the kommune web sites allowed to call the citizen API from
 	// a browser (the embedded widget), as "https://www.oslo.kommune.no".
 	// Defaults to none: no CORS.
@@ -71,6 +76,7 @@ type Server struct {
 	drafts        *ratelimit.Keyed
 	draftsPerHour int
 	uploadBytes   *ratelimit.Keyed
+	inflight      chan struct{} // a token per request being handled; nil: no cap
 	hsts          bool
 	origins       map[string]bool
 	example       string
@@ -99,6 +105,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.UploadBytesPerHour > 0 {
 		s.uploadBytes = ratelimit.New(float64(cfg.UploadBytesPerHour)/3600, int(cfg.UploadBytesPerHour))
+	}
+	if cfg.MaxInFlight > 0 {
+		s.inflight = make(chan struct{}, cfg.MaxInFlight)
 	}
 	return s
 }
@@ -169,7 +178,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("/caseworker/", s.observe(s.cw.ServeHTTP))
 	}
 	mux.Handle("/", s.observe(func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, s.log, errNotFound) }))
-	return s.securityHeaders(s.cors(s.refuseUnstorable(mux)))
+	return s.securityHeaders(s.cors(s.shed(s.refuseUnstorable(mux))))
 }
 
 // refuseUnstorable answers 400 to a request whose path, query or headers

@@ -28,7 +28,12 @@ import (
 // HTTP with concurrent clients on SQLite, next to the raw rate of durable
 // single-row SQLite commits. Both use WAL with synchronous=FULL: every
 // acknowledged commit has been fsynced.
+//
+// `skjema bench overload` is another measure: see benchOverload.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "overload" {
+		return benchOverload(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", "", "directory for the databases (default: a new temporary directory; choose one on the disk you deploy to)")
@@ -161,7 +166,7 @@ func rawCommits(ctx context.Context, path string, d time.Duration) (measurement,
 // and lets clients submit for a while, each with a fresh key. It reads the
 // child's memory idle and after the load.
 func httpSubmits(ctx context.Context, db string, doc []byte, clients int, d time.Duration) (measurement, memory, error) {
-	c, err := startChild(ctx, "-db", db)
+	c, err := startChild(ctx, nil, "-db", db)
 	if err != nil {
 		return measurement{}, memory{}, err
 	}
@@ -189,6 +194,7 @@ func submitN(ctx context.Context, url string, doc []byte, n, clients int) (measu
 // acknowledged rate and latencies.
 func hammer(ctx context.Context, url string, doc []byte, clients int, more func() bool) measurement {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
+	defer client.CloseIdleConnections()
 	var ok, failed, seq atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,7 +27,9 @@ type child struct {
 	url string
 }
 
-func startChild(ctx context.Context, args ...string) (*child, error) {
+// startChild runs `skjema serve` with the args, its log going to logTo (nil
+// discards it).
+func startChild(ctx context.Context, logTo io.Writer, args ...string) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -40,6 +43,7 @@ func startChild(ctx context.Context, args ...string) (*child, error) {
 	c := &child{url: "http://" + addr}
 	c.cmd = exec.CommandContext(ctx, exe, append([]string{"serve", "-addr", addr, "-rate-limit", "0", "-log-level", "error"}, args...)...)
 	c.cmd.Env = os.Environ()
+	c.cmd.Stderr = logTo
 	if err := c.cmd.Start(); err != nil {
 		return nil, err
 	}

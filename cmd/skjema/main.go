@@ -6,6 +6,7 @@
 //	skjema forms check DIR  load and check form definitions in DIR
 //	skjema registers import kommuner|postnummer FILE
 //	skjema bench            durable submits/s over HTTP next to raw SQLite commits
+//	skjema bench overload   twice the sustained submit rate, answered 201, 429 or 503 only
 //	skjema version          print the version
 //
 // Configuration comes from flags, with environment variables as fallbacks
@@ -45,6 +46,7 @@ commands:
   registers import kommuner|postnummer FILE
                    check a register file and install it for serve
   bench            measure durable submits/s over HTTP against raw SQLite commits
+  bench overload   offer twice the sustained submit rate; fail unless every answer is 201, 429 or 503
   version          print the version
 `
 

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
+	"github.com/skjema/skjema/web/connlimit"
 )
 
 // Main is the running program: ParseFlags, Run, Close. The end-to-end tests
@@ -54,6 +54,10 @@ type Main struct {
 	LogLevel        string
 	Dev             bool
 	ExampleDir      string
+	// MaxInFlight and MaxConnsPerAddr shed load (package web and
+	// web/connlimit); zero turns each off.
+	MaxInFlight     int
+	MaxConnsPerAddr int
 
 	Stdout, Stderr io.Writer
 
@@ -83,29 +87,10 @@ func splitList(s string) []string {
 	return out
 }
 
-func envInt(name string, fallback int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return v
-	}
-	return fallback
-}
-
-func envFloat(name string, fallback float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
-		return v
-	}
-	return fallback
-}
-
-func envDuration(name string, fallback time.Duration) time.Duration {
-	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
-		return v
-	}
-	return fallback
-}
-
-// ParseFlags reads flags, each falling back to an environment variable.
+// ParseFlags reads flags, each falling back to an environment variable. A
+// malformed number, duration or boolean in the environment is an error.
 func (m *Main) ParseFlags(args []string) error {
+	var e envDefaults
 	fs := flag.NewFlagSet("skjema", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.Addr, "addr", env("SKJEMA_ADDR", "127.0.0.1:8080"), "listen address (SKJEMA_ADDR)")
@@ -113,26 +98,31 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.FormsDir, "forms-dir", env("SKJEMA_FORMS_DIR", ""), "directory of extra form definitions (SKJEMA_FORMS_DIR)")
 	fs.StringVar(&m.RegistersDir, "registers", env("SKJEMA_REGISTERS_DIR", "registers"), "directory of imported kommune and postnummer registers (SKJEMA_REGISTERS_DIR)")
 	fs.StringVar(&m.AgenciesFile, "agencies", env("SKJEMA_AGENCIES", ""), "JSON file: how each agency receives batches, {\"husbanken\": {\"transport\": \"push\", \"url\": …, \"secret\": …}}; agencies not listed pull (SKJEMA_AGENCIES)")
-	fs.IntVar(&m.BatchSize, "batch-size", envInt("SKJEMA_BATCH_SIZE", 500), "seal a batch at this many applications (SKJEMA_BATCH_SIZE)")
-	fs.DurationVar(&m.BatchMaxAge, "batch-max-age", envDuration("SKJEMA_BATCH_MAX_AGE", 15*time.Minute), "seal a batch this long after it opened (SKJEMA_BATCH_MAX_AGE)")
-	fs.DurationVar(&m.SealInterval, "seal-interval", envDuration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
-	fs.DurationVar(&m.RescueAfter, "rescue-after", envDuration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
-	fs.Float64Var(&m.RatePerClient, "rate-limit", envFloat("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
-	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", envInt("SKJEMA_DRAFTS_PER_HOUR", 60), "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
-	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", envInt("SKJEMA_UPLOAD_MB_PER_HOUR", 500), "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
-	fs.DurationVar(&m.DraftRetention, "draft-retention", envDuration("SKJEMA_DRAFT_RETENTION", 30*24*time.Hour), "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
-	fs.DurationVar(&m.BatchRetention, "batch-retention", envDuration("SKJEMA_BATCH_RETENTION", 30*24*time.Hour), "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
+	fs.IntVar(&m.BatchSize, "batch-size", e.int("SKJEMA_BATCH_SIZE", 500), "seal a batch at this many applications (SKJEMA_BATCH_SIZE)")
+	fs.DurationVar(&m.BatchMaxAge, "batch-max-age", e.duration("SKJEMA_BATCH_MAX_AGE", 15*time.Minute), "seal a batch this long after it opened (SKJEMA_BATCH_MAX_AGE)")
+	fs.DurationVar(&m.SealInterval, "seal-interval", e.duration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
+	fs.DurationVar(&m.RescueAfter, "rescue-after", e.duration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
+	fs.Float64Var(&m.RatePerClient, "rate-limit", e.float("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
+	fs.IntVar(&m.MaxInFlight, "max-inflight", e.int("SKJEMA_MAX_INFLIGHT", 1024), "requests handled at once; one more is answered 503 with Retry-After at once; 0 turns it off (SKJEMA_MAX_INFLIGHT)")
+	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", e.int("SKJEMA_MAX_CONNS_PER_ADDR", 64), "open connections from one client address; more are closed at once; 0 turns it off, as behind a load balancer (SKJEMA_MAX_CONNS_PER_ADDR)")
+	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", e.int("SKJEMA_DRAFTS_PER_HOUR", 60), "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
+	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", e.int("SKJEMA_UPLOAD_MB_PER_HOUR", 500), "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
+	fs.DurationVar(&m.DraftRetention, "draft-retention", e.duration("SKJEMA_DRAFT_RETENTION", 30*24*time.Hour), "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
+	fs.DurationVar(&m.BatchRetention, "batch-retention", e.duration("SKJEMA_BATCH_RETENTION", 30*24*time.Hour), "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
 	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
-	fs.BoolVar(&m.HSTS, "hsts", env("SKJEMA_HSTS", "") == "true", "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
-	fs.IntVar(&m.DeadlineDay, "deadline-day", envInt("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
+	fs.BoolVar(&m.HSTS, "hsts", e.bool("SKJEMA_HSTS", false), "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
+	fs.IntVar(&m.DeadlineDay, "deadline-day", e.int("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
 	fs.StringVar(&m.ClosedDays, "closed-days", env("SKJEMA_CLOSED_DAYS", ""), "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
-	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", env("SKJEMA_ALLOW_SYNTHETIC", "") == "true", "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
-	fs.BoolVar(&m.NoMigrate, "no-migrate", env("SKJEMA_NO_MIGRATE", "") == "true", "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
-	fs.BoolVar(&m.Dev, "dev", env("SKJEMA_DEV", "") == "true", "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
+	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", e.bool("SKJEMA_ALLOW_SYNTHETIC", false), "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
+	fs.BoolVar(&m.NoMigrate, "no-migrate", e.bool("SKJEMA_NO_MIGRATE", false), "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
+	fs.BoolVar(&m.Dev, "dev", e.bool("SKJEMA_DEV", false), "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", env("SKJEMA_EXAMPLE_DIR", filepath.Join("examples", "kommune-page")), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
 	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
-	return fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return e.err()
 }
 
 func (m *Main) logger() *slog.Logger {
@@ -245,7 +235,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg,
 		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
-		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20}
+		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, MaxInFlight: m.MaxInFlight}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
 			log.Warn("-dev: no example kommune page; run from the repository's root or set -example-dir", "dir", m.ExampleDir)
@@ -265,8 +255,21 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	if m.MaxConnsPerAddr > 0 {
+		limited := connlimit.New(m.listener, m.MaxConnsPerAddr)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "skjema_connections_refused_total", Help: "Connections closed on accept because their address had MaxConnsPerAddr open.",
+		}, func() float64 { return float64(limited.Refused()) }))
+		m.listener = limited
+	}
 	m.server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler: srv.Handler(),
+		// A client has 10 s to send its headers and 30 s for its body
+		// (slowloris holds, see the security review). An idle keep-alive
+		// connection is kept 2 minutes, longer than the 60 s a load
+		// balancer commonly keeps its own, so that a balancer never reuses
+		// a connection this side has just closed; one address holds at
+		// most MaxConnsPerAddr of them.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -72,7 +72,11 @@ func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.U
 		return writeJSON(w, http.StatusCreated, receipt)
 	}
 	if errors.As(err, &ve) { // the widget shows each at its field
-		return writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": "the application has errors", "errors": ve.Errors, "reasons": ve.Ineligible})
+		answer := map[string]any{"detail": "the application has errors", "errors": ve.Errors, "reasons": ve.Ineligible}
+		if ve.Truncated {
+			answer["truncated"] = true
+		}
+		return writeJSON(w, http.StatusUnprocessableEntity, answer)
 	}
 	if status, text, ok := refusal(err); ok {
 		return writeJSON(w, status, map[string]string{"detail": text})

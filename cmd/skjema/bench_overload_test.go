@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestOverloadIsAnsweredNotDropped is `skjema bench overload` scaled down:
+// the real server in this process with a small in-flight cap, twice its
+// sustained submit rate for two seconds: some answers are 503, and every
+// answer is a 201, 429 or 503, with no other status, connection error or
+// timeout.
+func TestOverloadIsAnsweredNotDropped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a load run of a few seconds")
+	}
+	doc, err := os.ReadFile("../../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := overloadConfig{Measure: time.Second, Duration: 2 * time.Second, Factor: 2, Addresses: 4, ConnsPerAddress: 30}
+	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(t.TempDir(), "s.db"), LogLevel: "error",
+		MaxInFlight: 16, MaxConnsPerAddr: 64, Stdout: io.Discard, Stderr: io.Discard}
+	if !loopbackAliases() {
+		cfg.Addresses, cfg.ConnsPerAddress, m.MaxConnsPerAddr = 1, 120, 0
+	}
+	ctx := context.Background()
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	res, err := overload(ctx, m.URL()+"/api/v1/forms/bostotte/submissions", doc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for status, lat := range res.byStatus {
+		t.Logf("%d × %d", len(lat), status)
+	}
+	if err := res.failure(); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.byStatus[http.StatusCreated]) == 0 {
+		t.Fatal("nothing was accepted")
+	}
+	// Twice what 16 requests in flight sustain cannot all fit: some must
+	// be refused at once rather than queued.
+	if len(res.byStatus[http.StatusServiceUnavailable]) == 0 {
+		t.Fatal("nothing was shed")
+	}
+}

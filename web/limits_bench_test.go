@@ -1,0 +1,46 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+)
+
+// BenchmarkReadJSONUnknownKeys is what the API spends on the security
+// review's L2 body (about 1 MB, 60,000 unknown top-level keys) before it
+// refuses it as too-many-members: the checks of readJSON, no decoding.
+func BenchmarkReadJSONUnknownKeys(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"message":"x"`)
+	for i := range 60000 {
+		fmt.Fprintf(&buf, `,"unknown%05d":1`, i)
+	}
+	buf.WriteString("}")
+	body := buf.Bytes()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/api/v1/forms/bostotte/validate", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if _, err := readJSON(httptest.NewRecorder(), req); err != errTooManyMembers {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkShed is the cost of refusing a request when MaxInFlight are
+// being handled: the 503 problem document, with nothing else done.
+func BenchmarkShed(b *testing.B) {
+	s := New(Config{MaxInFlight: 1})
+	s.inflight <- struct{}{}
+	h := s.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/forms/bostotte/submissions", nil))
+		if rec.Code != 503 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
