@@ -206,7 +206,7 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatalf("%s (flagged %v) stored %d times", s.reference, s.flagged, got)
 			}
 		}
-		review, err := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true})
+		review, err := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true, Limit: 100000})
 		if err != nil {
 			t.Fatal(err)
 		}
