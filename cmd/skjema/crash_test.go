@@ -63,6 +63,25 @@ func (l *load) run(clients int) {
 	}
 }
 
+// waitAcked waits until at least n submits are acknowledged, rather than
+// for a fixed time that a slow machine may not fill (code review §5.2).
+func (l *load) waitAcked(t *testing.T, n int, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		l.mu.Lock()
+		got := len(l.acked)
+		l.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d submits acknowledged in %s: the load did not run", got, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (l *load) submit(client *http.Client, key string) (engine.Receipt, bool) {
 	req, _ := http.NewRequest("POST", l.url()+"/api/v1/forms/bostotte/submissions", bytes.NewReader(l.body))
 	req.Header.Set("Content-Type", "application/json")
@@ -197,11 +216,8 @@ func TestCrashSafetySQLite(t *testing.T) {
 		t.Logf("killed the server (%d)", i+1)
 		n.start()
 	}
-	time.Sleep(500 * time.Millisecond)
+	l.waitAcked(t, 100, time.Minute)
 	acked := l.finish()
-	if len(acked) < 100 {
-		t.Fatalf("only %d submits acknowledged: the load did not run", len(acked))
-	}
 
 	waitDelivered(t, rcv, acked, func() string { return diagnose(db) })
 	waitAccepted(t, n.url, acked, func() string { return diagnose(db) })
