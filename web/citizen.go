@@ -190,9 +190,16 @@ type draftView struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// viewOf is a draft as the citizen reads it back. Once the application has
+// left her hands its data is null: her token reads the status, not the
+// document (engine.Status.LeftCitizen).
 func viewOf(a engine.Application) draftView {
-	return draftView{ID: a.ID, Form: a.Form, Kommune: a.Kommune, Status: a.Status, Version: a.Version,
-		Data: json.RawMessage(a.Data), Message: a.Message, Fields: a.Fields(), UpdatedAt: a.UpdatedAt}
+	v := draftView{ID: a.ID, Form: a.Form, Kommune: a.Kommune, Status: a.Status, Version: a.Version,
+		Message: a.Message, Fields: a.Fields(), UpdatedAt: a.UpdatedAt}
+	if a.Data != "" {
+		v.Data = json.RawMessage(a.Data)
+	}
+	return v
 }
 
 func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {

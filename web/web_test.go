@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -587,5 +588,45 @@ func TestStaticRoutesRefuseNUL(t *testing.T) {
 		if res.StatusCode < 400 || res.StatusCode >= 500 {
 			t.Errorf("GET %s = %d, want 4xx", p, res.StatusCode)
 		}
+	}
+}
+
+// TestTokenReadsStatusOnceDelivered: once the application has left the
+// citizen's hands, GET /api/v1/drafts/{id} with her token answers the
+// status with data null, not her fødselsnummer and kontonummer (security
+// review H1).
+func TestTokenReadsStatusOnceDelivered(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	ctx := context.Background()
+	d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+	id, token := d.body["id"].(string), d.body["token"].(string)
+	auth := map[string]string{"Authorization": "Bearer " + token}
+	if r := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", id, "Authorization", "Bearer "+token), b.body); r.status != 201 {
+		t.Fatalf("submit: %d %s", r.status, r.raw)
+	}
+	err := b.store.Write(ctx, func(tx engine.Tx) error {
+		_, err := b.store.Route(ctx, tx, id, "husbanken", nil)
+		return err
+	})
+	if err != nil && !errors.Is(err, engine.ErrConflict) { // the route job may have been first
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := b.do(t, "GET", "/api/v1/drafts/"+id, auth, nil)
+		if r.status != 200 {
+			t.Fatalf("read: %d %s", r.status, r.raw)
+		}
+		if r.body["status"] == "batched" || r.body["status"] == "delivered" {
+			if r.body["data"] != nil || strings.Contains(r.raw, "15031234562") {
+				t.Fatalf("the token still reads the document: %s", r.raw)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never batched: %s", r.raw)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
