@@ -35,8 +35,15 @@ type testBundle struct {
 // installation serves.
 func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 	t.Helper()
+	return setupWith(t, engine.Config{Database: dsn, Kommuner: kommuner})
+}
+
+// setupWith opens a store with cfg (passwords at bcrypt's least cost).
+func setupWith(t *testing.T, cfg engine.Config) *testBundle {
+	t.Helper()
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, Kommuner: kommuner, PasswordCost: bcrypt.MinCost})
+	cfg.PasswordCost = bcrypt.MinCost
+	store, err := engine.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

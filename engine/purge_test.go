@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
-	"github.com/skjema/skjema/forms"
-	"github.com/skjema/skjema/queue"
 )
 
 // testClock is a clock a test moves by hand.
@@ -38,24 +35,8 @@ func TestPurge(t *testing.T) {
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		clock := &testClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-		store, err := engine.Open(ctx, engine.Config{Database: dsn, Clock: clock.now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		reg, _ := forms.Load(forms.Config{})
-		q, err := queue.New(queue.Config{Store: store, Forms: reg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := store.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := q.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		store.UseEnqueuer(q)
-		form, _ := reg.Form("bostotte")
+		b := setupWith(t, engine.Config{Database: dsn, Clock: clock.now})
+		store, form := b.store, b.form
 
 		abandoned, _ := store.CreateDraft(ctx, "bostotte", form.Version, "0301", json.RawMessage(`{"applicant":{"givenName":"Kari"}}`))
 		content := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 3<<19)...) // 1.5 MiB: two chunks
@@ -64,15 +45,11 @@ func TestPurge(t *testing.T) {
 		}
 		kept, _ := store.CreateDraft(ctx, "bostotte", form.Version, "0301", nil)
 		submitted, _ := store.CreateDraft(ctx, "bostotte", form.Version, "0301", nil)
-		body, err := os.ReadFile("../examples/bostotte/application.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Submit(ctx, engine.SubmitRequest{Form: form, Body: body, IdempotencyKey: submitted.ID, Token: submitted.Token}); err != nil {
+		if _, err := store.Submit(ctx, engine.SubmitRequest{Form: form, Body: b.body, IdempotencyKey: submitted.ID, Token: submitted.Token}); err != nil {
 			t.Fatal(err)
 		}
 		var batchID string
-		err = store.Write(ctx, func(tx engine.Tx) error {
+		err := store.Write(ctx, func(tx engine.Tx) error {
 			res, err := store.Route(ctx, tx, submitted.ID, "husbanken", nil)
 			if err != nil {
 				return err
