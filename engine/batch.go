@@ -122,18 +122,22 @@ func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency stri
 	}
 	// Count the item first: that locks the batch row, so a seal running at
 	// the same time either sees this application or has already sealed the
-	// batch, and then this route fails and its job tries again.
-	n, err := tx.Exec(ctx, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ?`, b.ID, string(BatchOpen))
-	if err != nil {
-		return Batch{}, err
-	}
-	if n == 0 {
+	// batch, and then this route fails and its job tries again. The count
+	// is the one RETURNING gives, read under the lock: the one openBatch
+	// read may be stale by then (on PostgreSQL other routes may have added
+	// items while this one waited for the lock), and the caller seals a
+	// full batch by it.
+	err = tx.Get(ctx, &b.ItemCount, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ? RETURNING item_count`,
+		b.ID, string(BatchOpen))
+	if errors.Is(err, ErrNotFound) {
 		return Batch{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
+	}
+	if err != nil {
+		return Batch{}, fmt.Errorf("route %s: count the item in batch %s: %w", a.ID, b.ID, err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
 		return Batch{}, err
 	}
-	b.ItemCount++
 	if t.Reason == "" {
 		t.Reason = "batch " + b.ID
 	} else {
@@ -178,22 +182,26 @@ func (s *Store) DueBatches(ctx context.Context, tx Tx, size int, maxAge time.Dur
 }
 
 // SealBatch makes an open batch immutable: its items are written into its
-// body, in reference order, with a SHA-256 over them. Sealing a batch that is
-// not open is a no-op that answers the batch as it is.
-func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) {
-	b, err := s.Batch(ctx, tx, id)
+// body, in reference order, with a SHA-256 over them. sealed says whether
+// this call sealed it: sealing a batch that is not open (or that another
+// transaction sealed while this one waited for its row) is a no-op that
+// answers the batch as it is and false, so only one sealer enqueues its
+// delivery.
+func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (b Batch, sealed bool, err error) {
+	b, err = s.Batch(ctx, tx, id)
 	if err != nil || b.Status != BatchOpen {
-		return b, err
+		return b, false, err
 	}
 	// Close the batch before reading its items: the update waits for any
 	// route that is adding to it, and no route can add after it.
 	now := s.now()
 	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, sealed_at = ? WHERE id = ? AND status = ?`, string(BatchSealed), now, id, string(BatchOpen))
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	if n == 0 {
-		return s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+		b, err = s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+		return b, false, err
 	}
 	var rows []struct {
 		ID          string    `db:"id"`
@@ -205,12 +213,12 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 	}
 	if err := tx.Select(ctx, &rows, `SELECT id, reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
 		FROM applications WHERE batch_id = ? AND status = ? ORDER BY reference`, id, string(StatusBatched)); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	var files []File
 	if err := tx.Select(ctx, &files, `SELECT `+fileColumns+` FROM files WHERE application_id IN
 		(SELECT id FROM applications WHERE batch_id = ? AND status = ?) ORDER BY created_at, id`, id, string(StatusBatched)); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	byApp := map[string][]File{}
 	for _, f := range files {
@@ -224,20 +232,20 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	sum := sha256.Sum256(itemsJSON)
 	doc := BatchDocument{ID: id, Agency: b.Agency, Kommune: b.Kommune, SealedAt: now, Count: len(items), SHA256: hex.EncodeToString(sum[:]), Items: itemsJSON}
 	body, err := json.Marshal(doc)
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE batches SET item_count = ?, sha256 = ?, body = ? WHERE id = ?`,
 		len(items), doc.SHA256, string(body), id); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	b.Status, b.ItemCount, b.SHA256, b.Body, b.SealedAt = BatchSealed, len(items), doc.SHA256, string(body), &now
-	return b, nil
+	return b, true, nil
 }
 
 // MarkDelivered records that the agency has a sealed batch: the batch and
