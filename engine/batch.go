@@ -172,13 +172,25 @@ func (s *Store) openBatch(ctx context.Context, tx Tx, agency, kommune string, no
 // DueBatches lists open batches that must be sealed now: those that reached
 // size items, those older than maxAge, and those opened before cutoff once
 // cutoff has passed.
+//
+// Whether the cut-off has passed is decided here, between two instants: in
+// SQL a comparison of two parameters has no column to take a type from, so
+// PostgreSQL compares them as text, and a UTC time and an Oslo time compare
+// wrongly as text on both databases.
 func (s *Store) DueBatches(ctx context.Context, tx Tx, size int, maxAge time.Duration, cutoff time.Time) ([]Batch, error) {
 	now := s.now()
+	query := `SELECT ` + batchColumns + ` FROM batches WHERE status = ? AND item_count > 0
+		AND (item_count >= ? OR created_at <= ?`
+	args := []any{string(BatchOpen), size, now.Add(-maxAge)}
+	if !now.Before(cutoff) {
+		query += ` OR created_at < ?`
+		args = append(args, cutoff.UTC())
+	}
 	var out []Batch
-	err := tx.Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE status = ? AND item_count > 0
-		AND (item_count >= ? OR created_at <= ? OR (created_at < ? AND ? >= ?)) ORDER BY created_at`,
-		string(BatchOpen), size, now.Add(-maxAge), cutoff, now, cutoff)
-	return out, err
+	if err := tx.Select(ctx, &out, query+`) ORDER BY created_at`, args...); err != nil {
+		return nil, fmt.Errorf("due batches: %w", err)
+	}
+	return out, nil
 }
 
 // SealBatch makes an open batch immutable: its items are written into its

@@ -29,8 +29,14 @@ type testBundle struct {
 
 func setup(t *testing.T, dsn string) *testBundle {
 	t.Helper()
+	return setupWithClock(t, dsn, nil)
+}
+
+// setupWithClock is setup with the store's clock set (nil is time.Now).
+func setupWithClock(t *testing.T, dsn string, clock func() time.Time) *testBundle {
+	t.Helper()
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	store, err := engine.Open(ctx, engine.Config{Database: dsn, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

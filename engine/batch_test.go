@@ -1,0 +1,118 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/queue"
+)
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// TestDueBatchesAtTheMonthlyCutoff: a batch opened late on the deadline day
+// (Oslo time) is due once the day has ended in Oslo, in winter (CET) and in
+// summer (CEST), and not before; a batch opened after the cut-off is not due
+// for it. The cut-off is an instant: the server's own zone and the zone of
+// the time passed in must not matter.
+func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
+	t.Parallel()
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := queue.Calendar{}
+	const size, maxAge = 500, 24 * time.Hour // only the cut-off can make a batch due
+	for _, tt := range []struct {
+		name string
+		day  time.Time // a deadline day that is a working day
+	}{
+		{"winter (CET)", time.Date(2026, time.November, 25, 0, 0, 0, 0, oslo)},
+		{"summer (CEST)", time.Date(2026, time.June, 25, 0, 0, 0, 0, oslo)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			at := func(h, m int) time.Time { return tt.day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+			enginetest.Each(t, func(t *testing.T, dsn string) {
+				clock := &testClock{now: at(23, 0)}
+				b := setupWithClock(t, dsn, clock.Now)
+				ctx := context.Background()
+				due := func() []engine.Batch {
+					t.Helper()
+					cutoff := cal.LastCutoff(clock.Now())
+					var out []engine.Batch
+					if err := b.store.Write(ctx, func(tx engine.Tx) error {
+						var err error
+						out, err = b.store.DueBatches(ctx, tx, size, maxAge, cutoff)
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+					return out
+				}
+				route := func(key string) string {
+					t.Helper()
+					r, err := b.submit(t, key, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					var batch string
+					if err := b.store.Write(ctx, func(tx engine.Tx) error {
+						res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
+						batch = res.Batch.ID
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+					return batch
+				}
+				if cut := cal.Cutoff(tt.day.Year(), tt.day.Month()); !cut.Equal(at(24, 0)) {
+					t.Fatalf("cut-off %v, want midnight after %v", cut, tt.day)
+				}
+				before := route("cutoff-before-0123456789") // opened 23:00 Oslo on the deadline day
+				clock.Set(at(23, 30))
+				if d := due(); len(d) != 0 {
+					t.Fatalf("at 23:30 Oslo on the deadline day %d batches are due, want none", len(d))
+				}
+				clock.Set(at(24, 30))
+				d := due()
+				if len(d) != 1 || d[0].ID != before {
+					t.Fatalf("at 00:30 Oslo after the deadline day: due %v, want batch %s", ids(d), before)
+				}
+				// Sealed, the next batch opens after the cut-off and is not due
+				// for it.
+				if err := b.store.Write(ctx, func(tx engine.Tx) error { _, _, err := b.store.SealBatch(ctx, tx, before); return err }); err != nil {
+					t.Fatal(err)
+				}
+				clock.Set(at(24, 10))
+				after := route("cutoff-after-01234567890")
+				if after == before {
+					t.Fatal("routed into the sealed batch")
+				}
+				clock.Set(at(24, 40))
+				if d := due(); len(d) != 0 {
+					t.Fatalf("a batch opened after the cut-off is due: %v", ids(d))
+				}
+			})
+		})
+	}
+}
+
+func ids(bs []engine.Batch) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = fmt.Sprintf("%s (created %s)", b.ID, b.CreatedAt.Format(time.RFC3339))
+	}
+	return out
+}
