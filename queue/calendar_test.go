@@ -1,8 +1,11 @@
 package queue
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/skjema/skjema/engine/enginetest"
 )
 
 func TestEaster(t *testing.T) {
@@ -82,6 +85,26 @@ func TestNextDeadline(t *testing.T) {
 		}
 		if got := c.NextDeadline(at).Format(time.DateOnly); got != want {
 			t.Errorf("NextDeadline(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestNewRefusesADeadlineDayNotEveryMonthHas: time.Date would roll the 30th
+// of February into March, so New refuses a deadline day outside 1-28 (0 is
+// the default, the 25th).
+func TestNewRefusesADeadlineDayNotEveryMonthHas(t *testing.T) {
+	t.Parallel()
+	b := setupSeal(t, enginetest.SQLite(t), nil)
+	for _, tt := range []struct {
+		day int
+		ok  bool
+	}{{0, true}, {1, true}, {28, true}, {29, false}, {30, false}, {31, false}, {99, false}, {-1, false}} {
+		_, err := New(Config{Store: b.store, Forms: b.queue.cfg.Forms, Calendar: Calendar{DeadlineDay: tt.day}})
+		if tt.ok && err != nil {
+			t.Errorf("deadline day %d: %v", tt.day, err)
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "deadline day")) {
+			t.Errorf("deadline day %d: %v, want it refused", tt.day, err)
 		}
 	}
 }

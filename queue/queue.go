@@ -140,10 +140,8 @@ func New(cfg Config) (*Queue, error) {
 		cfg.Clock = time.Now
 	}
 	cfg.Calendar = cfg.Calendar.withDefaults()
-	for _, d := range cfg.Calendar.Closed {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return nil, fmt.Errorf("queue: closed day %q is not yyyy-mm-dd", d)
-		}
+	if err := cfg.Calendar.validate(); err != nil {
+		return nil, fmt.Errorf("queue: calendar: %w", err)
 	}
 	for id, a := range cfg.Agencies {
 		switch a.Transport {

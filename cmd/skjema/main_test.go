@@ -130,6 +130,23 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+// TestServeRefusesABadDeadlineDay: -deadline-day 30 would put February's
+// deadline in March; serve refuses to start and says why.
+func TestServeRefusesABadDeadlineDay(t *testing.T) {
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.ParseFlags([]string{"-db", filepath.Join(t.TempDir(), "d.db"), "-addr", "127.0.0.1:0", "-deadline-day", "30"}); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if err == nil {
+		m.Close()
+		t.Fatal("serve started with deadline day 30")
+	}
+	if !strings.Contains(err.Error(), "deadline day 30") {
+		t.Fatalf("serve refused with %q, which does not name the deadline day", err)
+	}
+}
+
 // TestUsersAdd: an account from the command line, with a made password
 // printed once that then signs in; a second with the same address refused.
 func TestUsersAdd(t *testing.T) {

@@ -116,7 +116,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Float64Var(&m.RatePerClient, "rate-limit", envFloat("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
 	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
 	fs.BoolVar(&m.HSTS, "hsts", env("SKJEMA_HSTS", "") == "true", "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
-	fs.IntVar(&m.DeadlineDay, "deadline-day", envInt("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
+	fs.IntVar(&m.DeadlineDay, "deadline-day", envInt("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline, a day of the month from 1 to 28; moved to the next working day (SKJEMA_DEADLINE_DAY)")
 	fs.StringVar(&m.ClosedDays, "closed-days", env("SKJEMA_CLOSED_DAYS", ""), "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", env("SKJEMA_ALLOW_SYNTHETIC", "") == "true", "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
