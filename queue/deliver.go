@@ -66,6 +66,10 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		}
 		return err
 	}
+	// The push may have failed because the job's time ran out: what it
+	// records about that failure gets time of its own.
+	dctx, cancel := deadLetterContext(ctx)
+	defer cancel()
 	var perm permanentError
 	last := job.Attempt >= job.MaxAttempts
 	if errors.As(err, &perm) || last {
@@ -73,14 +77,14 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if last && !errors.As(err, &perm) {
 			why = fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, err)
 		}
-		if ferr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.FailBatch(ctx, tx, id, "system:deliver", why) }); ferr != nil {
-			return ferr
+		if ferr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.FailBatch(dctx, tx, id, "system:deliver", why) }); ferr != nil {
+			return fmt.Errorf("fail batch %s: %w", id, ferr)
 		}
-		w.q.log.WarnContext(ctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
+		w.q.log.WarnContext(dctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
 		return river.JobCancel(err)
 	}
-	if rerr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(ctx, tx, id, err.Error()) }); rerr != nil {
-		return rerr
+	if rerr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(dctx, tx, id, err.Error()) }); rerr != nil {
+		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
 	return err
 }

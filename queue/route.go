@@ -35,18 +35,32 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 	w.q.metrics.jobDone(job.Kind, err)
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		// The last try: hand the application to a caseworker rather than
-		// leave it submitted and forgotten behind a discarded job.
-		ferr := w.q.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := w.q.store.Route(ctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
+		// leave it submitted and forgotten behind a discarded job. The try
+		// may have failed because the job's time ran out, so the hand-over
+		// gets time of its own.
+		dctx, cancel := deadLetterContext(ctx)
+		defer cancel()
+		ferr := w.q.store.Write(dctx, func(tx engine.Tx) error {
+			_, err := w.q.store.Route(dctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
 			return err
 		})
-		w.q.log.WarnContext(ctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
 		if ferr != nil {
-			return ferr
+			return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", job.Args.ApplicationID, err, ferr)
 		}
+		w.q.log.WarnContext(dctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// deadLetterTimeout is how long a job's last write (handing an application
+// or a batch back to a caseworker) may take, whatever time the job had left.
+const deadLetterTimeout = 30 * time.Second
+
+// deadLetterContext keeps ctx's values but not its deadline or cancellation:
+// a job whose time ran out must still record that it gave up.
+func deadLetterContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), deadLetterTimeout)
 }
 
 func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) error {
