@@ -25,7 +25,8 @@ type deliverWorker struct {
 
 // Work pushes a sealed batch to its agency (a pulling agency fetches it
 // itself, so there is nothing to do). A 2xx marks the batch delivered and
-// applies the receipts it carried. A temporary failure is retried with
+// applies the receipts it carried (an answer that holds no readable receipts
+// is logged and still a delivery). A temporary failure is retried with
 // River's backoff; a 4xx, or the last attempt failing, gives the batch up and
 // returns its applications to the kommune's exception queue.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
@@ -45,6 +46,13 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		return nil
 	}
 	receipts, err := push(ctx, w.q.cfg.HTTPClient, agency, b, w.q.cfg.Clock())
+	if unreadable := (unreadableReceipts{}); errors.As(err, &unreadable) {
+		// The agency answered 2xx, so it has the batch: a retry would push
+		// it again, and the last one would fail it back to review.
+		w.q.log.WarnContext(ctx, "the agency took the batch but its answer holds no receipts; they may be posted through the agency API",
+			"batch", id, "agency", b.Agency, "error", err)
+		receipts, err = nil, nil
+	}
 	actor := "agency:" + b.Agency
 	if err == nil {
 		// The delivery and the receipts it carried commit together, so a
