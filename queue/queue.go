@@ -67,13 +67,21 @@ type Config struct {
 	// minute.
 	SealInterval time.Duration
 	// RouteAttempts is how often routing is tried before the application is
-	// handed to the exception queue as routing.failed. Defaults to 25.
+	// handed to the exception queue as routing.failed. With the default
+	// RetryPolicy the attempts span about 1 hour 25 minutes. Defaults to
+	// 25.
 	RouteAttempts int
 	// DeliverAttempts is how often a push is tried before its batch is
-	// given up and its applications return to review. Defaults to 20.
+	// given up and its applications return to review. With the default
+	// RetryPolicy the attempts span about a day (the first nine within
+	// 9 minutes, then one every 5 minutes), so an agency down for less than
+	// a day gets every batch, each within 5 minutes of its return. Defaults
+	// to 300.
 	DeliverAttempts int
-	// RetryPolicy decides when a failed job runs again. Defaults to
-	// River's exponential backoff.
+	// RetryPolicy decides when a failed job runs again. Defaults to an
+	// exponential backoff from 1 second capped at 5 minutes, with up to 10 %
+	// jitter (not River's attempt⁴ seconds, which waits hours after the 10th
+	// attempt).
 	RetryPolicy river.ClientRetryPolicy
 	// RescueAfter is how long a job may run before it is taken as lost (its
 	// node died) and run again. Jobs time out at half of it. Defaults to 2
@@ -85,6 +93,12 @@ type Config struct {
 	// Clock defaults to time.Now.
 	Clock func() time.Time
 }
+
+// Default attempt counts; see Config for what they mean in time.
+const (
+	defaultRouteAttempts   = 25
+	defaultDeliverAttempts = 300
+)
 
 // Queue is River wired to the store.
 type Queue struct {
@@ -125,10 +139,10 @@ func New(cfg Config) (*Queue, error) {
 		cfg.SealInterval = time.Minute
 	}
 	if cfg.RouteAttempts <= 0 {
-		cfg.RouteAttempts = 25
+		cfg.RouteAttempts = defaultRouteAttempts
 	}
 	if cfg.DeliverAttempts <= 0 {
-		cfg.DeliverAttempts = 20
+		cfg.DeliverAttempts = defaultDeliverAttempts
 	}
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = 2 * time.Minute
@@ -138,6 +152,9 @@ func New(cfg Config) (*Queue, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.RetryPolicy == nil {
+		cfg.RetryPolicy = cappedBackoff{now: cfg.Clock}
 	}
 	cfg.Calendar = cfg.Calendar.withDefaults()
 	if err := cfg.Calendar.validate(); err != nil {
