@@ -321,13 +321,33 @@ type ReceiptItem struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-// ApplyReceipts settles applications of a delivered batch. An item for an
-// application already settled the same way is ignored (receipts may be sent
-// twice); an unknown reference, or one outside the batch, is an error.
-func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) error {
+// ReceiptResult is what a post of receipts did: how many applications it
+// settled, and the items it skipped because their application had already
+// moved on.
+type ReceiptResult struct {
+	Applied int              `json:"applied"`
+	Skipped []SkippedReceipt `json:"skipped"`
+}
+
+// SkippedReceipt is a receipt item that changed nothing: its application is
+// already settled the same way (a receipt sent twice), or has moved on since
+// delivery (a caseworker reopened it, or another outcome came first).
+type SkippedReceipt struct {
+	Reference string `json:"reference"`
+	Status    Status `json:"status"` // where the application is
+}
+
+// ApplyReceipts settles applications of a delivered batch, item by item. An
+// item whose application is no longer delivered (receipts may be sent
+// twice, and a caseworker may have reopened a rejected one since) is skipped
+// and reported, not a conflict for the whole post. An unknown reference, one
+// outside the batch, or an outcome other than accepted or rejected is an
+// error, and nothing is applied.
+func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) (ReceiptResult, error) {
+	res := ReceiptResult{Skipped: []SkippedReceipt{}}
 	for _, it := range items {
 		if it.Outcome != OutcomeAccepted && it.Outcome != OutcomeRejected {
-			return fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", ErrInvalid, it.Reference)
+			return ReceiptResult{}, fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", ErrInvalid, it.Reference)
 		}
 		var a struct {
 			ID     string `db:"id"`
@@ -335,37 +355,36 @@ func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string,
 		}
 		err := tx.Get(ctx, &a, `SELECT id, status FROM applications WHERE reference = ? AND batch_id = ?`, it.Reference, batchID)
 		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%w: %s is not in batch %s", ErrInvalid, it.Reference, batchID)
+			return ReceiptResult{}, fmt.Errorf("%w: %s is not in batch %s", ErrInvalid, it.Reference, batchID)
 		}
 		if err != nil {
-			return err
+			return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, err)
 		}
 		to := StatusAccepted
 		if it.Outcome == OutcomeRejected {
 			to = StatusRejected
 		}
-		if a.Status == to {
-			continue
-		}
 		if a.Status == StatusBatched {
 			// The receipt came before the delivery was recorded (a push
 			// answered, then the deliverer crashed): the agency has it.
 			if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
-				return err
+				return ReceiptResult{}, err
 			}
 			a.Status = StatusDelivered
 		}
 		if a.Status != StatusDelivered {
-			return fmt.Errorf("%w: %s is %s", ErrConflict, it.Reference, a.Status)
+			res.Skipped = append(res.Skipped, SkippedReceipt{Reference: it.Reference, Status: a.Status})
+			continue
 		}
 		if to == StatusRejected {
 			if _, err := tx.Exec(ctx, `UPDATE applications SET agency_reason = ? WHERE id = ?`, it.Reason, a.ID); err != nil {
-				return err
+				return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, err)
 			}
 		}
 		if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusDelivered, To: to, Actor: actor, Action: "receipt", Reason: it.Reason}); err != nil {
-			return err
+			return ReceiptResult{}, err
 		}
+		res.Applied++
 	}
-	return nil
+	return res, nil
 }

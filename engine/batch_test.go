@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -115,4 +116,99 @@ func ids(bs []engine.Batch) []string {
 		out[i] = fmt.Sprintf("%s (created %s)", b.ID, b.CreatedAt.Format(time.RFC3339))
 	}
 	return out
+}
+
+// deliveredBatch submits n applications, routes them into one batch, seals
+// it and records it delivered.
+func (b *testBundle) deliveredBatch(t *testing.T, prefix string, n int) (string, []engine.Application) {
+	t.Helper()
+	ctx := context.Background()
+	var batchID string
+	var apps []engine.Application
+	for i := range n {
+		r, err := b.submit(t, fmt.Sprintf("%s-key-%012d", prefix, i), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
+			batchID = res.Batch.ID
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.store.Write(ctx, func(tx engine.Tx) error {
+		if _, _, err := b.store.SealBatch(ctx, tx, batchID); err != nil {
+			return err
+		}
+		return b.store.MarkDelivered(ctx, tx, batchID, "system:test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		r, _ := b.submit(t, fmt.Sprintf("%s-key-%012d", prefix, i), "")
+		a, err := b.store.Application(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
+	}
+	return batchID, apps
+}
+
+// TestReceiptsAreAppliedPerItem: receipts sent again after some
+// applications moved on (one rejected and since reopened by a caseworker,
+// one already accepted) settle the rest; the ones that moved on are skipped
+// and reported, not a conflict for the whole post.
+func TestReceiptsAreAppliedPerItem(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		batchID, apps := b.deliveredBatch(t, "receipts", 3)
+		first := []engine.ReceiptItem{
+			{Reference: *apps[0].Reference, Outcome: engine.OutcomeRejected, Reason: "rent above the limit"},
+			{Reference: *apps[1].Reference, Outcome: engine.OutcomeAccepted},
+		}
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", first)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A caseworker reopens the rejected one.
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			return b.store.Move(ctx, tx, engine.Transition{ApplicationID: apps[0].ID, From: engine.StatusRejected, To: engine.StatusInReview,
+				Actor: "caseworker:1", Action: "reopen"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		again := append(first, engine.ReceiptItem{Reference: *apps[2].Reference, Outcome: engine.OutcomeAccepted})
+		var res engine.ReceiptResult
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			var err error
+			res, err = b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", again)
+			return err
+		}); err != nil {
+			t.Fatalf("receipts sent again: %v", err)
+		}
+		if res.Applied != 1 || len(res.Skipped) != 2 || res.Skipped[0].Reference != *apps[0].Reference || res.Skipped[0].Status != engine.StatusInReview ||
+			res.Skipped[1].Reference != *apps[1].Reference || res.Skipped[1].Status != engine.StatusAccepted {
+			t.Fatalf("result %+v, want 1 applied and the first two skipped", res)
+		}
+		for i, want := range []engine.Status{engine.StatusInReview, engine.StatusAccepted, engine.StatusAccepted} {
+			if a, _ := b.store.Application(ctx, apps[i].ID); a.Status != want {
+				t.Errorf("application %d is %s, want %s", i, a.Status, want)
+			}
+		}
+		// A reference outside the batch is still an error.
+		err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", []engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
+			return err
+		})
+		if !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a reference outside the batch: %v, want ErrInvalid", err)
+		}
+	})
 }

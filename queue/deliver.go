@@ -61,12 +61,19 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		// answers the same receipts). Receipts the store refuses do not undo
 		// the delivery: it is recorded on its own and the agency can post
 		// them again through the agency API.
+		var res engine.ReceiptResult
 		err := w.q.store.Write(ctx, func(tx engine.Tx) error {
 			if err := w.q.store.MarkDelivered(ctx, tx, id, "system:deliver"); err != nil {
 				return err
 			}
-			return w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
+			applied, err := w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
+			res = applied
+			return err
 		})
+		if err == nil && len(res.Skipped) > 0 {
+			w.q.log.InfoContext(ctx, "receipts for applications that had moved on were skipped", "batch", id, "agency", b.Agency,
+				"applied", res.Applied, "skipped", len(res.Skipped))
+		}
 		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
 			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
 				"batch", id, "agency", b.Agency, "error", err)

@@ -82,9 +82,12 @@ func TestPull(t *testing.T) {
 			}
 		}
 		body, _ := json.Marshal(receipts)
-		for range 2 {
-			if status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, body); status != 200 {
-				t.Fatalf("receipts: %d %s", status, raw)
+		for i, want := range []engine.ReceiptResult{{Applied: 17}, {Applied: 0}} {
+			status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, body)
+			var got engine.ReceiptResult
+			json.Unmarshal(raw, &got)
+			if status != 200 || got.Applied != want.Applied || i == 1 && len(got.Skipped) != 17 {
+				t.Fatalf("receipts, post %d: %d %s", i+1, status, raw)
 			}
 		}
 		if c := b.statuses(t); c[engine.StatusAccepted] != 17 {

@@ -97,7 +97,11 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 		if !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}
-		time.Sleep(time.Duration(rand.IntN(20)+1) * time.Millisecond)
+		select {
+		case <-time.After(time.Duration(rand.IntN(20)+1) * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("route %s: %w (after %v)", a.ID, ctx.Err(), err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("route %s: %w", a.ID, err)

@@ -88,7 +88,8 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 
 // postReceipts: POST /api/v1/agency/batches/{id}/receipts with
 // [{"reference", "outcome": "accepted|rejected", "reason"}]. Sending the same
-// receipts again is harmless.
+// receipts again is harmless: items whose application has moved on are
+// answered as skipped.
 func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
@@ -109,15 +110,18 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	if b.Agency != agency || b.Body == "" {
 		return errNotFound
 	}
+	var res engine.ReceiptResult
 	err = s.store.Write(r.Context(), func(tx engine.Tx) error {
 		if err := s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency); err != nil {
 			return err
 		}
-		return s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
+		applied, err := s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
+		res = applied
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"applied": len(items)})
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
