@@ -60,24 +60,16 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getBatch: GET /api/v1/agency/batches/{id} answers the sealed body exactly
-// as it would be pushed, and records the batch as delivered. Fetching it
-// again is harmless.
+// as it would be pushed, records the batch as delivered and audits the read
+// on each of its applications. Fetching it again is harmless.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Batch(r.Context(), nil, r.PathValue("id"))
+	b, err := s.store.FetchBatch(r.Context(), agency, r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if b.Agency != agency || b.Body == "" {
-		return errNotFound // another agency's batch, or one not sealed yet
-	}
-	if err := s.store.Write(r.Context(), func(tx engine.Tx) error {
-		return s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency)
-	}); err != nil {
-		return err
+		return err // ErrNotFound also for another agency's batch, or one not sealed yet
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
