@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -74,12 +75,100 @@ func (s *Store) Batch(ctx context.Context, ex Executor, id string) (Batch, error
 	return b, nil
 }
 
-// Batches lists batches of an agency in a status, oldest sealed first.
+// batchSummaryColumns is a batch without its body: a list never needs the
+// personal data of every batch it names.
+const batchSummaryColumns = `id, agency, kommune, status, item_count, sha256, last_error, created_at, sealed_at, delivered_at`
+
+// Batches lists every batch of an agency in a status, oldest first, as
+// summaries (no Body), for tools and tests. The agency API pages through
+// them with BatchList.
 func (s *Store) Batches(ctx context.Context, agency string, status BatchStatus) ([]Batch, error) {
 	var out []Batch
-	err := s.read().Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE agency = ? AND status = ?
-		ORDER BY sealed_at, created_at, id`, agency, string(status))
-	return out, err
+	err := s.read().Select(ctx, &out, `SELECT `+batchSummaryColumns+` FROM batches WHERE agency = ? AND status = ?
+		ORDER BY created_at, id`, agency, string(status))
+	if err != nil {
+		return nil, fmt.Errorf("batches of %s: %w", agency, err)
+	}
+	return out, nil
+}
+
+// Batch list page sizes.
+const (
+	DefaultBatchPage = 100
+	MaxBatchPage     = 500
+)
+
+// BatchQuery asks for one page of an agency's batches in a status.
+type BatchQuery struct {
+	Agency string
+	Status BatchStatus
+	// After is the Next of the previous page; empty starts at the oldest.
+	After string
+	// Limit is the most batches on the page. Defaults to DefaultBatchPage;
+	// more than MaxBatchPage is MaxBatchPage.
+	Limit int
+}
+
+// BatchPage is one page of batch summaries (no Body), oldest first. Next is
+// the After of the following page, empty on the last.
+type BatchPage struct {
+	Batches []Batch
+	Next    string
+}
+
+// BatchList pages through an agency's batches in a status, oldest first, by
+// keyset on (created_at, id): both never change, so a walk with Next sees
+// each batch once however long it takes (a batch that changes status
+// meanwhile leaves the list it was in). A malformed After is ErrInvalid.
+func (s *Store) BatchList(ctx context.Context, q BatchQuery) (BatchPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultBatchPage
+	}
+	limit = min(limit, MaxBatchPage)
+	query := `SELECT ` + batchSummaryColumns + ` FROM batches WHERE agency = ? AND status = ?`
+	args := []any{q.Agency, string(q.Status)}
+	if q.After != "" {
+		at, id, err := parseBatchCursor(q.After)
+		if err != nil {
+			return BatchPage{}, err
+		}
+		query += ` AND (created_at > ? OR (created_at = ? AND id > ?))`
+		args = append(args, at, at, id)
+	}
+	query += ` ORDER BY created_at, id LIMIT ?`
+	args = append(args, limit+1) // one more says whether there is a next page
+	var out []Batch
+	if err := s.read().Select(ctx, &out, query, args...); err != nil {
+		return BatchPage{}, fmt.Errorf("batches of %s: %w", q.Agency, err)
+	}
+	page := BatchPage{Batches: out}
+	if len(out) > limit {
+		page.Batches = out[:limit]
+		last := page.Batches[limit-1]
+		page.Next = batchCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+// batchCursor is an opaque page position: the created_at and id of the last
+// batch on the page.
+func batchCursor(createdAt time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(createdAt.UTC().Format(time.RFC3339Nano) + " " + id))
+}
+
+func parseBatchCursor(cursor string) (time.Time, string, error) {
+	bad := fmt.Errorf("%w: after is not a cursor this list gave", ErrInvalid)
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return time.Time{}, "", bad
+	}
+	at, id, ok := strings.Cut(string(raw), " ")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", bad
+	}
+	return t.UTC(), id, nil
 }
 
 // RouteResult says where routing sent an application.

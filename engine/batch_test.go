@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -209,6 +210,73 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 		})
 		if !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a reference outside the batch: %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// TestBatchListPagesWithoutBodies: the agency's batch list reads summaries
+// only (a batch with a huge body lists like any other, with no body), and
+// walking it page by page with Next gives every batch exactly once, oldest
+// first.
+func TestBatchListPagesWithoutBodies(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		const n = 7
+		var want []string
+		for i := range n {
+			id, _ := b.deliveredBatch(t, fmt.Sprintf("list%d", i), 1)
+			want = append(want, id)
+		}
+		huge := strings.Repeat("x", 8<<20)
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE batches SET body = ? WHERE id = ?`, huge, want[3])
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := b.store.Batches(ctx, "husbanken", engine.BatchDelivered)
+		if err != nil || len(all) != n {
+			t.Fatalf("Batches: %d, %v", len(all), err)
+		}
+		for _, bt := range all {
+			if bt.Body != "" {
+				t.Fatalf("Batches read the body of %s", bt.ID)
+			}
+		}
+		var got []string
+		after := ""
+		for page := 0; ; page++ {
+			p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: after, Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Batches) > 3 || page > n {
+				t.Fatalf("page %d holds %d batches", page, len(p.Batches))
+			}
+			for _, bt := range p.Batches {
+				if bt.Body != "" || bt.ItemCount != 1 || bt.SHA256 == "" || bt.SealedAt == nil {
+					t.Fatalf("summary %+v: want no body, one item, a checksum and a seal time", bt)
+				}
+				got = append(got, bt.ID)
+			}
+			if p.Next == "" {
+				break
+			}
+			after = p.Next
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("paged through\n%v\nwant\n%v", got, want)
+		}
+		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != n || p.Next != "" {
+			t.Fatalf("one default page: %d batches, next %q, %v", len(p.Batches), p.Next, err)
+		}
+		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "lanekassen", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != 0 {
+			t.Fatalf("another agency's list: %d batches, %v", len(p.Batches), err)
+		}
+		if _, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: "not a cursor"}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a bad cursor: %v, want ErrInvalid", err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/skjema/skjema/engine"
@@ -33,13 +34,22 @@ type batchSummary struct {
 	SealedAt  *time.Time         `json:"sealedAt,omitempty"`
 }
 
-// listBatches: GET /api/v1/agency/batches?status=sealed (the default).
+// batchList is one page of the batch list; next, when there are more, is
+// the after of the next page.
+type batchList struct {
+	Batches []batchSummary `json:"batches"`
+	Next    string         `json:"next,omitempty"`
+}
+
+// listBatches: GET /api/v1/agency/batches?status=sealed (the default)
+// &after=<next of the previous page>&limit=<1 to 500, default 100>.
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
 		return err
 	}
-	status := engine.BatchStatus(r.URL.Query().Get("status"))
+	q := r.URL.Query()
+	status := engine.BatchStatus(q.Get("status"))
 	switch status {
 	case "":
 		status = engine.BatchSealed
@@ -47,13 +57,19 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "status is sealed, delivered or failed")
 	}
-	batches, err := s.store.Batches(r.Context(), agency, status)
+	limit := engine.DefaultBatchPage
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > engine.MaxBatchPage {
+			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "limit is a number from 1 to 500")
+		}
+	}
+	page, err := s.store.BatchList(r.Context(), engine.BatchQuery{Agency: agency, Status: status, After: q.Get("after"), Limit: limit})
 	if err != nil {
 		return err
 	}
-	out := make([]batchSummary, len(batches))
-	for i, b := range batches {
-		out[i] = batchSummary{ID: b.ID, Kommune: b.Kommune, Status: b.Status, ItemCount: b.ItemCount, SHA256: b.SHA256, SealedAt: b.SealedAt}
+	out := batchList{Batches: make([]batchSummary, len(page.Batches)), Next: page.Next}
+	for i, b := range page.Batches {
+		out.Batches[i] = batchSummary{ID: b.ID, Kommune: b.Kommune, Status: b.Status, ItemCount: b.ItemCount, SHA256: b.SHA256, SealedAt: b.SealedAt}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
