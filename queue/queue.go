@@ -250,6 +250,15 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return q.pg.Stop(ctx)
 }
 
+// StopAndCancel cancels the context of every running job and waits, until
+// ctx is done, for them to return: for when Stop ran out of time.
+func (q *Queue) StopAndCancel(ctx context.Context) error {
+	if q.sqlite != nil {
+		return q.sqlite.StopAndCancel(ctx)
+	}
+	return q.pg.StopAndCancel(ctx)
+}
+
 // EnqueueRoutes inserts routing jobs in the caller's transaction, so they
 // commit exactly when the submissions do. On SQLite it must be a Tx insert,
 // never Insert: the one writer connection is the transaction's.

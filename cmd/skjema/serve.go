@@ -50,6 +50,7 @@ type Main struct {
 	LogLevel       string
 	Dev            bool
 	ExampleDir     string
+	DrainDelay     time.Duration
 
 	Stdout, Stderr io.Writer
 
@@ -57,9 +58,18 @@ type Main struct {
 	registers *nid.Registers
 	store     *engine.Store
 	queue     *queue.Queue
+	web       *web.Server
 	server    *http.Server
 	listener  net.Listener
 }
+
+// Shutdown budgets: each stage of Close has its own, so a slow stage cannot
+// use up the next one's time.
+const (
+	httpDrainBudget = 15 * time.Second // in-flight requests finish
+	jobStopBudget   = 20 * time.Second // running jobs finish
+	jobCancelBudget = 5 * time.Second  // then jobs still running are cancelled
+)
 
 func env(name, fallback string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -123,6 +133,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.NoMigrate, "no-migrate", env("SKJEMA_NO_MIGRATE", "") == "true", "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
 	fs.BoolVar(&m.Dev, "dev", env("SKJEMA_DEV", "") == "true", "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", env("SKJEMA_EXAMPLE_DIR", filepath.Join("examples", "kommune-page")), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
+	fs.DurationVar(&m.DrainDelay, "drain-delay", envDuration("SKJEMA_DRAIN_DELAY", 0), "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
 	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
 	return fs.Parse(args)
 }
@@ -251,6 +262,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg.Caseworker = cw
 	srv := web.New(cfg)
+	m.web = srv
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()
 		return err
@@ -282,22 +294,58 @@ func (m *Main) Run(ctx context.Context) error {
 // URL is where the server listens.
 func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 
-// Close finishes in-flight requests, then running jobs, then closes the
-// database.
+// Close shuts down in order, each stage with a budget of its own: /readyz
+// answers 503 (for DrainDelay, so a load balancer stops sending requests),
+// in-flight requests finish, running jobs finish (and are cancelled if they
+// will not), and only once River has stopped is the database closed: closing
+// it under running jobs would fail their writes half-way.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	var errs []error
-	if m.server != nil {
-		errs = append(errs, m.server.Shutdown(ctx))
+	if m.web != nil {
+		m.web.Drain()
+		if m.server != nil && m.DrainDelay > 0 {
+			time.Sleep(m.DrainDelay)
+		}
 	}
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), httpDrainBudget)
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("drain HTTP: %w", err))
+		}
+		cancel()
+	}
+	stopped := true
 	if m.queue != nil {
-		errs = append(errs, m.queue.Stop(ctx))
+		stopped = m.stopQueue(&errs)
 	}
 	if m.store != nil {
-		errs = append(errs, m.store.Close())
+		if stopped {
+			errs = append(errs, m.store.Close())
+		} else {
+			errs = append(errs, errors.New("the database is left open: jobs are still running"))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// stopQueue stops River: running jobs get jobStopBudget to finish, then are
+// cancelled and get jobCancelBudget to return. It reports whether River
+// has stopped.
+func (m *Main) stopQueue(errs *[]error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), jobStopBudget)
+	err := m.queue.Stop(ctx)
+	cancel()
+	if err == nil {
+		return true
+	}
+	*errs = append(*errs, fmt.Errorf("stop workers: %w", err))
+	ctx, cancel = context.WithTimeout(context.Background(), jobCancelBudget)
+	defer cancel()
+	if err := m.queue.StopAndCancel(ctx); err != nil {
+		*errs = append(*errs, fmt.Errorf("cancel workers: %w", err))
+		return false
+	}
+	return true
 }
 
 func formsCheck(dir string, stdout io.Writer) error {
