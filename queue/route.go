@@ -53,6 +53,11 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 	return err
 }
 
+// batchFull rolls back a route that joined a batch already at its size.
+type batchFull struct{ id string }
+
+func (e batchFull) Error() string { return "batch " + e.id + " is full" }
+
 // deadLetterTimeout is how long a job's last write (handing an application
 // or a batch back to a caseworker) may take, whatever time the job had left.
 const deadLetterTimeout = 30 * time.Second
@@ -84,16 +89,29 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	// is routine, so try again at once rather than wait for River's backoff
 	// (which grows to minutes by the third attempt).
 	for try := 0; ; try++ {
+		var full batchFull
 		err = w.q.store.Write(ctx, func(tx engine.Tx) error {
 			res, err := w.q.store.Route(ctx, tx, a.ID, form.Agency, reasons)
 			if err != nil {
 				return err
 			}
-			if res.Batch.ID != "" && res.Batch.ItemCount >= w.q.cfg.BatchSize {
+			switch {
+			case res.Batch.ID == "" || res.Batch.ItemCount < w.q.cfg.BatchSize:
+				return nil
+			case res.Batch.ItemCount == w.q.cfg.BatchSize:
 				return w.q.seal(ctx, tx, []string{res.Batch.ID})
 			}
-			return nil
+			// The batch was full before this application: a caseworker's
+			// approval, which does not seal, added its last item. Undo
+			// the join, seal the batch, and route again into a new one.
+			return batchFull{id: res.Batch.ID}
 		})
+		if errors.As(err, &full) {
+			err = w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.seal(ctx, tx, []string{full.id}) })
+			if err == nil {
+				err = fmt.Errorf("batch %s was full, now sealed: %w", full.id, engine.ErrConflict) // so: again
+			}
+		}
 		if !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}

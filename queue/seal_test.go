@@ -248,3 +248,44 @@ func TestConcurrentRoutesNeverOverfillABatch(t *testing.T) {
 		}
 	})
 }
+
+// TestARouteDoesNotJoinAFullBatch: a batch that reached its size without
+// being sealed (a caseworker's approval added the last item; approvals do
+// not seal) is sealed by the next route, which goes into a new batch rather
+// than make the full one larger.
+func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		const size = 3
+		b := setupSeal(t, dsn, func(c *Config) { c.BatchSize = size })
+		ctx := context.Background()
+		var full string
+		for _, id := range b.submit(t, size) {
+			if err := b.store.Write(ctx, func(tx engine.Tx) error {
+				res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
+				full = res.Batch.ID
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := b.submit(t, 1)[0]
+		if err := (&routeWorker{q: b.queue}).route(ctx, &river.Job[RouteArgs]{Args: RouteArgs{ApplicationID: next}}); err != nil {
+			t.Fatal(err)
+		}
+		bt, err := b.store.Batch(ctx, nil, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt.Status != engine.BatchSealed || bt.ItemCount != size {
+			t.Fatalf("the full batch is %s with %d items, want sealed with %d", bt.Status, bt.ItemCount, size)
+		}
+		open, err := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		if a, _ := b.store.Application(ctx, next); a.Status != engine.StatusBatched || err != nil || len(open) != 1 || open[0].ItemCount != 1 {
+			t.Fatalf("the next application is %s; open batches %+v (%v), want it alone in a new one", a.Status, open, err)
+		}
+		if jobs := b.deliverJobs(t); jobs[full] != 1 || len(jobs) != 1 {
+			t.Fatalf("deliver jobs %v, want one for the full batch", jobs)
+		}
+	})
+}
