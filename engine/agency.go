@@ -6,6 +6,55 @@ import (
 	"regexp"
 )
 
+// Audit actions for an agency's reads of personal data (DESIGN.md §5: every
+// read is audited, the agency's as much as a caseworker's).
+const (
+	ActionAgencyView     = "agency-view"      // a batch holding the application was fetched
+	ActionAgencyViewFile = "agency-view-file" // one of its files was fetched
+)
+
+// AgencyActor names an agency in the audit log.
+func AgencyActor(agency string) string { return "agency:" + agency }
+
+// FetchBatch is an agency fetching one of its sealed batches: it is recorded
+// as delivered, and the read is audited for each application in it, in one
+// transaction. Another agency's batch, or one not sealed yet, is
+// ErrNotFound.
+func (s *Store) FetchBatch(ctx context.Context, agency, id string) (Batch, error) {
+	b, err := s.Batch(ctx, nil, id)
+	if err != nil {
+		return Batch{}, err
+	}
+	if b.Agency != agency || b.Body == "" {
+		return Batch{}, fmt.Errorf("batch %s: %w", id, ErrNotFound)
+	}
+	actor := AgencyActor(agency)
+	err = s.Write(ctx, func(tx Tx) error {
+		if err := s.MarkDelivered(ctx, tx, id, actor); err != nil {
+			return err
+		}
+		var apps []struct {
+			ID     string `db:"id"`
+			Status Status `db:"status"`
+		}
+		if err := tx.Select(ctx, &apps, `SELECT id, status FROM applications WHERE batch_id = ? ORDER BY id`, id); err != nil {
+			return err
+		}
+		now := s.now()
+		for _, a := range apps {
+			if err := s.audit(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: actor,
+				Action: ActionAgencyView, Detail: "batch " + id}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Batch{}, fmt.Errorf("fetch batch %s: %w", id, err)
+	}
+	return b, nil
+}
+
 var agencyName = regexp.MustCompile(`^[a-z][a-z0-9-]{1,39}$`)
 
 // CreateAgencyKey makes a new API key for an agency, replacing any old one,

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -74,12 +75,100 @@ func (s *Store) Batch(ctx context.Context, ex Executor, id string) (Batch, error
 	return b, nil
 }
 
-// Batches lists batches of an agency in a status, oldest sealed first.
+// batchSummaryColumns is a batch without its body: a list never needs the
+// personal data of every batch it names.
+const batchSummaryColumns = `id, agency, kommune, status, item_count, sha256, last_error, created_at, sealed_at, delivered_at`
+
+// Batches lists every batch of an agency in a status, oldest first, as
+// summaries (no Body), for tools and tests. The agency API pages through
+// them with BatchList.
 func (s *Store) Batches(ctx context.Context, agency string, status BatchStatus) ([]Batch, error) {
 	var out []Batch
-	err := s.read().Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE agency = ? AND status = ?
-		ORDER BY sealed_at, created_at, id`, agency, string(status))
-	return out, err
+	err := s.read().Select(ctx, &out, `SELECT `+batchSummaryColumns+` FROM batches WHERE agency = ? AND status = ?
+		ORDER BY created_at, id`, agency, string(status))
+	if err != nil {
+		return nil, fmt.Errorf("batches of %s: %w", agency, err)
+	}
+	return out, nil
+}
+
+// Batch list page sizes.
+const (
+	DefaultBatchPage = 100
+	MaxBatchPage     = 500
+)
+
+// BatchQuery asks for one page of an agency's batches in a status.
+type BatchQuery struct {
+	Agency string
+	Status BatchStatus
+	// After is the Next of the previous page; empty starts at the oldest.
+	After string
+	// Limit is the most batches on the page. Defaults to DefaultBatchPage;
+	// more than MaxBatchPage is MaxBatchPage.
+	Limit int
+}
+
+// BatchPage is one page of batch summaries (no Body), oldest first. Next is
+// the After of the following page, empty on the last.
+type BatchPage struct {
+	Batches []Batch
+	Next    string
+}
+
+// BatchList pages through an agency's batches in a status, oldest first, by
+// keyset on (created_at, id): both never change, so a walk with Next sees
+// each batch once however long it takes (a batch that changes status
+// meanwhile leaves the list it was in). A malformed After is ErrInvalid.
+func (s *Store) BatchList(ctx context.Context, q BatchQuery) (BatchPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultBatchPage
+	}
+	limit = min(limit, MaxBatchPage)
+	query := `SELECT ` + batchSummaryColumns + ` FROM batches WHERE agency = ? AND status = ?`
+	args := []any{q.Agency, string(q.Status)}
+	if q.After != "" {
+		at, id, err := parseBatchCursor(q.After)
+		if err != nil {
+			return BatchPage{}, err
+		}
+		query += ` AND (created_at > ? OR (created_at = ? AND id > ?))`
+		args = append(args, at, at, id)
+	}
+	query += ` ORDER BY created_at, id LIMIT ?`
+	args = append(args, limit+1) // one more says whether there is a next page
+	var out []Batch
+	if err := s.read().Select(ctx, &out, query, args...); err != nil {
+		return BatchPage{}, fmt.Errorf("batches of %s: %w", q.Agency, err)
+	}
+	page := BatchPage{Batches: out}
+	if len(out) > limit {
+		page.Batches = out[:limit]
+		last := page.Batches[limit-1]
+		page.Next = batchCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+// batchCursor is an opaque page position: the created_at and id of the last
+// batch on the page.
+func batchCursor(createdAt time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(createdAt.UTC().Format(time.RFC3339Nano) + " " + id))
+}
+
+func parseBatchCursor(cursor string) (time.Time, string, error) {
+	bad := fmt.Errorf("%w: after is not a cursor this list gave", ErrInvalid)
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return time.Time{}, "", bad
+	}
+	at, id, ok := strings.Cut(string(raw), " ")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", bad
+	}
+	return t.UTC(), id, nil
 }
 
 // RouteResult says where routing sent an application.
@@ -122,18 +211,22 @@ func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency stri
 	}
 	// Count the item first: that locks the batch row, so a seal running at
 	// the same time either sees this application or has already sealed the
-	// batch, and then this route fails and its job tries again.
-	n, err := tx.Exec(ctx, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ?`, b.ID, string(BatchOpen))
-	if err != nil {
-		return Batch{}, err
-	}
-	if n == 0 {
+	// batch, and then this route fails and its job tries again. The count
+	// is the one RETURNING gives, read under the lock: the one openBatch
+	// read may be stale by then (on PostgreSQL other routes may have added
+	// items while this one waited for the lock), and the caller seals a
+	// full batch by it.
+	err = tx.Get(ctx, &b.ItemCount, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ? RETURNING item_count`,
+		b.ID, string(BatchOpen))
+	if errors.Is(err, ErrNotFound) {
 		return Batch{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
+	}
+	if err != nil {
+		return Batch{}, fmt.Errorf("route %s: count the item in batch %s: %w", a.ID, b.ID, err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
 		return Batch{}, err
 	}
-	b.ItemCount++
 	if t.Reason == "" {
 		t.Reason = "batch " + b.ID
 	} else {
@@ -168,32 +261,48 @@ func (s *Store) openBatch(ctx context.Context, tx Tx, agency, kommune string, no
 // DueBatches lists open batches that must be sealed now: those that reached
 // size items, those older than maxAge, and those opened before cutoff once
 // cutoff has passed.
+//
+// Whether the cut-off has passed is decided here, between two instants: in
+// SQL a comparison of two parameters has no column to take a type from, so
+// PostgreSQL compares them as text, and a UTC time and an Oslo time compare
+// wrongly as text on both databases.
 func (s *Store) DueBatches(ctx context.Context, tx Tx, size int, maxAge time.Duration, cutoff time.Time) ([]Batch, error) {
 	now := s.now()
+	query := `SELECT ` + batchColumns + ` FROM batches WHERE status = ? AND item_count > 0
+		AND (item_count >= ? OR created_at <= ?`
+	args := []any{string(BatchOpen), size, now.Add(-maxAge)}
+	if !now.Before(cutoff) {
+		query += ` OR created_at < ?`
+		args = append(args, cutoff.UTC())
+	}
 	var out []Batch
-	err := tx.Select(ctx, &out, `SELECT `+batchColumns+` FROM batches WHERE status = ? AND item_count > 0
-		AND (item_count >= ? OR created_at <= ? OR (created_at < ? AND ? >= ?)) ORDER BY created_at`,
-		string(BatchOpen), size, now.Add(-maxAge), cutoff, now, cutoff)
-	return out, err
+	if err := tx.Select(ctx, &out, query+`) ORDER BY created_at`, args...); err != nil {
+		return nil, fmt.Errorf("due batches: %w", err)
+	}
+	return out, nil
 }
 
 // SealBatch makes an open batch immutable: its items are written into its
-// body, in reference order, with a SHA-256 over them. Sealing a batch that is
-// not open is a no-op that answers the batch as it is.
-func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) {
-	b, err := s.Batch(ctx, tx, id)
+// body, in reference order, with a SHA-256 over them. sealed says whether
+// this call sealed it: sealing a batch that is not open (or that another
+// transaction sealed while this one waited for its row) is a no-op that
+// answers the batch as it is and false, so only one sealer enqueues its
+// delivery.
+func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (b Batch, sealed bool, err error) {
+	b, err = s.Batch(ctx, tx, id)
 	if err != nil || b.Status != BatchOpen {
-		return b, err
+		return b, false, err
 	}
 	// Close the batch before reading its items: the update waits for any
 	// route that is adding to it, and no route can add after it.
 	now := s.now()
 	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, sealed_at = ? WHERE id = ? AND status = ?`, string(BatchSealed), now, id, string(BatchOpen))
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	if n == 0 {
-		return s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+		b, err = s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+		return b, false, err
 	}
 	var rows []struct {
 		ID          string    `db:"id"`
@@ -205,12 +314,12 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 	}
 	if err := tx.Select(ctx, &rows, `SELECT id, reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
 		FROM applications WHERE batch_id = ? AND status = ? ORDER BY reference`, id, string(StatusBatched)); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	var files []File
 	if err := tx.Select(ctx, &files, `SELECT `+fileColumns+` FROM files WHERE application_id IN
 		(SELECT id FROM applications WHERE batch_id = ? AND status = ?) ORDER BY created_at, id`, id, string(StatusBatched)); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	safeNames(files)
 	byApp := map[string][]File{}
@@ -225,20 +334,20 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (Batch, error) 
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	sum := sha256.Sum256(itemsJSON)
 	doc := BatchDocument{ID: id, Agency: b.Agency, Kommune: b.Kommune, SealedAt: now, Count: len(items), SHA256: hex.EncodeToString(sum[:]), Items: itemsJSON}
 	body, err := json.Marshal(doc)
 	if err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE batches SET item_count = ?, sha256 = ?, body = ? WHERE id = ?`,
 		len(items), doc.SHA256, string(body), id); err != nil {
-		return Batch{}, fmt.Errorf("seal batch %s: %w", id, err)
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	b.Status, b.ItemCount, b.SHA256, b.Body, b.SealedAt = BatchSealed, len(items), doc.SHA256, string(body), &now
-	return b, nil
+	return b, true, nil
 }
 
 // MarkDelivered records that the agency has a sealed batch: the batch and
@@ -302,13 +411,33 @@ type ReceiptItem struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-// ApplyReceipts settles applications of a delivered batch. An item for an
-// application already settled the same way is ignored (receipts may be sent
-// twice); an unknown reference, or one outside the batch, is an error.
-func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) error {
+// ReceiptResult is what a post of receipts did: how many applications it
+// settled, and the items it skipped because their application had already
+// moved on.
+type ReceiptResult struct {
+	Applied int              `json:"applied"`
+	Skipped []SkippedReceipt `json:"skipped"`
+}
+
+// SkippedReceipt is a receipt item that changed nothing: its application is
+// already settled the same way (a receipt sent twice), or has moved on since
+// delivery (a caseworker reopened it, or another outcome came first).
+type SkippedReceipt struct {
+	Reference string `json:"reference"`
+	Status    Status `json:"status"` // where the application is
+}
+
+// ApplyReceipts settles applications of a delivered batch, item by item. An
+// item whose application is no longer delivered (receipts may be sent
+// twice, and a caseworker may have reopened a rejected one since) is skipped
+// and reported, not a conflict for the whole post. An unknown reference, one
+// outside the batch, or an outcome other than accepted or rejected is an
+// error, and nothing is applied.
+func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) (ReceiptResult, error) {
+	res := ReceiptResult{Skipped: []SkippedReceipt{}}
 	for _, it := range items {
 		if it.Outcome != OutcomeAccepted && it.Outcome != OutcomeRejected {
-			return fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", ErrInvalid, it.Reference)
+			return ReceiptResult{}, fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", ErrInvalid, it.Reference)
 		}
 		var a struct {
 			ID     string `db:"id"`
@@ -316,37 +445,36 @@ func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string,
 		}
 		err := tx.Get(ctx, &a, `SELECT id, status FROM applications WHERE reference = ? AND batch_id = ?`, it.Reference, batchID)
 		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%w: %s is not in batch %s", ErrInvalid, it.Reference, batchID)
+			return ReceiptResult{}, fmt.Errorf("%w: %s is not in batch %s", ErrInvalid, it.Reference, batchID)
 		}
 		if err != nil {
-			return err
+			return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, err)
 		}
 		to := StatusAccepted
 		if it.Outcome == OutcomeRejected {
 			to = StatusRejected
 		}
-		if a.Status == to {
-			continue
-		}
 		if a.Status == StatusBatched {
 			// The receipt came before the delivery was recorded (a push
 			// answered, then the deliverer crashed): the agency has it.
 			if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
-				return err
+				return ReceiptResult{}, err
 			}
 			a.Status = StatusDelivered
 		}
 		if a.Status != StatusDelivered {
-			return fmt.Errorf("%w: %s is %s", ErrConflict, it.Reference, a.Status)
+			res.Skipped = append(res.Skipped, SkippedReceipt{Reference: it.Reference, Status: a.Status})
+			continue
 		}
 		if to == StatusRejected {
 			if _, err := tx.Exec(ctx, `UPDATE applications SET agency_reason = ? WHERE id = ?`, it.Reason, a.ID); err != nil {
-				return err
+				return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, err)
 			}
 		}
 		if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusDelivered, To: to, Actor: actor, Action: "receipt", Reason: it.Reason}); err != nil {
-			return err
+			return ReceiptResult{}, err
 		}
+		res.Applied++
 	}
-	return nil
+	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/georgysavva/scany/v2/pgxscan"
 	"github.com/jackc/pgx/v5"
@@ -52,7 +53,7 @@ func (e sqliteExec) context(ctx context.Context) context.Context {
 }
 
 func (e sqliteExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := e.q.ExecContext(e.context(ctx), query, args...)
+	res, err := e.q.ExecContext(e.context(ctx), query, utcArgs(args)...)
 	if err != nil {
 		return 0, mapErr(err)
 	}
@@ -60,11 +61,11 @@ func (e sqliteExec) Exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (e sqliteExec) Get(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(sqlx.GetContext(e.context(ctx), e.q, dest, query, args...))
+	return mapErr(sqlx.GetContext(e.context(ctx), e.q, dest, query, utcArgs(args)...))
 }
 
 func (e sqliteExec) Select(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(sqlx.SelectContext(e.context(ctx), e.q, dest, query, args...))
+	return mapErr(sqlx.SelectContext(e.context(ctx), e.q, dest, query, utcArgs(args)...))
 }
 
 func (e sqliteExec) Driver() any { return e.tx }
@@ -82,7 +83,7 @@ type pgExec struct {
 }
 
 func (e pgExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	tag, err := e.q.Exec(ctx, rebind(query), args...)
+	tag, err := e.q.Exec(ctx, rebind(query), utcArgs(args)...)
 	if err != nil {
 		return 0, mapErr(err)
 	}
@@ -90,16 +91,45 @@ func (e pgExec) Exec(ctx context.Context, query string, args ...any) (int64, err
 }
 
 func (e pgExec) Get(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(pgxscan.Get(ctx, e.q, dest, rebind(query), args...))
+	return mapErr(pgxscan.Get(ctx, e.q, dest, rebind(query), utcArgs(args)...))
 }
 
 func (e pgExec) Select(ctx context.Context, dest any, query string, args ...any) error {
-	return mapErr(pgxscan.Select(ctx, e.q, dest, rebind(query), args...))
+	return mapErr(pgxscan.Select(ctx, e.q, dest, rebind(query), utcArgs(args)...))
 }
 
 func (e pgExec) Driver() any { return e.tx }
 
 func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
+
+// utcArgs binds every time in UTC. SQLite keeps a time as text in the zone
+// it came with, and compares text, so one Oslo time among UTC ones sorts
+// wrongly; PostgreSQL compares untyped parameters as text too. With every
+// bound time in UTC no query can mix zones. The caller's slice is copied
+// before a time in it is changed.
+func utcArgs(args []any) []any {
+	copied := false
+	set := func(i int, v any) {
+		if !copied {
+			args, copied = append([]any(nil), args...), true
+		}
+		args[i] = v
+	}
+	for i, a := range args {
+		switch t := a.(type) {
+		case time.Time:
+			if t.Location() != time.UTC {
+				set(i, t.UTC())
+			}
+		case *time.Time:
+			if t != nil && t.Location() != time.UTC {
+				u := t.UTC()
+				set(i, &u)
+			}
+		}
+	}
+	return args
+}
 
 // errUnique marks a unique-constraint violation, which the store turns into
 // ErrConflict or a retry where that is what it means.

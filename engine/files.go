@@ -264,13 +264,25 @@ func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []
 }
 
 // AgencyFile reads a file of an application the agency has been sent: one
-// in a sealed or delivered batch of that agency.
+// in a sealed or delivered batch of that agency. The read is audited on the
+// application.
 func (s *Store) AgencyFile(ctx context.Context, agency, fileID string) (File, []byte, error) {
 	var appID string
-	err := s.read().Get(ctx, &appID, `SELECT f.application_id FROM files f
-		JOIN applications a ON a.id = f.application_id
-		JOIN batches b ON b.id = a.batch_id
-		WHERE f.id = ? AND b.agency = ? AND b.status IN (?, ?)`, fileID, agency, string(BatchSealed), string(BatchDelivered))
+	err := s.Write(ctx, func(tx Tx) error {
+		var a struct {
+			ID     string `db:"id"`
+			Status Status `db:"status"`
+		}
+		if err := tx.Get(ctx, &a, `SELECT a.id, a.status FROM files f
+			JOIN applications a ON a.id = f.application_id
+			JOIN batches b ON b.id = a.batch_id
+			WHERE f.id = ? AND b.agency = ? AND b.status IN (?, ?)`, fileID, agency, string(BatchSealed), string(BatchDelivered)); err != nil {
+			return err
+		}
+		appID = a.ID
+		return s.audit(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: AgencyActor(agency),
+			Action: ActionAgencyViewFile, Detail: fileID}, s.now())
+	})
 	if err != nil {
 		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
 	}

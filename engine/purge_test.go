@@ -5,26 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 )
-
-// testClock is a clock a test moves by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // TestPurge: abandoned drafts go with their files and chunks, expired
 // sessions and old delivered batches' bodies go, orphaned upload chunks
@@ -34,8 +20,8 @@ func TestPurge(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		clock := &testClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-		b := setupWith(t, engine.Config{Database: dsn, Clock: clock.now})
+		clock := &testClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+		b := setupWith(t, engine.Config{Database: dsn, Clock: clock.Now})
 		store, form := b.store, b.form
 
 		abandoned, _ := store.CreateDraft(ctx, "bostotte", form.Version, "0301", json.RawMessage(`{"applicant":{"givenName":"Kari"}}`))
@@ -55,14 +41,14 @@ func TestPurge(t *testing.T) {
 				return err
 			}
 			batchID = res.Batch.ID
-			if _, err := store.SealBatch(ctx, tx, batchID); err != nil {
+			if _, _, err := store.SealBatch(ctx, tx, batchID); err != nil {
 				return err
 			}
 			if err := store.MarkDelivered(ctx, tx, batchID, "agency:husbanken"); err != nil {
 				return err
 			}
 			// An upload whose node died before its file's row was written.
-			_, err = tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES ('orphan', 0, ?, ?)`, []byte("x"), clock.now())
+			_, err = tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES ('orphan', 0, ?, ?)`, []byte("x"), clock.Now())
 			return err
 		})
 		if err != nil {
@@ -76,11 +62,11 @@ func TestPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		clock.add(20 * 24 * time.Hour)
+		clock.Set(clock.Now().Add(20 * 24 * time.Hour))
 		if _, err := store.SaveDraft(ctx, kept.ID, kept.Token, json.RawMessage(`{}`), 0); err != nil {
 			t.Fatal(err)
 		}
-		clock.add(11 * 24 * time.Hour) // the abandoned draft is now 31 days old
+		clock.Set(clock.Now().Add(11 * 24 * time.Hour)) // the abandoned draft is now 31 days old
 		p, more, err := store.Purge(ctx, engine.Retention{})
 		if err != nil {
 			t.Fatal(err)

@@ -231,7 +231,11 @@ const migrationLockKey = 0x736b6a656d61
 
 // WithMigrationLock runs fn while holding a lock no other node's migrations
 // can run under. SQLite has one writer, so there it just runs fn.
-func (s *Store) WithMigrationLock(ctx context.Context, fn func() error) error {
+//
+// The lock belongs to a session, so if it cannot be released the connection
+// is closed rather than returned to the pool, where it would keep the lock
+// and every other node's migrations would wait for it for ever.
+func (s *Store) WithMigrationLock(ctx context.Context, fn func() error) (err error) {
 	if s.dialect == sqlite {
 		return fn()
 	}
@@ -239,11 +243,25 @@ func (s *Store) WithMigrationLock(ctx context.Context, fn func() error) error {
 	if err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	defer conn.Release()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLockKey)); err != nil {
+		conn.Release()
 		return fmt.Errorf("migration lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLockKey))
+	defer func() {
+		uctx := context.WithoutCancel(ctx)
+		var unlocked bool
+		uerr := conn.QueryRow(uctx, `SELECT pg_advisory_unlock($1)`, int64(migrationLockKey)).Scan(&unlocked)
+		if uerr == nil && !unlocked {
+			uerr = errors.New("the session did not hold it")
+		}
+		if uerr == nil {
+			conn.Release()
+			return
+		}
+		// Closing the session is what releases a session lock for sure.
+		conn.Hijack().Close(uctx)
+		err = errors.Join(err, fmt.Errorf("migration unlock: %w", uerr))
+	}()
 	return fn()
 }
 

@@ -100,8 +100,15 @@ type PushResponse struct {
 // 4xx: it will not take this batch as it is).
 type permanentError struct{ error }
 
-// push POSTs a sealed batch. A 2xx settles it; a 4xx is permanent; anything
-// else (5xx, timeout, connection refused) is temporary and retried.
+// unreadableReceipts is a 2xx answer whose body could not be read or is not
+// receipts JSON: the agency has the batch (it said so), only its receipts are
+// lost, and it can post them through the agency API.
+type unreadableReceipts struct{ error }
+
+// push POSTs a sealed batch. A 2xx settles it, and an unreadableReceipts
+// error then says only that its body held no usable receipts; a 4xx is
+// permanent; anything else (5xx, timeout, connection refused) is temporary
+// and retried.
 func push(ctx context.Context, client *http.Client, a Agency, b engine.Batch, now time.Time) ([]engine.ReceiptItem, error) {
 	body := []byte(b.Body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
@@ -116,18 +123,24 @@ func push(ctx context.Context, client *http.Client, a Agency, b engine.Batch, no
 		return nil, fmt.Errorf("push batch %s: %w", b.ID, err)
 	}
 	defer res.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	answer, readErr := io.ReadAll(io.LimitReader(res.Body, 16<<20))
 	switch {
 	case res.StatusCode >= 200 && res.StatusCode < 300:
+		if readErr != nil {
+			return nil, unreadableReceipts{fmt.Errorf("push batch %s: read the agency's answer: %w", b.ID, readErr)}
+		}
 		var pr PushResponse
 		if len(bytes.TrimSpace(answer)) > 0 {
 			if err := json.Unmarshal(answer, &pr); err != nil {
-				return nil, fmt.Errorf("push batch %s: the agency's answer is not receipts: %w", b.ID, err)
+				return nil, unreadableReceipts{fmt.Errorf("push batch %s: the agency's answer is not receipts: %w", b.ID, err)}
 			}
 		}
 		return pr.Receipts, nil
 	case res.StatusCode >= 400 && res.StatusCode < 500 && res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusRequestTimeout:
 		return nil, permanentError{fmt.Errorf("push batch %s: the agency refused it: %s", b.ID, res.Status)}
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("push batch %s: %s (and its body could not be read: %v)", b.ID, res.Status, readErr)
 	}
 	return nil, fmt.Errorf("push batch %s: %s", b.ID, res.Status)
 }

@@ -3,6 +3,8 @@ package queue
 import (
 	"fmt"
 	"time"
+
+	"github.com/skjema/skjema/calendar"
 )
 
 // Calendar is the monthly deadline of a form: applications complete by the
@@ -11,7 +13,8 @@ import (
 // weekend or a Norwegian public holiday the deadline moves to the next working
 // day. Batches open before a cut-off are sealed when it passes.
 type Calendar struct {
-	// DeadlineDay of the month. Defaults to 25.
+	// DeadlineDay of the month, 1 to 28 so that every month has it (New
+	// refuses any other). Defaults to 25.
 	DeadlineDay int
 	// Location the deadline is kept in. Defaults to Europe/Oslo.
 	Location *time.Location
@@ -19,24 +22,31 @@ type Calendar struct {
 	Closed []string
 }
 
+// maxDeadlineDay is the last day every month has: time.Date rolls a later
+// one into the next month (the 30th of February is the 2nd of March).
+const maxDeadlineDay = 28
+
+// validate refuses a calendar that would give wrong deadlines.
+func (c Calendar) validate() error {
+	if c.DeadlineDay < 1 || c.DeadlineDay > maxDeadlineDay {
+		return fmt.Errorf("deadline day %d is not a day every month has: use 1 to %d", c.DeadlineDay, maxDeadlineDay)
+	}
+	for _, d := range c.Closed {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return fmt.Errorf("closed day %q is not yyyy-mm-dd", d)
+		}
+	}
+	return nil
+}
+
 func (c Calendar) withDefaults() Calendar {
-	if c.DeadlineDay <= 0 {
+	if c.DeadlineDay == 0 {
 		c.DeadlineDay = 25
 	}
 	if c.Location == nil {
-		c.Location = oslo
+		c.Location = calendar.Oslo
 	}
 	return c
-}
-
-var oslo = mustLoad("Europe/Oslo")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("time zone %s: %v (the binary embeds time/tzdata)", name, err))
-	}
-	return loc
 }
 
 // Deadline is the deadline day of a month, moved to the next working day.

@@ -25,7 +25,8 @@ type deliverWorker struct {
 
 // Work pushes a sealed batch to its agency (a pulling agency fetches it
 // itself, so there is nothing to do). A 2xx marks the batch delivered and
-// applies the receipts it carried. A temporary failure is retried with
+// applies the receipts it carried (an answer that holds no readable receipts
+// is logged and still a delivery). A temporary failure is retried with
 // River's backoff; a 4xx, or the last attempt failing, gives the batch up and
 // returns its applications to the kommune's exception queue.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
@@ -45,6 +46,13 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		return nil
 	}
 	receipts, err := push(ctx, w.q.cfg.HTTPClient, agency, b, w.q.cfg.Clock())
+	if unreadable := (unreadableReceipts{}); errors.As(err, &unreadable) {
+		// The agency answered 2xx, so it has the batch: a retry would push
+		// it again, and the last one would fail it back to review.
+		w.q.log.WarnContext(ctx, "the agency took the batch but its answer holds no receipts; they may be posted through the agency API",
+			"batch", id, "agency", b.Agency, "error", err)
+		receipts, err = nil, nil
+	}
 	actor := "agency:" + b.Agency
 	if err == nil {
 		// The delivery and the receipts it carried commit together, so a
@@ -53,12 +61,19 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		// answers the same receipts). Receipts the store refuses do not undo
 		// the delivery: it is recorded on its own and the agency can post
 		// them again through the agency API.
+		var res engine.ReceiptResult
 		err := w.q.store.Write(ctx, func(tx engine.Tx) error {
 			if err := w.q.store.MarkDelivered(ctx, tx, id, "system:deliver"); err != nil {
 				return err
 			}
-			return w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
+			applied, err := w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
+			res = applied
+			return err
 		})
+		if err == nil && len(res.Skipped) > 0 {
+			w.q.log.InfoContext(ctx, "receipts for applications that had moved on were skipped", "batch", id, "agency", b.Agency,
+				"applied", res.Applied, "skipped", len(res.Skipped))
+		}
 		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
 			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
 				"batch", id, "agency", b.Agency, "error", err)
@@ -66,6 +81,10 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		}
 		return err
 	}
+	// The push may have failed because the job's time ran out: what it
+	// records about that failure gets time of its own.
+	dctx, cancel := deadLetterContext(ctx)
+	defer cancel()
 	var perm permanentError
 	last := job.Attempt >= job.MaxAttempts
 	if errors.As(err, &perm) || last {
@@ -73,14 +92,14 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if last && !errors.As(err, &perm) {
 			why = fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, err)
 		}
-		if ferr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.FailBatch(ctx, tx, id, "system:deliver", why) }); ferr != nil {
-			return ferr
+		if ferr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.FailBatch(dctx, tx, id, "system:deliver", why) }); ferr != nil {
+			return fmt.Errorf("fail batch %s: %w", id, ferr)
 		}
-		w.q.log.WarnContext(ctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
+		w.q.log.WarnContext(dctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
 		return river.JobCancel(err)
 	}
-	if rerr := w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(ctx, tx, id, err.Error()) }); rerr != nil {
-		return rerr
+	if rerr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(dctx, tx, id, err.Error()) }); rerr != nil {
+		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
 	return err
 }

@@ -161,11 +161,34 @@ func TestBadReceiptsDoNotUndoDelivery(t *testing.T) {
 	waitFor(t, 20*time.Second, "the batch to be delivered", func() bool {
 		return b.statuses(t)[engine.StatusDelivered] == len(subs)-flagged
 	})
-	time.Sleep(time.Second) // long enough for a wrongful retry to show
+	// Wait for the deliver job to finish rather than sleep: a job that
+	// failed after recording the delivery would run again (fastRetry makes
+	// it available at once) and finish on a second attempt, without a second
+	// push, since the batch is delivered by then; only its attempts show it.
+	var state string
+	var attempt int
+	waitFor(t, 20*time.Second, "the deliver job to finish", func() bool {
+		state, attempt = deliverJob(t, b.store)
+		return state == "completed" || state == "cancelled" || state == "discarded"
+	})
+	if state != "completed" || attempt != 1 {
+		t.Fatalf("the deliver job ended %s on attempt %d, want completed on the first", state, attempt)
+	}
 	if c := b.statuses(t); c[engine.StatusDelivered] != len(subs)-flagged || c[engine.StatusInReview] != flagged {
 		t.Fatalf("statuses %v", c)
 	}
 	if n := pushes.Load(); n != 1 {
 		t.Fatalf("the batch was pushed %d times", n)
 	}
+}
+
+// deliverJob is the state and attempt of the one deliver job in a SQLite
+// store.
+func deliverJob(t *testing.T, s *engine.Store) (state string, attempt int) {
+	t.Helper()
+	err := s.SQLDB().QueryRow(`SELECT state, attempt FROM river_job WHERE kind = 'deliver_batch'`).Scan(&state, &attempt)
+	if err != nil {
+		t.Fatalf("the deliver job: %v", err)
+	}
+	return state, attempt
 }

@@ -51,15 +51,23 @@ func TestPull(t *testing.T) {
 			t.Fatalf("a wrong key: %d", status)
 		}
 		status, raw := call("GET", "/api/v1/agency/batches?status=sealed", key, nil)
-		var list []struct {
-			ID        string `json:"id"`
-			ItemCount int    `json:"itemCount"`
+		var list struct {
+			Batches []struct {
+				ID        string `json:"id"`
+				ItemCount int    `json:"itemCount"`
+			} `json:"batches"`
+			Next *string `json:"next"`
 		}
 		json.Unmarshal(raw, &list)
-		if status != 200 || len(list) != 1 || list[0].ItemCount != 17 {
+		if status != 200 || len(list.Batches) != 1 || list.Batches[0].ItemCount != 17 || list.Next != nil {
 			t.Fatalf("list: %d %s", status, raw)
 		}
-		id := list[0].ID
+		id := list.Batches[0].ID
+		for _, bad := range []string{"limit=0", "limit=501", "limit=x", "after=nonsense"} {
+			if status, raw := call("GET", "/api/v1/agency/batches?"+bad, key, nil); status != 400 {
+				t.Fatalf("list with %s: %d %s", bad, status, raw)
+			}
+		}
 		if status, _ := call("GET", "/api/v1/agency/batches/"+id, otherKey, nil); status != 404 {
 			t.Fatalf("another agency fetched the batch: %d", status)
 		}
@@ -82,9 +90,12 @@ func TestPull(t *testing.T) {
 			}
 		}
 		body, _ := json.Marshal(receipts)
-		for range 2 {
-			if status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, body); status != 200 {
-				t.Fatalf("receipts: %d %s", status, raw)
+		for i, want := range []engine.ReceiptResult{{Applied: 17}, {Applied: 0}} {
+			status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, body)
+			var got engine.ReceiptResult
+			json.Unmarshal(raw, &got)
+			if status != 200 || got.Applied != want.Applied || i == 1 && len(got.Skipped) != 17 {
+				t.Fatalf("receipts, post %d: %d %s", i+1, status, raw)
 			}
 		}
 		if c := b.statuses(t); c[engine.StatusAccepted] != 17 {

@@ -67,13 +67,21 @@ type Config struct {
 	// minute.
 	SealInterval time.Duration
 	// RouteAttempts is how often routing is tried before the application is
-	// handed to the exception queue as routing.failed. Defaults to 25.
+	// handed to the exception queue as routing.failed. With the default
+	// RetryPolicy the attempts span about 1 hour 25 minutes. Defaults to
+	// 25.
 	RouteAttempts int
 	// DeliverAttempts is how often a push is tried before its batch is
-	// given up and its applications return to review. Defaults to 20.
+	// given up and its applications return to review. With the default
+	// RetryPolicy the attempts span about a day (the first nine within
+	// 9 minutes, then one every 5 minutes), so an agency down for less than
+	// a day gets every batch, each within 5 minutes of its return. Defaults
+	// to 300.
 	DeliverAttempts int
-	// RetryPolicy decides when a failed job runs again. Defaults to
-	// River's exponential backoff.
+	// RetryPolicy decides when a failed job runs again. Defaults to an
+	// exponential backoff from 1 second capped at 5 minutes, with up to 10 %
+	// jitter (not River's attempt⁴ seconds, which waits hours after the 10th
+	// attempt).
 	RetryPolicy river.ClientRetryPolicy
 	// RescueAfter is how long a job may run before it is taken as lost (its
 	// node died) and run again. Jobs time out at half of it. Defaults to 2
@@ -91,6 +99,12 @@ type Config struct {
 	// Defaults to 1 hour.
 	PurgeInterval time.Duration
 }
+
+// Default attempt counts; see Config for what they mean in time.
+const (
+	defaultRouteAttempts   = 25
+	defaultDeliverAttempts = 300
+)
 
 // Queue is River wired to the store.
 type Queue struct {
@@ -131,10 +145,10 @@ func New(cfg Config) (*Queue, error) {
 		cfg.SealInterval = time.Minute
 	}
 	if cfg.RouteAttempts <= 0 {
-		cfg.RouteAttempts = 25
+		cfg.RouteAttempts = defaultRouteAttempts
 	}
 	if cfg.DeliverAttempts <= 0 {
-		cfg.DeliverAttempts = 20
+		cfg.DeliverAttempts = defaultDeliverAttempts
 	}
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = 2 * time.Minute
@@ -148,11 +162,12 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.PurgeInterval <= 0 {
 		cfg.PurgeInterval = time.Hour
 	}
+	if cfg.RetryPolicy == nil {
+		cfg.RetryPolicy = cappedBackoff{now: cfg.Clock}
+	}
 	cfg.Calendar = cfg.Calendar.withDefaults()
-	for _, d := range cfg.Calendar.Closed {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return nil, fmt.Errorf("queue: closed day %q is not yyyy-mm-dd", d)
-		}
+	if err := cfg.Calendar.validate(); err != nil {
+		return nil, fmt.Errorf("queue: calendar: %w", err)
 	}
 	for id, a := range cfg.Agencies {
 		switch a.Transport {
@@ -246,6 +261,15 @@ func (q *Queue) Stop(ctx context.Context) error {
 		return q.sqlite.Stop(ctx)
 	}
 	return q.pg.Stop(ctx)
+}
+
+// StopAndCancel cancels the context of every running job and waits, until
+// ctx is done, for them to return: for when Stop ran out of time.
+func (q *Queue) StopAndCancel(ctx context.Context) error {
+	if q.sqlite != nil {
+		return q.sqlite.StopAndCancel(ctx)
+	}
+	return q.pg.StopAndCancel(ctx)
 }
 
 // EnqueueRoutes inserts routing jobs in the caller's transaction, so they

@@ -35,18 +35,37 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 	w.q.metrics.jobDone(job.Kind, err)
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		// The last try: hand the application to a caseworker rather than
-		// leave it submitted and forgotten behind a discarded job.
-		ferr := w.q.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := w.q.store.Route(ctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
+		// leave it submitted and forgotten behind a discarded job. The try
+		// may have failed because the job's time ran out, so the hand-over
+		// gets time of its own.
+		dctx, cancel := deadLetterContext(ctx)
+		defer cancel()
+		ferr := w.q.store.Write(dctx, func(tx engine.Tx) error {
+			_, err := w.q.store.Route(dctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
 			return err
 		})
-		w.q.log.WarnContext(ctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
 		if ferr != nil {
-			return ferr
+			return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", job.Args.ApplicationID, err, ferr)
 		}
+		w.q.log.WarnContext(dctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// batchFull rolls back a route that joined a batch already at its size.
+type batchFull struct{ id string }
+
+func (e batchFull) Error() string { return "batch " + e.id + " is full" }
+
+// deadLetterTimeout is how long a job's last write (handing an application
+// or a batch back to a caseworker) may take, whatever time the job had left.
+const deadLetterTimeout = 30 * time.Second
+
+// deadLetterContext keeps ctx's values but not its deadline or cancellation:
+// a job whose time ran out must still record that it gave up.
+func deadLetterContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), deadLetterTimeout)
 }
 
 func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) error {
@@ -70,20 +89,37 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	// is routine, so try again at once rather than wait for River's backoff
 	// (which grows to minutes by the third attempt).
 	for try := 0; ; try++ {
+		var full batchFull
 		err = w.q.store.Write(ctx, func(tx engine.Tx) error {
 			res, err := w.q.store.Route(ctx, tx, a.ID, form.Agency, reasons)
 			if err != nil {
 				return err
 			}
-			if res.Batch.ID != "" && res.Batch.ItemCount >= w.q.cfg.BatchSize {
+			switch {
+			case res.Batch.ID == "" || res.Batch.ItemCount < w.q.cfg.BatchSize:
+				return nil
+			case res.Batch.ItemCount == w.q.cfg.BatchSize:
 				return w.q.seal(ctx, tx, []string{res.Batch.ID})
 			}
-			return nil
+			// The batch was full before this application: a caseworker's
+			// approval, which does not seal, added its last item. Undo
+			// the join, seal the batch, and route again into a new one.
+			return batchFull{id: res.Batch.ID}
 		})
+		if errors.As(err, &full) {
+			err = w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.seal(ctx, tx, []string{full.id}) })
+			if err == nil {
+				err = fmt.Errorf("batch %s was full, now sealed: %w", full.id, engine.ErrConflict) // so: again
+			}
+		}
 		if !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}
-		time.Sleep(time.Duration(rand.IntN(20)+1) * time.Millisecond)
+		select {
+		case <-time.After(time.Duration(rand.IntN(20)+1) * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("route %s: %w (after %v)", a.ID, ctx.Err(), err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("route %s: %w", a.ID, err)

@@ -45,20 +45,30 @@ func (q *Queue) SealDue(ctx context.Context) error {
 	})
 }
 
-// seal seals batches and enqueues one deliver job for each, inside tx.
+// seal seals batches and enqueues one deliver job for each it sealed, inside
+// tx.
 func (q *Queue) seal(ctx context.Context, tx engine.Tx, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	params := make([]river.InsertManyParams, 0, len(ids))
 	for _, id := range ids {
-		if _, err := q.store.SealBatch(ctx, tx, id); err != nil {
+		_, sealed, err := q.store.SealBatch(ctx, tx, id)
+		if err != nil {
 			return err
+		}
+		if !sealed {
+			// Someone else sealed it (the periodic seal and a full batch's
+			// route may race): its delivery is theirs to enqueue.
+			continue
 		}
 		params = append(params, river.InsertManyParams{
 			Args:       DeliverArgs{BatchID: id},
 			InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts},
 		})
+	}
+	if len(params) == 0 {
+		return nil
 	}
 	return q.insertManyTx(ctx, tx, params)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/skjema/skjema/engine"
@@ -33,13 +34,22 @@ type batchSummary struct {
 	SealedAt  *time.Time         `json:"sealedAt,omitempty"`
 }
 
-// listBatches: GET /api/v1/agency/batches?status=sealed (the default).
+// batchList is one page of the batch list; next, when there are more, is
+// the after of the next page.
+type batchList struct {
+	Batches []batchSummary `json:"batches"`
+	Next    string         `json:"next,omitempty"`
+}
+
+// listBatches: GET /api/v1/agency/batches?status=sealed (the default)
+// &after=<next of the previous page>&limit=<1 to 500, default 100>.
 func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
 		return err
 	}
-	status := engine.BatchStatus(r.URL.Query().Get("status"))
+	q := r.URL.Query()
+	status := engine.BatchStatus(q.Get("status"))
 	switch status {
 	case "":
 		status = engine.BatchSealed
@@ -47,37 +57,35 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "status is sealed, delivered or failed")
 	}
-	batches, err := s.store.Batches(r.Context(), agency, status)
+	limit := engine.DefaultBatchPage
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > engine.MaxBatchPage {
+			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "limit is a number from 1 to 500")
+		}
+	}
+	page, err := s.store.BatchList(r.Context(), engine.BatchQuery{Agency: agency, Status: status, After: q.Get("after"), Limit: limit})
 	if err != nil {
 		return err
 	}
-	out := make([]batchSummary, len(batches))
-	for i, b := range batches {
-		out[i] = batchSummary{ID: b.ID, Kommune: b.Kommune, Status: b.Status, ItemCount: b.ItemCount, SHA256: b.SHA256, SealedAt: b.SealedAt}
+	out := batchList{Batches: make([]batchSummary, len(page.Batches)), Next: page.Next}
+	for i, b := range page.Batches {
+		out.Batches[i] = batchSummary{ID: b.ID, Kommune: b.Kommune, Status: b.Status, ItemCount: b.ItemCount, SHA256: b.SHA256, SealedAt: b.SealedAt}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // getBatch: GET /api/v1/agency/batches/{id} answers the sealed body exactly
-// as it would be pushed, and records the batch as delivered. Fetching it
-// again is harmless.
+// as it would be pushed, records the batch as delivered and audits the read
+// on each of its applications. Fetching it again is harmless.
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
 		return err
 	}
-	b, err := s.store.Batch(r.Context(), nil, r.PathValue("id"))
+	b, err := s.store.FetchBatch(r.Context(), agency, r.PathValue("id"))
 	if err != nil {
-		return err
-	}
-	if b.Agency != agency || b.Body == "" {
-		return errNotFound // another agency's batch, or one not sealed yet
-	}
-	if err := s.store.Write(r.Context(), func(tx engine.Tx) error {
-		return s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency)
-	}); err != nil {
-		return err
+		return err // ErrNotFound also for another agency's batch, or one not sealed yet
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -88,7 +96,8 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 
 // postReceipts: POST /api/v1/agency/batches/{id}/receipts with
 // [{"reference", "outcome": "accepted|rejected", "reason"}]. Sending the same
-// receipts again is harmless.
+// receipts again is harmless: items whose application has moved on are
+// answered as skipped.
 func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	agency, err := s.agency(r)
 	if err != nil {
@@ -109,15 +118,18 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	if b.Agency != agency || b.Body == "" {
 		return errNotFound
 	}
+	var res engine.ReceiptResult
 	err = s.store.Write(r.Context(), func(tx engine.Tx) error {
 		if err := s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency); err != nil {
 			return err
 		}
-		return s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
+		applied, err := s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
+		res = applied
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"applied": len(items)})
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -153,7 +153,7 @@ func TestAttachments(t *testing.T) {
 		if err != nil || len(open) != 1 {
 			t.Fatalf("open batches: %v %v", open, err)
 		}
-		if err := b.store.Write(ctx, func(tx engine.Tx) error { _, err := b.store.SealBatch(ctx, tx, open[0].ID); return err }); err != nil {
+		if err := b.store.Write(ctx, func(tx engine.Tx) error { _, _, err := b.store.SealBatch(ctx, tx, open[0].ID); return err }); err != nil {
 			t.Fatal(err)
 		}
 		key, err := b.store.CreateAgencyKey(ctx, "husbanken")
@@ -176,6 +176,25 @@ func TestAttachments(t *testing.T) {
 		if res.StatusCode != 200 || !bytes.Equal(got, pdfContent) || res.Header.Get("Content-Type") != "application/pdf" ||
 			!strings.Contains(res.Header.Get("Content-Disposition"), "husleiekontrakt.pdf") || res.Header.Get("Digest") != "sha-256="+files[0].SHA256 {
 			t.Fatalf("agency file: %d %v %q", res.StatusCode, res.Header, got)
+		}
+		// Each read of personal data by the agency is audited: the batch
+		// once per fetch for each of its applications, the file once.
+		b.do(t, "GET", "/api/v1/agency/batches/"+open[0].ID, agency, nil)
+		events, err := b.store.Events(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views, fileViews := 0, 0
+		for _, e := range events {
+			switch {
+			case e.Actor == "agency:husbanken" && e.Action == "agency-view" && e.Detail == "batch "+open[0].ID:
+				views++
+			case e.Actor == "agency:husbanken" && e.Action == "agency-view-file" && e.Detail == pdf.body["id"]:
+				fileViews++
+			}
+		}
+		if views != 2 || fileViews != 1 {
+			t.Fatalf("%d batch reads and %d file reads audited, want 2 and 1: %+v", views, fileViews, events)
 		}
 		// A file not in a batch sealed for the agency does not exist for it.
 		if r := b.do(t, "GET", "/api/v1/agency/files/"+foreign.body["id"].(string), agency, nil); r.status != 404 {

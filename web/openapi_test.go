@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"sort"
@@ -76,6 +77,12 @@ func TestOpenAPI(t *testing.T) {
 	check("StatusView", b.do(t, "GET", "/api/v1/submissions/"+receipt.body["id"].(string), auth, nil))
 	bad := bytes.Replace(b.body, []byte("12038512356"), []byte("12038512357"), 1)
 	check("Problem", b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "openapi-key-0123456789"), bad))
+
+	key, err := b.store.CreateAgencyKey(context.Background(), "husbanken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("BatchList", b.do(t, "GET", "/api/v1/agency/batches?status=delivered&limit=2", with(nil, "Authorization", "Bearer "+key), nil))
 
 	file, err := os.ReadFile("openapi.json")
 	if err != nil || !bytes.Equal(file, []byte(served.raw)) {

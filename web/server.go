@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -81,7 +82,13 @@ type Server struct {
 	origins       map[string]bool
 	example       string
 	cw            http.Handler
+	draining      atomic.Bool
 }
+
+// Drain makes /readyz answer 503 from now on, so that a load balancer stops
+// sending requests here before the server shuts down; requests that still
+// come are served as usual.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server.
 func New(cfg Config) *Server {
@@ -195,6 +202,9 @@ func (s *Server) refuseUnstorable(next http.Handler) http.Handler {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	if s.draining.Load() {
+		return problem(http.StatusServiceUnavailable, "not-ready", "Not ready", "shutting down")
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ready(ctx); err != nil {

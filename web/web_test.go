@@ -411,6 +411,42 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 }
 
+// TestDrainingIsNotReady: once the server drains (shutdown has begun),
+// /readyz answers 503 so a load balancer sends no more, while other
+// requests are still served.
+func TestDrainingIsNotReady(t *testing.T) {
+	t.Parallel()
+	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := web.New(web.Config{Store: store})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	status := func(path string) int {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := status("/readyz"); got != 200 {
+		t.Fatalf("readyz before draining: %d", got)
+	}
+	s.Drain()
+	if got := status("/readyz"); got != 503 {
+		t.Fatalf("readyz while draining: %d, want 503", got)
+	}
+	if got := status("/healthz"); got != 200 {
+		t.Fatalf("healthz while draining: %d, want 200", got)
+	}
+}
+
 // TestSecurityHeadersOnEveryResponse: every route, and the answers to
 // unknown paths, carry the headers; HSTS only when the request came over TLS.
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {

@@ -130,6 +130,61 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+// TestShutdownAnswersNotReadyFirst: Close first turns /readyz to 503 while
+// still serving (for DrainDelay), then drains and stops, without error.
+func TestShutdownAnswersNotReadyFirst(t *testing.T) {
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.ParseFlags([]string{"-db", filepath.Join(t.TempDir(), "s.db"), "-addr", "127.0.0.1:0", "-drain-delay", "1s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ready := func() int {
+		res, err := http.Get(m.URL() + "/readyz")
+		if err != nil {
+			return 0 // no longer listening
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := ready(); got != 200 {
+		t.Fatalf("readyz before shutdown: %d", got)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- m.Close() }()
+	sawDraining := false
+	for deadline := time.Now().Add(900 * time.Millisecond); time.Now().Before(deadline) && !sawDraining; time.Sleep(20 * time.Millisecond) {
+		sawDraining = ready() == 503
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if !sawDraining {
+		t.Fatal("readyz never answered 503 during shutdown")
+	}
+	if got := ready(); got != 0 {
+		t.Fatalf("readyz after shutdown: %d", got)
+	}
+}
+
+// TestServeRefusesABadDeadlineDay: -deadline-day 30 would put February's
+// deadline in March; serve refuses to start and says why.
+func TestServeRefusesABadDeadlineDay(t *testing.T) {
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.ParseFlags([]string{"-db", filepath.Join(t.TempDir(), "d.db"), "-addr", "127.0.0.1:0", "-deadline-day", "30"}); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	if err == nil {
+		m.Close()
+		t.Fatal("serve started with deadline day 30")
+	}
+	if !strings.Contains(err.Error(), "deadline day 30") {
+		t.Fatalf("serve refused with %q, which does not name the deadline day", err)
+	}
+}
+
 // TestUsersAdd: an account from the command line, with a made password
 // printed once that then signs in; a second with the same address refused.
 func TestUsersAdd(t *testing.T) {

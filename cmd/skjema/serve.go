@@ -58,6 +58,7 @@ type Main struct {
 	// web/connlimit); zero turns each off.
 	MaxInFlight     int
 	MaxConnsPerAddr int
+	DrainDelay      time.Duration
 
 	Stdout, Stderr io.Writer
 
@@ -65,9 +66,18 @@ type Main struct {
 	registers *nid.Registers
 	store     *engine.Store
 	queue     *queue.Queue
+	web       *web.Server
 	server    *http.Server
 	listener  net.Listener
 }
+
+// Shutdown budgets: each stage of Close has its own, so a slow stage cannot
+// use up the next one's time.
+const (
+	httpDrainBudget = 15 * time.Second // in-flight requests finish
+	jobStopBudget   = 20 * time.Second // running jobs finish
+	jobCancelBudget = 5 * time.Second  // then jobs still running are cancelled
+)
 
 func env(name, fallback string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -111,13 +121,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.BatchRetention, "batch-retention", e.duration("SKJEMA_BATCH_RETENTION", 30*24*time.Hour), "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
 	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
 	fs.BoolVar(&m.HSTS, "hsts", e.bool("SKJEMA_HSTS", false), "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
-	fs.IntVar(&m.DeadlineDay, "deadline-day", e.int("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline; moved to the next working day (SKJEMA_DEADLINE_DAY)")
+	fs.IntVar(&m.DeadlineDay, "deadline-day", e.int("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline, a day of the month from 1 to 28; moved to the next working day (SKJEMA_DEADLINE_DAY)")
 	fs.StringVar(&m.ClosedDays, "closed-days", env("SKJEMA_CLOSED_DAYS", ""), "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", e.bool("SKJEMA_ALLOW_SYNTHETIC", false), "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
 	fs.BoolVar(&m.NoMigrate, "no-migrate", e.bool("SKJEMA_NO_MIGRATE", false), "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
 	fs.BoolVar(&m.Dev, "dev", e.bool("SKJEMA_DEV", false), "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", env("SKJEMA_EXAMPLE_DIR", filepath.Join("examples", "kommune-page")), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
+	fs.DurationVar(&m.DrainDelay, "drain-delay", e.duration("SKJEMA_DRAIN_DELAY", 0), "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
 	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -251,6 +262,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg.Caseworker = cw
 	srv := web.New(cfg)
+	m.web = srv
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()
 		return err
@@ -295,22 +307,58 @@ func (m *Main) Run(ctx context.Context) error {
 // URL is where the server listens.
 func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 
-// Close finishes in-flight requests, then running jobs, then closes the
-// database.
+// Close shuts down in order, each stage with a budget of its own: /readyz
+// answers 503 (for DrainDelay, so a load balancer stops sending requests),
+// in-flight requests finish, running jobs finish (and are cancelled if they
+// will not), and only once River has stopped is the database closed: closing
+// it under running jobs would fail their writes half-way.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	var errs []error
-	if m.server != nil {
-		errs = append(errs, m.server.Shutdown(ctx))
+	if m.web != nil {
+		m.web.Drain()
+		if m.server != nil && m.DrainDelay > 0 {
+			time.Sleep(m.DrainDelay)
+		}
 	}
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), httpDrainBudget)
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("drain HTTP: %w", err))
+		}
+		cancel()
+	}
+	stopped := true
 	if m.queue != nil {
-		errs = append(errs, m.queue.Stop(ctx))
+		stopped = m.stopQueue(&errs)
 	}
 	if m.store != nil {
-		errs = append(errs, m.store.Close())
+		if stopped {
+			errs = append(errs, m.store.Close())
+		} else {
+			errs = append(errs, errors.New("the database is left open: jobs are still running"))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// stopQueue stops River: running jobs get jobStopBudget to finish, then are
+// cancelled and get jobCancelBudget to return. It reports whether River
+// has stopped.
+func (m *Main) stopQueue(errs *[]error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), jobStopBudget)
+	err := m.queue.Stop(ctx)
+	cancel()
+	if err == nil {
+		return true
+	}
+	*errs = append(*errs, fmt.Errorf("stop workers: %w", err))
+	ctx, cancel = context.WithTimeout(context.Background(), jobCancelBudget)
+	defer cancel()
+	if err := m.queue.StopAndCancel(ctx); err != nil {
+		*errs = append(*errs, fmt.Errorf("cancel workers: %w", err))
+		return false
+	}
+	return true
 }
 
 func formsCheck(dir string, stdout io.Writer) error {

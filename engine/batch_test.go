@@ -1,0 +1,280 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/calendar"
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/queue"
+)
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// TestDueBatchesAtTheMonthlyCutoff: a batch opened late on the deadline day
+// (Oslo time) is due once the day has ended in Oslo, in winter (CET) and in
+// summer (CEST), and not before; a batch opened after the cut-off is not due
+// for it. The cut-off is an instant: the server's own zone and the zone of
+// the time passed in must not matter.
+func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
+	t.Parallel()
+	oslo := calendar.Oslo
+	cal := queue.Calendar{}
+	const size, maxAge = 500, 24 * time.Hour // only the cut-off can make a batch due
+	for _, tt := range []struct {
+		name string
+		day  time.Time // a deadline day that is a working day
+	}{
+		{"winter (CET)", time.Date(2026, time.November, 25, 0, 0, 0, 0, oslo)},
+		{"summer (CEST)", time.Date(2026, time.June, 25, 0, 0, 0, 0, oslo)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			at := func(h, m int) time.Time { return tt.day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+			enginetest.Each(t, func(t *testing.T, dsn string) {
+				clock := &testClock{now: at(23, 0)}
+				b := setupWith(t, engine.Config{Database: dsn, Clock: clock.Now})
+				ctx := context.Background()
+				due := func() []engine.Batch {
+					t.Helper()
+					cutoff := cal.LastCutoff(clock.Now())
+					var out []engine.Batch
+					if err := b.store.Write(ctx, func(tx engine.Tx) error {
+						var err error
+						out, err = b.store.DueBatches(ctx, tx, size, maxAge, cutoff)
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+					return out
+				}
+				route := func(key string) string {
+					t.Helper()
+					r, err := b.submit(t, key, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					var batch string
+					if err := b.store.Write(ctx, func(tx engine.Tx) error {
+						res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
+						batch = res.Batch.ID
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+					return batch
+				}
+				if cut := cal.Cutoff(tt.day.Year(), tt.day.Month()); !cut.Equal(at(24, 0)) {
+					t.Fatalf("cut-off %v, want midnight after %v", cut, tt.day)
+				}
+				before := route("cutoff-before-0123456789") // opened 23:00 Oslo on the deadline day
+				clock.Set(at(23, 30))
+				if d := due(); len(d) != 0 {
+					t.Fatalf("at 23:30 Oslo on the deadline day %d batches are due, want none", len(d))
+				}
+				clock.Set(at(24, 30))
+				d := due()
+				if len(d) != 1 || d[0].ID != before {
+					t.Fatalf("at 00:30 Oslo after the deadline day: due %v, want batch %s", ids(d), before)
+				}
+				// Sealed, the next batch opens after the cut-off and is not due
+				// for it.
+				if err := b.store.Write(ctx, func(tx engine.Tx) error { _, _, err := b.store.SealBatch(ctx, tx, before); return err }); err != nil {
+					t.Fatal(err)
+				}
+				clock.Set(at(24, 10))
+				after := route("cutoff-after-01234567890")
+				if after == before {
+					t.Fatal("routed into the sealed batch")
+				}
+				clock.Set(at(24, 40))
+				if d := due(); len(d) != 0 {
+					t.Fatalf("a batch opened after the cut-off is due: %v", ids(d))
+				}
+			})
+		})
+	}
+}
+
+func ids(bs []engine.Batch) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = fmt.Sprintf("%s (created %s)", b.ID, b.CreatedAt.Format(time.RFC3339))
+	}
+	return out
+}
+
+// deliveredBatch submits n applications, routes them into one batch, seals
+// it and records it delivered.
+func (b *testBundle) deliveredBatch(t *testing.T, prefix string, n int) (string, []engine.Application) {
+	t.Helper()
+	ctx := context.Background()
+	var batchID string
+	var apps []engine.Application
+	for i := range n {
+		r, err := b.submit(t, fmt.Sprintf("%s-key-%012d", prefix, i), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
+			batchID = res.Batch.ID
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.store.Write(ctx, func(tx engine.Tx) error {
+		if _, _, err := b.store.SealBatch(ctx, tx, batchID); err != nil {
+			return err
+		}
+		return b.store.MarkDelivered(ctx, tx, batchID, "system:test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		r, _ := b.submit(t, fmt.Sprintf("%s-key-%012d", prefix, i), "")
+		a, err := b.store.Application(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
+	}
+	return batchID, apps
+}
+
+// TestReceiptsAreAppliedPerItem: receipts sent again after some
+// applications moved on (one rejected and since reopened by a caseworker,
+// one already accepted) settle the rest; the ones that moved on are skipped
+// and reported, not a conflict for the whole post.
+func TestReceiptsAreAppliedPerItem(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		batchID, apps := b.deliveredBatch(t, "receipts", 3)
+		first := []engine.ReceiptItem{
+			{Reference: *apps[0].Reference, Outcome: engine.OutcomeRejected, Reason: "rent above the limit"},
+			{Reference: *apps[1].Reference, Outcome: engine.OutcomeAccepted},
+		}
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", first)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A caseworker reopens the rejected one.
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			return b.store.Move(ctx, tx, engine.Transition{ApplicationID: apps[0].ID, From: engine.StatusRejected, To: engine.StatusInReview,
+				Actor: "caseworker:1", Action: "reopen"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		again := append(first, engine.ReceiptItem{Reference: *apps[2].Reference, Outcome: engine.OutcomeAccepted})
+		var res engine.ReceiptResult
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			var err error
+			res, err = b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", again)
+			return err
+		}); err != nil {
+			t.Fatalf("receipts sent again: %v", err)
+		}
+		if res.Applied != 1 || len(res.Skipped) != 2 || res.Skipped[0].Reference != *apps[0].Reference || res.Skipped[0].Status != engine.StatusInReview ||
+			res.Skipped[1].Reference != *apps[1].Reference || res.Skipped[1].Status != engine.StatusAccepted {
+			t.Fatalf("result %+v, want 1 applied and the first two skipped", res)
+		}
+		for i, want := range []engine.Status{engine.StatusInReview, engine.StatusAccepted, engine.StatusAccepted} {
+			if a, _ := b.store.Application(ctx, apps[i].ID); a.Status != want {
+				t.Errorf("application %d is %s, want %s", i, a.Status, want)
+			}
+		}
+		// A reference outside the batch is still an error.
+		err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", []engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
+			return err
+		})
+		if !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a reference outside the batch: %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// TestBatchListPagesWithoutBodies: the agency's batch list reads summaries
+// only (a batch with a huge body lists like any other, with no body), and
+// walking it page by page with Next gives every batch exactly once, oldest
+// first.
+func TestBatchListPagesWithoutBodies(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		const n = 7
+		var want []string
+		for i := range n {
+			id, _ := b.deliveredBatch(t, fmt.Sprintf("list%d", i), 1)
+			want = append(want, id)
+		}
+		huge := strings.Repeat("x", 8<<20)
+		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE batches SET body = ? WHERE id = ?`, huge, want[3])
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := b.store.Batches(ctx, "husbanken", engine.BatchDelivered)
+		if err != nil || len(all) != n {
+			t.Fatalf("Batches: %d, %v", len(all), err)
+		}
+		for _, bt := range all {
+			if bt.Body != "" {
+				t.Fatalf("Batches read the body of %s", bt.ID)
+			}
+		}
+		var got []string
+		after := ""
+		for page := 0; ; page++ {
+			p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: after, Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Batches) > 3 || page > n {
+				t.Fatalf("page %d holds %d batches", page, len(p.Batches))
+			}
+			for _, bt := range p.Batches {
+				if bt.Body != "" || bt.ItemCount != 1 || bt.SHA256 == "" || bt.SealedAt == nil {
+					t.Fatalf("summary %+v: want no body, one item, a checksum and a seal time", bt)
+				}
+				got = append(got, bt.ID)
+			}
+			if p.Next == "" {
+				break
+			}
+			after = p.Next
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("paged through\n%v\nwant\n%v", got, want)
+		}
+		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != n || p.Next != "" {
+			t.Fatalf("one default page: %d batches, next %q, %v", len(p.Batches), p.Next, err)
+		}
+		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "lanekassen", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != 0 {
+			t.Fatalf("another agency's list: %d batches, %v", len(p.Batches), err)
+		}
+		if _, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: "not a cursor"}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a bad cursor: %v, want ErrInvalid", err)
+		}
+	})
+}

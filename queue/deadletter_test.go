@@ -1,0 +1,90 @@
+package queue
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+)
+
+// TestRoutingDeadLetterWithAnExpiredContext: the last routing attempt fails
+// because the job's context expired; the application still reaches the
+// exception queue as routing.failed, not left submitted behind a discarded
+// job.
+func TestRoutingDeadLetterWithAnExpiredContext(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setupSeal(t, dsn, nil)
+		id := b.submit(t, 1)[0]
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		job := &river.Job[RouteArgs]{JobRow: &rivertype.JobRow{Kind: RouteArgs{}.Kind(), Attempt: 3, MaxAttempts: 3},
+			Args: RouteArgs{ApplicationID: id}}
+		(&routeWorker{q: b.queue}).Work(ctx, job)
+		a, err := b.store.Application(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status != engine.StatusInReview || a.ReviewReasons != "routing.failed" {
+			t.Fatalf("application is %s for %q, want in_review for routing.failed", a.Status, a.ReviewReasons)
+		}
+	})
+}
+
+// TestDeliveryDeadLetterWithAnExpiredContext: the last push fails because
+// the job's context expired while the agency was answering; the batch is
+// still failed and its applications go back to review.
+func TestDeliveryDeadLetterWithAnExpiredContext(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		agency := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body) // then the server notices the client leave
+			cancel()                    // the job's time runs out while the agency thinks
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}))
+		defer agency.Close()
+		b := setupSeal(t, dsn, func(c *Config) {
+			c.Agencies = map[string]Agency{"husbanken": {Transport: TransportPush, URL: agency.URL, Secret: "s"}}
+		})
+		id := b.submit(t, 1)[0]
+		var batchID string
+		bg := context.Background()
+		if err := b.store.Write(bg, func(tx engine.Tx) error {
+			res, err := b.store.Route(bg, tx, id, "husbanken", nil)
+			if err != nil {
+				return err
+			}
+			batchID = res.Batch.ID
+			return b.queue.seal(bg, tx, []string{batchID})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		job := &river.Job[DeliverArgs]{JobRow: &rivertype.JobRow{Kind: DeliverArgs{}.Kind(), Attempt: 20, MaxAttempts: 20},
+			Args: DeliverArgs{BatchID: batchID}}
+		(&deliverWorker{q: b.queue}).Work(ctx, job)
+		bt, err := b.store.Batch(bg, nil, batchID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := b.store.Application(bg, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt.Status != engine.BatchFailed || a.Status != engine.StatusInReview || a.ReviewReasons != "delivery.failed" {
+			t.Fatalf("batch %s, application %s for %q; want failed, in_review for delivery.failed", bt.Status, a.Status, a.ReviewReasons)
+		}
+	})
+}

@@ -1,0 +1,291 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+)
+
+// sealBundle is a store and a queue that is migrated but not started, so a
+// test drives routing and sealing itself.
+type sealBundle struct {
+	store *engine.Store
+	queue *Queue
+	form  *forms.Form
+	body  []byte
+
+	submitted int // applications submitted so far, for fresh idempotency keys
+}
+
+func setupSeal(t *testing.T, dsn string, tune func(*Config)) *sealBundle {
+	t.Helper()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Store: store, Forms: reg, BatchSize: 500}
+	if tune != nil {
+		tune(&cfg)
+	}
+	q, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.UseEnqueuer(q)
+	form, _ := reg.Form("bostotte")
+	body, err := os.ReadFile("../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sealBundle{store: store, queue: q, form: form, body: body}
+}
+
+// submit submits n new applications (all for the same kommune) and answers
+// their ids.
+func (b *sealBundle) submit(t *testing.T, n int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range n {
+		b.submitted++
+		r, err := b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: b.body,
+			IdempotencyKey: fmt.Sprintf("seal-test-key-%06d", b.submitted)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// deliverJobs counts the deliver_batch jobs of each batch.
+func (b *sealBundle) deliverJobs(t *testing.T) map[string]int {
+	t.Helper()
+	params := river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).First(10000)
+	var res *river.JobListResult
+	var err error
+	if b.queue.sqlite != nil {
+		res, err = b.queue.sqlite.JobList(context.Background(), params)
+	} else {
+		res, err = b.queue.pg.JobList(context.Background(), params)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, j := range res.Jobs {
+		var args DeliverArgs
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			t.Fatal(err)
+		}
+		out[args.BatchID]++
+	}
+	return out
+}
+
+// allBatches lists every batch, whatever its status.
+func (b *sealBundle) allBatches(t *testing.T) []engine.Batch {
+	t.Helper()
+	var out []engine.Batch
+	for _, st := range []engine.BatchStatus{engine.BatchOpen, engine.BatchSealed, engine.BatchDelivered, engine.BatchFailed} {
+		bs, err := b.store.Batches(context.Background(), "husbanken", st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, bs...)
+	}
+	return out
+}
+
+// TestSealingTwiceEnqueuesOneDelivery: a batch sealed by two callers (the
+// periodic seal racing the seal a full batch's route makes) gets exactly one
+// deliver job, whichever order they run in.
+func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setupSeal(t, dsn, nil)
+		ctx := context.Background()
+		ids := b.submit(t, 3)
+		var batchID string
+		for _, id := range ids {
+			if err := b.store.Write(ctx, func(tx engine.Tx) error {
+				res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
+				batchID = res.Batch.ID
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// One after the other: the second finds it sealed.
+		for range 2 {
+			if err := b.store.Write(ctx, func(tx engine.Tx) error { return b.queue.seal(ctx, tx, []string{batchID}) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if jobs := b.deliverJobs(t); jobs[batchID] != 1 || len(jobs) != 1 {
+			t.Fatalf("deliver jobs %v, want one for %s", jobs, batchID)
+		}
+		if !b.store.IsSQLite() {
+			// At the same time, on PostgreSQL: the second waits on the
+			// first's row lock and finds the batch sealed when it gets it.
+			ids := b.submit(t, 2)
+			for _, id := range ids {
+				if err := b.store.Write(ctx, func(tx engine.Tx) error {
+					res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
+					batchID = res.Batch.ID
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			firstSealed, release := make(chan struct{}), make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				errs <- b.store.Write(ctx, func(tx engine.Tx) error {
+					defer func() { <-release }()
+					defer close(firstSealed)
+					return b.queue.seal(ctx, tx, []string{batchID})
+				})
+			}()
+			go func() {
+				defer wg.Done()
+				<-firstSealed
+				errs <- b.store.Write(ctx, func(tx engine.Tx) error { return b.queue.seal(ctx, tx, []string{batchID}) })
+			}()
+			<-firstSealed
+			time.Sleep(200 * time.Millisecond) // let the second reach the row lock
+			close(release)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if jobs := b.deliverJobs(t); jobs[batchID] != 1 {
+				t.Fatalf("deliver jobs %v, want one for %s", jobs, batchID)
+			}
+		}
+	})
+}
+
+// TestConcurrentRoutesNeverOverfillABatch: many routes at once into batches
+// of size n (on PostgreSQL each waits on the batch row's lock) never make a
+// batch larger than n, and each sealed batch gets one deliver job.
+func TestConcurrentRoutesNeverOverfillABatch(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		const size, apps, workers = 5, 120, 12
+		b := setupSeal(t, dsn, func(c *Config) { c.BatchSize = size })
+		ids := b.submit(t, apps)
+		w := &routeWorker{q: b.queue}
+		work := make(chan string)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for id := range work {
+					// Routes conflict often here (a batch fills every five);
+					// River would run a route that gave up again later.
+					job := &river.Job[RouteArgs]{Args: RouteArgs{ApplicationID: id}}
+					err := w.route(context.Background(), job)
+					for try := 0; errors.Is(err, engine.ErrConflict) && try < 5; try++ {
+						err = w.route(context.Background(), job)
+					}
+					if err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		for _, id := range ids {
+			work <- id
+		}
+		close(work)
+		wg.Wait()
+		jobs := b.deliverJobs(t)
+		total := 0
+		for _, bt := range b.allBatches(t) {
+			total += bt.ItemCount
+			if bt.ItemCount > size {
+				t.Errorf("batch %s holds %d items, more than %d", bt.ID, bt.ItemCount, size)
+			}
+			if bt.Status == engine.BatchSealed && jobs[bt.ID] != 1 {
+				t.Errorf("sealed batch %s has %d deliver jobs", bt.ID, jobs[bt.ID])
+			}
+			if bt.Status == engine.BatchOpen && jobs[bt.ID] != 0 {
+				t.Errorf("open batch %s has %d deliver jobs", bt.ID, jobs[bt.ID])
+			}
+		}
+		if total != apps {
+			t.Fatalf("%d items in batches, want %d", total, apps)
+		}
+	})
+}
+
+// TestARouteDoesNotJoinAFullBatch: a batch that reached its size without
+// being sealed (a caseworker's approval added the last item; approvals do
+// not seal) is sealed by the next route, which goes into a new batch rather
+// than make the full one larger.
+func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		const size = 3
+		b := setupSeal(t, dsn, func(c *Config) { c.BatchSize = size })
+		ctx := context.Background()
+		var full string
+		for _, id := range b.submit(t, size) {
+			if err := b.store.Write(ctx, func(tx engine.Tx) error {
+				res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
+				full = res.Batch.ID
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := b.submit(t, 1)[0]
+		if err := (&routeWorker{q: b.queue}).route(ctx, &river.Job[RouteArgs]{Args: RouteArgs{ApplicationID: next}}); err != nil {
+			t.Fatal(err)
+		}
+		bt, err := b.store.Batch(ctx, nil, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bt.Status != engine.BatchSealed || bt.ItemCount != size {
+			t.Fatalf("the full batch is %s with %d items, want sealed with %d", bt.Status, bt.ItemCount, size)
+		}
+		open, err := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		if a, _ := b.store.Application(ctx, next); a.Status != engine.StatusBatched || err != nil || len(open) != 1 || open[0].ItemCount != 1 {
+			t.Fatalf("the next application is %s; open batches %+v (%v), want it alone in a new one", a.Status, open, err)
+		}
+		if jobs := b.deliverJobs(t); jobs[full] != 1 || len(jobs) != 1 {
+			t.Fatalf("deliver jobs %v, want one for the full batch", jobs)
+		}
+	})
+}
