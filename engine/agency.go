@@ -25,6 +25,9 @@ func (s *Store) FetchBatch(ctx context.Context, agency, id string) (Batch, error
 	if err != nil {
 		return Batch{}, err
 	}
+	if b.Agency == agency && b.Status == BatchDelivered && b.Body == "" {
+		return Batch{}, fmt.Errorf("%w: batch %s was delivered and its content purged after the retention time; its applications are each kept", ErrGone, id)
+	}
 	if b.Agency != agency || b.Body == "" {
 		return Batch{}, fmt.Errorf("batch %s: %w", id, ErrNotFound)
 	}

@@ -23,6 +23,9 @@ var (
 	// ErrUnknownKommune: the installation does not serve the kommune named,
 	// or none was named where it serves a list. It is also ErrInvalid.
 	ErrUnknownKommune = fmt.Errorf("%w: the installation does not serve this kommune", ErrInvalid)
+	// ErrGone: it was there, and was purged after its retention time (a
+	// delivered batch's body).
+	ErrGone = errors.New("gone")
 	// ErrForbidden: the caller may see what she asks about but may not do
 	// this to it, and is told so: an admin making an account for a kommune
 	// that is not hers.

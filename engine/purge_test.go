@@ -90,6 +90,9 @@ func TestPurge(t *testing.T) {
 		if b, err := store.Batch(ctx, nil, batchID); err != nil || b.Body != "" || b.ItemCount != 1 {
 			t.Fatalf("batch after purge: body %d bytes, %d items, %v; want its summary without the body", len(b.Body), b.ItemCount, err)
 		}
+		if _, err := store.FetchBatch(ctx, "husbanken", batchID); !errors.Is(err, engine.ErrGone) {
+			t.Fatalf("fetching the purged batch: %v, want ErrGone", err)
+		}
 		if p, _, _ := store.Purge(ctx, engine.Retention{}); p.Total() != 0 {
 			t.Fatalf("a second purge removed %+v", p)
 		}
