@@ -78,7 +78,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
 		MustChangePassword: hash != nil && nu.StartPassword}
-	err = s.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ type Session struct {
 func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
 	now := s.now()
 	sess := Session{Token: newToken() + newToken(), CSRF: newToken(), ExpiresAt: now.Add(ttl)}
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now); err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, string, er
 
 // EndSession signs out.
 func (s *Store) EndSession(ctx context.Context, token string) error {
-	return s.Write(ctx, func(tx Tx) error {
+	return s.write(ctx, func(tx Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
 		return err
 	})
@@ -310,7 +310,7 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 // SetDisabled turns an account the admin manages off (its sessions end at
 // once) or on again. Any other account is ErrNotFound.
 func (s *Store) SetDisabled(ctx context.Context, admin User, id string, disabled bool) error {
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		var kommuner []string
 		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 			return err
@@ -351,7 +351,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	if err != nil {
 		return err
 	}
-	err = s.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = FALSE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
 			return err
 		}
@@ -373,7 +373,7 @@ func (s *Store) ResetPassword(ctx context.Context, admin User, id, password stri
 	if err != nil {
 		return fmt.Errorf("reset password of %s: %w", id, err)
 	}
-	err = s.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx Tx) error {
 		var kommuner []string
 		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 			return err

@@ -21,7 +21,7 @@ func AgencyActor(agency string) string { return "agency:" + agency }
 // transaction. Another agency's batch, or one not sealed yet, is
 // ErrNotFound.
 func (s *Store) FetchBatch(ctx context.Context, agency, id string) (Batch, error) {
-	b, err := s.Batch(ctx, nil, id)
+	b, err := s.Batch(ctx, id)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -32,8 +32,8 @@ func (s *Store) FetchBatch(ctx context.Context, agency, id string) (Batch, error
 		return Batch{}, fmt.Errorf("batch %s: %w", id, ErrNotFound)
 	}
 	actor := AgencyActor(agency)
-	err = s.Write(ctx, func(tx Tx) error {
-		if err := s.MarkDelivered(ctx, tx, id, actor); err != nil {
+	err = s.write(ctx, func(tx Tx) error {
+		if err := s.markDelivered(ctx, tx, id, actor); err != nil {
 			return err
 		}
 		var apps []struct {
@@ -67,7 +67,7 @@ func (s *Store) CreateAgencyKey(ctx context.Context, agency string) (string, err
 		return "", fmt.Errorf("%w: an agency name is 2 to 40 lowercase letters, digits and dashes", ErrInvalid)
 	}
 	key := "skj_" + agency + "_" + newToken() + newToken()
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM agency_keys WHERE agency = ?`, agency); err != nil {
 			return err
 		}

@@ -62,15 +62,6 @@ func (s *Store) Application(ctx context.Context, id string) (Application, error)
 	return a, nil
 }
 
-// ApplicationTx reads one application inside a transaction.
-func (s *Store) ApplicationTx(ctx context.Context, tx Tx, id string) (Application, error) {
-	a, err := getApplication(ctx, tx, `id = ?`, id)
-	if err != nil {
-		return Application{}, fmt.Errorf("application %s: %w", id, err)
-	}
-	return a, nil
-}
-
 // Events is an application's audit log, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 	var events []Event
@@ -100,7 +91,7 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 		data = json.RawMessage(`{}`)
 	}
 	d := Draft{ID: newID(), Token: newToken()}
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		now := s.now()
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), tokenHash(d.Token), now, now); err != nil {
@@ -134,7 +125,7 @@ func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Applicatio
 // zero, must match what the caller read.
 func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMessage, version int) (Application, error) {
 	var saved Application
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		a, err := getApplication(ctx, tx, `id = ?`, id)
 		if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
 			return ErrNotFound

@@ -64,10 +64,11 @@ type BatchDocument struct {
 }
 
 // Batch reads one batch.
-func (s *Store) Batch(ctx context.Context, ex Executor, id string) (Batch, error) {
-	if ex == nil {
-		ex = s.read()
-	}
+func (s *Store) Batch(ctx context.Context, id string) (Batch, error) {
+	return s.batch(ctx, s.read(), id)
+}
+
+func (s *Store) batch(ctx context.Context, ex Executor, id string) (Batch, error) {
 	var b Batch
 	if err := ex.Get(ctx, &b, `SELECT `+batchColumns+` FROM batches WHERE id = ?`, id); err != nil {
 		return Batch{}, fmt.Errorf("batch %s: %w", id, err)
@@ -175,64 +176,128 @@ func parseBatchCursor(cursor string) (time.Time, string, error) {
 type RouteResult struct {
 	Reasons []string
 	Batch   Batch // the open batch it joined, with its new item count
+	// Sealed lists the batches this route sealed: the one it filled, or a
+	// full one it found (filled by a caseworker's approval, which does not
+	// seal). Their deliveries are enqueued with the route.
+	Sealed []string
 }
 
-// Route sends a submitted application on: to the kommune's exception queue
-// (in_review) when the routing rules gave reasons, else into the open batch
-// for (agency, kommune), opening one if there is none. It is a no-op for an
-// application that is no longer submitted, so a retried job changes nothing.
-func (s *Store) Route(ctx context.Context, tx Tx, applicationID, agency string, reasons []string) (RouteResult, error) {
-	a, err := getApplication(ctx, tx, `id = ?`, applicationID)
+// RouteRequest is one application to route.
+type RouteRequest struct {
+	ApplicationID string
+	// Agency receives the application's batch.
+	Agency string
+	// Reasons are the routing rules' reasons to look at it: any sends it to
+	// the kommune's exception queue instead of a batch.
+	Reasons []string
+	// BatchSize is the most applications a batch holds: the route that
+	// fills a batch seals it. Zero means no size limit.
+	BatchSize int
+}
+
+// Route sends a submitted application on, in one transaction: to the
+// kommune's exception queue (in_review) when the routing rules gave
+// reasons, else into the open batch for (agency, kommune), opening one if
+// there is none. A batch it fills is sealed with it, and its delivery
+// enqueued. It is a no-op for an application that is no longer submitted,
+// so a retried job changes nothing. Two nodes opening or sealing the same
+// batch at once make it ErrConflict: routine, try again.
+func (s *Store) Route(ctx context.Context, r RouteRequest) (RouteResult, error) {
+	var res RouteResult
+	err := s.write(ctx, func(tx Tx) error {
+		var err error
+		res, err = s.route(ctx, tx, r)
+		return err
+	})
 	if err != nil {
-		return RouteResult{}, fmt.Errorf("route %s: %w", applicationID, err)
+		return RouteResult{}, fmt.Errorf("route %s: %w", r.ApplicationID, err)
+	}
+	return res, nil
+}
+
+func (s *Store) route(ctx context.Context, tx Tx, r RouteRequest) (RouteResult, error) {
+	a, err := getApplication(ctx, tx, `id = ?`, r.ApplicationID)
+	if err != nil {
+		return RouteResult{}, err
 	}
 	if a.Status != StatusSubmitted {
 		return RouteResult{}, nil
 	}
-	if len(reasons) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE applications SET review_reasons = ? WHERE id = ?`, strings.Join(reasons, ","), a.ID); err != nil {
+	if len(r.Reasons) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE applications SET review_reasons = ? WHERE id = ?`, strings.Join(r.Reasons, ","), a.ID); err != nil {
 			return RouteResult{}, err
 		}
-		err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusInReview, Actor: "system:route",
-			Action: "route", Reason: strings.Join(reasons, ","), Version: a.Version})
-		return RouteResult{Reasons: reasons}, err
+		err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusInReview, Actor: "system:route",
+			Action: "route", Reason: strings.Join(r.Reasons, ","), Version: a.Version})
+		return RouteResult{Reasons: r.Reasons}, err
 	}
-	b, err := s.joinBatch(ctx, tx, a, agency, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched, Actor: "system:route",
-		Action: "route", Version: a.Version})
-	return RouteResult{Batch: b}, err
+	b, sealed, err := s.joinBatch(ctx, tx, a, r.Agency, r.BatchSize, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
+		Actor: "system:route", Action: "route", Version: a.Version})
+	if err != nil {
+		return RouteResult{}, err
+	}
+	res := RouteResult{Batch: b, Sealed: sealed}
+	if r.BatchSize > 0 && b.ItemCount >= r.BatchSize {
+		if _, ok, err := s.sealBatch(ctx, tx, b.ID); err != nil {
+			return RouteResult{}, err
+		} else if ok {
+			res.Sealed = append(res.Sealed, b.ID)
+		}
+	}
+	return res, nil
 }
 
 // joinBatch puts an application into the open batch for (agency, its
 // kommune), opening one if there is none, and moves it by t (to batched).
-func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency string, t Transition) (Batch, error) {
-	b, err := s.openBatch(ctx, tx, agency, a.Kommune, s.now())
-	if err != nil {
-		return Batch{}, err
-	}
-	// Count the item first: that locks the batch row, so a seal running at
-	// the same time either sees this application or has already sealed the
-	// batch, and then this route fails and its job tries again. The count
-	// is the one RETURNING gives, read under the lock: the one openBatch
-	// read may be stale by then (on PostgreSQL other routes may have added
-	// items while this one waited for the lock), and the caller seals a
-	// full batch by it.
-	err = tx.Get(ctx, &b.ItemCount, `UPDATE batches SET item_count = item_count + 1 WHERE id = ? AND status = ? RETURNING item_count`,
-		b.ID, string(BatchOpen))
-	if errors.Is(err, ErrNotFound) {
-		return Batch{}, fmt.Errorf("route %s: batch %s was sealed meanwhile: %w", a.ID, b.ID, ErrConflict)
-	}
-	if err != nil {
-		return Batch{}, fmt.Errorf("route %s: count the item in batch %s: %w", a.ID, b.ID, err)
+// size, when not zero, is the most a batch holds: an open batch already that
+// full (a caseworker's approval filled it; approvals do not seal) is sealed
+// here, and the application joins a new one. sealed lists such batches.
+func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency string, size int, t Transition) (b Batch, sealed []string, err error) {
+	for {
+		if b, err = s.openBatch(ctx, tx, agency, a.Kommune, s.now()); err != nil {
+			return Batch{}, nil, err
+		}
+		// Count the item first: that locks the batch row, so a seal running
+		// at the same time either sees this application or has already
+		// sealed the batch, and then this route fails and its job tries
+		// again. The count is the one RETURNING gives, read under the lock:
+		// the one openBatch read may be stale by then (on PostgreSQL other
+		// routes may have added items while this one waited for the lock).
+		err = tx.Get(ctx, &b.ItemCount, `UPDATE batches SET item_count = item_count + 1
+			WHERE id = ? AND status = ? AND (? = 0 OR item_count < ?) RETURNING item_count`,
+			b.ID, string(BatchOpen), size, size)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return Batch{}, nil, fmt.Errorf("count the item in batch %s: %w", b.ID, err)
+		}
+		// Sealed meanwhile (a conflict: try again), or full.
+		cur, err := s.batch(ctx, tx, b.ID)
+		if err != nil {
+			return Batch{}, nil, err
+		}
+		if cur.Status != BatchOpen {
+			return Batch{}, nil, fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, ErrConflict)
+		}
+		_, ok, err := s.sealBatch(ctx, tx, b.ID)
+		if err != nil {
+			return Batch{}, nil, err
+		}
+		if !ok {
+			return Batch{}, nil, fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, ErrConflict)
+		}
+		sealed = append(sealed, b.ID)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
-		return Batch{}, err
+		return Batch{}, nil, err
 	}
 	if t.Reason == "" {
 		t.Reason = "batch " + b.ID
 	} else {
 		t.Reason += " (batch " + b.ID + ")"
 	}
-	return b, s.Move(ctx, tx, t)
+	return b, sealed, s.move(ctx, tx, t)
 }
 
 // openBatch finds the open batch for (agency, kommune) or opens one. The
@@ -258,38 +323,87 @@ func (s *Store) openBatch(ctx context.Context, tx Tx, agency, kommune string, no
 	return b, nil
 }
 
-// DueBatches lists open batches that must be sealed now: those that reached
-// size items, those older than maxAge, and those opened before cutoff once
-// cutoff has passed.
+// SealRequest says which open batches are due to be sealed: those that
+// reached Size items, those older than MaxAge, and those opened before
+// Cutoff once Cutoff has passed.
+type SealRequest struct {
+	Size   int
+	MaxAge time.Duration
+	Cutoff time.Time
+}
+
+// SealDue seals every due batch, and enqueues their deliveries, in one
+// transaction; it answers the ids it sealed.
+func (s *Store) SealDue(ctx context.Context, r SealRequest) ([]string, error) {
+	var sealed []string
+	err := s.write(ctx, func(tx Tx) error {
+		sealed = nil
+		due, err := s.dueBatches(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		for _, b := range due {
+			_, ok, err := s.sealBatch(ctx, tx, b.ID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				sealed = append(sealed, b.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seal due batches: %w", err)
+	}
+	return sealed, nil
+}
+
+// DueBatches lists the open batches that SealDue would seal now.
+func (s *Store) DueBatches(ctx context.Context, r SealRequest) ([]Batch, error) {
+	return s.dueBatches(ctx, s.read(), r)
+}
+
+// dueBatches lists the open batches r says are due.
 //
 // Whether the cut-off has passed is decided here, between two instants: in
 // SQL a comparison of two parameters has no column to take a type from, so
 // PostgreSQL compares them as text, and a UTC time and an Oslo time compare
 // wrongly as text on both databases.
-func (s *Store) DueBatches(ctx context.Context, tx Tx, size int, maxAge time.Duration, cutoff time.Time) ([]Batch, error) {
+func (s *Store) dueBatches(ctx context.Context, ex Executor, r SealRequest) ([]Batch, error) {
 	now := s.now()
-	query := `SELECT ` + batchColumns + ` FROM batches WHERE status = ? AND item_count > 0
+	query := `SELECT ` + batchSummaryColumns + ` FROM batches WHERE status = ? AND item_count > 0
 		AND (item_count >= ? OR created_at <= ?`
-	args := []any{string(BatchOpen), size, now.Add(-maxAge)}
-	if !now.Before(cutoff) {
+	args := []any{string(BatchOpen), r.Size, now.Add(-r.MaxAge)}
+	if !now.Before(r.Cutoff) {
 		query += ` OR created_at < ?`
-		args = append(args, cutoff.UTC())
+		args = append(args, r.Cutoff.UTC())
 	}
 	var out []Batch
-	if err := tx.Select(ctx, &out, query+`) ORDER BY created_at`, args...); err != nil {
+	if err := ex.Select(ctx, &out, query+`) ORDER BY created_at`, args...); err != nil {
 		return nil, fmt.Errorf("due batches: %w", err)
 	}
 	return out, nil
 }
 
-// SealBatch makes an open batch immutable: its items are written into its
-// body, in reference order, with a SHA-256 over them. sealed says whether
-// this call sealed it: sealing a batch that is not open (or that another
-// transaction sealed while this one waited for its row) is a no-op that
-// answers the batch as it is and false, so only one sealer enqueues its
-// delivery.
-func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (b Batch, sealed bool, err error) {
-	b, err = s.Batch(ctx, tx, id)
+// SealBatch seals one open batch now, and enqueues its delivery, in one
+// transaction (see sealBatch).
+func (s *Store) SealBatch(ctx context.Context, id string) (b Batch, sealed bool, err error) {
+	err = s.write(ctx, func(tx Tx) error {
+		b, sealed, err = s.sealBatch(ctx, tx, id)
+		return err
+	})
+	return b, sealed, err
+}
+
+// sealBatch makes an open batch immutable: its items are written into its
+// body, in reference order, with a SHA-256 over them, and its delivery is
+// enqueued. sealed says whether this call sealed it: sealing a batch that
+// is not open (or that another transaction sealed while this one waited for
+// its row) is a no-op that answers the batch as it is and false, so only
+// one sealer enqueues its delivery.
+func (s *Store) sealBatch(ctx context.Context, tx Tx, id string) (b Batch, sealed bool, err error) {
+	b, err = s.batch(ctx, tx, id)
 	if err != nil || b.Status != BatchOpen {
 		return b, false, err
 	}
@@ -301,7 +415,7 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (b Batch, seale
 		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	if n == 0 {
-		b, err = s.Batch(ctx, tx, id) // sealed by someone else meanwhile
+		b, err = s.batch(ctx, tx, id) // sealed by someone else meanwhile
 		return b, false, err
 	}
 	var rows []struct {
@@ -347,12 +461,39 @@ func (s *Store) SealBatch(ctx context.Context, tx Tx, id string) (b Batch, seale
 		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	b.Status, b.ItemCount, b.SHA256, b.Body, b.SealedAt = BatchSealed, len(items), doc.SHA256, string(body), &now
+	tx.enqueue(Job{Kind: JobDeliver, ID: id})
 	return b, true, nil
 }
 
-// MarkDelivered records that the agency has a sealed batch: the batch and
+// RecordDelivery records, in one transaction, that an agency has a batch
+// (its push was answered, or it fetched or answered the batch), with the
+// receipts that came with it: a crash between the two can then not leave the
+// batch delivered with its receipts lost. Push and pull alike record a
+// delivery here. Receipts may be none.
+// by is who recorded the delivery ("system:deliver" for a push, the agency
+// for a pull); the receipts are the batch's agency's.
+func (s *Store) RecordDelivery(ctx context.Context, batchID, by string, receipts []ReceiptItem) (ReceiptResult, error) {
+	var res ReceiptResult
+	err := s.write(ctx, func(tx Tx) error {
+		b, err := s.batch(ctx, tx, batchID)
+		if err != nil {
+			return err
+		}
+		if err := s.markDelivered(ctx, tx, batchID, by); err != nil {
+			return err
+		}
+		res, err = s.applyReceipts(ctx, tx, batchID, AgencyActor(b.Agency), receipts)
+		return err
+	})
+	if err != nil {
+		return ReceiptResult{}, fmt.Errorf("record delivery of batch %s: %w", batchID, err)
+	}
+	return res, nil
+}
+
+// markDelivered records that the agency has a sealed batch: the batch and
 // each of its applications become delivered. Delivering twice is harmless.
-func (s *Store) MarkDelivered(ctx context.Context, tx Tx, id, actor string) error {
+func (s *Store) markDelivered(ctx context.Context, tx Tx, id, actor string) error {
 	now := s.now()
 	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, delivered_at = ? WHERE id = ? AND status = ?`,
 		string(BatchDelivered), now, id, string(BatchSealed))
@@ -365,7 +506,11 @@ func (s *Store) MarkDelivered(ctx context.Context, tx Tx, id, actor string) erro
 // FailBatch gives up on delivering a batch: it is marked failed with the
 // error, and every application in it goes back to the kommune's exception
 // queue with the reason "delivery.failed", never silently dropped.
-func (s *Store) FailBatch(ctx context.Context, tx Tx, id, actor, why string) error {
+func (s *Store) FailBatch(ctx context.Context, id, actor, why string) error {
+	return s.write(ctx, func(tx Tx) error { return s.failBatch(ctx, tx, id, actor, why) })
+}
+
+func (s *Store) failBatch(ctx context.Context, tx Tx, id, actor, why string) error {
 	n, err := tx.Exec(ctx, `UPDATE batches SET status = ?, last_error = ? WHERE id = ? AND status IN (?, ?)`,
 		string(BatchFailed), why, id, string(BatchSealed), string(BatchOpen))
 	if err != nil || n == 0 {
@@ -380,9 +525,11 @@ func (s *Store) FailBatch(ctx context.Context, tx Tx, id, actor, why string) err
 
 // RecordBatchError keeps the latest delivery error on the batch, for the
 // operator and the caseworker, while delivery is still being retried.
-func (s *Store) RecordBatchError(ctx context.Context, tx Tx, id, why string) error {
-	_, err := tx.Exec(ctx, `UPDATE batches SET last_error = ? WHERE id = ?`, why, id)
-	return err
+func (s *Store) RecordBatchError(ctx context.Context, id, why string) error {
+	return s.write(ctx, func(tx Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE batches SET last_error = ? WHERE id = ?`, why, id)
+		return err
+	})
 }
 
 func (s *Store) moveBatch(ctx context.Context, tx Tx, batchID string, from, to Status, actor, action, reason string) error {
@@ -391,7 +538,7 @@ func (s *Store) moveBatch(ctx context.Context, tx Tx, batchID string, from, to S
 		return err
 	}
 	for _, id := range ids {
-		if err := s.Move(ctx, tx, Transition{ApplicationID: id, From: from, To: to, Actor: actor, Action: action, Reason: reason}); err != nil {
+		if err := s.move(ctx, tx, Transition{ApplicationID: id, From: from, To: to, Actor: actor, Action: action, Reason: reason}); err != nil {
 			return err
 		}
 	}
@@ -427,13 +574,13 @@ type SkippedReceipt struct {
 	Status    Status `json:"status"` // where the application is
 }
 
-// ApplyReceipts settles applications of a delivered batch, item by item. An
+// applyReceipts settles applications of a delivered batch, item by item. An
 // item whose application is no longer delivered (receipts may be sent
 // twice, and a caseworker may have reopened a rejected one since) is skipped
 // and reported, not a conflict for the whole post. An unknown reference, one
 // outside the batch, or an outcome other than accepted or rejected is an
 // error, and nothing is applied.
-func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) (ReceiptResult, error) {
+func (s *Store) applyReceipts(ctx context.Context, tx Tx, batchID, actor string, items []ReceiptItem) (ReceiptResult, error) {
 	res := ReceiptResult{Skipped: []SkippedReceipt{}}
 	for _, it := range items {
 		if it.Outcome != OutcomeAccepted && it.Outcome != OutcomeRejected {
@@ -457,7 +604,7 @@ func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string,
 		if a.Status == StatusBatched {
 			// The receipt came before the delivery was recorded (a push
 			// answered, then the deliverer crashed): the agency has it.
-			if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
+			if err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
 				return ReceiptResult{}, err
 			}
 			a.Status = StatusDelivered
@@ -471,7 +618,7 @@ func (s *Store) ApplyReceipts(ctx context.Context, tx Tx, batchID, actor string,
 				return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, err)
 			}
 		}
-		if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusDelivered, To: to, Actor: actor, Action: "receipt", Reason: it.Reason}); err != nil {
+		if err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusDelivered, To: to, Actor: actor, Action: "receipt", Reason: it.Reason}); err != nil {
 			return ReceiptResult{}, err
 		}
 		res.Applied++

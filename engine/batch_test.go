@@ -51,12 +51,8 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				due := func() []engine.Batch {
 					t.Helper()
 					cutoff := cal.LastCutoff(clock.Now())
-					var out []engine.Batch
-					if err := b.store.Write(ctx, func(tx engine.Tx) error {
-						var err error
-						out, err = b.store.DueBatches(ctx, tx, size, maxAge, cutoff)
-						return err
-					}); err != nil {
+					out, err := b.store.DueBatches(ctx, engine.SealRequest{Size: size, MaxAge: maxAge, Cutoff: cutoff})
+					if err != nil {
 						t.Fatal(err)
 					}
 					return out
@@ -67,15 +63,11 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					var batch string
-					if err := b.store.Write(ctx, func(tx engine.Tx) error {
-						res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
-						batch = res.Batch.ID
-						return err
-					}); err != nil {
+					res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+					if err != nil {
 						t.Fatal(err)
 					}
-					return batch
+					return res.Batch.ID
 				}
 				if cut := cal.Cutoff(tt.day.Year(), tt.day.Month()); !cut.Equal(at(24, 0)) {
 					t.Fatalf("cut-off %v, want midnight after %v", cut, tt.day)
@@ -92,7 +84,7 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				}
 				// Sealed, the next batch opens after the cut-off and is not due
 				// for it.
-				if err := b.store.Write(ctx, func(tx engine.Tx) error { _, _, err := b.store.SealBatch(ctx, tx, before); return err }); err != nil {
+				if _, _, err := b.store.SealBatch(ctx, before); err != nil {
 					t.Fatal(err)
 				}
 				clock.Set(at(24, 10))
@@ -129,20 +121,16 @@ func (b *testBundle) deliveredBatch(t *testing.T, prefix string, n int) (string,
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
-			res, err := b.store.Route(ctx, tx, r.ID, "husbanken", nil)
-			batchID = res.Batch.ID
-			return err
-		}); err != nil {
+		res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+		if err != nil {
 			t.Fatal(err)
 		}
+		batchID = res.Batch.ID
 	}
-	if err := b.store.Write(ctx, func(tx engine.Tx) error {
-		if _, _, err := b.store.SealBatch(ctx, tx, batchID); err != nil {
-			return err
-		}
-		return b.store.MarkDelivered(ctx, tx, batchID, "system:test")
-	}); err != nil {
+	if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.RecordDelivery(ctx, batchID, "system:test", nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
@@ -170,26 +158,17 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 			{Reference: *apps[0].Reference, Outcome: engine.OutcomeRejected, Reason: "rent above the limit"},
 			{Reference: *apps[1].Reference, Outcome: engine.OutcomeAccepted},
 		}
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", first)
-			return err
-		}); err != nil {
+		if _, err := b.store.RecordDelivery(ctx, batchID, "agency:husbanken", first); err != nil {
 			t.Fatal(err)
 		}
 		// A caseworker reopens the rejected one.
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
-			return b.store.Move(ctx, tx, engine.Transition{ApplicationID: apps[0].ID, From: engine.StatusRejected, To: engine.StatusInReview,
-				Actor: "caseworker:1", Action: "reopen"})
-		}); err != nil {
+		if err := b.store.MoveForTest(ctx, engine.Transition{ApplicationID: apps[0].ID, From: engine.StatusRejected, To: engine.StatusInReview,
+			Actor: "caseworker:1", Action: "reopen"}); err != nil {
 			t.Fatal(err)
 		}
 		again := append(first, engine.ReceiptItem{Reference: *apps[2].Reference, Outcome: engine.OutcomeAccepted})
-		var res engine.ReceiptResult
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
-			var err error
-			res, err = b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", again)
-			return err
-		}); err != nil {
+		res, err := b.store.RecordDelivery(ctx, batchID, "agency:husbanken", again)
+		if err != nil {
 			t.Fatalf("receipts sent again: %v", err)
 		}
 		if res.Applied != 1 || len(res.Skipped) != 2 || res.Skipped[0].Reference != *apps[0].Reference || res.Skipped[0].Status != engine.StatusInReview ||
@@ -202,10 +181,7 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 			}
 		}
 		// A reference outside the batch is still an error.
-		err := b.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := b.store.ApplyReceipts(ctx, tx, batchID, "agency:husbanken", []engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
-			return err
-		})
+		_, err = b.store.RecordDelivery(ctx, batchID, "agency:husbanken", []engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
 		if !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a reference outside the batch: %v, want ErrInvalid", err)
 		}
@@ -228,7 +204,7 @@ func TestBatchListPagesWithoutBodies(t *testing.T) {
 			want = append(want, id)
 		}
 		huge := strings.Repeat("x", 8<<20)
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
+		if err := b.store.WriteForTest(ctx, func(tx engine.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE batches SET body = ? WHERE id = ?`, huge, want[3])
 			return err
 		}); err != nil {

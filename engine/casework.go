@@ -32,7 +32,7 @@ const (
 // ActionViewAudit; detail says more (which page, which file).
 func (s *Store) OpenCase(ctx context.Context, u User, id, action, detail string) (Application, error) {
 	var a Application
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		var err error
 		if a, err = s.caseTx(ctx, tx, u, id); err != nil {
 			return err
@@ -47,7 +47,7 @@ func (s *Store) OpenCase(ctx context.Context, u User, id, action, detail string)
 
 // CaseFile reads one file of an application for a caseworker, audited.
 func (s *Store) CaseFile(ctx context.Context, u User, appID, fileID string) (File, []byte, error) {
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		a, err := s.caseTx(ctx, tx, u, appID)
 		if err != nil {
 			return err
@@ -105,7 +105,7 @@ func (s *Store) act(ctx context.Context, c CaseAction, fn func(tx Tx, a Applicat
 	if c.Form == nil {
 		return errors.New("casework: no form to validate with")
 	}
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		a, err := s.caseTx(ctx, tx, c.User, c.ApplicationID)
 		if err != nil {
 			return err
@@ -137,7 +137,7 @@ func (s *Store) reopen(ctx context.Context, tx Tx, c CaseAction, a *Application)
 	if _, err := tx.Exec(ctx, `UPDATE applications SET closed_at = NULL WHERE id = ?`, a.ID); err != nil {
 		return err
 	}
-	if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusInReview, Actor: c.User.Actor(), Action: "reopen", Version: a.Version}); err != nil {
+	if err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusInReview, Actor: c.User.Actor(), Action: "reopen", Version: a.Version}); err != nil {
 		return err
 	}
 	a.Status, a.Version = StatusInReview, a.Version+1
@@ -158,7 +158,9 @@ func (s *Store) Approve(ctx context.Context, c CaseAction) error {
 		if err := s.reopen(ctx, tx, c, &a); err != nil {
 			return err
 		}
-		_, err := s.joinBatch(ctx, tx, a, c.Form.Agency, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
+		// An approval does not seal: the size limit is the route's (the
+		// queue's configuration), and the next route or seal job seals.
+		_, _, err := s.joinBatch(ctx, tx, a, c.Form.Agency, 0, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
 			Actor: c.User.Actor(), Action: "approve", Reason: c.Reason, Version: a.Version})
 		return err
 	})
@@ -248,7 +250,7 @@ func (s *Store) ReturnToCitizen(ctx context.Context, c CaseAction, message strin
 		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ? WHERE id = ?`, message, string(list), a.ID); err != nil {
 			return err
 		}
-		return s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusAwaitingCitizen, Actor: c.User.Actor(),
+		return s.move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusAwaitingCitizen, Actor: c.User.Actor(),
 			Action: "return", Reason: message, Detail: string(list), Version: a.Version})
 	})
 }
@@ -263,7 +265,7 @@ func (s *Store) Reject(ctx context.Context, c CaseAction) error {
 		now := s.now()
 		switch a.Status {
 		case StatusInReview:
-			if err := s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusRejected, Actor: c.User.Actor(),
+			if err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusRejected, Actor: c.User.Actor(),
 				Action: "reject", Reason: c.Reason, Version: a.Version}); err != nil {
 				return err
 			}
@@ -295,7 +297,7 @@ func (s *Store) Withdraw(ctx context.Context, c CaseAction) error {
 		if a.Status != StatusInReview && a.Status != StatusAwaitingCitizen {
 			return fmt.Errorf("%w: an application that is %s cannot be withdrawn here", ErrIllegalTransition, a.Status)
 		}
-		return s.Move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusWithdrawn, Actor: c.User.Actor(),
+		return s.move(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: StatusWithdrawn, Actor: c.User.Actor(),
 			Action: "withdraw", Reason: c.Reason, Version: a.Version})
 	})
 }

@@ -26,10 +26,7 @@ func (b *testBundle) flagged(t *testing.T, kommune string) (engine.Application, 
 	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: d.ID, Token: d.Token, Kommune: kommune}); err != nil {
 		t.Fatal(err)
 	}
-	err = b.store.Write(ctx, func(tx engine.Tx) error {
-		_, err := b.store.Route(ctx, tx, d.ID, "husbanken", []string{"registeredElsewhere"})
-		return err
-	})
+	_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,10 +255,7 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 			if _, err := b.submit(t, d.ID, d.Token); err != nil {
 				t.Fatal(err)
 			}
-			err := b.store.Write(ctx, func(tx engine.Tx) error {
-				_, err := b.store.Route(ctx, tx, d.ID, "husbanken", reasons)
-				return err
-			})
+			_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: reasons})
 			if err != nil {
 				t.Fatalf("route %d: %v", i, err)
 			}

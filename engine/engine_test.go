@@ -316,8 +316,8 @@ func TestConcurrentSubmits(t *testing.T) {
 // the commit would.
 type failingEnqueuer struct{ q *queue.Queue }
 
-func (f failingEnqueuer) EnqueueRoutes(ctx context.Context, tx engine.Tx, ids []string) error {
-	if err := f.q.EnqueueRoutes(ctx, tx, ids); err != nil {
+func (f failingEnqueuer) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job) error {
+	if err := f.q.InsertJobs(ctx, tx, jobs); err != nil {
 		return err
 	}
 	return errors.New("injected failure after the job was inserted")
@@ -352,12 +352,12 @@ const doomedKey = "doomed-in-a-group-0123456789"
 // its token, which is stored as its SHA-256 (the key itself is not kept).
 var doomedTokenHash = func() string { s := sha256.Sum256([]byte(doomedKey)); return hex.EncodeToString(s[:]) }()
 
-func (f oneFailingEnqueuer) EnqueueRoutes(ctx context.Context, tx engine.Tx, ids []string) error {
-	if err := f.q.EnqueueRoutes(ctx, tx, ids); err != nil {
+func (f oneFailingEnqueuer) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job) error {
+	if err := f.q.InsertJobs(ctx, tx, jobs); err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if n := 0; tx.Get(ctx, &n, `SELECT COUNT(*) FROM applications WHERE id = ? AND resume_token_hash = ?`, id, doomedTokenHash) == nil && n == 1 {
+	for _, j := range jobs {
+		if n := 0; tx.Get(ctx, &n, `SELECT COUNT(*) FROM applications WHERE id = ? AND resume_token_hash = ?`, j.ID, doomedTokenHash) == nil && n == 1 {
 			return errors.New("injected failure for one application")
 		}
 	}
@@ -419,7 +419,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := b.store.Write(context.Background(), func(tx engine.Tx) error {
+			err := b.store.WriteForTest(context.Background(), func(tx engine.Tx) error {
 				if _, err := tx.Exec(context.Background(), `INSERT INTO reference_counters (form, year, last) VALUES (?, ?, 1)`, "f", i); err != nil {
 					return err
 				}
@@ -484,7 +484,7 @@ func TestLifecycle(t *testing.T) {
 		}
 		a, _ := b.store.Application(ctx, r.ID)
 		move := func(tr engine.Transition) error {
-			return b.store.Write(ctx, func(tx engine.Tx) error { return b.store.Move(ctx, tx, tr) })
+			return b.store.MoveForTest(ctx, tr)
 		}
 		if err := move(engine.Transition{ApplicationID: r.ID, From: engine.StatusSubmitted, To: engine.StatusAccepted, Actor: "test"}); !errors.Is(err, engine.ErrIllegalTransition) {
 			t.Fatalf("illegal move: %v", err)

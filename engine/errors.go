@@ -32,6 +32,9 @@ var (
 	ErrForbidden = errors.New("forbidden")
 )
 
+// errNoEnqueuer: a write made a job, but no Enqueuer was set (UseEnqueuer).
+var errNoEnqueuer = errors.New("no enqueuer configured")
+
 // ValidationError carries field errors from the form's validator.
 type ValidationError struct {
 	Errors []forms.FieldError

@@ -22,22 +22,28 @@ type Executor interface {
 	Select(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// Tx is a store transaction. Driver is the database's own transaction, a
-// *sql.Tx on SQLite or a pgx.Tx on PostgreSQL, for River's InsertTx.
+// Tx is a store transaction, as the job queue sees it when it inserts the
+// transaction's jobs (Enqueuer): the database's own transaction, typed, for
+// River's InsertManyTx. SQLTx is the *sql.Tx on SQLite and nil on
+// PostgreSQL; PgxTx the reverse. The queue picks one of them once, for the
+// database it runs on, as River's own driver seam does.
 type Tx interface {
 	Executor
-	Driver() any
+	SQLTx() *sql.Tx
+	PgxTx() pgx.Tx
+	// enqueue adds a job to the transaction's outbox, inserted just before
+	// it commits (Store.write).
+	enqueue(Job)
 }
 
-// sqliteExec runs on an sqlx transaction or pool. Inside a group commit,
-// deferred collects the routing jobs of one write (see Store.enqueueRoute),
-// and shared is set: the transaction is the whole group's, so no single
-// caller's cancellation may reach it.
+// sqliteExec runs on an sqlx transaction or pool. jobs is the outbox of one
+// write; in a group commit, shared is set: the transaction is the whole
+// group's, so no single caller's cancellation may reach it.
 type sqliteExec struct {
-	q        sqlx.ExtContext
-	tx       *sql.Tx
-	deferred *[]string
-	shared   bool
+	q      sqlx.ExtContext
+	tx     *sql.Tx
+	jobs   *[]Job
+	shared bool
 }
 
 // context is what a statement runs under. In a shared group transaction a
@@ -68,7 +74,9 @@ func (e sqliteExec) Select(ctx context.Context, dest any, query string, args ...
 	return mapErr(sqlx.SelectContext(e.context(ctx), e.q, dest, query, utcArgs(args)...))
 }
 
-func (e sqliteExec) Driver() any { return e.tx }
+func (e sqliteExec) SQLTx() *sql.Tx { return e.tx }
+func (e sqliteExec) PgxTx() pgx.Tx  { return nil }
+func (e sqliteExec) enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
 
 // pgQuerier is what pgx pools and transactions share.
 type pgQuerier interface {
@@ -78,8 +86,9 @@ type pgQuerier interface {
 
 // pgExec runs on a pgx transaction or pool, rebinding ? to $n.
 type pgExec struct {
-	q  pgQuerier
-	tx pgx.Tx
+	q    pgQuerier
+	tx   pgx.Tx
+	jobs *[]Job
 }
 
 func (e pgExec) Exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -98,7 +107,9 @@ func (e pgExec) Select(ctx context.Context, dest any, query string, args ...any)
 	return mapErr(pgxscan.Select(ctx, e.q, dest, rebind(query), utcArgs(args)...))
 }
 
-func (e pgExec) Driver() any { return e.tx }
+func (e pgExec) SQLTx() *sql.Tx { return nil }
+func (e pgExec) PgxTx() pgx.Tx  { return e.tx }
+func (e pgExec) enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
 
 func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
 

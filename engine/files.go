@@ -77,7 +77,7 @@ func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (F
 	}
 	if err == nil {
 		f.SHA256, f.CreatedAt = sum, s.now()
-		err = s.Write(ctx, func(tx Tx) error {
+		err = s.write(ctx, func(tx Tx) error {
 			if err := s.canAddFile(ctx, tx, appID, token, f.Size); err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (s *Store) writeChunks(ctx context.Context, fileID string, content io.Reade
 				return "", ErrFileTooLarge
 			}
 			h.Write(chunk)
-			werr := s.Write(ctx, func(tx Tx) error {
+			werr := s.write(ctx, func(tx Tx) error {
 				_, err := tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES (?, ?, ?, ?)`, fileID, seq, chunk, s.now())
 				return err
 			})
@@ -169,7 +169,7 @@ func (s *Store) readChunk(ctx context.Context, r io.Reader) ([]byte, error) {
 func (s *Store) dropChunks(ctx context.Context, fileID string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, fileID)
 		return err
 	})
@@ -199,7 +199,7 @@ func (m uploadMemory) release() { <-m }
 
 // DeleteFile removes an upload the citizen no longer wants.
 func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) error {
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		if err := editable(ctx, tx, appID, token); err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []
 // application.
 func (s *Store) AgencyFile(ctx context.Context, agency, fileID string) (File, []byte, error) {
 	var appID string
-	err := s.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx Tx) error {
 		var a struct {
 			ID     string `db:"id"`
 			Status Status `db:"status"`

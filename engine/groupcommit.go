@@ -16,14 +16,14 @@ import (
 // load many submits share one fsync instead of queueing for their own.
 type groupCommitter struct {
 	db *sqlx.DB
-	// flush enqueues the routing jobs the group's writes deferred, in the
-	// group's transaction, before it commits.
-	flush    func(ctx context.Context, tx Tx, ids []string) error
-	max      int
-	requests chan *writeRequest
-	stop     chan struct{}
-	done     sync.WaitGroup
-	once     sync.Once
+	// beforeCommit inserts the jobs of the group's writes that succeeded, in
+	// the group's transaction, just before it commits.
+	beforeCommit func(ctx context.Context, tx Tx, jobs []Job) error
+	max          int
+	requests     chan *writeRequest
+	stop         chan struct{}
+	done         sync.WaitGroup
+	once         sync.Once
 }
 
 type writeRequest struct {
@@ -34,8 +34,8 @@ type writeRequest struct {
 
 var errClosed = errors.New("store is closed")
 
-func newGroupCommitter(db *sqlx.DB, max int, flush func(ctx context.Context, tx Tx, ids []string) error) *groupCommitter {
-	g := &groupCommitter{db: db, max: max, flush: flush, requests: make(chan *writeRequest), stop: make(chan struct{})}
+func newGroupCommitter(db *sqlx.DB, max int, beforeCommit func(ctx context.Context, tx Tx, jobs []Job) error) *groupCommitter {
+	g := &groupCommitter{db: db, max: max, beforeCommit: beforeCommit, requests: make(chan *writeRequest), stop: make(chan struct{})}
 	g.done.Add(1)
 	go g.loop()
 	return g
@@ -117,7 +117,7 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 	}
 	defer tx.Rollback()
 	results := make([]error, len(group))
-	var deferred []string
+	var jobs []Job
 	for i, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
@@ -126,10 +126,10 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			return nil, fmt.Errorf("savepoint: %w", err)
 		}
-		var mine []string
-		results[i] = r.fn(sqliteExec{q: tx, tx: tx.Tx, deferred: &mine, shared: true})
+		var mine []Job
+		results[i] = r.fn(sqliteExec{q: tx, tx: tx.Tx, jobs: &mine, shared: true})
 		if results[i] == nil {
-			deferred = append(deferred, mine...)
+			jobs = append(jobs, mine...)
 		} else {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 				return nil, fmt.Errorf("rollback to savepoint: %w", err)
@@ -139,10 +139,8 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 			return nil, fmt.Errorf("release savepoint: %w", err)
 		}
 	}
-	if len(deferred) > 0 {
-		if err := g.flush(ctx, sqliteExec{q: tx, tx: tx.Tx, shared: true}, deferred); err != nil {
-			return nil, err
-		}
+	if err := g.beforeCommit(ctx, sqliteExec{q: tx, tx: tx.Tx, jobs: new([]Job), shared: true}, jobs); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)

@@ -24,7 +24,7 @@ func TestHangUpDoesNotUndoTheGroup(t *testing.T) {
 	// they are gathered into one group.
 	release := make(chan struct{})
 	holding := make(chan struct{})
-	go b.store.Write(ctx, func(tx engine.Tx) error {
+	go b.store.WriteForTest(ctx, func(tx engine.Tx) error {
 		close(holding)
 		<-release
 		return nil
@@ -37,7 +37,7 @@ func TestHangUpDoesNotUndoTheGroup(t *testing.T) {
 	var wg sync.WaitGroup
 	write := func(ctx context.Context, fn func(tx engine.Tx) error) {
 		wg.Add(1)
-		go func() { defer wg.Done(); b.store.Write(ctx, fn) }()
+		go func() { defer wg.Done(); b.store.WriteForTest(ctx, fn) }()
 	}
 	write(ctx, func(tx engine.Tx) error {
 		runsA.Add(1)

@@ -81,10 +81,10 @@ type Transition struct {
 	Version int
 }
 
-// Move applies a transition inside tx: the status changes only if the
+// move applies a transition inside tx: the status changes only if the
 // application is still in From (and at Version), and one audit event is
 // written in the same transaction. Illegal moves are refused, never applied.
-func (s *Store) Move(ctx context.Context, tx Tx, t Transition) error {
+func (s *Store) move(ctx context.Context, tx Tx, t Transition) error {
 	if !CanTransition(t.From, t.To) {
 		return fmt.Errorf("%w: %s → %s", ErrIllegalTransition, t.From, t.To)
 	}

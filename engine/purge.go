@@ -62,7 +62,7 @@ const purgeBatch = 500
 // More says whether to call it again.
 func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, err error) {
 	r = r.withDefaults()
-	err = s.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx Tx) error {
 		p, more = Purged{}, false
 		now := s.now()
 		var drafts []string

@@ -34,24 +34,22 @@ func TestPurge(t *testing.T) {
 		if _, err := store.Submit(ctx, engine.SubmitRequest{Form: form, Body: b.body, IdempotencyKey: submitted.ID, Token: submitted.Token}); err != nil {
 			t.Fatal(err)
 		}
-		var batchID string
-		err := store.Write(ctx, func(tx engine.Tx) error {
-			res, err := store.Route(ctx, tx, submitted.ID, "husbanken", nil)
-			if err != nil {
-				return err
-			}
-			batchID = res.Batch.ID
-			if _, _, err := store.SealBatch(ctx, tx, batchID); err != nil {
-				return err
-			}
-			if err := store.MarkDelivered(ctx, tx, batchID, "agency:husbanken"); err != nil {
-				return err
-			}
-			// An upload whose node died before its file's row was written.
-			_, err = tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES ('orphan', 0, ?, ?)`, []byte("x"), clock.Now())
-			return err
-		})
+		res, err := store.Route(ctx, engine.RouteRequest{ApplicationID: submitted.ID, Agency: "husbanken"})
 		if err != nil {
+			t.Fatal(err)
+		}
+		batchID := res.Batch.ID
+		if _, _, err := store.SealBatch(ctx, batchID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.RecordDelivery(ctx, batchID, "agency:husbanken", nil); err != nil {
+			t.Fatal(err)
+		}
+		// An upload whose node died before its file's row was written.
+		if err := store.WriteForTest(ctx, func(tx engine.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO file_chunks (file_id, seq, data, created_at) VALUES ('orphan', 0, ?, ?)`, []byte("x"), clock.Now())
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		u, err := store.CreateUser(ctx, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "et langt passord her"})
@@ -87,7 +85,7 @@ func TestPurge(t *testing.T) {
 		if a, err := store.Application(ctx, submitted.ID); err != nil || a.Data == "" {
 			t.Fatalf("the delivered application lost its data: %v", err)
 		}
-		if b, err := store.Batch(ctx, nil, batchID); err != nil || b.Body != "" || b.ItemCount != 1 {
+		if b, err := store.Batch(ctx, batchID); err != nil || b.Body != "" || b.ItemCount != 1 {
 			t.Fatalf("batch after purge: body %d bytes, %d items, %v; want its summary without the body", len(b.Body), b.ItemCount, err)
 		}
 		if _, err := store.FetchBatch(ctx, "husbanken", batchID); !errors.Is(err, engine.ErrGone) {

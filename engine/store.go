@@ -170,7 +170,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite readers: %w", err)
 	}
 	s.readers.SetMaxOpenConns(4)
-	s.group = newGroupCommitter(s.writer, cfg.MaxGroup, s.flushRoutes)
+	s.group = newGroupCommitter(s.writer, cfg.MaxGroup, s.beforeCommit)
 	return s, nil
 }
 
@@ -289,15 +289,17 @@ func (s *Store) read() Executor {
 	return sqliteExec{q: s.readers}
 }
 
-// Write runs fn in a write transaction and answers once it is durably
-// committed. On SQLite, concurrent writes share one transaction and one fsync;
-// each runs in its own savepoint, so one failing does not undo the others,
-// and its statements ignore ctx's cancellation (they run in everyone's
-// transaction; a caller who hangs up is still answered after the commit).
-// fn may be run again, alone, if its shared transaction fails to commit,
-// also when another write of the group poisoned it, so it must do its work
-// only through tx.
-func (s *Store) Write(ctx context.Context, fn func(tx Tx) error) error {
+// write runs fn in a write transaction and answers once it is durably
+// committed: every exported method that changes anything is one write. The
+// jobs fn adds to tx are inserted into the job queue just before the commit
+// (beforeCommit). On SQLite, concurrent writes share one transaction and
+// one fsync; each runs in its own savepoint, so one failing does not undo
+// the others (nor insert its jobs), and its statements ignore ctx's
+// cancellation (they run in everyone's transaction; a caller who hangs up
+// is still answered after the commit). fn may be run again, alone, if its
+// shared transaction fails to commit, also when another write of the group
+// poisoned it, so it must do its work only through tx.
+func (s *Store) write(ctx context.Context, fn func(tx Tx) error) error {
 	if s.dialect == sqlite {
 		return s.group.do(ctx, fn)
 	}
@@ -306,7 +308,12 @@ func (s *Store) Write(ctx context.Context, fn func(tx Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(pgExec{q: tx, tx: tx}); err != nil {
+	var jobs []Job
+	ex := pgExec{q: tx, tx: tx, jobs: &jobs}
+	if err := fn(ex); err != nil {
+		return err
+	}
+	if err := s.beforeCommit(ctx, ex, jobs); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -13,18 +13,6 @@ import (
 	"github.com/skjema/skjema/forms"
 )
 
-// Enqueuer adds routing jobs for submitted applications inside the submit's
-// own transaction, so they commit or fail together. The queue package
-// implements it with River's InsertManyTx. On SQLite the store gathers the
-// jobs of one group commit and enqueues them in one call before the commit.
-type Enqueuer interface {
-	EnqueueRoutes(ctx context.Context, tx Tx, applicationIDs []string) error
-}
-
-// UseEnqueuer sets who enqueues routing jobs. It must be called before the
-// first Submit.
-func (s *Store) UseEnqueuer(e Enqueuer) { s.enqueuer = e }
-
 // SubmitRequest is one submit as the citizen API receives it.
 type SubmitRequest struct {
 	Form *forms.Form
@@ -70,7 +58,7 @@ const MinIdempotencyKey = 16
 // must be one of them, and the address the citizen gives must lie in it.
 func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) {
 	if s.enqueuer == nil {
-		return Receipt{}, errors.New("submit: no enqueuer configured")
+		return Receipt{}, fmt.Errorf("submit: %w", errNoEnqueuer)
 	}
 	if len(req.IdempotencyKey) > 200 {
 		return Receipt{}, fmt.Errorf("%w: the Idempotency-Key is longer than 200 characters", ErrInvalid)
@@ -108,11 +96,11 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 		receipt = r
 		return err
 	}
-	err = s.Write(ctx, write)
+	err = s.write(ctx, write)
 	if errors.Is(err, errUnique) || errors.Is(err, errRaced) {
 		// Two submits with one key raced on PostgreSQL: the loser now finds
 		// the winner's row and answers its receipt.
-		err = s.Write(ctx, write)
+		err = s.write(ctx, write)
 	}
 	if errors.Is(err, errRaced) {
 		err = fmt.Errorf("%w: the application changed while it was submitted", ErrConflict)
@@ -227,9 +215,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	if err := s.audit(ctx, tx, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}, now); err != nil {
 		return Receipt{}, err
 	}
-	if err := s.enqueueRoute(ctx, tx, receipt.ID); err != nil {
-		return Receipt{}, fmt.Errorf("enqueue route for %s: %w", receipt.ID, err)
-	}
+	tx.enqueue(Job{Kind: JobRoute, ID: receipt.ID})
 	// On SQLite the reference counter row is updated inside the submit:
 	// take it last, so it is held as briefly as possible.
 	if ref == "" {
@@ -321,7 +307,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 		updated_at = ? WHERE id = ?`, data, req.Form.Version, requestHash, now, r.ID); err != nil {
 		return Receipt{}, err
 	}
-	if err := s.Move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
+	if err := s.move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
 		return Receipt{}, err
 	}
 	var first Receipt
@@ -333,27 +319,6 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 		return Receipt{}, err
 	}
 	return rc, nil
-}
-
-// enqueueRoute enqueues at once, or, inside a SQLite group commit, leaves the
-// job for the group's single insert just before its commit.
-func (s *Store) enqueueRoute(ctx context.Context, tx Tx, id string) error {
-	if se, ok := tx.(sqliteExec); ok && se.deferred != nil {
-		*se.deferred = append(*se.deferred, id)
-		return nil
-	}
-	return s.enqueuer.EnqueueRoutes(ctx, tx, []string{id})
-}
-
-// flushRoutes enqueues a group's deferred routing jobs.
-func (s *Store) flushRoutes(ctx context.Context, tx Tx, ids []string) error {
-	if s.enqueuer == nil {
-		return errors.New("no enqueuer configured")
-	}
-	if err := s.enqueuer.EnqueueRoutes(ctx, tx, ids); err != nil {
-		return fmt.Errorf("enqueue %d routes: %w", len(ids), err)
-	}
-	return nil
 }
 
 // StatusView is what the citizen may read of a submitted application.

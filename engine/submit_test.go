@@ -119,10 +119,7 @@ func TestReplaysAfterAReturn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = b.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := b.store.Route(ctx, tx, first.ID, "husbanken", []string{"registeredElsewhere"})
-			return err
-		})
+		_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,10 +214,7 @@ func TestTokenStopsShowingTheDocument(t *testing.T) {
 		if a, err := b.store.OpenWithToken(ctx, d.ID, d.Token); err != nil || a.Data == "" {
 			t.Fatalf("a submitted application in the kommune's hands: %v, data %q; want the document", err, a.Data)
 		}
-		err := b.store.Write(ctx, func(tx engine.Tx) error {
-			_, err := b.store.Route(ctx, tx, d.ID, "husbanken", nil)
-			return err
-		})
+		_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -62,20 +62,18 @@ func TestDeliveryDeadLetterWithAnExpiredContext(t *testing.T) {
 		id := b.submit(t, 1)[0]
 		var batchID string
 		bg := context.Background()
-		if err := b.store.Write(bg, func(tx engine.Tx) error {
-			res, err := b.store.Route(bg, tx, id, "husbanken", nil)
-			if err != nil {
-				return err
-			}
-			batchID = res.Batch.ID
-			return b.queue.seal(bg, tx, []string{batchID})
-		}); err != nil {
+		res, err := b.store.Route(bg, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		batchID = res.Batch.ID
+		if _, _, err := b.store.SealBatch(bg, batchID); err != nil {
 			t.Fatal(err)
 		}
 		job := &river.Job[DeliverArgs]{JobRow: &rivertype.JobRow{Kind: DeliverArgs{}.Kind(), Attempt: 20, MaxAttempts: 20},
 			Args: DeliverArgs{BatchID: batchID}}
 		(&deliverWorker{q: b.queue}).Work(ctx, job)
-		bt, err := b.store.Batch(bg, nil, batchID)
+		bt, err := b.store.Batch(bg, batchID)
 		if err != nil {
 			t.Fatal(err)
 		}

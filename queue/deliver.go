@@ -37,7 +37,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 
 func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	id := job.Args.BatchID
-	b, err := w.q.store.Batch(ctx, nil, id)
+	b, err := w.q.store.Batch(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,6 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 			"batch", id, "agency", b.Agency, "error", err)
 		receipts, err = nil, nil
 	}
-	actor := "agency:" + b.Agency
 	if err == nil {
 		// The delivery and the receipts it carried commit together, so a
 		// crash between them cannot leave the batch delivered with its
@@ -61,15 +60,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		// answers the same receipts). Receipts the store refuses do not undo
 		// the delivery: it is recorded on its own and the agency can post
 		// them again through the agency API.
-		var res engine.ReceiptResult
-		err := w.q.store.Write(ctx, func(tx engine.Tx) error {
-			if err := w.q.store.MarkDelivered(ctx, tx, id, "system:deliver"); err != nil {
-				return err
-			}
-			applied, err := w.q.store.ApplyReceipts(ctx, tx, id, actor, receipts)
-			res = applied
-			return err
-		})
+		res, err := w.q.store.RecordDelivery(ctx, id, "system:deliver", receipts)
 		if err == nil && len(res.Skipped) > 0 {
 			w.q.log.InfoContext(ctx, "receipts for applications that had moved on were skipped", "batch", id, "agency", b.Agency,
 				"applied", res.Applied, "skipped", len(res.Skipped))
@@ -77,7 +68,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
 			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
 				"batch", id, "agency", b.Agency, "error", err)
-			err = w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.store.MarkDelivered(ctx, tx, id, "system:deliver") })
+			_, err = w.q.store.RecordDelivery(ctx, id, "system:deliver", nil)
 		}
 		return err
 	}
@@ -92,13 +83,13 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if last && !errors.As(err, &perm) {
 			why = fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, err)
 		}
-		if ferr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.FailBatch(dctx, tx, id, "system:deliver", why) }); ferr != nil {
+		if ferr := w.q.store.FailBatch(dctx, id, "system:deliver", why); ferr != nil {
 			return fmt.Errorf("fail batch %s: %w", id, ferr)
 		}
 		w.q.log.WarnContext(dctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
 		return river.JobCancel(err)
 	}
-	if rerr := w.q.store.Write(dctx, func(tx engine.Tx) error { return w.q.store.RecordBatchError(dctx, tx, id, err.Error()) }); rerr != nil {
+	if rerr := w.q.store.RecordBatchError(dctx, id, err.Error()); rerr != nil {
 		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
 	return err

@@ -21,15 +21,13 @@ func (b *sealBundle) sealedBatch(t *testing.T, n int) (batchID string, apps []st
 	ctx := context.Background()
 	apps = b.submit(t, n)
 	for _, id := range apps {
-		if err := b.store.Write(ctx, func(tx engine.Tx) error {
-			res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
-			batchID = res.Batch.ID
-			return err
-		}); err != nil {
+		res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+		if err != nil {
 			t.Fatal(err)
 		}
+		batchID = res.Batch.ID
 	}
-	if err := b.store.Write(ctx, func(tx engine.Tx) error { return b.queue.seal(ctx, tx, []string{batchID}) }); err != nil {
+	if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
 		t.Fatal(err)
 	}
 	return batchID, apps
@@ -64,7 +62,7 @@ func TestAPushAnsweredWithoutReceiptsIsADelivery(t *testing.T) {
 		if n := pushes.Load(); n != 1 {
 			t.Fatalf("%d pushes, want 1", n)
 		}
-		bt, err := b.store.Batch(ctx, nil, batchID)
+		bt, err := b.store.Batch(ctx, batchID)
 		if err != nil || bt.Status != engine.BatchDelivered {
 			t.Fatalf("batch %s, %v; want delivered", bt.Status, err)
 		}

@@ -14,13 +14,7 @@ import (
 func (q *Queue) UnfinishedJobs(ctx context.Context) ([]string, error) {
 	params := river.NewJobListParams().First(50).States(rivertype.JobStateAvailable, rivertype.JobStateScheduled,
 		rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateDiscarded)
-	var res *river.JobListResult
-	var err error
-	if q.sqlite != nil {
-		res, err = q.sqlite.JobList(ctx, params)
-	} else {
-		res, err = q.pg.JobList(ctx, params)
-	}
+	res, err := q.river.JobList(ctx, params)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}

@@ -10,20 +10,16 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
@@ -111,9 +107,7 @@ type Queue struct {
 	cfg     Config
 	store   *engine.Store
 	log     *slog.Logger
-	sqlite  *river.Client[*sql.Tx]
-	pg      *river.Client[pgx.Tx]
-	migrate func(ctx context.Context) error
+	river   riverClient
 	metrics *metrics
 }
 
@@ -217,90 +211,43 @@ func New(cfg Config) (*Queue, error) {
 	}
 	var err error
 	if db := cfg.Store.SQLDB(); db != nil {
-		driver := riversqlite.New(db)
-		q.sqlite, err = river.NewClient(driver, rc)
-		q.migrate = migrator(driver)
+		q.river, err = newClient(riversqlite.New(db), engine.Tx.SQLTx, rc)
 	} else {
-		driver := riverpgxv5.New(cfg.Store.PgxPool())
-		q.pg, err = river.NewClient(driver, rc)
-		q.migrate = migrator(driver)
+		q.river, err = newClient(riverpgxv5.New(cfg.Store.PgxPool()), engine.Tx.PgxTx, rc)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("river client: %w", err)
+		return nil, err
 	}
 	return q, nil
 }
 
-func migrator[TTx any](driver riverdriver.Driver[TTx]) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		m, err := rivermigrate.New(driver, nil)
-		if err != nil {
-			return fmt.Errorf("river migrations: %w", err)
-		}
-		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("river migrations: %w", err)
-		}
-		return nil
-	}
-}
-
 // Migrate applies River's own migrations.
-func (q *Queue) Migrate(ctx context.Context) error { return q.migrate(ctx) }
+func (q *Queue) Migrate(ctx context.Context) error { return q.river.migrate(ctx) }
 
 // Start starts the workers.
-func (q *Queue) Start(ctx context.Context) error {
-	if q.sqlite != nil {
-		return q.sqlite.Start(ctx)
-	}
-	return q.pg.Start(ctx)
-}
+func (q *Queue) Start(ctx context.Context) error { return q.river.Start(ctx) }
 
 // Stop lets running jobs finish, until ctx is done.
-func (q *Queue) Stop(ctx context.Context) error {
-	if q.sqlite != nil {
-		return q.sqlite.Stop(ctx)
-	}
-	return q.pg.Stop(ctx)
-}
+func (q *Queue) Stop(ctx context.Context) error { return q.river.Stop(ctx) }
 
 // StopAndCancel cancels the context of every running job and waits, until
 // ctx is done, for them to return: for when Stop ran out of time.
-func (q *Queue) StopAndCancel(ctx context.Context) error {
-	if q.sqlite != nil {
-		return q.sqlite.StopAndCancel(ctx)
-	}
-	return q.pg.StopAndCancel(ctx)
-}
+func (q *Queue) StopAndCancel(ctx context.Context) error { return q.river.StopAndCancel(ctx) }
 
-// EnqueueRoutes inserts routing jobs in the caller's transaction, so they
-// commit exactly when the submissions do. On SQLite it must be a Tx insert,
-// never Insert: the one writer connection is the transaction's.
-func (q *Queue) EnqueueRoutes(ctx context.Context, tx engine.Tx, applicationIDs []string) error {
-	params := make([]river.InsertManyParams, len(applicationIDs))
-	for i, id := range applicationIDs {
-		params[i] = river.InsertManyParams{Args: RouteArgs{ApplicationID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.RouteAttempts}}
-	}
-	return q.insertManyTx(ctx, tx, params)
-}
-
-func (q *Queue) insertManyTx(ctx context.Context, tx engine.Tx, params []river.InsertManyParams) error {
-	var err error
-	switch t := tx.Driver().(type) {
-	case *sql.Tx:
-		if q.sqlite == nil {
-			return errors.New("queue: a SQLite transaction, but River runs on PostgreSQL")
+// InsertJobs inserts the engine's jobs in the engine's transaction, just
+// before it commits (engine.Enqueuer), so a job exists exactly when its
+// cause was committed: a route for each submit, a delivery for each seal.
+func (q *Queue) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		switch j.Kind {
+		case engine.JobRoute:
+			params[i] = river.InsertManyParams{Args: RouteArgs{ApplicationID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.RouteAttempts}}
+		case engine.JobDeliver:
+			params[i] = river.InsertManyParams{Args: DeliverArgs{BatchID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts}}
+		default:
+			return fmt.Errorf("queue: no job kind %q", j.Kind)
 		}
-		_, err = q.sqlite.InsertManyTx(ctx, t, params)
-	case pgx.Tx:
-		if q.pg == nil {
-			return errors.New("queue: a PostgreSQL transaction, but River runs on SQLite")
-		}
-		_, err = q.pg.InsertManyTx(ctx, t, params)
-	default:
-		return fmt.Errorf("queue: unknown transaction type %T", t)
 	}
-	if err != nil {
-		return fmt.Errorf("insert %d jobs: %w", len(params), err)
-	}
-	return nil
+	return q.river.insertManyTx(ctx, tx, params)
 }

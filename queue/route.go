@@ -40,10 +40,7 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 		// gets time of its own.
 		dctx, cancel := deadLetterContext(ctx)
 		defer cancel()
-		ferr := w.q.store.Write(dctx, func(tx engine.Tx) error {
-			_, err := w.q.store.Route(dctx, tx, job.Args.ApplicationID, "", []string{"routing.failed"})
-			return err
-		})
+		_, ferr := w.q.store.Route(dctx, engine.RouteRequest{ApplicationID: job.Args.ApplicationID, Reasons: []string{"routing.failed"}})
 		if ferr != nil {
 			return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", job.Args.ApplicationID, err, ferr)
 		}
@@ -52,11 +49,6 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 	}
 	return err
 }
-
-// batchFull rolls back a route that joined a batch already at its size.
-type batchFull struct{ id string }
-
-func (e batchFull) Error() string { return "batch " + e.id + " is full" }
 
 // deadLetterTimeout is how long a job's last write (handing an application
 // or a batch back to a caseworker) may take, whatever time the job had left.
@@ -86,32 +78,11 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	}
 	reasons := form.ReviewReasons(doc, w.q.cfg.Clock())
 	// Several nodes may open or seal the same batch at once: such a conflict
-	// is routine, so try again at once rather than wait for River's backoff
-	// (which grows to minutes by the third attempt).
+	// is routine, so try again at once rather than wait for River's backoff.
+	// The route that fills a batch seals it, in the same transaction.
+	req := engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: reasons, BatchSize: w.q.cfg.BatchSize}
 	for try := 0; ; try++ {
-		var full batchFull
-		err = w.q.store.Write(ctx, func(tx engine.Tx) error {
-			res, err := w.q.store.Route(ctx, tx, a.ID, form.Agency, reasons)
-			if err != nil {
-				return err
-			}
-			switch {
-			case res.Batch.ID == "" || res.Batch.ItemCount < w.q.cfg.BatchSize:
-				return nil
-			case res.Batch.ItemCount == w.q.cfg.BatchSize:
-				return w.q.seal(ctx, tx, []string{res.Batch.ID})
-			}
-			// The batch was full before this application: a caseworker's
-			// approval, which does not seal, added its last item. Undo
-			// the join, seal the batch, and route again into a new one.
-			return batchFull{id: res.Batch.ID}
-		})
-		if errors.As(err, &full) {
-			err = w.q.store.Write(ctx, func(tx engine.Tx) error { return w.q.seal(ctx, tx, []string{full.id}) })
-			if err == nil {
-				err = fmt.Errorf("batch %s was full, now sealed: %w", full.id, engine.ErrConflict) // so: again
-			}
-		}
+		_, err = w.q.store.Route(ctx, req)
 		if !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/riverqueue/river"
 
@@ -29,46 +28,9 @@ func (w *sealWorker) Work(ctx context.Context, job *river.Job[SealArgs]) error {
 	return err
 }
 
-// SealDue seals every due batch now.
+// SealDue seals every due batch now, and enqueues their deliveries.
 func (q *Queue) SealDue(ctx context.Context) error {
-	cutoff := q.cfg.Calendar.LastCutoff(q.cfg.Clock())
-	return q.store.Write(ctx, func(tx engine.Tx) error {
-		due, err := q.store.DueBatches(ctx, tx, q.cfg.BatchSize, q.cfg.BatchMaxAge, cutoff)
-		if err != nil {
-			return fmt.Errorf("due batches: %w", err)
-		}
-		ids := make([]string, len(due))
-		for i, b := range due {
-			ids[i] = b.ID
-		}
-		return q.seal(ctx, tx, ids)
-	})
-}
-
-// seal seals batches and enqueues one deliver job for each it sealed, inside
-// tx.
-func (q *Queue) seal(ctx context.Context, tx engine.Tx, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	params := make([]river.InsertManyParams, 0, len(ids))
-	for _, id := range ids {
-		_, sealed, err := q.store.SealBatch(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sealed {
-			// Someone else sealed it (the periodic seal and a full batch's
-			// route may race): its delivery is theirs to enqueue.
-			continue
-		}
-		params = append(params, river.InsertManyParams{
-			Args:       DeliverArgs{BatchID: id},
-			InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts},
-		})
-	}
-	if len(params) == 0 {
-		return nil
-	}
-	return q.insertManyTx(ctx, tx, params)
+	_, err := q.store.SealDue(ctx, engine.SealRequest{Size: q.cfg.BatchSize, MaxAge: q.cfg.BatchMaxAge,
+		Cutoff: q.cfg.Calendar.LastCutoff(q.cfg.Clock())})
+	return err
 }

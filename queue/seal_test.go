@@ -84,13 +84,7 @@ func (b *sealBundle) submit(t *testing.T, n int) []string {
 func (b *sealBundle) deliverJobs(t *testing.T) map[string]int {
 	t.Helper()
 	params := river.NewJobListParams().Kinds(DeliverArgs{}.Kind()).First(10000)
-	var res *river.JobListResult
-	var err error
-	if b.queue.sqlite != nil {
-		res, err = b.queue.sqlite.JobList(context.Background(), params)
-	} else {
-		res, err = b.queue.pg.JobList(context.Background(), params)
-	}
+	res, err := b.queue.river.JobList(context.Background(), params)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,17 +124,15 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 		ids := b.submit(t, 3)
 		var batchID string
 		for _, id := range ids {
-			if err := b.store.Write(ctx, func(tx engine.Tx) error {
-				res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
-				batchID = res.Batch.ID
-				return err
-			}); err != nil {
+			res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+			if err != nil {
 				t.Fatal(err)
 			}
+			batchID = res.Batch.ID
 		}
 		// One after the other: the second finds it sealed.
 		for range 2 {
-			if err := b.store.Write(ctx, func(tx engine.Tx) error { return b.queue.seal(ctx, tx, []string{batchID}) }); err != nil {
+			if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -152,34 +144,36 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 			// first's row lock and finds the batch sealed when it gets it.
 			ids := b.submit(t, 2)
 			for _, id := range ids {
-				if err := b.store.Write(ctx, func(tx engine.Tx) error {
-					res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
-					batchID = res.Batch.ID
-					return err
-				}); err != nil {
+				res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+				if err != nil {
 					t.Fatal(err)
 				}
+				batchID = res.Batch.ID
 			}
-			firstSealed, release := make(chan struct{}), make(chan struct{})
+			// Hold the batch row locked from another connection, so both
+			// seals wait on it; released, one seals and the other finds it
+			// sealed when it gets the lock.
+			lock, err := b.store.PgxPool().Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := lock.Exec(ctx, `SELECT id FROM batches WHERE id = $1 FOR UPDATE`, batchID); err != nil {
+				t.Fatal(err)
+			}
 			var wg sync.WaitGroup
 			errs := make(chan error, 2)
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				errs <- b.store.Write(ctx, func(tx engine.Tx) error {
-					defer func() { <-release }()
-					defer close(firstSealed)
-					return b.queue.seal(ctx, tx, []string{batchID})
-				})
-			}()
-			go func() {
-				defer wg.Done()
-				<-firstSealed
-				errs <- b.store.Write(ctx, func(tx engine.Tx) error { return b.queue.seal(ctx, tx, []string{batchID}) })
-			}()
-			<-firstSealed
-			time.Sleep(200 * time.Millisecond) // let the second reach the row lock
-			close(release)
+			for range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, _, err := b.store.SealBatch(ctx, batchID)
+					errs <- err
+				}()
+			}
+			time.Sleep(200 * time.Millisecond) // let both reach the row lock
+			if err := lock.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
 			wg.Wait()
 			close(errs)
 			for err := range errs {
@@ -261,19 +255,17 @@ func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
 		ctx := context.Background()
 		var full string
 		for _, id := range b.submit(t, size) {
-			if err := b.store.Write(ctx, func(tx engine.Tx) error {
-				res, err := b.store.Route(ctx, tx, id, "husbanken", nil)
-				full = res.Batch.ID
-				return err
-			}); err != nil {
+			res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+			if err != nil {
 				t.Fatal(err)
 			}
+			full = res.Batch.ID
 		}
 		next := b.submit(t, 1)[0]
 		if err := (&routeWorker{q: b.queue}).route(ctx, &river.Job[RouteArgs]{Args: RouteArgs{ApplicationID: next}}); err != nil {
 			t.Fatal(err)
 		}
-		bt, err := b.store.Batch(ctx, nil, full)
+		bt, err := b.store.Batch(ctx, full)
 		if err != nil {
 			t.Fatal(err)
 		}

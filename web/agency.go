@@ -111,22 +111,14 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	if err := json.Unmarshal(body, &items); err != nil {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the body is a list of {reference, outcome, reason}")
 	}
-	b, err := s.store.Batch(r.Context(), nil, r.PathValue("id"))
+	b, err := s.store.Batch(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if b.Agency != agency || b.Body == "" {
 		return errNotFound
 	}
-	var res engine.ReceiptResult
-	err = s.store.Write(r.Context(), func(tx engine.Tx) error {
-		if err := s.store.MarkDelivered(r.Context(), tx, b.ID, "agency:"+agency); err != nil {
-			return err
-		}
-		applied, err := s.store.ApplyReceipts(r.Context(), tx, b.ID, "agency:"+agency, items)
-		res = applied
-		return err
-	})
+	res, err := s.store.RecordDelivery(r.Context(), b.ID, engine.AgencyActor(agency), items)
 	if err != nil {
 		return err
 	}

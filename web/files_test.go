@@ -153,7 +153,7 @@ func TestAttachments(t *testing.T) {
 		if err != nil || len(open) != 1 {
 			t.Fatalf("open batches: %v %v", open, err)
 		}
-		if err := b.store.Write(ctx, func(tx engine.Tx) error { _, _, err := b.store.SealBatch(ctx, tx, open[0].ID); return err }); err != nil {
+		if _, _, err := b.store.SealBatch(ctx, open[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		key, err := b.store.CreateAgencyKey(ctx, "husbanken")

@@ -641,10 +641,7 @@ func TestTokenReadsStatusOnceDelivered(t *testing.T) {
 	if r := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", id, "Authorization", "Bearer "+token), b.body); r.status != 201 {
 		t.Fatalf("submit: %d %s", r.status, r.raw)
 	}
-	err := b.store.Write(ctx, func(tx engine.Tx) error {
-		_, err := b.store.Route(ctx, tx, id, "husbanken", nil)
-		return err
-	})
+	_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 	if err != nil && !errors.Is(err, engine.ErrConflict) { // the route job may have been first
 		t.Fatal(err)
 	}

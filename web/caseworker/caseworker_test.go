@@ -114,10 +114,7 @@ func (b *testBundle) flagged(t testing.TB, kommune string) (engine.Application, 
 		errors.As(err, &ve)
 		t.Fatalf("%v %+v", err, ve.Errors)
 	}
-	err = b.store.Write(ctx, func(tx engine.Tx) error {
-		_, err := b.store.Route(ctx, tx, d.ID, "husbanken", []string{"registeredElsewhere"})
-		return err
-	})
+	_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,17 @@
+package engine
+
+import "context"
+
+// Test hooks: what the engine's own tests (package engine_test) need that
+// no caller outside the engine may have.
+
+// WriteForTest runs fn in one write transaction, for tests that set up
+// rows no exported method makes.
+func (s *Store) WriteForTest(ctx context.Context, fn func(tx Tx) error) error {
+	return s.write(ctx, fn)
+}
+
+// MoveForTest applies one transition in a transaction of its own.
+func (s *Store) MoveForTest(ctx context.Context, t Transition) error {
+	return s.write(ctx, func(tx Tx) error { return s.move(ctx, tx, t) })
+}
