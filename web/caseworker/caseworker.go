@@ -24,10 +24,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
-	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web/assets"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
@@ -52,8 +52,8 @@ type Config struct {
 	Store *engine.Store
 	Forms *forms.Registry
 	// Calendar gives the monthly cut-off the queue warns about. Defaults to
-	// the queue's default calendar.
-	Calendar queue.Calendar
+	// the 25th, moved to the next working day.
+	Calendar calendar.Calendar
 	// CutoffWarning is how long before a deadline day the queue marks what
 	// is still open. Defaults to 5 days.
 	CutoffWarning time.Duration

@@ -1,12 +1,8 @@
-package queue
+package calendar
 
 import (
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/skjema/skjema/calendar"
-	"github.com/skjema/skjema/engine/enginetest"
 )
 
 func TestEaster(t *testing.T) {
@@ -53,7 +49,7 @@ func TestLastCutoff(t *testing.T) {
 	t.Parallel()
 	c := Calendar{}
 	at := func(s string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Oslo)
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, Oslo)
 		if err != nil {
 			panic(err)
 		}
@@ -65,7 +61,7 @@ func TestLastCutoff(t *testing.T) {
 		"2026-12-01 09:00": "2026-11-26 00:00",
 		"2026-01-10 12:00": "2025-12-30 00:00",
 	} {
-		if got := c.LastCutoff(at(in)).In(calendar.Oslo).Format("2006-01-02 15:04"); got != want {
+		if got := c.LastCutoff(at(in)).In(Oslo).Format("2006-01-02 15:04"); got != want {
 			t.Errorf("LastCutoff(%s) = %s, want %s", in, got, want)
 		}
 	}
@@ -80,32 +76,12 @@ func TestNextDeadline(t *testing.T) {
 		"2026-11-26 00:00": "2026-12-28", // past it: December's, moved past Christmas
 		"2026-12-31 12:00": "2027-01-25",
 	} {
-		at, err := time.ParseInLocation("2006-01-02 15:04", in, calendar.Oslo)
+		at, err := time.ParseInLocation("2006-01-02 15:04", in, Oslo)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := c.NextDeadline(at).Format(time.DateOnly); got != want {
 			t.Errorf("NextDeadline(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-// TestNewRefusesADeadlineDayNotEveryMonthHas: time.Date would roll the 30th
-// of February into March, so New refuses a deadline day outside 1-28 (0 is
-// the default, the 25th).
-func TestNewRefusesADeadlineDayNotEveryMonthHas(t *testing.T) {
-	t.Parallel()
-	b := setupSeal(t, enginetest.SQLite(t), nil)
-	for _, tt := range []struct {
-		day int
-		ok  bool
-	}{{0, true}, {1, true}, {28, true}, {29, false}, {30, false}, {31, false}, {99, false}, {-1, false}} {
-		_, err := New(Config{Store: b.store, Forms: b.queue.cfg.Forms, Calendar: Calendar{DeadlineDay: tt.day}})
-		if tt.ok && err != nil {
-			t.Errorf("deadline day %d: %v", tt.day, err)
-		}
-		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "deadline day")) {
-			t.Errorf("deadline day %d: %v, want it refused", tt.day, err)
 		}
 	}
 }
