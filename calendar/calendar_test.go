@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -82,6 +83,44 @@ func TestNextDeadline(t *testing.T) {
 		}
 		if got := c.NextDeadline(at).Format(time.DateOnly); got != want {
 			t.Errorf("NextDeadline(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestPublicHolidays pins Norway's public holidays (helligdagsloven § 2 and
+// lov om 1. og 17. mai) for several years against the dates in the almanac,
+// written out rather than computed: New Year's Day, Maundy Thursday, Good
+// Friday, Easter Sunday and Monday, 1 May, 17 May, Ascension Day, Whit
+// Sunday and Monday, Christmas Day and Boxing Day.
+func TestPublicHolidays(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		year int
+		want []string
+	}{
+		{2024, []string{"01-01", "03-28", "03-29", "03-31", "04-01", "05-01", "05-09", "05-17", "05-19", "05-20", "12-25", "12-26"}},
+		{2025, []string{"01-01", "04-17", "04-18", "04-20", "04-21", "05-01", "05-17", "05-29", "06-08", "06-09", "12-25", "12-26"}},
+		{2026, []string{"01-01", "04-02", "04-03", "04-05", "04-06", "05-01", "05-14", "05-17", "05-24", "05-25", "12-25", "12-26"}},
+		// Whit Monday falls on 17 May: eleven days, not twelve.
+		{2027, []string{"01-01", "03-25", "03-26", "03-28", "03-29", "05-01", "05-06", "05-16", "05-17", "12-25", "12-26"}},
+		{2028, []string{"01-01", "04-13", "04-14", "04-16", "04-17", "05-01", "05-17", "05-25", "06-04", "06-05", "12-25", "12-26"}},
+		{2029, []string{"01-01", "03-29", "03-30", "04-01", "04-02", "05-01", "05-10", "05-17", "05-20", "05-21", "12-25", "12-26"}},
+		{2030, []string{"01-01", "04-18", "04-19", "04-21", "04-22", "05-01", "05-17", "05-30", "06-09", "06-10", "12-25", "12-26"}},
+	} {
+		got := PublicHolidays(tt.year)
+		want := map[string]bool{}
+		for _, md := range tt.want {
+			want[fmt.Sprintf("%d-%s", tt.year, md)] = true
+		}
+		for day := range want {
+			if _, ok := got[day]; !ok {
+				t.Errorf("%d: %s is missing", tt.year, day)
+			}
+		}
+		for day, name := range got {
+			if !want[day] {
+				t.Errorf("%d: %s (%s) is not a public holiday", tt.year, day, name)
+			}
 		}
 	}
 }
