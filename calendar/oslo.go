@@ -1,6 +1,3 @@
-// Package calendar is Norwegian time: the Europe/Oslo location that every
-// date of the domain is judged in (ages, register validity, deadlines,
-// reference years). Times are stored in UTC; they become dates here.
 package calendar
 
 import (

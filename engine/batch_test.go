@@ -12,7 +12,6 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
-	"github.com/skjema/skjema/queue"
 )
 
 // testClock is a clock a test moves by hand.
@@ -32,7 +31,7 @@ func (c *testClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 	t.Parallel()
 	oslo := calendar.Oslo
-	cal := queue.Calendar{}
+	cal := calendar.Calendar{}
 	const size, maxAge = 500, 24 * time.Hour // only the cut-off can make a batch due
 	for _, tt := range []struct {
 		name string

@@ -5,7 +5,8 @@
 //
 // queue owns what happens between a committed submission and the agency's
 // receipt. It does not own the application's data or lifecycle rules: those
-// are engine's, and queue changes state only through engine.
+// are engine's, and queue changes state only through engine. Nor does it own
+// the calendar: the monthly cut-off it seals by is calendar.Calendar's.
 package queue
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 )
@@ -52,7 +54,7 @@ type Config struct {
 	Agencies map[string]Agency
 	// Calendar is the monthly deadline batches are sealed by. Defaults to
 	// the 25th, moved to the next working day.
-	Calendar Calendar
+	Calendar calendar.Calendar
 	// BatchSize seals a batch when it holds this many applications.
 	// Defaults to 500.
 	BatchSize int
@@ -159,8 +161,8 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.RetryPolicy == nil {
 		cfg.RetryPolicy = cappedBackoff{now: cfg.Clock}
 	}
-	cfg.Calendar = cfg.Calendar.withDefaults()
-	if err := cfg.Calendar.validate(); err != nil {
+	cfg.Calendar = cfg.Calendar.WithDefaults()
+	if err := cfg.Calendar.Validate(); err != nil {
 		return nil, fmt.Errorf("queue: calendar: %w", err)
 	}
 	for id, a := range cfg.Agencies {

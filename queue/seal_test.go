@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
@@ -280,4 +282,24 @@ func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
 			t.Fatalf("deliver jobs %v, want one for the full batch", jobs)
 		}
 	})
+}
+
+// TestNewRefusesADeadlineDayNotEveryMonthHas: time.Date would roll the 30th
+// of February into March, so New refuses a deadline day outside 1-28 (0 is
+// the default, the 25th).
+func TestNewRefusesADeadlineDayNotEveryMonthHas(t *testing.T) {
+	t.Parallel()
+	b := setupSeal(t, enginetest.SQLite(t), nil)
+	for _, tt := range []struct {
+		day int
+		ok  bool
+	}{{0, true}, {1, true}, {28, true}, {29, false}, {30, false}, {31, false}, {99, false}, {-1, false}} {
+		_, err := New(Config{Store: b.store, Forms: b.queue.cfg.Forms, Calendar: calendar.Calendar{DeadlineDay: tt.day}})
+		if tt.ok && err != nil {
+			t.Errorf("deadline day %d: %v", tt.day, err)
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "deadline day")) {
+			t.Errorf("deadline day %d: %v, want it refused", tt.day, err)
+		}
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
@@ -171,7 +172,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	}
 	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies,
 		BatchSize: m.BatchSize, BatchMaxAge: m.BatchMaxAge, SealInterval: m.SealInterval, RescueAfter: m.RescueAfter,
-		Calendar:  queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)},
+		Calendar:  calendar.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)},
 		Retention: engine.Retention{Drafts: m.DraftRetention, BatchBodies: m.BatchRetention}})
 	if err != nil {
 		store.Close()
@@ -255,7 +256,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
-		Calendar: queue.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
+		Calendar: calendar.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
 	if err != nil {
 		m.Close()
 		return err

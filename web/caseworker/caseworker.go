@@ -24,10 +24,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
-	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web/assets"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
@@ -51,9 +51,10 @@ var stylesheets = func() assets.Set {
 type Config struct {
 	Store *engine.Store
 	Forms *forms.Registry
-	// Calendar gives the monthly cut-off the queue warns about. Defaults to
-	// the queue's default calendar.
-	Calendar queue.Calendar
+	// Calendar gives the monthly cut-off the queue warns about (New refuses
+	// one that Validate refuses). Defaults to the 25th, moved to the next
+	// working day.
+	Calendar calendar.Calendar
 	// CutoffWarning is how long before a deadline day the queue marks what
 	// is still open. Defaults to 5 days.
 	CutoffWarning time.Duration
@@ -100,6 +101,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Store == nil || cfg.Forms == nil {
 		return nil, errors.New("caseworker: Store and Forms are required")
 	}
+	if err := cfg.Calendar.Validate(); err != nil {
+		return nil, fmt.Errorf("caseworker: calendar: %w", err)
+	}
+	cfg.Calendar = cfg.Calendar.WithDefaults()
 	if cfg.CutoffWarning == 0 {
 		cfg.CutoffWarning = 5 * 24 * time.Hour
 	}

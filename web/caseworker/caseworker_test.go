@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
@@ -826,4 +827,29 @@ func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 			t.Fatalf("Oslo's admin enables her again: %d", p.status)
 		}
 	})
+}
+
+// TestNewRefusesACalendarTheQueueWouldRefuse: the UI shows the deadline the
+// queue seals by, so it takes only a calendar that gives right deadlines
+// (B10: a 30th would become the 2nd of March).
+func TestNewRefusesACalendarTheQueueWouldRefuse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: enginetest.SQLite(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []calendar.Calendar{{DeadlineDay: 30}, {Closed: []string{"25.12.2026"}}} {
+		if _, err := caseworker.New(caseworker.Config{Store: store, Forms: reg, Calendar: c}); err == nil || !strings.Contains(err.Error(), "calendar") {
+			t.Errorf("calendar %+v: %v, want it refused", c, err)
+		}
+	}
+	if _, err := caseworker.New(caseworker.Config{Store: store, Forms: reg, Calendar: calendar.Calendar{DeadlineDay: 20}}); err != nil {
+		t.Errorf("a 20th: %v", err)
+	}
 }

@@ -1,12 +1,9 @@
-package queue
+package calendar
 
 import (
-	"strings"
+	"fmt"
 	"testing"
 	"time"
-
-	"github.com/skjema/skjema/calendar"
-	"github.com/skjema/skjema/engine/enginetest"
 )
 
 func TestEaster(t *testing.T) {
@@ -53,7 +50,7 @@ func TestLastCutoff(t *testing.T) {
 	t.Parallel()
 	c := Calendar{}
 	at := func(s string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Oslo)
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, Oslo)
 		if err != nil {
 			panic(err)
 		}
@@ -65,7 +62,7 @@ func TestLastCutoff(t *testing.T) {
 		"2026-12-01 09:00": "2026-11-26 00:00",
 		"2026-01-10 12:00": "2025-12-30 00:00",
 	} {
-		if got := c.LastCutoff(at(in)).In(calendar.Oslo).Format("2006-01-02 15:04"); got != want {
+		if got := c.LastCutoff(at(in)).In(Oslo).Format("2006-01-02 15:04"); got != want {
 			t.Errorf("LastCutoff(%s) = %s, want %s", in, got, want)
 		}
 	}
@@ -80,7 +77,7 @@ func TestNextDeadline(t *testing.T) {
 		"2026-11-26 00:00": "2026-12-28", // past it: December's, moved past Christmas
 		"2026-12-31 12:00": "2027-01-25",
 	} {
-		at, err := time.ParseInLocation("2006-01-02 15:04", in, calendar.Oslo)
+		at, err := time.ParseInLocation("2006-01-02 15:04", in, Oslo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,22 +87,40 @@ func TestNextDeadline(t *testing.T) {
 	}
 }
 
-// TestNewRefusesADeadlineDayNotEveryMonthHas: time.Date would roll the 30th
-// of February into March, so New refuses a deadline day outside 1-28 (0 is
-// the default, the 25th).
-func TestNewRefusesADeadlineDayNotEveryMonthHas(t *testing.T) {
+// TestPublicHolidays pins Norway's public holidays (helligdagsloven § 2 and
+// lov om 1. og 17. mai) for several years against the dates in the almanac,
+// written out rather than computed: New Year's Day, Maundy Thursday, Good
+// Friday, Easter Sunday and Monday, 1 May, 17 May, Ascension Day, Whit
+// Sunday and Monday, Christmas Day and Boxing Day.
+func TestPublicHolidays(t *testing.T) {
 	t.Parallel()
-	b := setupSeal(t, enginetest.SQLite(t), nil)
 	for _, tt := range []struct {
-		day int
-		ok  bool
-	}{{0, true}, {1, true}, {28, true}, {29, false}, {30, false}, {31, false}, {99, false}, {-1, false}} {
-		_, err := New(Config{Store: b.store, Forms: b.queue.cfg.Forms, Calendar: Calendar{DeadlineDay: tt.day}})
-		if tt.ok && err != nil {
-			t.Errorf("deadline day %d: %v", tt.day, err)
+		year int
+		want []string
+	}{
+		{2024, []string{"01-01", "03-28", "03-29", "03-31", "04-01", "05-01", "05-09", "05-17", "05-19", "05-20", "12-25", "12-26"}},
+		{2025, []string{"01-01", "04-17", "04-18", "04-20", "04-21", "05-01", "05-17", "05-29", "06-08", "06-09", "12-25", "12-26"}},
+		{2026, []string{"01-01", "04-02", "04-03", "04-05", "04-06", "05-01", "05-14", "05-17", "05-24", "05-25", "12-25", "12-26"}},
+		// Whit Monday falls on 17 May: eleven days, not twelve.
+		{2027, []string{"01-01", "03-25", "03-26", "03-28", "03-29", "05-01", "05-06", "05-16", "05-17", "12-25", "12-26"}},
+		{2028, []string{"01-01", "04-13", "04-14", "04-16", "04-17", "05-01", "05-17", "05-25", "06-04", "06-05", "12-25", "12-26"}},
+		{2029, []string{"01-01", "03-29", "03-30", "04-01", "04-02", "05-01", "05-10", "05-17", "05-20", "05-21", "12-25", "12-26"}},
+		{2030, []string{"01-01", "04-18", "04-19", "04-21", "04-22", "05-01", "05-17", "05-30", "06-09", "06-10", "12-25", "12-26"}},
+	} {
+		got := PublicHolidays(tt.year)
+		want := map[string]bool{}
+		for _, md := range tt.want {
+			want[fmt.Sprintf("%d-%s", tt.year, md)] = true
 		}
-		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "deadline day")) {
-			t.Errorf("deadline day %d: %v, want it refused", tt.day, err)
+		for day := range want {
+			if _, ok := got[day]; !ok {
+				t.Errorf("%d: %s is missing", tt.year, day)
+			}
+		}
+		for day, name := range got {
+			if !want[day] {
+				t.Errorf("%d: %s (%s) is not a public holiday", tt.year, day, name)
+			}
 		}
 	}
 }

@@ -1,10 +1,8 @@
-package queue
+package calendar
 
 import (
 	"fmt"
 	"time"
-
-	"github.com/skjema/skjema/calendar"
 )
 
 // Calendar is the monthly deadline of a form: applications complete by the
@@ -12,8 +10,12 @@ import (
 // has changed before, so it is configuration). When the day falls on a
 // weekend or a Norwegian public holiday the deadline moves to the next working
 // day. Batches open before a cut-off are sealed when it passes.
+//
+// The zero value is the 25th in Oslo with no extra closed days. A Calendar
+// is a plain value: hold one per form, and check it once with Validate where
+// it is configured.
 type Calendar struct {
-	// DeadlineDay of the month, 1 to 28 so that every month has it (New
+	// DeadlineDay of the month, 1 to 28 so that every month has it (Validate
 	// refuses any other). Defaults to 25.
 	DeadlineDay int
 	// Location the deadline is kept in. Defaults to Europe/Oslo.
@@ -26,8 +28,10 @@ type Calendar struct {
 // one into the next month (the 30th of February is the 2nd of March).
 const maxDeadlineDay = 28
 
-// validate refuses a calendar that would give wrong deadlines.
-func (c Calendar) validate() error {
+// Validate refuses a calendar that would give wrong deadlines. A zero field
+// stands for its default.
+func (c Calendar) Validate() error {
+	c = c.WithDefaults()
 	if c.DeadlineDay < 1 || c.DeadlineDay > maxDeadlineDay {
 		return fmt.Errorf("deadline day %d is not a day every month has: use 1 to %d", c.DeadlineDay, maxDeadlineDay)
 	}
@@ -39,19 +43,20 @@ func (c Calendar) validate() error {
 	return nil
 }
 
-func (c Calendar) withDefaults() Calendar {
+// WithDefaults is c with each zero field set to its default.
+func (c Calendar) WithDefaults() Calendar {
 	if c.DeadlineDay == 0 {
 		c.DeadlineDay = 25
 	}
 	if c.Location == nil {
-		c.Location = calendar.Oslo
+		c.Location = Oslo
 	}
 	return c
 }
 
 // Deadline is the deadline day of a month, moved to the next working day.
 func (c Calendar) Deadline(year int, month time.Month) time.Time {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	d := time.Date(year, month, c.DeadlineDay, 0, 0, 0, 0, c.Location)
 	for !c.WorkingDay(d) {
 		d = d.AddDate(0, 0, 1)
@@ -67,7 +72,7 @@ func (c Calendar) Cutoff(year int, month time.Month) time.Time {
 // NextDeadline is the deadline day of the next cut-off after t: the day by
 // which an application must be complete to count for the coming payment.
 func (c Calendar) NextDeadline(t time.Time) time.Time {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	local := t.In(c.Location)
 	if cut := c.Cutoff(local.Year(), local.Month()); cut.After(t) {
 		return c.Deadline(local.Year(), local.Month())
@@ -78,7 +83,7 @@ func (c Calendar) NextDeadline(t time.Time) time.Time {
 
 // LastCutoff is the latest cut-off at or before t.
 func (c Calendar) LastCutoff(t time.Time) time.Time {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	local := t.In(c.Location)
 	cut := c.Cutoff(local.Year(), local.Month())
 	if cut.After(t) {
@@ -91,7 +96,7 @@ func (c Calendar) LastCutoff(t time.Time) time.Time {
 // WorkingDay is false on Saturdays, Sundays, Norwegian public holidays and
 // the extra closed days.
 func (c Calendar) WorkingDay(d time.Time) bool {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	d = d.In(c.Location)
 	if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 		return false
@@ -108,6 +113,8 @@ func (c Calendar) WorkingDay(d time.Time) bool {
 
 // PublicHolidays are Norway's public holidays (helligdager and the two
 // national days of lov om 1. og 17. mai) of a year, by date, with their names.
+// A date that is two holidays (17 May 2027 is also Whit Monday) has the name
+// of the later one in the year's order.
 func PublicHolidays(year int) map[string]string {
 	easter := Easter(year)
 	days := map[string]string{}
