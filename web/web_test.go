@@ -18,7 +18,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
-	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
 
@@ -54,37 +54,10 @@ func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 // setupWith is setup with the web configuration adjusted by adjust.
 func setupWith(t *testing.T, dsn string, kommuner []string, adjust func(*web.Config)) *testBundle {
 	t.Helper()
-	ctx := context.Background()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, Logger: log, Kommuner: kommuner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.New(queue.Config{Store: store, Logger: log, Forms: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store.UseEnqueuer(q)
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		q.Stop(c)
-	})
+	qb := queuetest.Open(t, dsn, queuetest.Logger(log), queuetest.Engine(enginetest.Kommuner(kommuner...)), queuetest.Started())
+	store, reg := qb.Store, qb.Forms
 	cfg := web.Config{Store: store, Forms: reg, Logger: log}
 	if adjust != nil {
 		adjust(&cfg)
@@ -268,16 +241,8 @@ func manyFiles(body []byte, n int) []byte {
 // of the HTTP layer alone.
 func bareStore(t *testing.T) (*engine.Store, *forms.Registry) {
 	t.Helper()
-	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return store, reg
+	b := enginetest.Open(t, enginetest.SQLite(t), enginetest.Unmigrated())
+	return b.Store, b.Forms
 }
 
 // TestRateLimit: a client over its rate gets 429 with Retry-After; another
@@ -416,14 +381,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 // requests are still served.
 func TestDrainingIsNotReady(t *testing.T) {
 	t.Parallel()
-	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if err := store.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	store := enginetest.Open(t, enginetest.SQLite(t)).Store
 	s := web.New(web.Config{Store: store})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
