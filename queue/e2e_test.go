@@ -55,7 +55,11 @@ func setup(t *testing.T, dsn string, tune func(*queue.Config)) *testBundle {
 	}
 	qb := queuetest.Open(t, dsn, opts...)
 	store, reg, q := qb.Store, qb.Forms, qb.Queue
-	api := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg}).Handler())
+	srv, err := web.New(web.Config{Store: store, Forms: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(srv.Handler())
 	t.Cleanup(api.Close)
 	raw, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {

@@ -36,7 +36,7 @@ func newFuzzTarget(f *testing.F, db enginetest.DB) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
-	return &fuzzTarget{name: db.Name, handler: web.New(web.Config{Store: store, Forms: reg}).Handler(), draft: draft, apiKey: key}
+	return &fuzzTarget{name: db.Name, handler: newServer(f, web.Config{Store: store, Forms: reg}).Handler(), draft: draft, apiKey: key}
 }
 
 // fuzzRoutes is how many ways FuzzHandlers sends its input.

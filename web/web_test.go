@@ -25,8 +25,19 @@ import (
 type testBundle struct {
 	url   string
 	store *engine.Store
+	forms *forms.Registry
 	body  []byte
 	logs  *syncBuffer
+}
+
+// newServer is web.New for a configuration the test expects to be valid.
+func newServer(t testing.TB, cfg web.Config) *web.Server {
+	t.Helper()
+	s, err := web.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 type syncBuffer struct {
@@ -62,13 +73,13 @@ func setupWith(t *testing.T, dsn string, kommuner []string, adjust func(*web.Con
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	srv := httptest.NewServer(web.New(cfg).Handler())
+	srv := httptest.NewServer(newServer(t, cfg).Handler())
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{url: srv.URL, store: store, body: body, logs: logs}
+	return &testBundle{url: srv.URL, store: store, forms: reg, body: body, logs: logs}
 }
 
 type response struct {
@@ -250,7 +261,7 @@ func bareStore(t *testing.T) (*engine.Store, *forms.Registry) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	store, reg := bareStore(t)
-	h := web.New(web.Config{Store: store, Forms: reg, RatePerClient: 1, RateBurst: 3}).Handler()
+	h := newServer(t, web.Config{Store: store, Forms: reg, RatePerClient: 1, RateBurst: 3}).Handler()
 	call := func(addr string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "/api/v1/forms", nil)
@@ -381,8 +392,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 // requests are still served.
 func TestDrainingIsNotReady(t *testing.T) {
 	t.Parallel()
-	store := enginetest.Open(t, enginetest.SQLite(t)).Store
-	s := web.New(web.Config{Store: store})
+	eb := enginetest.Open(t, enginetest.SQLite(t))
+	s := newServer(t, web.Config{Store: eb.Store, Forms: eb.Forms})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	status := func(path string) int {
@@ -413,7 +424,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	if err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := web.New(web.Config{Store: store, Forms: reg})
+	srv := newServer(t, web.Config{Store: store, Forms: reg})
 	ts := httptest.NewTLSServer(srv.Handler())
 	defer ts.Close()
 	plain := httptest.NewServer(srv.Handler())
@@ -459,7 +470,7 @@ func TestCORS(t *testing.T) {
 	if err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
+	h := newServer(t, web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
 	call := func(method, path, origin string, headers map[string]string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, nil)
@@ -494,18 +505,34 @@ func TestCORS(t *testing.T) {
 
 func TestHSTSBehindALoadBalancer(t *testing.T) {
 	t.Parallel()
-	reg, _ := forms.Load(forms.Config{})
+	store, reg := bareStore(t)
 	rec := httptest.NewRecorder()
-	web.New(web.Config{Forms: reg, HSTS: true}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/forms", nil))
+	newServer(t, web.Config{Store: store, Forms: reg, HSTS: true}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/forms", nil))
 	if rec.Header().Get("Strict-Transport-Security") == "" {
 		t.Fatal("no HSTS with HSTS configured")
+	}
+}
+
+// TestNewRefusesAMissingStoreOrForms: a server without its store or its
+// forms is refused when it is built, not found out on its first request.
+func TestNewRefusesAMissingStoreOrForms(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	for name, cfg := range map[string]web.Config{
+		"no store": {Forms: reg},
+		"no forms": {Store: store},
+		"neither":  {},
+	} {
+		if s, err := web.New(cfg); err == nil || s != nil {
+			t.Errorf("%s: web.New answered %v, %v; want an error", name, s, err)
+		}
 	}
 }
 
 func TestNotReadyWhenMigrationsArePending(t *testing.T) {
 	t.Parallel()
 	store, reg := bareStore(t)
-	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg}).Handler())
+	srv := httptest.NewServer(newServer(t, web.Config{Store: store, Forms: reg}).Handler())
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/readyz")
 	if err != nil {
@@ -571,7 +598,8 @@ func TestStaticRoutesRefuseNUL(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(dir+"/index.html", []byte("<!doctype html><title>x</title>"), 0o644)
-	srv := httptest.NewServer(web.New(web.Config{ExampleDir: dir}).Handler())
+	store, reg := bareStore(t)
+	srv := httptest.NewServer(newServer(t, web.Config{Store: store, Forms: reg, ExampleDir: dir}).Handler())
 	defer srv.Close()
 	for _, p := range []string{"/example/%00", "/example/a%00b.html", "/widget/%00", "/widget/skjema.js%00", "/caseworker/%ff"} {
 		res, err := http.Get(srv.URL + p)

@@ -52,7 +52,11 @@ func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 		t.Fatal(err)
 	}
 	// TLS, because the session cookie is Secure (and __Host-).
-	srv := httptest.NewTLSServer(web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet}).Handler())
+	api, err := web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(api.Handler())
 	t.Cleanup(srv.Close)
 	form, _ := reg.Form("bostotte")
 	body, err := os.ReadFile("../../examples/bostotte/application.json")
