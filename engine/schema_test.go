@@ -14,7 +14,7 @@ import (
 // TestSchemasAgree: the SQLite and PostgreSQL migrations are written twice,
 // once per dialect (code review §3.1); after both have run, the two schemas
 // have the same tables, the same columns with the same kind of type and
-// nullability, the same primary keys and the same indexes.
+// nullability, the same primary keys, indexes and foreign keys.
 //
 // What the comparison leaves out, on purpose:
 //   - River's tables (river_*), which River migrates, and goose's version
@@ -88,6 +88,11 @@ func column(table, name, kind string, notNull bool) string {
 
 func primaryKey(table string, cols []string) string {
 	return fmt.Sprintf("primary key %s(%s)", table, strings.Join(cols, ", "))
+}
+
+func foreignKey(table string, cols []string, refTable string, refCols []string, onDelete string) string {
+	return fmt.Sprintf("foreign key %s(%s) references %s(%s) on delete %s",
+		table, strings.Join(cols, ", "), refTable, strings.Join(refCols, ", "), strings.ToLower(onDelete))
 }
 
 // index names a constraint's index by its table and columns only (see
@@ -180,6 +185,32 @@ func sqliteSchema(t *testing.T, store *engine.Store) []string {
 			idxs = append(idxs, i)
 		}
 		rows.Close()
+		type fk struct {
+			cols, refCols      []string
+			refTable, onDelete string
+		}
+		fks := map[int]*fk{}
+		rows, err = db.Query(`SELECT id, "table", "from", COALESCE("to", ''), on_delete
+			FROM pragma_foreign_key_list(?) ORDER BY id, seq`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int
+			var ref, from, to, onDelete string
+			if err := rows.Scan(&id, &ref, &from, &to, &onDelete); err != nil {
+				t.Fatal(err)
+			}
+			if fks[id] == nil {
+				fks[id] = &fk{refTable: ref, onDelete: onDelete}
+			}
+			fks[id].cols = append(fks[id].cols, from)
+			fks[id].refCols = append(fks[id].refCols, to)
+		}
+		rows.Close()
+		for _, f := range fks {
+			facts = append(facts, foreignKey(table, f.cols, f.refTable, f.refCols, f.onDelete))
+		}
 		for _, i := range idxs {
 			cols := strs(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, i.Name)
 			switch i.Origin {
@@ -266,6 +297,33 @@ func postgresSchema(t *testing.T, store *engine.Store) []string {
 			facts = append(facts, index("", table, cols, true, partial))
 		default:
 			facts = append(facts, index(name, table, cols, unique, partial))
+		}
+	}
+	if rows.Close(); rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	rows, err = pool.Query(ctx, `SELECT t.relname, r.relname, c.confdeltype::text,
+			ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+				JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord),
+			ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord)
+				JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord)
+		FROM pg_constraint c
+		JOIN pg_class t ON t.oid = c.conrelid
+		JOIN pg_class r ON r.oid = c.confrelid
+		WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pg_constraint.confdeltype, in the words SQLite's pragma uses.
+	onDelete := map[string]string{"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+	for rows.Next() {
+		var table, ref, del string
+		var cols, refCols []string
+		if err := rows.Scan(&table, &ref, &del, &cols, &refCols); err != nil {
+			t.Fatal(err)
+		}
+		if !skipTable(table) {
+			facts = append(facts, foreignKey(table, cols, ref, refCols, onDelete[del]))
 		}
 	}
 	if rows.Close(); rows.Err() != nil {
