@@ -94,8 +94,8 @@ type Server struct {
 func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server. It refuses a Config without a Store or Forms, as
-// queue.New and caseworker.New do, rather than a server that panics on its
-// first request.
+// queue.New and caseworker.New do, rather than build a server that fails
+// on the first request that needs them.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Forms == nil {
 		return nil, errors.New("web: Store and Forms are required")
