@@ -10,7 +10,6 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // TestAccounts: users with their kommuner, local passwords checked by
@@ -21,14 +20,7 @@ func TestAccounts(t *testing.T) {
 		ctx := context.Background()
 		var now atomic.Int64
 		now.Store(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).UnixNano())
-		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		if err := store.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		store := enginetest.Open(t, dsn, enginetest.Clock(func() time.Time { return time.Unix(0, now.Load()) })).Store
 		const password = "korrekt hest batteri stift"
 		u, err := store.CreateUser(ctx, engine.NewUser{Email: "Kari.Saksbehandler@Oslo.kommune.no", Name: "Kari Saksbehandler", Kommuner: []string{"0301", "0301", "3201"}, Password: password})
 		if err != nil {
@@ -95,14 +87,7 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		if err := store.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		store := enginetest.Open(t, dsn).Store
 		const password = "korrekt hest batteri stift"
 		user := func(email string, admin bool, kommuner ...string) engine.User {
 			t.Helper()
@@ -223,14 +208,7 @@ func TestStartPasswordMustBeChanged(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		if err := store.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		store := enginetest.Open(t, dsn).Store
 		const start, mine, reset = "et startpassord fra admin", "mitt eget lange passord", "et nytt startpassord her"
 		oslo, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: mine})
 		if err != nil || oslo.MustChangePassword {

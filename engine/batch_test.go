@@ -45,7 +45,7 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 			at := func(h, m int) time.Time { return tt.day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 			enginetest.Each(t, func(t *testing.T, dsn string) {
 				clock := &testClock{now: at(23, 0)}
-				b := setupWith(t, engine.Config{Database: dsn, Clock: clock.Now})
+				b := setupWith(t, dsn, enginetest.Clock(clock.Now))
 				ctx := context.Background()
 				due := func() []engine.Batch {
 					t.Helper()

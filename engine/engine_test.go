@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 )
 
 type testBundle struct {
@@ -34,40 +34,20 @@ type testBundle struct {
 // installation serves.
 func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 	t.Helper()
-	return setupWith(t, engine.Config{Database: dsn, Kommuner: kommuner})
+	return setupWith(t, dsn, enginetest.Kommuner(kommuner...))
 }
 
-// setupWith opens a store with cfg (passwords at bcrypt's least cost).
-func setupWith(t *testing.T, cfg engine.Config) *testBundle {
+// setupWith opens a store on dsn with opts (passwords at bcrypt's least
+// cost, as enginetest does by default), and a queue that is not started.
+func setupWith(t *testing.T, dsn string, opts ...enginetest.Option) *testBundle {
 	t.Helper()
-	ctx := context.Background()
-	cfg.PasswordCost = bcrypt.MinCost
-	store, err := engine.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.New(queue.Config{Store: store, Forms: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store.UseEnqueuer(q)
-	form, _ := reg.Form("bostotte")
+	qb := queuetest.Open(t, dsn, queuetest.Engine(opts...))
+	form, _ := qb.Forms.Form("bostotte")
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{store: store, queue: q, form: form, body: body}
+	return &testBundle{store: qb.Store, queue: qb.Queue, form: form, body: body}
 }
 
 // count runs a COUNT(*) query on whichever database the store is on.
@@ -163,7 +143,7 @@ func TestSubmitFromDraft(t *testing.T) {
 		// 23:30 UTC on New Year's Eve is already the new year in Oslo, and
 		// references take the Oslo year.
 		newYear := time.Date(2026, time.December, 31, 23, 30, 0, 0, time.UTC)
-		b := setupWith(t, engine.Config{Database: dsn, Clock: func() time.Time { return newYear }})
+		b := setupWith(t, dsn, enginetest.Clock(func() time.Time { return newYear }))
 		ctx := context.Background()
 		d, _ := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
 		if _, err := b.submit(t, d.ID, "not the token"); !errors.Is(err, engine.ErrNotFound) {

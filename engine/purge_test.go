@@ -21,7 +21,7 @@ func TestPurge(t *testing.T) {
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		clock := &testClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-		b := setupWith(t, engine.Config{Database: dsn, Clock: clock.Now})
+		b := setupWith(t, dsn, enginetest.Clock(clock.Now))
 		store, form := b.store, b.form
 
 		abandoned, _ := store.CreateDraft(ctx, "bostotte", form.Version, "0301", json.RawMessage(`{"applicant":{"givenName":"Kari"}}`))

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -18,11 +17,7 @@ func TestMigrationLockReportsAFailedUnlock(t *testing.T) {
 	t.Parallel()
 	dsn := enginetest.Postgres(t)
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := enginetest.Open(t, dsn, enginetest.Unmigrated()).Store
 	admin, err := pgx.Connect(ctx, os.Getenv(enginetest.PostgresEnv))
 	if err != nil {
 		t.Fatal(err)

@@ -17,8 +17,8 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
-	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
 
@@ -37,53 +37,29 @@ type testBundle struct {
 
 func setup(t *testing.T, dsn string, tune func(*queue.Config)) *testBundle {
 	t.Helper()
-	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rcv := &receiver.Receiver{Secret: "test-secret", Reject: func(it engine.BatchItem) (string, bool) {
 		return "rent above the limit", bytes.Contains(it.Data, []byte(`"rent":15001`))
 	}}
 	agency := httptest.NewServer(rcv)
 	t.Cleanup(agency.Close)
-	cfg := queue.Config{
-		Store: store, Forms: reg,
-		Agencies:     map[string]queue.Agency{"husbanken": {Transport: queue.TransportPush, URL: agency.URL, Secret: "test-secret"}},
-		BatchSize:    100,
-		BatchMaxAge:  300 * time.Millisecond,
-		SealInterval: 200 * time.Millisecond,
-		RetryPolicy:  fastRetry{},
-		HTTPClient:   &http.Client{Timeout: 2 * time.Second},
-	}
+	opts := []queuetest.Option{queuetest.Started(), queuetest.Queue(func(cfg *queue.Config) {
+		cfg.Agencies = map[string]queue.Agency{"husbanken": {Transport: queue.TransportPush, URL: agency.URL, Secret: "test-secret"}}
+		cfg.BatchSize = 100
+		cfg.BatchMaxAge = 300 * time.Millisecond
+		cfg.SealInterval = 200 * time.Millisecond
+		cfg.RetryPolicy = fastRetry{}
+		cfg.HTTPClient = &http.Client{Timeout: 2 * time.Second}
+	})}
 	if tune != nil {
-		tune(&cfg)
+		opts = append(opts, queuetest.Queue(tune))
 	}
-	q, err := queue.New(cfg)
+	qb := queuetest.Open(t, dsn, opts...)
+	store, reg, q := qb.Store, qb.Forms, qb.Queue
+	srv, err := web.New(web.Config{Store: store, Forms: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store.UseEnqueuer(q)
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(c)
-	})
-	api := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg}).Handler())
+	api := httptest.NewServer(srv.Handler())
 	t.Cleanup(api.Close)
 	raw, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {

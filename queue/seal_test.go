@@ -32,19 +32,10 @@ type sealBundle struct {
 
 func setupSeal(t *testing.T, dsn string, tune func(*Config)) *sealBundle {
 	t.Helper()
-	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// An in-package test cannot use queuetest (it imports this package), so
+	// the queue is built here on enginetest's store.
+	eb := enginetest.Open(t, dsn)
+	store, reg := eb.Store, eb.Forms
 	cfg := Config{Store: store, Forms: reg, BatchSize: 500}
 	if tune != nil {
 		tune(&cfg)
@@ -53,7 +44,7 @@ func setupSeal(t *testing.T, dsn string, tune func(*Config)) *sealBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Migrate(ctx); err != nil {
+	if err := q.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	store.UseEnqueuer(q)

@@ -11,8 +11,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
-	"github.com/skjema/skjema/forms"
-	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
 
@@ -27,23 +26,8 @@ type fuzzTarget struct {
 
 func newFuzzTarget(f *testing.F, db enginetest.DB) *fuzzTarget {
 	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: db.DSN(f)})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	reg, _ := forms.Load(forms.Config{})
-	q, err := queue.New(queue.Config{Store: store, Forms: reg})
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		f.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		f.Fatal(err)
-	}
-	store.UseEnqueuer(q)
+	qb := queuetest.Open(f, db.DSN(f))
+	store, reg := qb.Store, qb.Forms
 	draft, err := store.CreateDraft(ctx, "bostotte", "2026.1", "0301", nil)
 	if err != nil {
 		f.Fatal(err)
@@ -52,7 +36,7 @@ func newFuzzTarget(f *testing.F, db enginetest.DB) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
-	return &fuzzTarget{name: db.Name, handler: web.New(web.Config{Store: store, Forms: reg}).Handler(), draft: draft, apiKey: key}
+	return &fuzzTarget{name: db.Name, handler: newServer(f, web.Config{Store: store, Forms: reg}).Handler(), draft: draft, apiKey: key}
 }
 
 // fuzzRoutes is how many ways FuzzHandlers sends its input.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/skjema/skjema/engine/enginetest"
 )
 
 // BenchmarkReadJSONUnknownKeys is what the API spends on the security
@@ -32,7 +34,12 @@ func BenchmarkReadJSONUnknownKeys(b *testing.B) {
 // BenchmarkShed is the cost of refusing a request when MaxInFlight are
 // being handled: the 503 problem document, with nothing else done.
 func BenchmarkShed(b *testing.B) {
-	s := New(Config{MaxInFlight: 1})
+	// The shed answers before any handler reads the store or the forms.
+	eb := enginetest.Open(b, enginetest.SQLite(b), enginetest.Unmigrated())
+	s, err := New(Config{Store: eb.Store, Forms: eb.Forms, MaxInFlight: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
 	s.inflight <- struct{}{}
 	h := s.Handler()
 	b.ReportAllocs()

@@ -82,7 +82,7 @@ func TestOverloadIsShed(t *testing.T) {
 		<-release
 		w.WriteHeader(http.StatusNoContent)
 	})
-	h := web.New(web.Config{Store: store, Forms: reg, MaxInFlight: n, Caseworker: blocking}).Handler()
+	h := newServer(t, web.Config{Store: store, Forms: reg, MaxInFlight: n, Caseworker: blocking}).Handler()
 	call := func(method, path string, body []byte) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, bytes.NewReader(body))

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -23,7 +24,9 @@ import (
 
 // Config for the HTTP handler.
 type Config struct {
+	// Store holds the applications. Required.
 	Store *engine.Store
+	// Forms are the forms the API serves and validates against. Required.
 	Forms *forms.Registry
 	// Logger defaults to slog.Default(). Request logs carry the route,
 	// status and duration, never bodies, query strings or field values.
@@ -90,8 +93,13 @@ type Server struct {
 // come are served as usual.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// New builds the server.
-func New(cfg Config) *Server {
+// New builds the server. It refuses a Config without a Store or Forms, as
+// queue.New and caseworker.New do, rather than build a server that fails
+// on the first request that needs them.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Forms == nil {
+		return nil, errors.New("web: Store and Forms are required")
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -116,7 +124,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxInFlight > 0 {
 		s.inflight = make(chan struct{}, cfg.MaxInFlight)
 	}
-	return s
+	return s, nil
 }
 
 // route is one endpoint of the API.

@@ -18,15 +18,26 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
-	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
 
 type testBundle struct {
 	url   string
 	store *engine.Store
+	forms *forms.Registry
 	body  []byte
 	logs  *syncBuffer
+}
+
+// newServer is web.New for a configuration the test expects to be valid.
+func newServer(t testing.TB, cfg web.Config) *web.Server {
+	t.Helper()
+	s, err := web.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 type syncBuffer struct {
@@ -54,48 +65,21 @@ func setup(t *testing.T, dsn string, kommuner ...string) *testBundle {
 // setupWith is setup with the web configuration adjusted by adjust.
 func setupWith(t *testing.T, dsn string, kommuner []string, adjust func(*web.Config)) *testBundle {
 	t.Helper()
-	ctx := context.Background()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, Logger: log, Kommuner: kommuner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.New(queue.Config{Store: store, Logger: log, Forms: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store.UseEnqueuer(q)
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		q.Stop(c)
-	})
+	qb := queuetest.Open(t, dsn, queuetest.Logger(log), queuetest.Engine(enginetest.Kommuner(kommuner...)), queuetest.Started())
+	store, reg := qb.Store, qb.Forms
 	cfg := web.Config{Store: store, Forms: reg, Logger: log}
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	srv := httptest.NewServer(web.New(cfg).Handler())
+	srv := httptest.NewServer(newServer(t, cfg).Handler())
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{url: srv.URL, store: store, body: body, logs: logs}
+	return &testBundle{url: srv.URL, store: store, forms: reg, body: body, logs: logs}
 }
 
 type response struct {
@@ -268,16 +252,8 @@ func manyFiles(body []byte, n int) []byte {
 // of the HTTP layer alone.
 func bareStore(t *testing.T) (*engine.Store, *forms.Registry) {
 	t.Helper()
-	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return store, reg
+	b := enginetest.Open(t, enginetest.SQLite(t), enginetest.Unmigrated())
+	return b.Store, b.Forms
 }
 
 // TestRateLimit: a client over its rate gets 429 with Retry-After; another
@@ -285,7 +261,7 @@ func bareStore(t *testing.T) (*engine.Store, *forms.Registry) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	store, reg := bareStore(t)
-	h := web.New(web.Config{Store: store, Forms: reg, RatePerClient: 1, RateBurst: 3}).Handler()
+	h := newServer(t, web.Config{Store: store, Forms: reg, RatePerClient: 1, RateBurst: 3}).Handler()
 	call := func(addr string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "/api/v1/forms", nil)
@@ -416,15 +392,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 // requests are still served.
 func TestDrainingIsNotReady(t *testing.T) {
 	t.Parallel()
-	store, err := engine.Open(context.Background(), engine.Config{Database: enginetest.SQLite(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if err := store.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s := web.New(web.Config{Store: store})
+	eb := enginetest.Open(t, enginetest.SQLite(t))
+	s := newServer(t, web.Config{Store: eb.Store, Forms: eb.Forms})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	status := func(path string) int {
@@ -455,7 +424,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	if err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := web.New(web.Config{Store: store, Forms: reg})
+	srv := newServer(t, web.Config{Store: store, Forms: reg})
 	ts := httptest.NewTLSServer(srv.Handler())
 	defer ts.Close()
 	plain := httptest.NewServer(srv.Handler())
@@ -501,7 +470,7 @@ func TestCORS(t *testing.T) {
 	if err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
+	h := newServer(t, web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
 	call := func(method, path, origin string, headers map[string]string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, nil)
@@ -536,18 +505,34 @@ func TestCORS(t *testing.T) {
 
 func TestHSTSBehindALoadBalancer(t *testing.T) {
 	t.Parallel()
-	reg, _ := forms.Load(forms.Config{})
+	store, reg := bareStore(t)
 	rec := httptest.NewRecorder()
-	web.New(web.Config{Forms: reg, HSTS: true}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/forms", nil))
+	newServer(t, web.Config{Store: store, Forms: reg, HSTS: true}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/forms", nil))
 	if rec.Header().Get("Strict-Transport-Security") == "" {
 		t.Fatal("no HSTS with HSTS configured")
+	}
+}
+
+// TestNewRefusesAMissingStoreOrForms: a server without its store or its
+// forms is refused when it is built, not found out on its first request.
+func TestNewRefusesAMissingStoreOrForms(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t)
+	for name, cfg := range map[string]web.Config{
+		"no store": {Forms: reg},
+		"no forms": {Store: store},
+		"neither":  {},
+	} {
+		if s, err := web.New(cfg); err == nil || s != nil {
+			t.Errorf("%s: web.New answered %v, %v; want an error", name, s, err)
+		}
 	}
 }
 
 func TestNotReadyWhenMigrationsArePending(t *testing.T) {
 	t.Parallel()
 	store, reg := bareStore(t)
-	srv := httptest.NewServer(web.New(web.Config{Store: store, Forms: reg}).Handler())
+	srv := httptest.NewServer(newServer(t, web.Config{Store: store, Forms: reg}).Handler())
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/readyz")
 	if err != nil {
@@ -613,7 +598,8 @@ func TestStaticRoutesRefuseNUL(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(dir+"/index.html", []byte("<!doctype html><title>x</title>"), 0o644)
-	srv := httptest.NewServer(web.New(web.Config{ExampleDir: dir}).Handler())
+	store, reg := bareStore(t)
+	srv := httptest.NewServer(newServer(t, web.Config{Store: store, Forms: reg, ExampleDir: dir}).Handler())
 	defer srv.Close()
 	for _, p := range []string{"/example/%00", "/example/a%00b.html", "/widget/%00", "/widget/skjema.js%00", "/caseworker/%ff"} {
 		res, err := http.Get(srv.URL + p)

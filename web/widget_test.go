@@ -66,7 +66,7 @@ func TestWidgetAssets(t *testing.T) {
 func TestExamplePage(t *testing.T) {
 	t.Parallel()
 	b := setup(t, enginetest.SQLite(t))
-	srv := httptest.NewServer(web.New(web.Config{Store: b.store, ExampleDir: "../examples/kommune-page"}).Handler())
+	srv := httptest.NewServer(newServer(t, web.Config{Store: b.store, Forms: b.forms, ExampleDir: "../examples/kommune-page"}).Handler())
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/")
 	if err != nil {

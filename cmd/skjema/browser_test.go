@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 )
 
@@ -126,11 +127,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	if err := n.stop(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	store, err := engine.Open(context.Background(), engine.Config{Database: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := enginetest.Open(t, db).Store
 	for name, ref := range submitted {
 		r := store.SQLDB().QueryRowContext(context.Background(), `SELECT reference, status, CAST(data AS TEXT) FROM applications WHERE reference = ?`, ref)
 		var row struct{ Reference, Status, Data string }
@@ -163,6 +160,7 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "skjema.db")
 	ctx := context.Background()
+	// The node opens the database itself: close this store before it starts.
 	store, err := engine.Open(ctx, engine.Config{Database: db})
 	if err != nil {
 		t.Fatal(err)
@@ -198,10 +196,7 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	if err := n.stop(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if store, err = engine.Open(ctx, engine.Config{Database: db}); err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store = enginetest.Open(t, db).Store
 	var id string
 	if err := store.SQLDB().QueryRowContext(ctx, `SELECT id FROM applications WHERE reference = ?`, ref).Scan(&id); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/queue"
@@ -225,11 +226,7 @@ func TestCrashSafetySQLite(t *testing.T) {
 		t.Fatalf("graceful shutdown: %v", err)
 	}
 
-	store, err := engine.Open(context.Background(), engine.Config{Database: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := enginetest.Open(t, db).Store
 	counts, err := store.CountByStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
 )
 
 // TestREADMEFlow starts the real program on a fresh SQLite file and does
@@ -205,11 +205,7 @@ func TestUsersAdd(t *testing.T) {
 	if err := run(ctx, []string{"users", "add", "-db", db, "kari@oslo.kommune.no"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("a user without a name was added")
 	}
-	store, err := engine.Open(ctx, engine.Config{Database: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := enginetest.Open(t, db).Store
 	if u, err := store.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") || !u.MustChangePassword {
 		t.Fatalf("signing in with the printed password: %+v %v", u, err)
 	}

@@ -70,11 +70,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 			t.Fatalf("the agency stored %s %d times", ref, times)
 		}
 	}
-	store, err := engine.Open(context.Background(), engine.Config{Database: dsn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := enginetest.Open(t, dsn).Store
 	counts, _ := store.CountByStatus(context.Background())
 	if counts[engine.StatusAccepted] != len(acked) || len(rcv.Stored()) != len(acked) {
 		t.Fatalf("database %v, agency stored %d, acknowledged %d", counts, len(rcv.Stored()), len(acked))

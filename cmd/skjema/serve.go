@@ -262,7 +262,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	cfg.Caseworker = cw
-	srv := web.New(cfg)
+	srv, err := web.New(cfg)
+	if err != nil {
+		m.Close()
+		return err
+	}
 	m.web = srv
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()

@@ -1,6 +1,13 @@
-// Package enginetest gives tests a fresh database of each kind: a SQLite file
-// in t.TempDir(), and, when SKJEMA_TEST_POSTGRES holds a URL, a schema of
-// its own in that PostgreSQL database, dropped when the test ends.
+// Package enginetest is for tests only: no production code imports it.
+//
+// It gives tests a fresh database of each kind (a SQLite file in
+// t.TempDir(), and, when SKJEMA_TEST_POSTGRES holds a URL, a schema of its
+// own in that PostgreSQL database, dropped when the test ends) and, through
+// Open, a migrated store on it with the shipped forms.
+//
+// enginetest does not import the queue: the queue's own in-package tests use
+// it, and Go refuses a test import that leads back to the package under test.
+// The store, forms and queue together come from queue/queuetest.
 package enginetest
 
 import (

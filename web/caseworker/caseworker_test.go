@@ -26,10 +26,9 @@ import (
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
-	"github.com/skjema/skjema/queue"
+	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
-	"golang.org/x/crypto/bcrypt"
 )
 
 const password = "et langt og hemmelig passord"
@@ -45,27 +44,8 @@ type testBundle struct {
 
 func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 	t.Helper()
-	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: dsn, PasswordCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := forms.Load(forms.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.New(queue.Config{Store: store, Forms: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store.UseEnqueuer(q)
+	qb := queuetest.Open(t, dsn)
+	store, reg := qb.Store, qb.Forms
 	quiet := slog.New(slog.DiscardHandler)
 	cfg.Store, cfg.Forms, cfg.Logger = store, reg, quiet
 	cw, err := caseworker.New(cfg)
@@ -73,7 +53,11 @@ func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 		t.Fatal(err)
 	}
 	// TLS, because the session cookie is Secure (and __Host-).
-	srv := httptest.NewTLSServer(web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet}).Handler())
+	api, err := web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(api.Handler())
 	t.Cleanup(srv.Close)
 	form, _ := reg.Form("bostotte")
 	body, err := os.ReadFile("../../examples/bostotte/application.json")
