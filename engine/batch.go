@@ -461,7 +461,7 @@ func (s *Store) sealBatch(ctx context.Context, tx Tx, id string) (b Batch, seale
 		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
 	b.Status, b.ItemCount, b.SHA256, b.Body, b.SealedAt = BatchSealed, len(items), doc.SHA256, string(body), &now
-	tx.enqueue(Job{Kind: JobDeliver, ID: id})
+	tx.Enqueue(Job{Kind: JobDeliver, ID: id})
 	return b, true, nil
 }
 

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/skjema/skjema/engine/storage"
 	"github.com/skjema/skjema/forms"
 )
 
 // Errors the web layer maps to HTTP statuses in one place.
 var (
 	// ErrNotFound: no such application or draft, or not one the caller may see.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = storage.ErrNotFound
 	// ErrConflict: the application changed under the caller (optimistic
 	// lock), or an idempotency key was reused with a different body.
 	ErrConflict = errors.New("conflict")
@@ -19,7 +20,7 @@ var (
 	// ErrUnauthorized: the resume token does not match.
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrInvalid: the input is not acceptable (see the wrapped detail).
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = storage.ErrInvalid
 	// ErrUnknownKommune: the installation does not serve the kommune named,
 	// or none was named where it serves a list. It is also ErrInvalid.
 	ErrUnknownKommune = fmt.Errorf("%w: the installation does not serve this kommune", ErrInvalid)
@@ -31,6 +32,9 @@ var (
 	// that is not hers.
 	ErrForbidden = errors.New("forbidden")
 )
+
+// errUnique is a unique-constraint violation: a conflict, or a race to retry.
+var errUnique = storage.ErrUnique
 
 // errNoEnqueuer: a write made a job, but no Enqueuer was set (UseEnqueuer).
 var errNoEnqueuer = errors.New("no enqueuer configured")

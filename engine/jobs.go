@@ -1,15 +1,17 @@
 package engine
 
-import "context"
+import (
+	"context"
 
-// JobKind names work the engine hands to the job queue.
-type JobKind string
+	"github.com/skjema/skjema/engine/storage"
+)
 
+// The kinds of work the engine hands to the job queue.
 const (
 	// JobRoute: apply a submitted application's routing rules (Route).
-	JobRoute JobKind = "route"
+	JobRoute = "route"
 	// JobDeliver: deliver a sealed batch to its agency.
-	JobDeliver JobKind = "deliver"
+	JobDeliver = "deliver"
 )
 
 // Job is one piece of work for the job queue, about one application or
@@ -17,10 +19,13 @@ const (
 // submit adds its route, a seal its delivery), and they are inserted into
 // the queue in that same transaction, just before it commits: a job exists
 // exactly when its cause was committed.
-type Job struct {
-	Kind JobKind
-	ID   string
-}
+type Job = storage.Job
+
+// Tx is a write transaction; Executor runs SQL on it or on the readers.
+type (
+	Tx       = storage.Tx
+	Executor = storage.Executor
+)
 
 // Enqueuer inserts a transaction's jobs into the job queue, in that
 // transaction. The queue package implements it with River's InsertManyTx.

@@ -80,15 +80,11 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	sum := sha256.Sum256(append([]byte(req.Form.ID+"\x00"+req.Kommune+"\x00"), data...))
 	requestHash := hex.EncodeToString(sum[:])
 
-	// On PostgreSQL the reference comes from this node's block before the
-	// transaction starts: taking it inside would hold a pooled connection
-	// while waiting for another. (A replayed submit burns one; gaps are
-	// allowed.) On SQLite it is counted inside the transaction.
-	var ref string
-	if s.dialect == postgres {
-		if ref, err = s.nextReference(ctx, nil, req.Form, s.now()); err != nil {
-			return Receipt{}, fmt.Errorf("submit: %w", err)
-		}
+	// Where references are handed out before the transaction, taking one
+	// inside would hold a pooled connection while waiting for another.
+	ref, err := s.referenceBefore(ctx, req.Form)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
 	var receipt Receipt
 	write := func(tx Tx) error {
@@ -215,11 +211,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	if err := s.audit(ctx, tx, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}, now); err != nil {
 		return Receipt{}, err
 	}
-	tx.enqueue(Job{Kind: JobRoute, ID: receipt.ID})
-	// On SQLite the reference counter row is updated inside the submit:
-	// take it last, so it is held as briefly as possible.
+	tx.Enqueue(Job{Kind: JobRoute, ID: receipt.ID})
 	if ref == "" {
-		if ref, err = s.nextReference(ctx, tx, req.Form, now); err != nil {
+		if ref, err = referenceIn(ctx, tx, req.Form, now); err != nil {
 			return Receipt{}, err
 		}
 	}

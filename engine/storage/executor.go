@@ -1,4 +1,4 @@
-package engine
+package storage
 
 import (
 	"context"
@@ -22,18 +22,25 @@ type Executor interface {
 	Select(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// Tx is a store transaction, as the job queue sees it when it inserts the
-// transaction's jobs (Enqueuer): the database's own transaction, typed, for
-// River's InsertManyTx. SQLTx is the *sql.Tx on SQLite and nil on
-// PostgreSQL; PgxTx the reverse. The queue picks one of them once, for the
-// database it runs on, as River's own driver seam does.
+// Tx is a write transaction. SQLTx and PgxTx are the database's own
+// transaction, typed, for River's InsertManyTx: SQLTx is the *sql.Tx on
+// SQLite and nil on PostgreSQL, PgxTx the reverse. The job queue picks one
+// of them once, for the database it runs on, as River's own driver seam
+// does.
 type Tx interface {
 	Executor
 	SQLTx() *sql.Tx
 	PgxTx() pgx.Tx
-	// enqueue adds a job to the transaction's outbox, inserted just before
-	// it commits (Store.write).
-	enqueue(Job)
+	// Enqueue adds a job to the transaction's outbox, handed to
+	// Config.BeforeCommit just before it commits.
+	Enqueue(Job)
+}
+
+// Job is work for the job queue that a write makes due: a kind and the id
+// it is about. The engine names the kinds.
+type Job struct {
+	Kind string
+	ID   string
 }
 
 // sqliteExec runs on an sqlx transaction or pool. jobs is the outbox of one
@@ -76,7 +83,7 @@ func (e sqliteExec) Select(ctx context.Context, dest any, query string, args ...
 
 func (e sqliteExec) SQLTx() *sql.Tx { return e.tx }
 func (e sqliteExec) PgxTx() pgx.Tx  { return nil }
-func (e sqliteExec) enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
+func (e sqliteExec) Enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
 
 // pgQuerier is what pgx pools and transactions share.
 type pgQuerier interface {
@@ -109,7 +116,7 @@ func (e pgExec) Select(ctx context.Context, dest any, query string, args ...any)
 
 func (e pgExec) SQLTx() *sql.Tx { return nil }
 func (e pgExec) PgxTx() pgx.Tx  { return e.tx }
-func (e pgExec) enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
+func (e pgExec) Enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
 
 func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
 
@@ -142,10 +149,6 @@ func utcArgs(args []any) []any {
 	return args
 }
 
-// errUnique marks a unique-constraint violation, which the store turns into
-// ErrConflict or a retry where that is what it means.
-var errUnique = errors.New("unique constraint violated")
-
 // unstorableText are PostgreSQL's refusals of text it cannot store: a
 // character not in UTF-8 (22021), NUL (22P05), a bad JSON escape (22P02).
 var unstorableText = map[string]bool{"22021": true, "22P05": true, "22P02": true}
@@ -159,11 +162,11 @@ func mapErr(err error) error {
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
-		return errors.Join(errUnique, err)
+		return errors.Join(ErrUnique, err)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
-		return errors.Join(errUnique, err)
+		return errors.Join(ErrUnique, err)
 	}
 	if errors.As(err, &pe) && unstorableText[pe.Code] {
 		// The web layer refuses such text first; this is the backstop that

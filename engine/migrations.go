@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/skjema/skjema/engine/storage"
+)
+
+// keyHashMigration (8) keeps the Idempotency-Key only as a hash: for a
+// submit without a draft it is also the secret that reads the application
+// (code review B2). Existing keys are hashed in Go, the same on both
+// databases. It also adds the receipt a submit answered, which its replays
+// answer again (B5).
+var keyHashMigration = storage.GoMigration{Version: 8, Up: func(ctx context.Context, tx *sql.Tx, rebind func(string) string) error {
+	for _, stmt := range []string{
+		`ALTER TABLE applications RENAME COLUMN idempotency_key TO idempotency_key_hash`,
+		`ALTER TABLE applications ADD COLUMN receipt TEXT NOT NULL DEFAULT ''`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
+	}
+	type row struct {
+		id, key, status, reference string
+		submittedAt                sql.NullTime
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT id, idempotency_key_hash, status, COALESCE(reference, ''), submitted_at
+		FROM applications WHERE idempotency_key_hash IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	var rows []row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.key, &r.status, &r.reference, &r.submittedAt); err != nil {
+			rs.Close()
+			return err
+		}
+		rows = append(rows, r)
+	}
+	if err := errors.Join(rs.Err(), rs.Close()); err != nil {
+		return err
+	}
+	update := rebind(`UPDATE applications SET idempotency_key_hash = ?, receipt = ? WHERE id = ?`)
+	for _, r := range rows {
+		// What a replay answered before: the first submit's receipt.
+		rc, _ := json.Marshal(Receipt{ID: r.id, Reference: r.reference, Status: StatusSubmitted, SubmittedAt: r.submittedAt.Time.UTC()})
+		if _, err := tx.ExecContext(ctx, update, keyHash(r.key), string(rc), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}}
