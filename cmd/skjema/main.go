@@ -9,12 +9,15 @@
 //	skjema bench overload   twice the sustained submit rate, answered 201, 429 or 503 only
 //	skjema version          print the version
 //
-// Configuration comes from flags, with environment variables as fallbacks
-// (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve -h` lists them.
+// Configuration comes from flags, each of which may be given as an
+// environment variable instead (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve
+// -h` lists them. ff (github.com/peterbourgon/ff/v4) parses both.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +53,16 @@ commands:
   version          print the version
 `
 
+// run runs the command args name. Help asked for with -h is not an error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := runCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
