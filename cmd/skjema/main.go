@@ -4,10 +4,13 @@
 //	skjema serve            HTTP server and River workers in one process
 //	skjema migrate          apply the database and River migrations, then exit
 //	skjema forms check DIR  load and check form definitions in DIR
+//	skjema agency add NAME  make an agency's API key (printed once)
+//	skjema users add EMAIL  add a caseworker or an admin
 //	skjema registers import kommuner|postnummer FILE
-//	skjema bench            durable submits/s over HTTP next to raw SQLite commits
-//	skjema bench overload   twice the sustained submit rate, answered 201, 429 or 503 only
 //	skjema version          print the version
+//
+// The benchmark is a command of its own, cmd/skjema-bench, so that this
+// binary carries no benchmark code.
 //
 // Configuration comes from flags, each of which may be given as an
 // environment variable instead (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve
@@ -48,8 +51,6 @@ commands:
                    comes from SKJEMA_PASSWORD or is made and printed once
   registers import kommuner|postnummer FILE
                    check a register file and install it for serve
-  bench            measure durable submits/s over HTTP against raw SQLite commits
-  bench overload   offer twice the sustained submit rate; fail unless every answer is 201, 429 or 503
   version          print the version
 `
 
@@ -108,8 +109,6 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
 		}
 		return registersImport(args[2:], stdout, stderr)
-	case "bench":
-		return bench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "skjema", version)
 		return nil
