@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -63,10 +64,10 @@ func TestMalformedEnvironmentStopsTheStart(t *testing.T) {
 }
 
 // TestEveryFlagHasItsVariable: `skjema serve -h` succeeds and lists every
-// flag with the environment variable it names, and that variable sets the
-// flag: a value that is no number is an error naming it, or else it changes
-// what is read. -registers keeps SKJEMA_REGISTERS_DIR, the name the README
-// has always given it.
+// flag with the environment variable it names; that variable sets the flag
+// (a value that is no number is an error naming it, or else it changes what
+// is read), and the README's configuration table names both. -registers
+// keeps SKJEMA_REGISTERS_DIR, the name the README has always given it.
 func TestEveryFlagHasItsVariable(t *testing.T) {
 	var help bytes.Buffer
 	if err := run(context.Background(), []string{"serve", "-h"}, &help, io.Discard); err != nil {
@@ -85,6 +86,17 @@ func TestEveryFlagHasItsVariable(t *testing.T) {
 	}
 	if len(names) < 27 || names["registers"] != "SKJEMA_REGISTERS_DIR" || names["batch-max-age"] != "SKJEMA_BATCH_MAX_AGE" {
 		t.Fatalf("serve -h listed %v", names)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "## Configuration")
+	table, _, _ = strings.Cut(table, "\n## ")
+	for flag, name := range names {
+		if !strings.Contains(table, "`-"+flag+"`") || !strings.Contains(table, "`"+name) {
+			t.Errorf("the README's configuration does not name -%s and %s", flag, name)
+		}
 	}
 	var unset Main
 	if err := unset.ParseFlags(nil); err != nil {
