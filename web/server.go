@@ -1,7 +1,8 @@
 // Package web speaks HTTP: the citizen API and the widget's assets, the
 // agency API, health checks and metrics; the caseworker UI is its own
-// package, web/caseworker, mounted at /caseworker/. Handlers are thin: decode, call engine, encode; toProblem maps
-// every error to an RFC 9457 problem document in one place.
+// package, web/caseworker, mounted at /caseworker/. Handlers are thin:
+// decode, call engine, encode; toProblem maps every error to an RFC 9457
+// problem document in one place.
 package web
 
 import (

@@ -4,17 +4,23 @@
 //	skjema serve            HTTP server and River workers in one process
 //	skjema migrate          apply the database and River migrations, then exit
 //	skjema forms check DIR  load and check form definitions in DIR
+//	skjema agency add NAME  make an agency's API key (printed once)
+//	skjema users add EMAIL  add a caseworker or an admin
 //	skjema registers import kommuner|postnummer FILE
-//	skjema bench            durable submits/s over HTTP next to raw SQLite commits
-//	skjema bench overload   twice the sustained submit rate, answered 201, 429 or 503 only
 //	skjema version          print the version
 //
-// Configuration comes from flags, with environment variables as fallbacks
-// (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve -h` lists them.
+// The benchmark is a command of its own, cmd/skjema-bench, so that this
+// binary carries no benchmark code.
+//
+// Configuration comes from flags, each of which may be given as an
+// environment variable instead (SKJEMA_ADDR, SKJEMA_DB, ...); `skjema serve
+// -h` lists them. ff (github.com/peterbourgon/ff/v4) parses both.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,12 +51,19 @@ commands:
                    comes from SKJEMA_PASSWORD or is made and printed once
   registers import kommuner|postnummer FILE
                    check a register file and install it for serve
-  bench            measure durable submits/s over HTTP against raw SQLite commits
-  bench overload   offer twice the sustained submit rate; fail unless every answer is 201, 429 or 503
   version          print the version
 `
 
+// run runs the command args name. Help asked for with -h is not an error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := runCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
@@ -96,8 +109,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
 		}
 		return registersImport(args[2:], stdout, stderr)
-	case "bench":
-		return bench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "skjema", version)
 		return nil

@@ -23,16 +23,16 @@ const (
 // the registers directory, replacing the old one atomically. serve reads the
 // directory at start.
 func registersImport(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("registers import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("dir", env("SKJEMA_REGISTERS_DIR", "registers"), "registers directory (SKJEMA_REGISTERS_DIR)")
-	if err := fs.Parse(args); err != nil {
+	fs := flag.NewFlagSet("skjema registers import", flag.ContinueOnError)
+	dir := fs.String("dir", "registers", "registers directory (SKJEMA_REGISTERS_DIR)")
+	rest, err := parseFlags(fs, args, stdout, "", map[string]string{"dir": "SKJEMA_REGISTERS_DIR"})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
+	if len(rest) != 2 {
 		return errors.New("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
 	}
-	kind, path := fs.Arg(0), fs.Arg(1)
+	kind, path := rest[0], rest[1]
 	f, err := os.Open(path)
 	if err != nil {
 		return err

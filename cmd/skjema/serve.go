@@ -80,13 +80,6 @@ const (
 	jobCancelBudget = 5 * time.Second  // then jobs still running are cancelled
 )
 
-func env(name, fallback string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return fallback
-}
-
 // splitList reads a comma-separated flag.
 func splitList(s string) []string {
 	var out []string
@@ -98,43 +91,42 @@ func splitList(s string) []string {
 	return out
 }
 
-// ParseFlags reads flags, each falling back to an environment variable. A
-// malformed number, duration or boolean in the environment is an error.
+// ParseFlags reads flags, each of which may come from its environment
+// variable instead, SKJEMA_ and the flag's name (-batch-max-age:
+// SKJEMA_BATCH_MAX_AGE); -registers reads SKJEMA_REGISTERS_DIR, as it always
+// has. A malformed value, from either, and an unknown flag are errors; -h
+// lists the flags on Stdout and answers flag.ErrHelp.
 func (m *Main) ParseFlags(args []string) error {
-	var e envDefaults
 	fs := flag.NewFlagSet("skjema", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.StringVar(&m.Addr, "addr", env("SKJEMA_ADDR", "127.0.0.1:8080"), "listen address (SKJEMA_ADDR)")
-	fs.StringVar(&m.Database, "db", env("SKJEMA_DB", "skjema.db"), "SQLite file, or a postgres:// URL (SKJEMA_DB)")
-	fs.StringVar(&m.FormsDir, "forms-dir", env("SKJEMA_FORMS_DIR", ""), "directory of extra form definitions (SKJEMA_FORMS_DIR)")
-	fs.StringVar(&m.RegistersDir, "registers", env("SKJEMA_REGISTERS_DIR", "registers"), "directory of imported kommune and postnummer registers (SKJEMA_REGISTERS_DIR)")
-	fs.StringVar(&m.AgenciesFile, "agencies", env("SKJEMA_AGENCIES", ""), "JSON file: how each agency receives batches, {\"husbanken\": {\"transport\": \"push\", \"url\": …, \"secret\": …}}; agencies not listed pull (SKJEMA_AGENCIES)")
-	fs.IntVar(&m.BatchSize, "batch-size", e.int("SKJEMA_BATCH_SIZE", 500), "seal a batch at this many applications (SKJEMA_BATCH_SIZE)")
-	fs.DurationVar(&m.BatchMaxAge, "batch-max-age", e.duration("SKJEMA_BATCH_MAX_AGE", 15*time.Minute), "seal a batch this long after it opened (SKJEMA_BATCH_MAX_AGE)")
-	fs.DurationVar(&m.SealInterval, "seal-interval", e.duration("SKJEMA_SEAL_INTERVAL", time.Minute), "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
-	fs.DurationVar(&m.RescueAfter, "rescue-after", e.duration("SKJEMA_RESCUE_AFTER", 2*time.Minute), "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
-	fs.Float64Var(&m.RatePerClient, "rate-limit", e.float("SKJEMA_RATE_LIMIT", 20), "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
-	fs.IntVar(&m.MaxInFlight, "max-inflight", e.int("SKJEMA_MAX_INFLIGHT", 1024), "requests handled at once; one more is answered 503 with Retry-After at once; 0 turns it off (SKJEMA_MAX_INFLIGHT)")
-	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", e.int("SKJEMA_MAX_CONNS_PER_ADDR", 64), "open connections from one client address; more are closed at once; 0 turns it off, as behind a load balancer (SKJEMA_MAX_CONNS_PER_ADDR)")
-	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", e.int("SKJEMA_DRAFTS_PER_HOUR", 60), "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
-	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", e.int("SKJEMA_UPLOAD_MB_PER_HOUR", 500), "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
-	fs.DurationVar(&m.DraftRetention, "draft-retention", e.duration("SKJEMA_DRAFT_RETENTION", 30*24*time.Hour), "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
-	fs.DurationVar(&m.BatchRetention, "batch-retention", e.duration("SKJEMA_BATCH_RETENTION", 30*24*time.Hour), "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
-	fs.StringVar(&m.Origins, "origins", env("SKJEMA_ORIGINS", ""), "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
-	fs.BoolVar(&m.HSTS, "hsts", e.bool("SKJEMA_HSTS", false), "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
-	fs.IntVar(&m.DeadlineDay, "deadline-day", e.int("SKJEMA_DEADLINE_DAY", 25), "the monthly application deadline, a day of the month from 1 to 28; moved to the next working day (SKJEMA_DEADLINE_DAY)")
-	fs.StringVar(&m.ClosedDays, "closed-days", env("SKJEMA_CLOSED_DAYS", ""), "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
-	fs.StringVar(&m.Kommuner, "kommuner", env("SKJEMA_KOMMUNER", ""), "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
-	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", e.bool("SKJEMA_ALLOW_SYNTHETIC", false), "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
-	fs.BoolVar(&m.NoMigrate, "no-migrate", e.bool("SKJEMA_NO_MIGRATE", false), "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
-	fs.BoolVar(&m.Dev, "dev", e.bool("SKJEMA_DEV", false), "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
-	fs.StringVar(&m.ExampleDir, "example-dir", env("SKJEMA_EXAMPLE_DIR", filepath.Join("examples", "kommune-page")), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
-	fs.DurationVar(&m.DrainDelay, "drain-delay", e.duration("SKJEMA_DRAIN_DELAY", 0), "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
-	fs.StringVar(&m.LogLevel, "log-level", env("SKJEMA_LOG_LEVEL", "info"), "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return e.err()
+	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (SKJEMA_ADDR)")
+	fs.StringVar(&m.Database, "db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
+	fs.StringVar(&m.FormsDir, "forms-dir", "", "directory of extra form definitions (SKJEMA_FORMS_DIR)")
+	fs.StringVar(&m.RegistersDir, "registers", "registers", "directory of imported kommune and postnummer registers (SKJEMA_REGISTERS_DIR)")
+	fs.StringVar(&m.AgenciesFile, "agencies", "", "JSON file: how each agency receives batches, {\"husbanken\": {\"transport\": \"push\", \"url\": …, \"secret\": …}}; agencies not listed pull (SKJEMA_AGENCIES)")
+	fs.IntVar(&m.BatchSize, "batch-size", 500, "seal a batch at this many applications (SKJEMA_BATCH_SIZE)")
+	fs.DurationVar(&m.BatchMaxAge, "batch-max-age", 15*time.Minute, "seal a batch this long after it opened (SKJEMA_BATCH_MAX_AGE)")
+	fs.DurationVar(&m.SealInterval, "seal-interval", time.Minute, "how often to look for batches to seal (SKJEMA_SEAL_INTERVAL)")
+	fs.DurationVar(&m.RescueAfter, "rescue-after", 2*time.Minute, "run a job again when it has been running this long (its node died); jobs time out at half of it (SKJEMA_RESCUE_AFTER)")
+	fs.Float64Var(&m.RatePerClient, "rate-limit", 20, "API requests per second from one client address, with bursts of three times as many; 0 turns it off (SKJEMA_RATE_LIMIT)")
+	fs.IntVar(&m.MaxInFlight, "max-inflight", 1024, "requests handled at once; one more is answered 503 with Retry-After at once; 0 turns it off (SKJEMA_MAX_INFLIGHT)")
+	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", 64, "open connections from one client address; more are closed at once; 0 turns it off, as behind a load balancer (SKJEMA_MAX_CONNS_PER_ADDR)")
+	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", 60, "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
+	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", 500, "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
+	fs.DurationVar(&m.DraftRetention, "draft-retention", 30*24*time.Hour, "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
+	fs.DurationVar(&m.BatchRetention, "batch-retention", 30*24*time.Hour, "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
+	fs.StringVar(&m.Origins, "origins", "", "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
+	fs.BoolVar(&m.HSTS, "hsts", false, "send Strict-Transport-Security on every response: set it when a load balancer terminates TLS in front (SKJEMA_HSTS=true)")
+	fs.IntVar(&m.DeadlineDay, "deadline-day", 25, "the monthly application deadline, a day of the month from 1 to 28; moved to the next working day (SKJEMA_DEADLINE_DAY)")
+	fs.StringVar(&m.ClosedDays, "closed-days", "", "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
+	fs.StringVar(&m.Kommuner, "kommuner", "", "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
+	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", false, "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
+	fs.BoolVar(&m.NoMigrate, "no-migrate", false, "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
+	fs.BoolVar(&m.Dev, "dev", false, "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
+	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
+	fs.DurationVar(&m.DrainDelay, "drain-delay", 0, "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
+	fs.StringVar(&m.LogLevel, "log-level", "info", "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
+	_, err := parseFlags(fs, args, m.Stdout, envPrefix, map[string]string{"registers": "SKJEMA_REGISTERS_DIR"})
+	return err
 }
 
 func (m *Main) logger() *slog.Logger {

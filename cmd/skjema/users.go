@@ -17,16 +17,19 @@ import (
 // as a start password the user must change at her first sign-in; it is
 // never a flag, which would leave it in the shell's history.
 func usersAdd(ctx context.Context, args []string, m *Main) error {
-	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs := flag.NewFlagSet("skjema users add", flag.ContinueOnError)
 	name := fs.String("name", "", "the user's full name (required)")
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
 	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
-	db := fs.String("db", env("SKJEMA_DB", "skjema.db"), "SQLite file, or a postgres:// URL (SKJEMA_DB)")
-	if err := fs.Parse(args); err != nil {
+	db := fs.String("db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
+	// Only -db is configuration, shared with serve; the others say who the
+	// user is, and SKJEMA_KOMMUNER (the kommuner serve serves) must not
+	// become hers.
+	rest, err := parseFlags(fs, args, m.Stdout, "", map[string]string{"db": "SKJEMA_DB"})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || *name == "" {
+	if len(rest) != 1 || *name == "" {
 		return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL")
 	}
 	password, generated := os.Getenv("SKJEMA_PASSWORD"), false
@@ -43,7 +46,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
-	u, err := m.store.CreateUser(ctx, engine.NewUser{Email: fs.Arg(0), Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
+	u, err := m.store.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
 	if err != nil {
 		return err
 	}

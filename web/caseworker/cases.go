@@ -313,16 +313,18 @@ func shown(v any) string {
 	return fmt.Sprint(v)
 }
 
-// missing is a form field the caseworker left empty, named in her words.
-type missing string
+// inputError is what the caseworker entered, refused before the engine is
+// asked: a required field left empty, or an answer that does not parse. Its
+// text tells her what to do, in bokmål (the engine's own refusals are in
+// English, for the log and the API); it is answered 400.
+type inputError string
 
-func (m missing) Error() string { return string(m) }
+func (e inputError) Error() string { return string(e) }
 
-// need refuses an empty required field before the engine is asked (whose
-// own refusal is in English, for the log and the API).
-func need(value, msg string) error {
+// required refuses an empty required field with msg.
+func required(value, msg string) error {
 	if strings.TrimSpace(value) == "" {
-		return missing(msg)
+		return inputError(msg)
 	}
 	return nil
 }
@@ -331,10 +333,10 @@ func need(value, msg string) error {
 // status to answer; ok is false for anything else (not found, or ours).
 func refusal(err error) (status int, text string, ok bool) {
 	var ve *engine.ValidationError
-	var m missing
+	var ie inputError
 	switch {
-	case errors.As(err, &m):
-		return http.StatusBadRequest, string(m), true
+	case errors.As(err, &ie):
+		return http.StatusBadRequest, string(ie), true
 	case errors.As(err, &ve):
 		var msgs []string
 		for _, e := range ve.Errors {
@@ -410,7 +412,7 @@ func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engi
 	if err != nil {
 		return err
 	}
-	err = need(r.PostFormValue("message"), "Skriv meldingen søkeren skal få.")
+	err = required(r.PostFormValue("message"), "Skriv meldingen søkeren skal få.")
 	if err == nil {
 		err = h.store.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
 	}
@@ -422,7 +424,7 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) 
 	if err != nil {
 		return err
 	}
-	err = need(c.Reason, "Skriv hvorfor søknaden avvises.")
+	err = required(c.Reason, "Skriv hvorfor søknaden avvises.")
 	if err == nil {
 		err = h.store.Reject(r.Context(), c)
 	}
@@ -434,7 +436,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
-	err = need(c.Reason, "Skriv hvorfor søknaden er trukket.")
+	err = required(c.Reason, "Skriv hvorfor søknaden er trukket.")
 	if err == nil {
 		err = h.store.Withdraw(r.Context(), c)
 	}
@@ -503,11 +505,11 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	value, err := spec.Parse(r.PostFormValue("value"))
 	switch {
 	case err != nil && spec.Widget == "amount":
-		err = missing("Svaret kan ikke brukes: skriv et helt antall kroner.")
+		err = inputError("Svaret kan ikke brukes: skriv et helt antall kroner.")
 	case err != nil:
-		err = missing("Svaret kan ikke brukes: velg et av svarene.")
+		err = inputError("Svaret kan ikke brukes: velg et av svarene.")
 	default:
-		err = need(c.Reason, "Skriv hvorfor svaret rettes.")
+		err = required(c.Reason, "Skriv hvorfor svaret rettes.")
 	}
 	if err == nil {
 		err = h.store.Correct(r.Context(), c, spec.Pointer, value)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -91,9 +90,11 @@ func riverBare(ctx context.Context, path string, n int) (time.Duration, error) {
 }
 
 // pipeline submits n applications over HTTP with the given clients to the
-// real server, pushing to an in-process agency receiver, and times until the
-// last is accepted.
-func pipeline(ctx context.Context, dir string, doc []byte, n, clients int) (time.Duration, error) {
+// real server (the binary server, a child process as in httpSubmits),
+// pushing to an agency receiver in this process, and times from the
+// server's start until the last application is accepted, read from the
+// server's database.
+func pipeline(ctx context.Context, server, dir string, doc []byte, n, clients int) (time.Duration, error) {
 	rcv := &receiver.Receiver{Secret: "bench"}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,14 +108,26 @@ func pipeline(ctx context.Context, dir string, doc []byte, n, clients int) (time
 	if err := os.WriteFile(agencies, cfg, 0o600); err != nil {
 		return 0, err
 	}
-	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(dir, "pipeline.db"), AgenciesFile: agencies, LogLevel: "error",
-		BatchSize: 500, BatchMaxAge: time.Second, SealInterval: 250 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard}
+	db := filepath.Join(dir, "pipeline.db")
 	start := time.Now()
-	if err := m.Run(ctx); err != nil {
+	// Batches are sealed at 500 or after a second, looked for every 250 ms;
+	// no limit per client address or on requests in flight: the load
+	// generator is one address.
+	c, err := startChild(ctx, server, nil, "-db", db, "-agencies", agencies,
+		"-batch-size", "500", "-batch-max-age", "1s", "-seal-interval", "250ms",
+		"-max-inflight", "0", "-max-conns-per-addr", "0", "-drafts-per-hour", "0", "-upload-mb-per-hour", "0")
+	if err != nil {
 		return 0, err
 	}
-	defer m.Close()
-	load, err := submitN(ctx, m.URL()+"/api/v1/forms/bostotte/submissions", doc, n, clients)
+	defer c.stop()
+	// The server has migrated the database before it answered /readyz; this
+	// store only reads it.
+	store, err := engine.Open(ctx, engine.Config{Database: db, Logger: discardLogger()})
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close()
+	load, err := submitN(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, n, clients)
 	if err != nil {
 		return 0, err
 	}
@@ -122,15 +135,15 @@ func pipeline(ctx context.Context, dir string, doc []byte, n, clients int) (time
 		return 0, fmt.Errorf("%d of %d submits acknowledged", load.ok, n)
 	}
 	for {
-		c, err := m.store.CountByStatus(ctx)
+		counts, err := store.CountByStatus(ctx)
 		if err != nil {
 			return 0, err
 		}
-		if c[engine.StatusAccepted] == n {
+		if counts[engine.StatusAccepted] == n {
 			return time.Since(start), nil
 		}
 		if time.Since(start) > 10*time.Minute {
-			return 0, fmt.Errorf("stalled: %v", c)
+			return 0, fmt.Errorf("stalled: %v", counts)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -21,7 +21,7 @@ import (
 	"time"
 )
 
-// benchOverload is `skjema bench overload`: it starts the real server (a
+// benchOverload is `skjema-bench overload`: it starts the real server (a
 // child process, SQLite in a temporary directory, default limits but
 // -rate-limit 0), measures the submit rate it sustains, then offers a
 // multiple of that rate open-loop (each request sent at its scheduled time,
@@ -29,15 +29,15 @@ import (
 // not dropped: every answer is 201, 429 or 503; any other status, a
 // connection error or a timeout makes it fail.
 func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench overload", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet("skjema-bench overload", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory for the database and the server's log (default: a new temporary directory)")
 	measure := fs.Duration("measure", 3*time.Second, "how long to measure the sustained rate, with 64 clients in a closed loop")
 	duration := fs.Duration("duration", 10*time.Second, "how long to offer the overload")
 	factor := fs.Float64("factor", 2, "the overload as a multiple of the sustained rate")
 	body := fs.String("application", "examples/bostotte/application.json", "the application each request submits")
 	serveFlags := fs.String("serve", "", "more flags for the server, e.g. \"-max-inflight 0\" to see overload without shedding")
-	if err := fs.Parse(args); err != nil {
+	skjemaPath := fs.String(skjemaFlag, "", skjemaUsage)
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	doc, err := os.ReadFile(*body)
@@ -50,6 +50,11 @@ func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		defer os.RemoveAll(*dir)
 	}
+	server, cleanup, err := serverBinary(ctx, *skjemaPath)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 	logFile, err := os.Create(filepath.Join(*dir, "server.log"))
 	if err != nil {
 		return err
@@ -64,7 +69,7 @@ func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer)
 		cfg.Addresses, cfg.ConnsPerAddress = 1, 2000
 		serverArgs = append(serverArgs, "-max-conns-per-addr", "0")
 	}
-	c, err := startChild(ctx, logFile, append(serverArgs, strings.Fields(*serveFlags)...)...)
+	c, err := startChild(ctx, server, logFile, append(serverArgs, strings.Fields(*serveFlags)...)...)
 	if err != nil {
 		return err
 	}

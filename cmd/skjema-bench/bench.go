@@ -21,28 +21,28 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/peterbourgon/ff/v4"
+
 	"github.com/skjema/skjema/forms"
 )
 
 // bench measures, in one run and on one disk, durable submits per second over
 // HTTP with concurrent clients on SQLite, next to the raw rate of durable
 // single-row SQLite commits. Both use WAL with synchronous=FULL: every
-// acknowledged commit has been fsynced.
+// acknowledged commit has been fsynced. Each flag may also be given as
+// SKJEMA_BENCH_ and its name (SKJEMA_BENCH_POSTGRES).
 //
-// `skjema bench overload` is another measure: see benchOverload.
+// `skjema-bench overload` is another measure: see benchOverload.
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "overload" {
-		return benchOverload(ctx, args[1:], stdout, stderr)
-	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet("skjema-bench", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory for the databases (default: a new temporary directory; choose one on the disk you deploy to)")
 	clients := fs.Int("clients", 64, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 5*time.Second, "how long each measurement runs")
 	body := fs.String("application", "examples/bostotte/application.json", "the application each client submits")
-	postgresURL := fs.String("postgres", os.Getenv("SKJEMA_BENCH_POSTGRES"), "also measure on this PostgreSQL database (a fresh schema is made and dropped) (SKJEMA_BENCH_POSTGRES)")
+	postgresURL := fs.String("postgres", "", "also measure on this PostgreSQL database (a fresh schema is made and dropped) (SKJEMA_BENCH_POSTGRES)")
 	pipelineN := fs.Int("pipeline", 10000, "applications to carry from submit to receipt, next to as many bare River jobs (0 skips)")
-	if err := fs.Parse(args); err != nil {
+	skjemaPath := fs.String(skjemaFlag, "", skjemaUsage)
+	if err := parseFlags(fs, args, stdout, ff.WithEnvVarPrefix("SKJEMA_BENCH")); err != nil {
 		return err
 	}
 	doc, err := os.ReadFile(*body)
@@ -55,12 +55,17 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(*dir)
 	}
+	server, cleanup, err := serverBinary(ctx, *skjemaPath)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 
 	raw, err := rawCommits(ctx, filepath.Join(*dir, "raw.db"), *duration)
 	if err != nil {
 		return fmt.Errorf("raw commits: %w", err)
 	}
-	sub, mem, err := httpSubmits(ctx, filepath.Join(*dir, "skjema.db"), doc, *clients, *duration)
+	sub, mem, err := httpSubmits(ctx, server, filepath.Join(*dir, "skjema.db"), doc, *clients, *duration)
 	if err != nil {
 		return fmt.Errorf("submits: %w", err)
 	}
@@ -75,7 +80,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if pgRaw, err = rawCommitsPostgres(ctx, dsn, *duration); err != nil {
 			return fmt.Errorf("postgres raw commits: %w", err)
 		}
-		if pgSub, _, err = httpSubmits(ctx, dsn, doc, *clients, *duration); err != nil {
+		if pgSub, _, err = httpSubmits(ctx, server, dsn, doc, *clients, *duration); err != nil {
 			return fmt.Errorf("postgres submits: %w", err)
 		}
 	}
@@ -87,7 +92,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if bare, err = riverBare(ctx, filepath.Join(*dir, "river.db"), *pipelineN); err != nil {
 			return fmt.Errorf("river bare: %w", err)
 		}
-		if carried, err = pipeline(ctx, *dir, doc, *pipelineN, *clients); err != nil {
+		if carried, err = pipeline(ctx, server, *dir, doc, *pipelineN, *clients); err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}
 	}
@@ -162,11 +167,11 @@ func rawCommits(ctx context.Context, path string, d time.Duration) (measurement,
 	return m, nil
 }
 
-// httpSubmits runs the real server as a child process on a loopback port
-// and lets clients submit for a while, each with a fresh key. It reads the
-// child's memory idle and after the load.
-func httpSubmits(ctx context.Context, db string, doc []byte, clients int, d time.Duration) (measurement, memory, error) {
-	c, err := startChild(ctx, nil, "-db", db)
+// httpSubmits runs the real server (the binary server) as a child process
+// on a loopback port and lets clients submit for a while, each with a fresh
+// key. It reads the child's memory idle and after the load.
+func httpSubmits(ctx context.Context, server, db string, doc []byte, clients int, d time.Duration) (measurement, memory, error) {
+	c, err := startChild(ctx, server, nil, "-db", db)
 	if err != nil {
 		return measurement{}, memory{}, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,11 +9,11 @@ import (
 	"time"
 )
 
-// TestOverloadIsAnsweredNotDropped is `skjema bench overload` scaled down:
-// the real server in this process with a small in-flight cap, twice its
-// sustained submit rate for two seconds: some answers are 503, and every
-// answer is a 201, 429 or 503, with no other status, connection error or
-// timeout.
+// TestOverloadIsAnsweredNotDropped is `skjema-bench overload` scaled down:
+// the real server (built from this module, run as a child) with a small
+// in-flight cap, twice its sustained submit rate for two seconds: some
+// answers are 503, and every answer is a 201, 429 or 503, with no other
+// status, connection error or timeout.
 func TestOverloadIsAnsweredNotDropped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a load run of a few seconds")
@@ -23,18 +22,24 @@ func TestOverloadIsAnsweredNotDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := overloadConfig{Measure: time.Second, Duration: 2 * time.Second, Factor: 2, Addresses: 4, ConnsPerAddress: 30}
-	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(t.TempDir(), "s.db"), LogLevel: "error",
-		MaxInFlight: 16, MaxConnsPerAddr: 64, Stdout: io.Discard, Stderr: io.Discard}
-	if !loopbackAliases() {
-		cfg.Addresses, cfg.ConnsPerAddress, m.MaxConnsPerAddr = 1, 120, 0
-	}
 	ctx := context.Background()
-	if err := m.Run(ctx); err != nil {
+	server, cleanup, err := serverBinary(ctx, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
-	res, err := overload(ctx, m.URL()+"/api/v1/forms/bostotte/submissions", doc, cfg)
+	defer cleanup()
+	cfg := overloadConfig{Measure: time.Second, Duration: 2 * time.Second, Factor: 2, Addresses: 4, ConnsPerAddress: 30}
+	serverArgs := []string{"-db", filepath.Join(t.TempDir(), "s.db"), "-max-inflight", "16", "-max-conns-per-addr", "64"}
+	if !loopbackAliases() {
+		cfg.Addresses, cfg.ConnsPerAddress = 1, 120
+		serverArgs = append(serverArgs, "-max-conns-per-addr", "0")
+	}
+	c, err := startChild(ctx, server, nil, serverArgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	res, err := overload(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,20 +20,16 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// child is `skjema serve` run by bench as a process of its own, so its
-// memory can be read apart from the load generator's.
+// child is `skjema serve` run by the benchmark as a process of its own, so
+// its memory can be read apart from the load generator's.
 type child struct {
 	cmd *exec.Cmd
 	url string
 }
 
-// startChild runs `skjema serve` with the args, its log going to logTo (nil
-// discards it).
-func startChild(ctx context.Context, logTo io.Writer, args ...string) (*child, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
+// startChild runs `skjema serve` (server is the skjema binary) with the args,
+// its log going to logTo (nil discards it).
+func startChild(ctx context.Context, server string, logTo io.Writer, args ...string) (*child, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -41,7 +37,7 @@ func startChild(ctx context.Context, logTo io.Writer, args ...string) (*child, e
 	addr := ln.Addr().String()
 	ln.Close()
 	c := &child{url: "http://" + addr}
-	c.cmd = exec.CommandContext(ctx, exe, append([]string{"serve", "-addr", addr, "-rate-limit", "0", "-log-level", "error"}, args...)...)
+	c.cmd = exec.CommandContext(ctx, server, append([]string{"serve", "-addr", addr, "-rate-limit", "0", "-log-level", "error"}, args...)...)
 	c.cmd.Env = os.Environ()
 	c.cmd.Stderr = logTo
 	if err := c.cmd.Start(); err != nil {
