@@ -1,14 +1,17 @@
-// Package engine keeps applications: the store over SQLite or PostgreSQL and
-// its migrations, drafts with resume tokens, the durable and idempotent
-// submit, the lifecycle state machine and the audit log.
+// Package engine keeps applications from draft to receipt: drafts with
+// resume tokens, the durable and idempotent submit, uploads, the caseworker's
+// actions, routing into batches, sealing, delivery and receipts, retention,
+// the lifecycle state machine and the audit log; and the caseworkers'
+// accounts and sessions.
 //
-// engine does not move applications anywhere: it takes an Enqueuer that adds
-// the routing job inside the submit's own transaction, and the queue package
-// implements it. engine knows nothing of HTTP.
+// Every exported method that changes anything is one transaction, with its
+// time fixed at its start: no caller composes engine transactions. Work that
+// a change makes due for the job queue (a route for a submit, a delivery for
+// a seal) is added to that transaction as a Job and inserted by the
+// Enqueuer, which the queue package implements, just before the commit.
+// engine imports neither River nor HTTP.
 //
-// One set of SQL serves both databases. Queries are written with ?
-// placeholders and run through an Executor: sqlx on SQLite, pgx (rebinding ?
-// to $n) on PostgreSQL, whose transactions River's riverpgxv5 driver needs.
-// On SQLite every write goes through one writer connection and concurrent
-// writes share a transaction and its fsync (see groupCommitter).
+// The database itself, with every difference between SQLite and PostgreSQL,
+// is engine/storage's. See docs/architecture.md for one submission followed
+// through every package.
 package engine

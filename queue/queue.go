@@ -1,7 +1,8 @@
 // Package queue moves applications after they are submitted, on River: the
 // client for the store's database (riversqlite on SQLite, riverpgxv5 on
-// PostgreSQL), the job kinds, and the Enqueuer that puts a routing job into
-// the submit's own transaction.
+// PostgreSQL, chosen once in New), the job kinds (route, seal, deliver,
+// purge), the transports to agencies, and the engine.Enqueuer that inserts
+// the engine's jobs in the engine's own transactions.
 //
 // queue owns what happens between a committed submission and the agency's
 // receipt. It does not own the application's data or lifecycle rules: those
