@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,6 +104,9 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(tw, "raw durable single-row SQLite commits, 1 writer\t%.0f /s\t%s\t%s\n", raw.rate, raw.p50, raw.p99)
 	fmt.Fprintf(tw, "durable submits over HTTP, %d clients, SQLite\t%.0f /s\t%s\t%s\n", *clients, sub.rate, sub.p50, sub.p99)
 	fmt.Fprintf(tw, "ratio submits / raw commits\t%.2f\t\t\n", sub.rate/raw.rate)
+	fmt.Fprintf(tw, "routed while the submits lasted, SQLite\t%.0f /s\t\t\n", sub.routing.rate)
+	fmt.Fprintf(tw, "ratio routed / submitted during the load\t%.2f\t\t\n", sub.routing.rate/sub.rate)
+	fmt.Fprintf(tw, "unrouted when the load ended; drained in\t%d\t%s\t\n", sub.routing.backlog, sub.routing.drain.Round(10*time.Millisecond))
 	if *postgresURL != "" {
 		fmt.Fprintf(tw, "raw durable single-row PostgreSQL commits, 1 connection\t%.0f /s\t%s\t%s\n", pgRaw.rate, pgRaw.p50, pgRaw.p99)
 		fmt.Fprintf(tw, "durable submits over HTTP, %d clients, PostgreSQL\t%.0f /s\t%s\t%s\n", *clients, pgSub.rate, pgSub.p50, pgSub.p99)
@@ -123,6 +127,7 @@ type measurement struct {
 	rate       float64
 	p50, p99   time.Duration
 	ok, failed int64
+	routing    routing // SQLite's submits only
 }
 
 func percentiles(lat []time.Duration) (time.Duration, time.Duration) {
@@ -179,10 +184,74 @@ func httpSubmits(ctx context.Context, server, db string, doc []byte, clients int
 	var mem memory
 	time.Sleep(500 * time.Millisecond)
 	mem.idle, _ = c.memory()
+	var rt *routingWatch
+	if !strings.HasPrefix(db, "postgres") {
+		if rt, err = watchRouting(db); err != nil {
+			return measurement{}, memory{}, err
+		}
+		defer rt.close()
+	}
 	start := time.Now()
 	m := hammer(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, clients, func() bool { return time.Since(start) < d })
+	elapsed := time.Since(start)
 	mem.loaded, mem.peak = c.memory()
+	if rt != nil {
+		if m.routing, err = rt.measure(ctx, elapsed); err != nil {
+			return measurement{}, memory{}, err
+		}
+	}
 	return m, mem, nil
+}
+
+// routing is how routing kept up with a submit load: applications routed
+// per second while it lasted, what was still unrouted when it ended, and
+// how long that backlog took to drain.
+type routing struct {
+	rate    float64
+	backlog int
+	drain   time.Duration
+}
+
+// routingWatch reads a SQLite database beside the server (WAL readers do
+// not block its writer) to count routed applications.
+type routingWatch struct{ db *sql.DB }
+
+func watchRouting(path string) (*routingWatch, error) {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return nil, err
+	}
+	return &routingWatch{db: db}, nil
+}
+
+func (w *routingWatch) close() { w.db.Close() }
+
+func (w *routingWatch) counts(ctx context.Context) (routed, waiting int, err error) {
+	err = w.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(status <> 'submitted'), 0), COALESCE(SUM(status = 'submitted'), 0)
+		FROM applications WHERE status <> 'draft'`).Scan(&routed, &waiting)
+	return routed, waiting, err
+}
+
+// measure counts what was routed during the load (which lasted elapsed and
+// has just ended), then waits, up to two minutes, for the backlog to drain.
+func (w *routingWatch) measure(ctx context.Context, elapsed time.Duration) (routing, error) {
+	routed, waiting, err := w.counts(ctx)
+	if err != nil {
+		return routing{}, err
+	}
+	r := routing{rate: float64(routed) / elapsed.Seconds(), backlog: waiting}
+	start := time.Now()
+	for waiting > 0 && time.Since(start) < 2*time.Minute {
+		time.Sleep(20 * time.Millisecond)
+		if _, waiting, err = w.counts(ctx); err != nil {
+			return routing{}, err
+		}
+	}
+	r.drain = time.Since(start)
+	if waiting > 0 {
+		return routing{}, fmt.Errorf("%d applications still unrouted two minutes after the load", waiting)
+	}
+	return r, nil
 }
 
 // memory is a server's resident set in MiB: idle after start, at the end of
