@@ -62,6 +62,21 @@ func (s *Store) Application(ctx context.Context, id string) (Application, error)
 	return a, nil
 }
 
+// SubmittedApplications reads, in one query on the readers, those of the
+// applications that are submitted and not yet routed.
+func (s *Store) SubmittedApplications(ctx context.Context, ids []string) ([]Application, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := inList(ids)
+	var out []Application
+	if err := s.read().Select(ctx, &out, `SELECT `+applicationColumns+` FROM applications WHERE status = ? AND id IN `+in+` ORDER BY id`,
+		append([]any{string(StatusSubmitted)}, args...)...); err != nil {
+		return nil, fmt.Errorf("submitted applications: %w", err)
+	}
+	return out, nil
+}
+
 // Events is an application's audit log, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 	var events []Event

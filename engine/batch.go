@@ -215,9 +215,28 @@ func (s *Store) Route(ctx context.Context, r RouteRequest) (RouteResult, error) 
 	return res, nil
 }
 
-func (s *Store) route(ctx context.Context, tx Tx, r RouteRequest) (RouteResult, error) {
-	a, err := getApplication(ctx, tx, `id = ?`, r.ApplicationID)
+// RouteAll routes applications in one transaction (see Route): a job
+// routes the applications one write made due together.
+func (s *Store) RouteAll(ctx context.Context, reqs []RouteRequest) error {
+	err := s.write(ctx, func(tx Tx) error {
+		for _, r := range reqs {
+			if _, err := s.route(ctx, tx, r); err != nil {
+				return fmt.Errorf("route %s: %w", r.ApplicationID, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
+		return fmt.Errorf("route %d applications: %w", len(reqs), err)
+	}
+	return nil
+}
+
+func (s *Store) route(ctx context.Context, tx Tx, r RouteRequest) (RouteResult, error) {
+	// Only what routing needs: the document stays out of the writer's
+	// transaction (the job read it on the readers).
+	var a Application
+	if err := tx.Get(ctx, &a, `SELECT id, kommune, status, version FROM applications WHERE id = ?`, r.ApplicationID); err != nil {
 		return RouteResult{}, err
 	}
 	if a.Status != StatusSubmitted {

@@ -241,16 +241,20 @@ func (q *Queue) StopAndCancel(ctx context.Context) error { return q.river.StopAn
 // before it commits (engine.Enqueuer), so a job exists exactly when its
 // cause was committed: a route for each submit, a delivery for each seal.
 func (q *Queue) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job) error {
-	params := make([]river.InsertManyParams, len(jobs))
-	for i, j := range jobs {
+	var params []river.InsertManyParams
+	var route RouteArgs // the routes of one write are one job
+	for _, j := range jobs {
 		switch j.Kind {
 		case engine.JobRoute:
-			params[i] = river.InsertManyParams{Args: RouteArgs{ApplicationID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.RouteAttempts}}
+			route.ApplicationIDs = append(route.ApplicationIDs, j.ID)
 		case engine.JobDeliver:
-			params[i] = river.InsertManyParams{Args: DeliverArgs{BatchID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts}}
+			params = append(params, river.InsertManyParams{Args: DeliverArgs{BatchID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts}})
 		default:
 			return fmt.Errorf("queue: no job kind %q", j.Kind)
 		}
+	}
+	if len(route.ApplicationIDs) > 0 {
+		params = append(params, river.InsertManyParams{Args: route, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.RouteAttempts}})
 	}
 	return q.river.insertManyTx(ctx, tx, params)
 }

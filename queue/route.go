@@ -13,9 +13,23 @@ import (
 	"github.com/skjema/skjema/engine"
 )
 
-// RouteArgs asks for one submitted application to be routed.
+// RouteArgs asks for submitted applications to be routed: those one write
+// made due (a submit, or on SQLite a whole group commit of them), so that
+// routing costs one job and one transaction per group, not per submit, and
+// keeps up with the submits.
 type RouteArgs struct {
-	ApplicationID string `json:"application_id"`
+	ApplicationIDs []string `json:"application_ids,omitempty"`
+	// ApplicationID is the one application of a job inserted before routes
+	// were grouped.
+	ApplicationID string `json:"application_id,omitempty"`
+}
+
+// ids are the applications the job routes.
+func (a RouteArgs) ids() []string {
+	if a.ApplicationID != "" {
+		return append([]string{a.ApplicationID}, a.ApplicationIDs...)
+	}
+	return a.ApplicationIDs
 }
 
 // Kind is River's name for the job.
@@ -38,13 +52,15 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 		// leave it submitted and forgotten behind a discarded job. The try
 		// may have failed because the job's time ran out, so the hand-over
 		// gets time of its own.
+		// Routed ones are no longer submitted, and Route leaves them be.
 		dctx, cancel := deadLetterContext(ctx)
 		defer cancel()
-		_, ferr := w.q.store.Route(dctx, engine.RouteRequest{ApplicationID: job.Args.ApplicationID, Reasons: []string{"routing.failed"}})
-		if ferr != nil {
-			return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", job.Args.ApplicationID, err, ferr)
+		for _, id := range job.Args.ids() {
+			if _, ferr := w.q.store.Route(dctx, engine.RouteRequest{ApplicationID: id, Reasons: []string{"routing.failed"}}); ferr != nil {
+				return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", id, err, ferr)
+			}
 		}
-		w.q.log.WarnContext(dctx, "routing failed; the application is in the exception queue", "application", job.Args.ApplicationID, "error", err)
+		w.q.log.WarnContext(dctx, "routing failed; the applications still unrouted are in the exception queue", "applications", len(job.Args.ids()), "error", err)
 		return river.JobCancel(err)
 	}
 	return err
@@ -61,39 +77,72 @@ func deadLetterContext(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) error {
-	a, err := w.q.store.Application(ctx, job.Args.ApplicationID)
+	apps, err := w.q.store.SubmittedApplications(ctx, job.Args.ids())
 	if err != nil {
-		return fmt.Errorf("route %s: %w", job.Args.ApplicationID, err)
+		return fmt.Errorf("route: %w", err)
 	}
-	if a.Status != engine.StatusSubmitted {
-		return nil
+	// The rules run here, outside any transaction: CPU work stays off the
+	// single writer. An application whose form is not loaded (or whose
+	// document does not decode) waits for the job's next try; the others
+	// are routed now, and are no-ops when it comes.
+	var reqs []engine.RouteRequest
+	var failed []error
+	for _, a := range apps {
+		req, err := w.request(a)
+		if err != nil {
+			failed = append(failed, err)
+			continue
+		}
+		reqs = append(reqs, req)
 	}
+	if len(reqs) > 0 {
+		if err := w.routeAll(ctx, reqs); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// request is the routing of one application: its form's agency and the
+// reasons the form's rules give to look at it.
+func (w *routeWorker) request(a engine.Application) (engine.RouteRequest, error) {
 	form, ok := w.q.cfg.Forms.Form(a.Form)
 	if !ok {
-		return fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
+		return engine.RouteRequest{}, fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-		return fmt.Errorf("route %s: %w", a.ID, err)
+		return engine.RouteRequest{}, fmt.Errorf("route %s: %w", a.ID, err)
 	}
-	reasons := form.ReviewReasons(doc, w.q.cfg.Clock())
-	// Several nodes may open or seal the same batch at once: such a conflict
-	// is routine, so try again at once rather than wait for River's backoff.
-	// The route that fills a batch seals it, in the same transaction.
-	req := engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: reasons, BatchSize: w.q.cfg.BatchSize}
+	return engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: form.ReviewReasons(doc, w.q.cfg.Clock()),
+		BatchSize: w.q.cfg.BatchSize}, nil
+}
+
+// routeAll routes the applications in one transaction. Several nodes may
+// open or seal the same batch at once: such a conflict is routine, so try
+// again at once rather than wait for River's backoff. An error that is not
+// a conflict routes them one by one, so one that cannot be routed does not
+// hold the others back.
+func (w *routeWorker) routeAll(ctx context.Context, reqs []engine.RouteRequest) error {
+	var err error
 	for try := 0; ; try++ {
-		_, err = w.q.store.Route(ctx, req)
-		if !errors.Is(err, engine.ErrConflict) || try == 10 {
+		if err = w.q.store.RouteAll(ctx, reqs); !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}
 		select {
 		case <-time.After(time.Duration(rand.IntN(20)+1) * time.Millisecond):
 		case <-ctx.Done():
-			return fmt.Errorf("route %s: %w (after %v)", a.ID, ctx.Err(), err)
+			return fmt.Errorf("route: %w (after %v)", ctx.Err(), err)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("route %s: %w", a.ID, err)
+	if err == nil || errors.Is(err, engine.ErrConflict) || len(reqs) == 1 {
+		return err
 	}
-	return nil
+	var failed []error
+	for _, r := range reqs {
+		if _, err := w.q.store.Route(ctx, r); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return errors.Join(failed...)
 }
