@@ -620,14 +620,6 @@ func (s *Store) applyReceipts(ctx context.Context, tx Tx, batchID, actor string,
 		if it.Outcome == OutcomeRejected {
 			to = StatusRejected
 		}
-		if a.Status == StatusBatched {
-			// The receipt came before the delivery was recorded (a push
-			// answered, then the deliverer crashed): the agency has it.
-			if err := s.move(ctx, tx, Transition{ApplicationID: a.ID, From: StatusBatched, To: StatusDelivered, Actor: actor, Action: "deliver", Reason: "batch " + batchID}); err != nil {
-				return ReceiptResult{}, err
-			}
-			a.Status = StatusDelivered
-		}
 		if a.Status != StatusDelivered {
 			res.Skipped = append(res.Skipped, SkippedReceipt{Reference: it.Reference, Status: a.Status})
 			continue

@@ -4,8 +4,8 @@
 // the lifecycle state machine and the audit log; and the caseworkers'
 // accounts and sessions.
 //
-// Every exported method that changes anything is one transaction, with its
-// time fixed at its start: no caller composes engine transactions. Work that
+// Every exported method that changes anything is one transaction: no caller
+// composes engine transactions. Work that
 // a change makes due for the job queue (a route for a submit, a delivery for
 // a seal) is added to that transaction as a Job and inserted by the
 // Enqueuer, which the queue package implements, just before the commit.

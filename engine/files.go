@@ -312,7 +312,8 @@ func checkFiles(ctx context.Context, tx Tx, form *forms.Form, lang forms.Lang, a
 		a, _ := atts[k].(map[string]any)
 		files, _ := a["files"].([]any)
 		for i, f := range files {
-			id, _ := f.(map[string]any)["id"].(string)
+			file, _ := f.(map[string]any)
+			id, _ := file["id"].(string)
 			if !slices.Contains(stored, id) {
 				bad = append(bad, forms.FieldError{Pointer: "/attachments/" + k + "/files/" + strconv.Itoa(i),
 					Code: fileUnknownCode, Message: form.Text(lang, fileUnknownTextKey)})

@@ -63,3 +63,18 @@ func TestHangUpDoesNotUndoTheGroup(t *testing.T) {
 		t.Fatalf("the other writes of the group ran %d and %d times, want once each", a, c)
 	}
 }
+
+// TestAPanickingWriteIsItsOwnError: a write's fn runs on the SQLite
+// committer's goroutine, where a panic would end the process; it is that
+// write's error, and the writes beside it commit (review of 2026-12-02).
+func TestAPanickingWriteIsItsOwnError(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	ctx := context.Background()
+	if err := b.store.WriteForTest(ctx, func(tx engine.Tx) error { panic("a bug in a write") }); err == nil {
+		t.Fatal("a panicking write answered no error")
+	}
+	if _, err := b.submit(t, "after-a-panic-0123456789", ""); err != nil {
+		t.Fatalf("a submit after the panic: %v", err)
+	}
+}

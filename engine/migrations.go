@@ -25,10 +25,10 @@ var keyHashMigration = storage.GoMigration{Version: 8, Up: func(ctx context.Cont
 		}
 	}
 	type row struct {
-		id, key, status, reference string
-		submittedAt                sql.NullTime
+		id, key, reference string
+		submittedAt        sql.NullTime
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT id, idempotency_key_hash, status, COALESCE(reference, ''), submitted_at
+	rs, err := tx.QueryContext(ctx, `SELECT id, idempotency_key_hash, COALESCE(reference, ''), submitted_at
 		FROM applications WHERE idempotency_key_hash IS NOT NULL`)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ var keyHashMigration = storage.GoMigration{Version: 8, Up: func(ctx context.Cont
 	var rows []row
 	for rs.Next() {
 		var r row
-		if err := rs.Scan(&r.id, &r.key, &r.status, &r.reference, &r.submittedAt); err != nil {
+		if err := rs.Scan(&r.id, &r.key, &r.reference, &r.submittedAt); err != nil {
 			rs.Close()
 			return err
 		}

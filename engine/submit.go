@@ -297,9 +297,13 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 		return Receipt{}, err
 	}
 	now := s.now()
-	if _, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		updated_at = ? WHERE id = ?`, data, req.Form.Version, requestHash, now, r.ID); err != nil {
+	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
+		updated_at = ? WHERE id = ? AND status = ?`, data, req.Form.Version, requestHash, now, r.ID, string(StatusAwaitingCitizen))
+	if err != nil {
 		return Receipt{}, err
+	}
+	if n == 0 {
+		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
 	}
 	if err := s.move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
 		return Receipt{}, err

@@ -151,6 +151,44 @@ func TestReplaysAfterAReturn(t *testing.T) {
 	})
 }
 
+// TestConcurrentRetriesOfAResubmission: retries of one resubmission racing
+// each other (on PostgreSQL the losers wait on the row) all answer its
+// receipt, never a conflict (review of 2026-12-02; B5 c for resubmits).
+func TestConcurrentRetriesOfAResubmission(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		key := "racing-resubmit-0123456789"
+		first, err := b.submit(t, key, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+			t.Fatal(err)
+		}
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		a, _ := b.store.Application(ctx, first.ID)
+		if err := b.store.ReturnToCitizen(ctx, engine.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}, "Sjekk husleien.", nil); err != nil {
+			t.Fatal(err)
+		}
+		fixed := engine.SubmitRequest{Form: b.form, Body: bytes.Replace(b.body, []byte("14500"), []byte("14600"), 1), IdempotencyKey: key}
+		var wg sync.WaitGroup
+		receipts := make([]engine.Receipt, 20)
+		errs := make([]error, 20)
+		for i := range receipts {
+			wg.Add(1)
+			go func() { defer wg.Done(); receipts[i], errs[i] = b.store.Submit(ctx, fixed) }()
+		}
+		wg.Wait()
+		for i := range receipts {
+			if errs[i] != nil || receipts[i] != receipts[0] || receipts[i].Status != engine.StatusInReview {
+				t.Fatalf("retry %d = %+v, %v; want %+v", i, receipts[i], errs[i], receipts[0])
+			}
+		}
+	})
+}
+
 // TestRetryWithReserialisedJSON: the same document with other whitespace
 // and key order is the same request (security review L5).
 func TestRetryWithReserialisedJSON(t *testing.T) {

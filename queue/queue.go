@@ -239,7 +239,8 @@ func (q *Queue) StopAndCancel(ctx context.Context) error { return q.river.StopAn
 
 // InsertJobs inserts the engine's jobs in the engine's transaction, just
 // before it commits (engine.Enqueuer), so a job exists exactly when its
-// cause was committed: a route for each submit, a delivery for each seal.
+// cause was committed: one route job for the submits of the write (on
+// SQLite a whole group commit's), a delivery for each seal.
 func (q *Queue) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job) error {
 	var params []river.InsertManyParams
 	var route RouteArgs // the routes of one write are one job

@@ -1,11 +1,13 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,12 +55,19 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 		// may have failed because the job's time ran out, so the hand-over
 		// gets time of its own.
 		// Routed ones are no longer submitted, and Route leaves them be.
+		// Every one is handed over, whatever happens to another: an id left
+		// out would be submitted with no job at all.
 		dctx, cancel := deadLetterContext(ctx)
 		defer cancel()
+		var failed []error
 		for _, id := range job.Args.ids() {
 			if _, ferr := w.q.store.Route(dctx, engine.RouteRequest{ApplicationID: id, Reasons: []string{"routing.failed"}}); ferr != nil {
-				return fmt.Errorf("route %s: hand it to the exception queue after %v: %w", id, err, ferr)
+				w.q.log.ErrorContext(dctx, "an application could not be handed to the exception queue", "application", id, "error", ferr)
+				failed = append(failed, ferr)
 			}
+		}
+		if len(failed) > 0 {
+			return fmt.Errorf("route: hand %d applications to the exception queue after %v: %w", len(failed), err, errors.Join(failed...))
 		}
 		w.q.log.WarnContext(dctx, "routing failed; the applications still unrouted are in the exception queue", "applications", len(job.Args.ids()), "error", err)
 		return river.JobCancel(err)
@@ -87,7 +96,9 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	// are routed now, and are no-ops when it comes.
 	var reqs []engine.RouteRequest
 	var failed []error
+	kommuneOf := map[string]string{}
 	for _, a := range apps {
+		kommuneOf[a.ID] = a.Kommune
 		req, err := w.request(a)
 		if err != nil {
 			failed = append(failed, err)
@@ -95,6 +106,11 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 		}
 		reqs = append(reqs, req)
 	}
+	// One order for every node: two transactions that lock the open batches
+	// of several kommuner lock them alike, so they wait, never deadlock.
+	slices.SortFunc(reqs, func(a, b engine.RouteRequest) int {
+		return cmp.Or(cmp.Compare(a.Agency, b.Agency), cmp.Compare(kommuneOf[a.ApplicationID], kommuneOf[b.ApplicationID]), cmp.Compare(a.ApplicationID, b.ApplicationID))
+	})
 	if len(reqs) > 0 {
 		if err := w.routeAll(ctx, reqs); err != nil {
 			failed = append(failed, err)

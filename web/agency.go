@@ -115,7 +115,9 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if b.Agency != agency || b.Body == "" {
+	// An open batch is not the agency's yet; a delivered one whose body was
+	// purged still takes its receipts.
+	if b.Agency != agency || b.Status == engine.BatchOpen {
 		return errNotFound
 	}
 	res, err := s.store.RecordDelivery(r.Context(), b.ID, engine.AgencyActor(agency), items)

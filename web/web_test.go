@@ -649,3 +649,61 @@ func TestTokenReadsStatusOnceDelivered(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestReceiptsAfterTheBodyIsPurged: an agency that decides after its batch's
+// body was purged still posts its receipts (its applications would stay
+// delivered for good), while fetching the batch says it is gone (review of
+// 2026-12-02).
+func TestReceiptsAfterTheBodyIsPurged(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	ctx := context.Background()
+	key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := b.store.Submit(ctx, engine.SubmitRequest{Form: mustForm(t, b), Body: b.body, IdempotencyKey: "purged-receipts-0123456789", Kommune: "0301"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+	if err != nil && !errors.Is(err, engine.ErrConflict) {
+		t.Fatal(err)
+	}
+	batch := res.Batch.ID
+	if batch == "" { // the route job was first
+		a, _ := b.store.Application(ctx, r.ID)
+		open, _ := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		if len(open) != 1 || a.Status != engine.StatusBatched {
+			t.Fatalf("not batched: %s, %d open batches", a.Status, len(open))
+		}
+		batch = open[0].ID
+	}
+	if _, _, err := b.store.SealBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	agency := map[string]string{"Authorization": "Bearer " + key}
+	if g := b.do(t, "GET", "/api/v1/agency/batches/"+batch, agency, nil); g.status != 200 {
+		t.Fatalf("fetch: %d %s", g.status, g.raw)
+	}
+	if _, _, err := b.store.Purge(ctx, engine.Retention{BatchBodies: time.Nanosecond}); err != nil {
+		t.Fatal(err)
+	}
+	if g := b.do(t, "GET", "/api/v1/agency/batches/"+batch, agency, nil); g.status != 410 {
+		t.Fatalf("fetch after the purge: %d %s, want 410", g.status, g.raw)
+	}
+	body, _ := json.Marshal([]engine.ReceiptItem{{Reference: r.Reference, Outcome: engine.OutcomeAccepted}})
+	if p := b.do(t, "POST", "/api/v1/agency/batches/"+batch+"/receipts", with(jsonCT, "Authorization", "Bearer "+key), body); p.status != 200 || p.body["applied"] != float64(1) {
+		t.Fatalf("receipts after the purge: %d %s", p.status, p.raw)
+	}
+}
+
+func mustForm(t *testing.T, b *testBundle) *forms.Form {
+	t.Helper()
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := reg.Form("bostotte")
+	return f
+}

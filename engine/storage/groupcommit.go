@@ -107,6 +107,18 @@ func (g *groupCommitter) commit(group []*writeRequest) {
 	}
 }
 
+// runWrite runs one write's fn. fn runs on the committer's goroutine, so a
+// panic in it would end the process: it becomes that write's error instead
+// (its savepoint is rolled back like any failure's).
+func runWrite(fn func(tx Tx) error, tx Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("storage: a write panicked: %v", p)
+		}
+	}()
+	return fn(tx)
+}
+
 // runGroup answers each write's own result, or an error for the whole
 // transaction (nothing committed).
 func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
@@ -127,7 +139,7 @@ func (g *groupCommitter) runGroup(group []*writeRequest) ([]error, error) {
 			return nil, fmt.Errorf("savepoint: %w", err)
 		}
 		var mine []Job
-		results[i] = r.fn(sqliteExec{q: tx, tx: tx.Tx, jobs: &mine, shared: true})
+		results[i] = runWrite(r.fn, sqliteExec{q: tx, tx: tx.Tx, jobs: &mine, shared: true})
 		if results[i] == nil {
 			jobs = append(jobs, mine...)
 		} else {

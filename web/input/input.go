@@ -79,8 +79,13 @@ func safeName(k string) string {
 	return k
 }
 
+// readHeaders are the headers a handler reads, compares or stores. Others
+// (User-Agent, Referer, …) may carry any bytes HTTP allows; nothing here
+// reads them, so they are not refused.
+var readHeaders = []string{"Authorization", "Idempotency-Key", "If-Match", "Accept-Language", "X-Csrf-Token", "Content-Type"}
+
 // Request checks what every handler may read before its body: the path
-// (decoded), the query and the header values.
+// (decoded), the query and the headers handlers read.
 func Request(r *http.Request) error {
 	if err := Text("path", r.URL.Path); err != nil {
 		return err
@@ -92,8 +97,8 @@ func Request(r *http.Request) error {
 	if err := Values("query", q); err != nil {
 		return err
 	}
-	for name, vs := range r.Header {
-		for _, v := range vs {
+	for _, name := range readHeaders {
+		for _, v := range r.Header.Values(name) {
 			if err := Text("header "+name, v); err != nil {
 				return err
 			}

@@ -74,6 +74,8 @@ func TestRequest(t *testing.T) {
 		{"a malformed query", "/x?a=%zz", [2]string{}, false},
 		{"invalid UTF-8 in a header", "/x", [2]string{"Idempotency-Key", "key-\xf8-0123456789"}, false},
 		{"UTF-8 in a header", "/x", [2]string{"Idempotency-Key", "nøkkel-0123456789"}, true},
+		{"odd bytes in a header nothing reads", "/x", [2]string{"User-Agent", "Mozilla \xe6\xf8\xe5"}, true},
+		{"invalid UTF-8 in the bearer", "/x", [2]string{"Authorization", "Bearer \xff"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
