@@ -27,6 +27,9 @@ var (
 	// ErrGone: it was there, and was purged after its retention time (a
 	// delivered batch's body).
 	ErrGone = errors.New("gone")
+	// ErrBusy: the server has no room for this now (the memory all uploads
+	// in flight share); try again in a moment.
+	ErrBusy = errors.New("busy")
 	// ErrForbidden: the caller may see what she asks about but may not do
 	// this to it, and is told so: an admin making an account for a kommune
 	// that is not hers.

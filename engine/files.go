@@ -186,12 +186,20 @@ func newUploadMemory(bytes int64) uploadMemory {
 	return make(uploadMemory, max(1, bytes/chunkSize))
 }
 
+// uploadWait is how long an upload waits for room before it is refused as
+// busy (clients that trickle their bytes may hold the room that long).
+const uploadWait = 10 * time.Second
+
 func (m uploadMemory) acquire(ctx context.Context) error {
+	wait := time.NewTimer(uploadWait)
+	defer wait.Stop()
 	select {
 	case m <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-wait.C:
+		return ErrBusy
 	}
 }
 

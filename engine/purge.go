@@ -52,14 +52,16 @@ type Purged struct {
 // Total is everything purged.
 func (p Purged) Total() int { return p.Drafts + p.Files + p.Sessions + p.BatchBodies + p.Chunks }
 
-// purgeBatch bounds the rows one Purge deletes, so one transaction stays
-// short on the shared SQLite writer; call Purge again while it finds more.
-const purgeBatch = 500
+// purgeBatch bounds the drafts and batch bodies one Purge removes, so one
+// transaction stays short on the shared SQLite writer (a draft may hold up
+// to 50 MiB of files); call Purge again while it finds more.
+const purgeBatch = 100
 
 // Purge removes what is past its retention: abandoned drafts with their
 // files, expired sessions, delivered batches' bodies, orphaned upload
-// chunks. It removes at most about purgeBatch of each in one transaction;
-// More says whether to call it again.
+// chunks. It removes at most purgeBatch drafts and batch bodies in one
+// transaction (sessions and orphaned chunks are few, and all go); more says
+// whether to call it again.
 func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, err error) {
 	r = r.withDefaults()
 	err = s.write(ctx, func(tx Tx) error {
@@ -69,6 +71,18 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 		if err := tx.Select(ctx, &drafts, `SELECT id FROM applications WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?`,
 			string(StatusDraft), now.Add(-r.Drafts), purgeBatch); err != nil {
 			return err
+		}
+		if len(drafts) > 0 {
+			// Claim the drafts first: the update locks their rows (on
+			// PostgreSQL, where a citizen may save one meanwhile, it waits
+			// for her save and then finds it touched) and answers only those
+			// still untouched, so nothing of a draft saved since is removed.
+			in, args := inList(drafts)
+			drafts = nil
+			if err := tx.Select(ctx, &drafts, `UPDATE applications SET updated_at = updated_at WHERE status = ? AND updated_at < ? AND id IN `+in+` RETURNING id`,
+				append([]any{string(StatusDraft), now.Add(-r.Drafts)}, args...)...); err != nil {
+				return err
+			}
 		}
 		if len(drafts) > 0 {
 			in, args := inList(drafts)
@@ -82,19 +96,16 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 					return err
 				}
 			}
-			for _, table := range []string{"files", "application_events"} {
-				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE application_id IN `+in, args...); err != nil {
+			for _, table := range []string{"files", "application_events", "applications"} {
+				column := "application_id"
+				if table == "applications" {
+					column = "id"
+				}
+				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+column+` IN `+in, args...); err != nil {
 					return err
 				}
 			}
-			// Still an untouched draft: one saved since it was selected (a
-			// race only PostgreSQL allows) keeps its row.
-			n, err := tx.Exec(ctx, `DELETE FROM applications WHERE status = ? AND updated_at < ? AND id IN `+in,
-				append([]any{string(StatusDraft), now.Add(-r.Drafts)}, args...)...)
-			if err != nil {
-				return err
-			}
-			p.Drafts, p.Files = int(n), len(files)
+			p.Drafts, p.Files = len(drafts), len(files)
 		}
 		n, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now)
 		if err != nil {

@@ -8,14 +8,53 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/web/ratelimit"
 )
 
 // allowedFileTypes are what an attachment may be, decided from the content
 // (http.DetectContentType's sniffing), never from what the browser says.
 var allowedFileTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+
+// uploadsPerAddress is how many uploads one client address may have in
+// flight at once: the memory all uploads share (engine.Config.UploadMemory)
+// is taken a chunk at a time while a client sends, so one address that
+// trickles many uploads could otherwise hold all of it (review of
+// 2026-12-02).
+const uploadsPerAddress = 4
+
+var errTooManyUploads = problem(http.StatusTooManyRequests, "too-many-uploads", "Too many uploads at once",
+	"this address is already sending as many files as it may at once; send the next when one is done")
+
+// inFlight counts uploads in flight per client address.
+type inFlight struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// start counts one more upload of an address, if it may have one; done
+// counts it out.
+func (f *inFlight) start(addr string) (done func(), err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.counts == nil {
+		f.counts = map[string]int{}
+	}
+	if f.counts[addr] >= uploadsPerAddress {
+		return nil, errTooManyUploads
+	}
+	f.counts[addr]++
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.counts[addr]--; f.counts[addr] == 0 {
+			delete(f.counts, addr)
+		}
+	}, nil
+}
 
 var (
 	errFileType     = problem(http.StatusUnsupportedMediaType, "unsupported-file-type", "Unsupported file type", "an attachment must be a PDF, JPEG or PNG file")
@@ -31,6 +70,12 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	done, err := s.uploading.start(ratelimit.Host(r.RemoteAddr))
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		return err
+	}
+	defer done()
 	attachment := r.URL.Query().Get("attachment")
 	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
 	if err != nil {
@@ -77,6 +122,9 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		file, err := s.store.AddFile(r.Context(), a.ID, token, engine.NewFile{Attachment: attachment, Name: part.FileName(), ContentType: ct,
 			Content: s.uploadQuota(w, r, content)})
+		if errors.Is(err, engine.ErrBusy) {
+			w.Header().Set("Retry-After", "5")
+		}
 		if err != nil {
 			return tooLargeOr(err, err)
 		}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +235,55 @@ func TestQuotasPerAddress(t *testing.T) {
 	files, err := b.store.Files(context.Background(), id)
 	if err != nil || len(files) != 1 {
 		t.Fatalf("%d files stored, want only the first (%v)", len(files), err)
+	}
+}
+
+// TestUploadsInFlightPerAddress: one address may send at most four files at
+// once; a fifth is refused at once, so trickled uploads from one address
+// cannot hold the memory every upload shares (review of 2026-12-02).
+func TestUploadsInFlightPerAddress(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+	id, token := d.body["id"].(string), d.body["token"].(string)
+	var writers []*io.PipeWriter
+	var wg sync.WaitGroup
+	for range 4 {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		mw := multipart.NewWriter(pw)
+		req, _ := http.NewRequest("POST", b.url+"/api/v1/drafts/"+id+"/files?attachment=lease", pr)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		}()
+		go func() {
+			part, _ := mw.CreateFormFile("file", "sakte.pdf")
+			part.Write(pdfContent[:8]) // and then nothing, for now
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the four are in their handlers, reading
+	r := b.upload(t, id, token, "lease", "femte.pdf", "application/pdf", pdfContent)
+	if r.status != 429 || r.body["type"] != web.ProblemBase+"too-many-uploads" || r.header.Get("Retry-After") == "" {
+		t.Fatalf("a fifth upload at once: %d %s", r.status, r.raw)
+	}
+	for _, pw := range writers {
+		pw.CloseWithError(errors.New("the client gave up"))
+	}
+	wg.Wait()
+	// The server learns the others ended when their connections close.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		r := b.upload(t, id, token, "lease", "sjette.pdf", "application/pdf", pdfContent)
+		if r.status == 201 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an upload once the others ended: %d %s", r.status, r.raw)
+		}
 	}
 }

@@ -73,6 +73,8 @@ func toProblem(err error) *Problem {
 		return pr
 	case errors.Is(err, engine.ErrUnknownKommune):
 		return problem(http.StatusUnprocessableEntity, "unknown-kommune", "Unknown kommune", causeOf(err))
+	case errors.Is(err, engine.ErrBusy):
+		return problem(http.StatusServiceUnavailable, "busy", "Busy", "the server is taking as many uploads as it can; try again in a moment")
 	case errors.Is(err, engine.ErrGone):
 		return problem(http.StatusGone, "gone", "Gone", causeOf(err))
 	case errors.Is(err, engine.ErrNotFound):

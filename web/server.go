@@ -82,6 +82,7 @@ type Server struct {
 	draftsPerHour int
 	uploadBytes   *ratelimit.Keyed
 	inflight      chan struct{} // a token per request being handled; nil: no cap
+	uploading     inFlight      // uploads in flight per client address
 	hsts          bool
 	origins       map[string]bool
 	example       string

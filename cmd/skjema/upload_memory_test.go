@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -65,7 +66,11 @@ func TestUploadMemoryIsBounded(t *testing.T) {
 			req, _ := http.NewRequest("POST", n.url+"/api/v1/drafts/"+d.ID+"/files?attachment=lease", body)
 			req.Header.Set("Authorization", "Bearer "+d.Token)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
-			res, err := http.DefaultClient.Do(req)
+			// Ten client addresses, four uploads each: what one address may
+			// send at once.
+			client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+				LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%10))}}).DialContext}}
+			res, err := client.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
