@@ -19,18 +19,13 @@ import (
 // (http.DetectContentType's sniffing), never from what the browser says.
 var allowedFileTypes = []string{"application/pdf", "image/jpeg", "image/png"}
 
-// uploadsPerAddress is how many uploads one client address may have in
-// flight at once: the memory all uploads share (engine.Config.UploadMemory)
-// is taken a chunk at a time while a client sends, so one address that
-// trickles many uploads could otherwise hold all of it (review of
-// 2026-12-02).
-const uploadsPerAddress = 4
-
 var errTooManyUploads = problem(http.StatusTooManyRequests, "too-many-uploads", "Too many uploads at once",
 	"this address is already sending as many files as it may at once; send the next when one is done")
 
-// inFlight counts uploads in flight per client address.
+// inFlight counts uploads in flight per client address, up to max (zero:
+// no limit).
 type inFlight struct {
+	max    int
 	mu     sync.Mutex
 	counts map[string]int
 }
@@ -38,12 +33,15 @@ type inFlight struct {
 // start counts one more upload of an address, if it may have one; done
 // counts it out.
 func (f *inFlight) start(addr string) (done func(), err error) {
+	if f.max == 0 {
+		return func() {}, nil
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.counts == nil {
 		f.counts = map[string]int{}
 	}
-	if f.counts[addr] >= uploadsPerAddress {
+	if f.counts[addr] >= f.max {
 		return nil, errTooManyUploads
 	}
 	f.counts[addr]++

@@ -243,7 +243,7 @@ func TestQuotasPerAddress(t *testing.T) {
 // cannot hold the memory every upload shares (review of 2026-12-02).
 func TestUploadsInFlightPerAddress(t *testing.T) {
 	t.Parallel()
-	b := setup(t, enginetest.SQLite(t))
+	b := setupWith(t, enginetest.SQLite(t), nil, func(c *web.Config) { c.UploadsPerAddress = 4 })
 	d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
 	id, token := d.body["id"].(string), d.body["token"].(string)
 	var writers []*io.PipeWriter

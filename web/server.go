@@ -47,6 +47,12 @@ type Config struct {
 	// default; serve sets 60 drafts and 500 MiB).
 	DraftsPerHour      int
 	UploadBytesPerHour int64
+	// UploadsPerAddress is how many uploads one client address may have in
+	// flight at once: the memory all uploads share is taken a chunk at a
+	// time while a client sends, so one address that trickles many uploads
+	// could otherwise hold all of it. Zero turns the limit off (the default;
+	// serve sets 4).
+	UploadsPerAddress int
 	// MaxInFlight caps the requests handled at once. One more is answered
 	// at once with 503 and Retry-After: 1, without touching the database;
 	// /healthz and /readyz are never refused. Zero means no cap (the
@@ -117,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RatePerClient > 0 {
 		s.limiter = ratelimit.New(cfg.RatePerClient, cfg.RateBurst)
 	}
+	s.uploading.max = cfg.UploadsPerAddress
 	if cfg.DraftsPerHour > 0 {
 		s.drafts, s.draftsPerHour = ratelimit.New(float64(cfg.DraftsPerHour)/3600, cfg.DraftsPerHour), cfg.DraftsPerHour
 	}

@@ -43,6 +43,7 @@ type Main struct {
 	RatePerClient   float64
 	DraftsPerHour   int
 	UploadMBPerHour int
+	UploadsPerAddr  int
 	DraftRetention  time.Duration
 	BatchRetention  time.Duration
 	HSTS            bool
@@ -112,6 +113,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.MaxConnsPerAddr, "max-conns-per-addr", 64, "open connections from one client address; more are closed at once; 0 turns it off, as behind a load balancer (SKJEMA_MAX_CONNS_PER_ADDR)")
 	fs.IntVar(&m.DraftsPerHour, "drafts-per-hour", 60, "new applications one client address may start in an hour; 0 turns the limit off (SKJEMA_DRAFTS_PER_HOUR)")
 	fs.IntVar(&m.UploadMBPerHour, "upload-mb-per-hour", 500, "MiB of attachments one client address may upload in an hour; 0 turns the limit off (SKJEMA_UPLOAD_MB_PER_HOUR)")
+	fs.IntVar(&m.UploadsPerAddr, "uploads-per-addr", 4, "files one client address may be uploading at once; 0 turns the limit off, as behind a load balancer (SKJEMA_UPLOADS_PER_ADDR)")
 	fs.DurationVar(&m.DraftRetention, "draft-retention", 30*24*time.Hour, "delete drafts (and their files) untouched this long (SKJEMA_DRAFT_RETENTION)")
 	fs.DurationVar(&m.BatchRetention, "batch-retention", 30*24*time.Hour, "empty a delivered batch's body this long after delivery (SKJEMA_BATCH_RETENTION)")
 	fs.StringVar(&m.Origins, "origins", "", "kommune web sites allowed to call the citizen API from a browser, comma-separated, e.g. https://www.oslo.kommune.no (SKJEMA_ORIGINS)")
@@ -239,7 +241,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg,
 		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
-		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, MaxInFlight: m.MaxInFlight}
+		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, UploadsPerAddress: m.UploadsPerAddr, MaxInFlight: m.MaxInFlight}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
 			log.Warn("-dev: no example kommune page; run from the repository's root or set -example-dir", "dir", m.ExampleDir)
