@@ -39,6 +39,34 @@ func TestRoutingDeadLetterWithAnExpiredContext(t *testing.T) {
 	})
 }
 
+// TestRoutingDeadLetterHandsOverEveryApplication: a grouped route job's
+// last try hands every application it names to the exception queue, also
+// when one of them cannot be (here: it does not exist), so none is left
+// submitted with no job (review of 2026-12-02).
+func TestRoutingDeadLetterHandsOverEveryApplication(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setupSeal(t, dsn, nil)
+		ids := b.submit(t, 2)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		job := &river.Job[RouteArgs]{JobRow: &rivertype.JobRow{Kind: RouteArgs{}.Kind(), Attempt: 3, MaxAttempts: 3},
+			Args: RouteArgs{ApplicationIDs: []string{ids[0], "no-such-application", ids[1]}}}
+		if err := (&routeWorker{q: b.queue}).Work(ctx, job); err == nil {
+			t.Fatal("the hand-over of an application that does not exist answered no error")
+		}
+		for _, id := range ids {
+			a, err := b.store.Application(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Status != engine.StatusInReview || a.ReviewReasons != "routing.failed" {
+				t.Fatalf("application %s is %s for %q, want in_review for routing.failed", id, a.Status, a.ReviewReasons)
+			}
+		}
+	})
+}
+
 // TestDeliveryDeadLetterWithAnExpiredContext: the last push fails because
 // the job's context expired while the agency was answering; the batch is
 // still failed and its applications go back to review.
