@@ -46,17 +46,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stdout, ff.WithEnvVarPrefix("SKJEMA_BENCH")); err != nil {
 		return err
 	}
-	doc, err := os.ReadFile(*body)
-	if err != nil {
-		return err
-	}
-	if *dir == "" {
-		if *dir, err = os.MkdirTemp("", "skjema-bench-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(*dir)
-	}
-	server, cleanup, err := serverBinary(ctx, *skjemaPath)
+	doc, server, cleanup, err := prepare(ctx, *body, dir, "skjema-bench-", *skjemaPath)
 	if err != nil {
 		return err
 	}
@@ -327,3 +317,26 @@ func validationPerDocument(doc []byte) testing.BenchmarkResult {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// prepare reads the application every client submits, makes a temporary
+// directory for the databases where dir names none, and finds or builds
+// the server binary; cleanup removes what it made.
+func prepare(ctx context.Context, body string, dir *string, prefix, skjemaPath string) (doc []byte, server string, cleanup func(), err error) {
+	if doc, err = os.ReadFile(body); err != nil {
+		return nil, "", nil, err
+	}
+	removeDir := func() {}
+	if *dir == "" {
+		if *dir, err = os.MkdirTemp("", prefix); err != nil {
+			return nil, "", nil, err
+		}
+		tmp := *dir
+		removeDir = func() { os.RemoveAll(tmp) }
+	}
+	server, removeBinary, err := serverBinary(ctx, skjemaPath)
+	if err != nil {
+		removeDir()
+		return nil, "", nil, err
+	}
+	return doc, server, func() { removeBinary(); removeDir() }, nil
+}

@@ -40,17 +40,7 @@ func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	doc, err := os.ReadFile(*body)
-	if err != nil {
-		return err
-	}
-	if *dir == "" {
-		if *dir, err = os.MkdirTemp("", "skjema-overload-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(*dir)
-	}
-	server, cleanup, err := serverBinary(ctx, *skjemaPath)
+	doc, server, cleanup, err := prepare(ctx, *body, dir, "skjema-overload-", *skjemaPath)
 	if err != nil {
 		return err
 	}
