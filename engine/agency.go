@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+
+	"github.com/skjema/skjema/engine/secret"
 )
 
 // Audit actions for an agency's reads of personal data (DESIGN.md §5: every
@@ -66,12 +68,12 @@ func (s *Store) CreateAgencyKey(ctx context.Context, agency string) (string, err
 	if !agencyName.MatchString(agency) {
 		return "", fmt.Errorf("%w: an agency name is 2 to 40 lowercase letters, digits and dashes", ErrInvalid)
 	}
-	key := "skj_" + agency + "_" + newToken() + newToken()
+	key := "skj_" + agency + "_" + secret.Token() + secret.Token()
 	err := s.write(ctx, func(tx Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM agency_keys WHERE agency = ?`, agency); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (agency, api_key_hash, created_at) VALUES (?, ?, ?)`, agency, tokenHash(key), s.now())
+		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (agency, api_key_hash, created_at) VALUES (?, ?, ?)`, agency, secret.Hash(key), s.now())
 		return err
 	})
 	if err != nil {
@@ -86,7 +88,7 @@ func (s *Store) AgencyByKey(ctx context.Context, key string) (string, error) {
 		return "", ErrNotFound
 	}
 	var agency string
-	if err := s.read().Get(ctx, &agency, `SELECT agency FROM agency_keys WHERE api_key_hash = ?`, tokenHash(key)); err != nil {
+	if err := s.read().Get(ctx, &agency, `SELECT agency FROM agency_keys WHERE api_key_hash = ?`, secret.Hash(key)); err != nil {
 		return "", err
 	}
 	return agency, nil

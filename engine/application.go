@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/skjema/skjema/engine/secret"
 )
 
 // Application is one application, from draft to decision.
@@ -105,11 +107,11 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 	if len(data) == 0 {
 		data = json.RawMessage(`{}`)
 	}
-	d := Draft{ID: newID(), Token: newToken()}
+	d := Draft{ID: secret.ID(), Token: secret.Token()}
 	err := s.write(ctx, func(tx Tx) error {
 		now := s.now()
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), tokenHash(d.Token), now, now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), secret.Hash(d.Token), now, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Transition{ApplicationID: d.ID, To: StatusDraft, Actor: "citizen", Action: "create"}, now)
@@ -126,7 +128,7 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 // empty: the token then reads the status and messages only.
 func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
 	a, err := getApplication(ctx, s.read(), `id = ?`, id)
-	if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
+	if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
 		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
 	}
 	if a.Status.LeftCitizen() {
@@ -142,7 +144,7 @@ func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMe
 	var saved Application
 	err := s.write(ctx, func(tx Tx) error {
 		a, err := getApplication(ctx, tx, `id = ?`, id)
-		if err != nil || !tokenMatches(token, a.ResumeTokenHash) {
+		if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
 			return ErrNotFound
 		}
 		if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/skjema/skjema/engine/secret"
 )
 
 // BatchStatus is where a batch is.
@@ -331,7 +333,7 @@ func (s *Store) openBatch(ctx context.Context, tx Tx, agency, kommune string, no
 	if !errors.Is(err, ErrNotFound) {
 		return Batch{}, err
 	}
-	b = Batch{ID: newID(), Agency: agency, Kommune: kommune, Status: BatchOpen, CreatedAt: now}
+	b = Batch{ID: secret.ID(), Agency: agency, Kommune: kommune, Status: BatchOpen, CreatedAt: now}
 	if _, err := tx.Exec(ctx, `INSERT INTO batches (id, agency, kommune, status, created_at) VALUES (?, ?, ?, ?, ?)`,
 		b.ID, agency, kommune, string(BatchOpen), now); err != nil {
 		if errors.Is(err, errUnique) {

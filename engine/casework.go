@@ -16,9 +16,6 @@ import (
 // the application changed since she opened it. Her kommuner bound all of it:
 // an application of another kommune is ErrNotFound, as if it did not exist.
 
-// Actor names a caseworker in the audit log.
-func (u User) Actor() string { return "caseworker:" + u.ID }
-
 // Audit actions that change no status.
 const (
 	ActionView      = "view"       // the application's data was shown

@@ -1,8 +1,8 @@
 // Package engine keeps applications from draft to receipt: drafts with
 // resume tokens, the durable and idempotent submit, uploads, the caseworker's
 // actions, routing into batches, sealing, delivery and receipts, retention,
-// the lifecycle state machine and the audit log; and the caseworkers'
-// accounts and sessions.
+// the lifecycle state machine and the audit log. The caseworkers' accounts
+// and sessions are engine/accounts' (its methods are promoted on Store).
 //
 // Every exported method that changes anything is one transaction: no caller
 // composes engine transactions. Work that

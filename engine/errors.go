@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/storage"
 	"github.com/skjema/skjema/forms"
 )
@@ -11,29 +12,29 @@ import (
 // Errors the web layer maps to HTTP statuses in one place.
 var (
 	// ErrNotFound: no such application or draft, or not one the caller may see.
-	ErrNotFound = storage.ErrNotFound
+	ErrNotFound = fault.ErrNotFound
 	// ErrConflict: the application changed under the caller (optimistic
 	// lock), or an idempotency key was reused with a different body.
-	ErrConflict = errors.New("conflict")
+	ErrConflict = fault.ErrConflict
 	// ErrIllegalTransition: the lifecycle does not allow this move.
-	ErrIllegalTransition = errors.New("illegal transition")
-	// ErrUnauthorized: the resume token does not match.
-	ErrUnauthorized = errors.New("unauthorized")
+	ErrIllegalTransition = fault.ErrIllegalTransition
+	// ErrUnauthorized: the resume token or the password does not match.
+	ErrUnauthorized = fault.ErrUnauthorized
 	// ErrInvalid: the input is not acceptable (see the wrapped detail).
-	ErrInvalid = storage.ErrInvalid
+	ErrInvalid = fault.ErrInvalid
 	// ErrUnknownKommune: the installation does not serve the kommune named,
 	// or none was named where it serves a list. It is also ErrInvalid.
 	ErrUnknownKommune = fmt.Errorf("%w: the installation does not serve this kommune", ErrInvalid)
 	// ErrGone: it was there, and was purged after its retention time (a
 	// delivered batch's body).
-	ErrGone = errors.New("gone")
+	ErrGone = fault.ErrGone
 	// ErrBusy: the server has no room for this now (the memory all uploads
 	// in flight share); try again in a moment.
-	ErrBusy = errors.New("busy")
+	ErrBusy = fault.ErrBusy
 	// ErrForbidden: the caller may see what she asks about but may not do
 	// this to it, and is told so: an admin making an account for a kommune
 	// that is not hers.
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden = fault.ErrForbidden
 )
 
 // errUnique is a unique-constraint violation: a conflict, or a race to retry.

@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
 )
 
@@ -66,7 +67,7 @@ var ErrFileTooLarge = fmt.Errorf("%w: a file is at most %d MiB", ErrInvalid, Max
 // so a large upload neither holds the SQLite writer for long nor more than
 // a chunk of memory. The chunks of an upload that fails are deleted.
 func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (File, error) {
-	f := File{ID: newID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
+	f := File{ID: secret.ID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
 	// Refuse at once what the last check would refuse, before any is stored.
 	if err := s.canAddFile(ctx, s.read(), appID, token, 0); err != nil {
 		return File{}, fmt.Errorf("add file to %s: %w", appID, err)
@@ -234,7 +235,7 @@ func editable(ctx context.Context, tx Executor, appID, token string) error {
 		Status Status `db:"status"`
 		Hash   string `db:"resume_token_hash"`
 	}
-	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash FROM applications WHERE id = ?`, appID); err != nil || !tokenMatches(token, a.Hash) {
+	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash FROM applications WHERE id = ?`, appID); err != nil || !secret.Matches(token, a.Hash) {
 		return ErrNotFound
 	}
 	if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {

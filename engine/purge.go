@@ -107,11 +107,6 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 			}
 			p.Drafts, p.Files = len(drafts), len(files)
 		}
-		n, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now)
-		if err != nil {
-			return err
-		}
-		p.Sessions = int(n)
 		var bodies []string
 		if err := tx.Select(ctx, &bodies, `SELECT id FROM batches WHERE status = ? AND delivered_at < ? AND body <> '' LIMIT ?`,
 			string(BatchDelivered), now.Add(-r.BatchBodies), purgeBatch); err != nil {
@@ -126,7 +121,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 			p.BatchBodies = int(n)
 		}
 		// Chunks no file names, past the time an upload can take.
-		n, err = tx.Exec(ctx, `DELETE FROM file_chunks WHERE created_at < ?
+		n, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE created_at < ?
 			AND NOT EXISTS (SELECT 1 FROM files WHERE files.id = file_chunks.file_id)`, now.Add(-r.Chunks))
 		if err != nil {
 			return err
@@ -136,6 +131,9 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 		return nil
 	})
 	if err != nil {
+		return Purged{}, false, fmt.Errorf("purge: %w", err)
+	}
+	if p.Sessions, err = s.PurgeSessions(ctx); err != nil {
 		return Purged{}, false, fmt.Errorf("purge: %w", err)
 	}
 	return p, more, nil

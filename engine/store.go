@@ -6,12 +6,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"sync"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/crypto/bcrypt"
 
+	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -49,6 +49,9 @@ type Config struct {
 	PasswordCost int
 }
 
+// kommunenummer is four digits (SSB's numbers).
+var kommunenummer = regexp.MustCompile(`^\d{4}$`)
+
 // Store keeps applications, batches and accounts in one database
 // (engine/storage).
 type Store struct {
@@ -56,12 +59,9 @@ type Store struct {
 	clock func() time.Time
 	log   *slog.Logger
 
-	passwordCost int
-	// dummyHash is compared against when there is no such user, so that a
-	// wrong e-mail address takes as long as a wrong password. Made at
-	// passwordCost on the first sign-in.
-	dummyHash     []byte
-	dummyHashOnce sync.Once
+	// The caseworkers' accounts and sessions (package accounts); its
+	// methods are the Store's.
+	*accounts.Service
 
 	enqueuer Enqueuer
 	kommuner map[string]bool
@@ -76,13 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.PasswordCost == 0 {
-		cfg.PasswordCost = 12
-	}
-	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
-		return nil, fmt.Errorf("open store: PasswordCost %d is not between %d and %d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
-	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, passwordCost: cfg.PasswordCost,
+	s := &Store{clock: cfg.Clock, log: cfg.Logger,
 		kommuner: map[string]bool{}, chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {
@@ -94,6 +88,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.db, err = storage.Open(ctx, storage.Config{Database: cfg.Database, Logger: cfg.Logger, MaxGroup: cfg.MaxGroup, MaxConns: cfg.MaxConns,
 		BeforeCommit: s.beforeCommit, GoMigrations: []storage.GoMigration{keyHashMigration}})
 	if err != nil {
+		return nil, err
+	}
+	if s.Service, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
+		s.db.Close()
 		return nil, err
 	}
 	return s, nil

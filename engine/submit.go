@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
 )
 
@@ -127,7 +128,7 @@ type submitRow struct {
 
 // keyHash is how an Idempotency-Key is kept: for a submit without a draft it
 // is also the secret that reads the application (code review B2).
-func keyHash(key string) string { return tokenHash("idempotency-key\x00" + key) }
+func keyHash(key string) string { return secret.Hash("idempotency-key\x00" + key) }
 
 func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, data, requestHash, ref string) (Receipt, error) {
 	key := req.IdempotencyKey
@@ -151,7 +152,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 	from := StatusDraft
 	kommune := req.Kommune
 	if draft != nil {
-		if !tokenMatches(req.Token, draft.ResumeTokenHash) {
+		if !secret.Matches(req.Token, draft.ResumeTokenHash) {
 			return Receipt{}, fmt.Errorf("draft %s: %w", key, ErrNotFound)
 		}
 		if draft.Form != req.Form.ID {
@@ -190,10 +191,10 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, "", doc); err != nil {
 			return Receipt{}, err // files can only be uploaded to a draft
 		}
-		receipt.ID, from = newID(), ""
+		receipt.ID, from = secret.ID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash,
 			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, tokenHash(key),
+			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, secret.Hash(key),
 			keyHash(key), requestHash, now, now, now); err != nil {
 			return Receipt{}, err
 		}
@@ -252,7 +253,7 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, req SubmitRequest, r
 	if r.ID != req.IdempotencyKey {
 		token = req.IdempotencyKey // a submit without a draft: the key is the token
 	}
-	if !tokenMatches(token, r.ResumeTokenHash) {
+	if !secret.Matches(token, r.ResumeTokenHash) {
 		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)
 	}
 	if r.Form != req.Form.ID {

@@ -21,6 +21,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver, registered as "sqlite3"
+
+	"github.com/skjema/skjema/engine/fault"
 )
 
 type dialect int
@@ -33,9 +35,9 @@ const (
 // Errors every executor answers with, whichever database said it.
 var (
 	// ErrNotFound: no row.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = fault.ErrNotFound
 	// ErrInvalid: input the database refuses as data (text it cannot store).
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid = fault.ErrInvalid
 	// ErrUnique: a unique constraint was violated; the caller decides
 	// whether that is a conflict or a race to retry.
 	ErrUnique = errors.New("unique constraint violated")

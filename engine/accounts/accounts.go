@@ -1,4 +1,10 @@
-package engine
+// Package accounts keeps the caseworkers' accounts: users and their
+// kommuner, local passwords (bcrypt) and other identity providers'
+// subjects, sessions, and what an admin may do to whom (only accounts of
+// her own kommuner). Every exported method that changes anything is one
+// transaction. It knows nothing of applications; the engine's casework
+// takes its User.
+package accounts
 
 import (
 	"context"
@@ -8,9 +14,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/secret"
+	"github.com/skjema/skjema/engine/storage"
 )
 
 // ProviderLocal is the identity provider of passwords kept by Skjema itself.
@@ -20,6 +31,62 @@ const ProviderLocal = "local"
 
 // MinPasswordLength is the shortest password a local account may have.
 const MinPasswordLength = 12
+
+// Config makes a Service.
+type Config struct {
+	// Clock stamps what is written. Defaults to time.Now.
+	Clock func() time.Time
+	// PasswordCost is bcrypt's work factor for the passwords the service
+	// sets. Defaults to 12: about 0.2 s a check on a small server, slow to
+	// guess offline and still quick to sign in. Tests set bcrypt.MinCost
+	// (4); a hash keeps the cost it was made with, so lowering it later
+	// only affects new passwords.
+	PasswordCost int
+}
+
+// Service keeps the accounts in the engine's database.
+type Service struct {
+	db           *storage.DB
+	clock        func() time.Time
+	passwordCost int
+	// dummyHash is compared against when there is no such user, so that a
+	// wrong e-mail address takes as long as a wrong password. Made at
+	// passwordCost on the first sign-in.
+	dummyHash     []byte
+	dummyHashOnce sync.Once
+}
+
+// New is the accounts service over db.
+func New(db *storage.DB, cfg Config) (*Service, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = 12
+	}
+	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("accounts: PasswordCost %d is not between %d and %d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	return &Service{db: db, clock: cfg.Clock, passwordCost: cfg.PasswordCost}, nil
+}
+
+// now is the clock in UTC with microseconds (what both databases keep).
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// PurgeSessions deletes the sessions past their expiry and answers how
+// many.
+func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, s.now())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	return int(n), nil
+}
 
 var kommunenummer = regexp.MustCompile(`^\d{4}$`)
 
@@ -34,6 +101,9 @@ type User struct {
 	// handed out, and must replace it before anything else.
 	MustChangePassword bool `json:"mustChangePassword"`
 }
+
+// Actor is how a user appears in the audit log.
+func (u User) Actor() string { return "caseworker:" + u.ID }
 
 // Sees says whether the user may see an application of a kommune.
 func (u User) Sees(kommune string) bool { return slices.Contains(u.Kommuner, kommune) }
@@ -54,21 +124,21 @@ type NewUser struct {
 
 // CreateUser adds an account with a local password, for any kommune: the
 // operator's, from the command line. An admin's UI uses CreateAccount.
-func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	addr, err := mail.ParseAddress(nu.Email)
 	if err != nil || addr.Address != strings.TrimSpace(nu.Email) {
-		return User{}, fmt.Errorf("%w: %q is not an e-mail address", ErrInvalid, nu.Email)
+		return User{}, fmt.Errorf("%w: %q is not an e-mail address", fault.ErrInvalid, nu.Email)
 	}
 	if strings.TrimSpace(nu.Name) == "" {
-		return User{}, fmt.Errorf("%w: a user needs a name", ErrInvalid)
+		return User{}, fmt.Errorf("%w: a user needs a name", fault.ErrInvalid)
 	}
 	for _, k := range nu.Kommuner {
 		if !kommunenummer.MatchString(k) {
-			return User{}, fmt.Errorf("%w: %q is not a kommunenummer", ErrInvalid, k)
+			return User{}, fmt.Errorf("%w: %q is not a kommunenummer", fault.ErrInvalid, k)
 		}
 	}
 	if len(nu.Kommuner) == 0 && !nu.Admin {
-		return User{}, fmt.Errorf("%w: a caseworker belongs to at least one kommune", ErrInvalid)
+		return User{}, fmt.Errorf("%w: a caseworker belongs to at least one kommune", fault.ErrInvalid)
 	}
 	var hash []byte
 	if nu.Password != "" {
@@ -76,9 +146,9 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 			return User{}, err
 		}
 	}
-	u := User{ID: newID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
+	u := User{ID: secret.ID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
 		MustChangePassword: hash != nil && nu.StartPassword}
-	err = s.write(ctx, func(tx Tx) error {
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
 			return err
 		}
@@ -93,8 +163,8 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		_, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id, secret_hash, must_change) VALUES (?, ?, ?, ?, ?)`, ProviderLocal, u.Email, u.ID, string(hash), u.MustChangePassword)
 		return err
 	})
-	if errors.Is(err, errUnique) {
-		return User{}, fmt.Errorf("%w: there is already a user %s", ErrConflict, u.Email)
+	if errors.Is(err, storage.ErrUnique) {
+		return User{}, fmt.Errorf("%w: there is already a user %s", fault.ErrConflict, u.Email)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
@@ -103,53 +173,53 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 }
 
 // hashPassword checks a new local password's length and hashes it.
-func (s *Store) hashPassword(password string) ([]byte, error) {
+func (s *Service) hashPassword(password string) ([]byte, error) {
 	if len([]rune(password)) < MinPasswordLength {
-		return nil, fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPasswordLength)
+		return nil, fmt.Errorf("%w: a password has at least %d characters", fault.ErrInvalid, MinPasswordLength)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err) // longer than bcrypt's 72 bytes
+		return nil, fmt.Errorf("%w: %v", fault.ErrInvalid, err) // longer than bcrypt's 72 bytes
 	}
 	return hash, nil
 }
 
 // noSuchUser compares a password against a hash of the store's cost, so
 // that a wrong e-mail address takes as long as a wrong password.
-func (s *Store) noSuchUser(password string) {
+func (s *Service) noSuchUser(password string) {
 	s.dummyHashOnce.Do(func() {
 		s.dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), s.passwordCost)
 	})
 	bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
 }
 
-// Authenticate checks a local password. Any failure is ErrUnauthorized,
+// Authenticate checks a local password. Any failure is fault.ErrUnauthorized,
 // the same for an unknown address, a wrong password and a disabled user.
-func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var row struct {
 		UserID string `db:"user_id"`
 		Hash   string `db:"secret_hash"`
 	}
-	err := s.read().Get(ctx, &row, `SELECT i.user_id, i.secret_hash FROM identities i JOIN users u ON u.id = i.user_id
+	err := s.db.Read().Get(ctx, &row, `SELECT i.user_id, i.secret_hash FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled AND i.secret_hash IS NOT NULL`, ProviderLocal, strings.ToLower(strings.TrimSpace(email)))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		s.noSuchUser(password)
-		return User{}, ErrUnauthorized
+		return User{}, fault.ErrUnauthorized
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(row.Hash), []byte(password)) != nil {
-		return User{}, ErrUnauthorized
+		return User{}, fault.ErrUnauthorized
 	}
 	return s.User(ctx, row.UserID)
 }
 
 // UserByIdentity finds the user an identity provider's subject belongs to:
 // the hook for OpenID Connect.
-func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (User, error) {
+func (s *Service) UserByIdentity(ctx context.Context, provider, subject string) (User, error) {
 	var id string
-	if err := s.read().Get(ctx, &id, `SELECT i.user_id FROM identities i JOIN users u ON u.id = i.user_id
+	if err := s.db.Read().Get(ctx, &id, `SELECT i.user_id FROM identities i JOIN users u ON u.id = i.user_id
 		WHERE i.provider = ? AND i.subject = ? AND NOT u.disabled`, provider, subject); err != nil {
 		return User{}, err
 	}
@@ -157,7 +227,7 @@ func (s *Store) UserByIdentity(ctx context.Context, provider, subject string) (U
 }
 
 // User reads one user with her kommuner.
-func (s *Store) User(ctx context.Context, id string) (User, error) {
+func (s *Service) User(ctx context.Context, id string) (User, error) {
 	var row struct {
 		ID         string `db:"id"`
 		Email      string `db:"email"`
@@ -165,13 +235,13 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 		Admin      bool   `db:"admin"`
 		MustChange bool   `db:"must_change"`
 	}
-	if err := s.read().Get(ctx, &row, `SELECT id, email, name, admin,
+	if err := s.db.Read().Get(ctx, &row, `SELECT id, email, name, admin,
 		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
 		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
 	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange}
-	if err := s.read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
+	if err := s.db.Read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}
 	return u, nil
@@ -186,15 +256,15 @@ type Session struct {
 }
 
 // CreateSession signs a user in for ttl.
-func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
+func (s *Service) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
 	now := s.now()
-	sess := Session{Token: newToken() + newToken(), CSRF: newToken(), ExpiresAt: now.Add(ttl)}
-	err := s.write(ctx, func(tx Tx) error {
+	sess := Session{Token: secret.Token() + secret.Token(), CSRF: secret.Token(), ExpiresAt: now.Add(ttl)}
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			tokenHash(sess.Token), userID, sess.CSRF, now, sess.ExpiresAt)
+			secret.Hash(sess.Token), userID, sess.CSRF, now, sess.ExpiresAt)
 		return err
 	})
 	if err != nil {
@@ -204,16 +274,16 @@ func (s *Store) CreateSession(ctx context.Context, userID string, ttl time.Durat
 }
 
 // SessionUser answers the user of a live session and its CSRF token; an
-// unknown or expired session is ErrNotFound.
-func (s *Store) SessionUser(ctx context.Context, token string) (User, string, error) {
+// unknown or expired session is fault.ErrNotFound.
+func (s *Service) SessionUser(ctx context.Context, token string) (User, string, error) {
 	if token == "" {
-		return User{}, "", ErrNotFound
+		return User{}, "", fault.ErrNotFound
 	}
 	var row struct {
 		UserID string `db:"user_id"`
 		CSRF   string `db:"csrf_token"`
 	}
-	if err := s.read().Get(ctx, &row, `SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash(token), s.now()); err != nil {
+	if err := s.db.Read().Get(ctx, &row, `SELECT user_id, csrf_token FROM sessions WHERE token_hash = ? AND expires_at > ?`, secret.Hash(token), s.now()); err != nil {
 		return User{}, "", err
 	}
 	u, err := s.User(ctx, row.UserID)
@@ -221,16 +291,16 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, string, er
 }
 
 // EndSession signs out.
-func (s *Store) EndSession(ctx context.Context, token string) error {
-	return s.write(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.db.Write(ctx, func(tx storage.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, secret.Hash(token))
 		return err
 	})
 }
 
 // Account management is scoped like casework. An account is an admin's to
 // list, disable and enable when it belongs to at least one kommune and every
-// one of its kommuner is hers; any other account is ErrNotFound to her, as
+// one of its kommuner is hers; any other account is fault.ErrNotFound to her, as
 // one that does not exist. She makes accounts, admins included, only for
 // kommuner of her own. An admin of no kommune manages no one: she is not an
 // operator of the installation. The operator makes the first account of a
@@ -251,11 +321,11 @@ func (u User) manages(kommuner []string) bool {
 }
 
 // CreateAccount is an admin making an account: CreateUser, refused with
-// ErrForbidden unless every kommune of the new account is hers. Its
+// fault.ErrForbidden unless every kommune of the new account is hers. Its
 // password is a start password.
-func (s *Store) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
+func (s *Service) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
 	if !admin.manages(nu.Kommuner) {
-		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, ErrForbidden)
+		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, fault.ErrForbidden)
 	}
 	nu.StartPassword = true
 	return s.CreateUser(ctx, nu)
@@ -268,10 +338,10 @@ type Account struct {
 }
 
 // Accounts lists the accounts an admin manages, by e-mail address. Anyone
-// but an admin gets ErrNotFound.
-func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
+// but an admin gets fault.ErrNotFound.
+func (s *Service) Accounts(ctx context.Context, admin User) ([]Account, error) {
 	if !admin.Admin {
-		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, ErrNotFound)
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, fault.ErrNotFound)
 	}
 	var rows []struct {
 		ID         string `db:"id"`
@@ -281,7 +351,7 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 		Disabled   bool   `db:"disabled"`
 		MustChange bool   `db:"must_change"`
 	}
-	if err := s.read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled,
+	if err := s.db.Read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled,
 		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
 		FROM users ORDER BY email`, ProviderLocal); err != nil {
 		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
@@ -290,7 +360,7 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 		UserID  string `db:"user_id"`
 		Kommune string `db:"kommune"`
 	}
-	if err := s.read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
+	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
 		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
 	}
 	kommuner := map[string][]string{}
@@ -308,22 +378,22 @@ func (s *Store) Accounts(ctx context.Context, admin User) ([]Account, error) {
 }
 
 // SetDisabled turns an account the admin manages off (its sessions end at
-// once) or on again. Any other account is ErrNotFound.
-func (s *Store) SetDisabled(ctx context.Context, admin User, id string, disabled bool) error {
-	err := s.write(ctx, func(tx Tx) error {
+// once) or on again. Any other account is fault.ErrNotFound.
+func (s *Service) SetDisabled(ctx context.Context, admin User, id string, disabled bool) error {
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		var kommuner []string
 		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 			return err
 		}
 		if !admin.manages(kommuner) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		n, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if disabled {
 			_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
@@ -337,9 +407,9 @@ func (s *Store) SetDisabled(ctx context.Context, admin User, id string, disabled
 }
 
 // ChangePassword replaces a user's local password after checking the
-// current one (ErrUnauthorized if wrong). Her other sessions end; keep
+// current one (fault.ErrUnauthorized if wrong). Her other sessions end; keep
 // names the one she is using.
-func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepSession string) error {
+func (s *Service) ChangePassword(ctx context.Context, userID, current, next, keepSession string) error {
 	u, err := s.User(ctx, userID)
 	if err != nil {
 		return err
@@ -351,11 +421,11 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx Tx) error {
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = FALSE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, tokenHash(keepSession))
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, secret.Hash(keepSession))
 		return err
 	})
 	if err != nil {
@@ -365,21 +435,21 @@ func (s *Store) ChangePassword(ctx context.Context, userID, current, next, keepS
 }
 
 // ResetPassword gives an account the admin manages a new start password
-// (any other account is ErrNotFound): her sessions end, and she must
+// (any other account is fault.ErrNotFound): her sessions end, and she must
 // change it at her next sign-in. An account without a local password gets
 // one.
-func (s *Store) ResetPassword(ctx context.Context, admin User, id, password string) error {
+func (s *Service) ResetPassword(ctx context.Context, admin User, id, password string) error {
 	hash, err := s.hashPassword(password)
 	if err != nil {
 		return fmt.Errorf("reset password of %s: %w", id, err)
 	}
-	err = s.write(ctx, func(tx Tx) error {
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		var kommuner []string
 		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 			return err
 		}
 		if !admin.manages(kommuner) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		var email string
 		if err := tx.Get(ctx, &email, `SELECT email FROM users WHERE id = ?`, id); err != nil {

@@ -1,0 +1,27 @@
+// Package fault names the errors the engine's services answer with, so that
+// the web layer can map each to an HTTP status in one place whichever
+// service said it. It holds nothing else.
+package fault
+
+import "errors"
+
+var (
+	// ErrNotFound: no such thing, or not one the caller may see.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: it changed under the caller (optimistic lock), or a key
+	// or an address was used for something else already.
+	ErrConflict = errors.New("conflict")
+	// ErrIllegalTransition: the lifecycle does not allow this move.
+	ErrIllegalTransition = errors.New("illegal transition")
+	// ErrUnauthorized: the token or the password does not match.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrInvalid: the input is not acceptable (see the wrapped detail).
+	ErrInvalid = errors.New("invalid")
+	// ErrGone: it was there, and was purged after its retention time.
+	ErrGone = errors.New("gone")
+	// ErrBusy: there is no room for this now; try again in a moment.
+	ErrBusy = errors.New("busy")
+	// ErrForbidden: the caller may see what she asks about but may not do
+	// this to it, and is told so.
+	ErrForbidden = errors.New("forbidden")
+)
