@@ -64,15 +64,29 @@ func (s *Store) Application(ctx context.Context, id string) (Application, error)
 	return a, nil
 }
 
+// ToRoute is a submitted application as routing needs it: its form and
+// kommune, and the routing rules' reasons decided at submit. Reasons is
+// nil for one submitted before they were (then Data holds the document to
+// decide them from).
+type ToRoute struct {
+	ID      string  `db:"id"`
+	Form    string  `db:"form"`
+	Kommune string  `db:"kommune"`
+	Reasons *string `db:"route_reasons"`
+	Data    string  `db:"data"`
+}
+
 // SubmittedApplications reads, in one query on the readers, those of the
 // applications that are submitted and not yet routed.
-func (s *Store) SubmittedApplications(ctx context.Context, ids []string) ([]Application, error) {
+func (s *Store) SubmittedApplications(ctx context.Context, ids []string) ([]ToRoute, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	in, args := inList(ids)
-	var out []Application
-	if err := s.read().Select(ctx, &out, `SELECT `+applicationColumns+` FROM applications WHERE status = ? AND id IN `+in+` ORDER BY id`,
+	var out []ToRoute
+	if err := s.read().Select(ctx, &out, `SELECT id, form, kommune, route_reasons,
+		CASE WHEN route_reasons IS NULL THEN CAST(data AS TEXT) ELSE '' END AS data
+		FROM applications WHERE status = ? AND id IN `+in+` ORDER BY id`,
 		append([]any{string(StatusSubmitted)}, args...)...); err != nil {
 		return nil, fmt.Errorf("submitted applications: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/secret"
@@ -87,9 +88,12 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
+	// The routing rules run here, on the document already decoded, outside
+	// the transaction: the route job then need not read and decode it.
+	reasons := strings.Join(req.Form.ReviewReasons(res.Document, s.now()), ",")
 	var receipt Receipt
 	write := func(tx Tx) error {
-		r, err := s.submitTx(ctx, tx, req, res.Document, string(data), requestHash, ref)
+		r, err := s.submitTx(ctx, tx, req, res.Document, string(data), requestHash, ref, reasons)
 		receipt = r
 		return err
 	}
@@ -130,7 +134,7 @@ type submitRow struct {
 // is also the secret that reads the application (code review B2).
 func keyHash(key string) string { return secret.Hash("idempotency-key\x00" + key) }
 
-func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, data, requestHash, ref string) (Receipt, error) {
+func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, data, requestHash, ref, reasons string) (Receipt, error) {
 	key := req.IdempotencyKey
 	var rows []submitRow
 	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt
@@ -176,10 +180,10 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, key, doc); err != nil {
 			return Receipt{}, err
 		}
-		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?,
+		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?, route_reasons = ?,
 			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND status = ?`,
-			string(StatusSubmitted), req.Form.Version, kommune, data, keyHash(key), requestHash, now, now, key, string(StatusDraft))
+			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -192,9 +196,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 			return Receipt{}, err // files can only be uploaded to a draft
 		}
 		receipt.ID, from = secret.ID(), ""
-		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash,
-			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, secret.Hash(key),
+		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, route_reasons, resume_token_hash,
+			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, reasons, secret.Hash(key),
 			keyHash(key), requestHash, now, now, now); err != nil {
 			return Receipt{}, err
 		}

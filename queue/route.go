@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -120,18 +121,26 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 }
 
 // request is the routing of one application: its form's agency and the
-// reasons the form's rules give to look at it.
-func (w *routeWorker) request(a engine.Application) (engine.RouteRequest, error) {
+// reasons the form's rules gave to look at it, at submit (or, for one
+// submitted before they were kept, now, from its document).
+func (w *routeWorker) request(a engine.ToRoute) (engine.RouteRequest, error) {
 	form, ok := w.q.cfg.Forms.Form(a.Form)
 	if !ok {
 		return engine.RouteRequest{}, fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-		return engine.RouteRequest{}, fmt.Errorf("route %s: %w", a.ID, err)
+	var reasons []string
+	if a.Reasons != nil {
+		if *a.Reasons != "" {
+			reasons = strings.Split(*a.Reasons, ",")
+		}
+	} else {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+			return engine.RouteRequest{}, fmt.Errorf("route %s: %w", a.ID, err)
+		}
+		reasons = form.ReviewReasons(doc, w.q.cfg.Clock())
 	}
-	return engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: form.ReviewReasons(doc, w.q.cfg.Clock()),
-		BatchSize: w.q.cfg.BatchSize}, nil
+	return engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: reasons, BatchSize: w.q.cfg.BatchSize}, nil
 }
 
 // routeAll routes the applications in one transaction. Several nodes may
