@@ -294,3 +294,38 @@ func TestNewRefusesADeadlineDayNotEveryMonthHas(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteDecidesReasonsAtSubmitOrFromTheDocument: the routing rules'
+// reasons are decided at submit and kept; an application submitted before
+// they were kept (route_reasons NULL) is decided from its document when it
+// is routed. Either way a flagged one goes to review.
+func TestRouteDecidesReasonsAtSubmitOrFromTheDocument(t *testing.T) {
+	t.Parallel()
+	b := setupSeal(t, enginetest.SQLite(t), nil)
+	ctx := context.Background()
+	var doc map[string]any
+	json.Unmarshal(b.body, &doc)
+	doc["household"].([]any)[0].(map[string]any)["registeredElsewhere"] = true
+	flagged, _ := json.Marshal(doc)
+	var ids []string
+	for i := range 2 {
+		r, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: flagged, IdempotencyKey: fmt.Sprintf("reasons-key-%012d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	// The second as if submitted before reasons were kept.
+	if _, err := b.store.SQLDB().Exec(`UPDATE applications SET route_reasons = NULL WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&routeWorker{q: b.queue}).route(ctx, &river.Job[RouteArgs]{Args: RouteArgs{ApplicationIDs: ids}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		a, _ := b.store.Application(ctx, id)
+		if a.Status != engine.StatusInReview || a.ReviewReasons != "registeredElsewhere" {
+			t.Errorf("application %s is %s for %q, want in review for registeredElsewhere", id, a.Status, a.ReviewReasons)
+		}
+	}
+}
