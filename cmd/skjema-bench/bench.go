@@ -109,7 +109,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "ratio pipeline time / River bare time\t%.2f\t\t\n", carried.Seconds()/bare.Seconds())
 	}
 	tw.Flush()
-	fmt.Fprintf(stdout, "(%d submits acknowledged, %d refused or failed; databases in %s)\n", sub.ok, sub.failed, *dir)
+	fmt.Fprintf(stdout, "(%d submits acknowledged, %d refused or failed)\n", sub.ok, sub.failed)
 	return nil
 }
 

@@ -23,6 +23,7 @@ func TestMalformedEnvironmentStopsTheStart(t *testing.T) {
 		{"SKJEMA_DEADLINE_DAY", "25.5"},
 		{"SKJEMA_HSTS", "yes"},
 		{"SKJEMA_DEV", "on"},
+		{"SKJEMA_LOG_LEVEL", "loud"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

@@ -127,8 +127,14 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
 	fs.DurationVar(&m.DrainDelay, "drain-delay", 0, "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
-	_, err := parseFlags(fs, args, m.Stdout, envPrefix, map[string]string{"registers": "SKJEMA_REGISTERS_DIR"})
-	return err
+	if _, err := parseFlags(fs, args, m.Stdout, envPrefix, map[string]string{"registers": "SKJEMA_REGISTERS_DIR"}); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		return fmt.Errorf("-log-level (SKJEMA_LOG_LEVEL) %q: use debug, info, warn or error", m.LogLevel)
+	}
+	return nil
 }
 
 func (m *Main) logger() *slog.Logger {
