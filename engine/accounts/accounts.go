@@ -184,7 +184,7 @@ func (s *Service) hashPassword(password string) ([]byte, error) {
 	return hash, nil
 }
 
-// noSuchUser compares a password against a hash of the store's cost, so
+// noSuchUser compares a password against a hash of the service's cost, so
 // that a wrong e-mail address takes as long as a wrong password.
 func (s *Service) noSuchUser(password string) {
 	s.dummyHashOnce.Do(func() {
