@@ -132,7 +132,7 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
-		return fmt.Errorf("-log-level (SKJEMA_LOG_LEVEL) %q: use debug, info, warn or error", m.LogLevel)
+		return fmt.Errorf("SKJEMA_LOG_LEVEL=%q (-log-level): use debug, info, warn or error", m.LogLevel)
 	}
 	return nil
 }
