@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"slices"
 	"sync/atomic"
@@ -259,6 +260,56 @@ func TestStartPasswordMustBeChanged(t *testing.T) {
 		}
 		if u, err := store.Authenticate(ctx, kari.Email, reset); err != nil || !u.MustChangePassword {
 			t.Fatalf("the reset start password: %+v %v", u, err)
+		}
+	})
+}
+
+// TestAccountChangesAreAudited: an admin's changes to an account (created,
+// disabled, enabled, password reset) and its owner's password change are
+// each one event of the account's log, with who did it; a refused change
+// writes none. Every caseworker write is audited, an admin's too.
+func TestAccountChangesAreAudited(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store := enginetest.Open(t, dsn).Store
+		admin, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: "et langt passord her"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bergen, _ := store.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Bergen", Admin: true, Kommuner: []string{"4601"}, Password: "et langt passord her"})
+		kari, err := store.CreateAccount(ctx, admin, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "startpassord 123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []error{
+			store.SetDisabled(ctx, admin, kari.ID, true),
+			store.SetDisabled(ctx, admin, kari.ID, false),
+			store.ResetPassword(ctx, admin, kari.ID, "nytt startpassord 1"),
+			store.ChangePassword(ctx, kari.ID, "nytt startpassord 1", "mitt eget passord 2", ""),
+		} {
+			if step != nil {
+				t.Fatal(step)
+			}
+		}
+		if err := store.SetDisabled(ctx, bergen, kari.ID, true); err == nil {
+			t.Fatal("Bergen's admin disabled an Oslo account")
+		}
+		events, err := store.AccountEvents(ctx, kari.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Actor+" "+e.Action)
+		}
+		want := []string{admin.Actor() + " create", admin.Actor() + " disable", admin.Actor() + " enable",
+			admin.Actor() + " reset-password", kari.Actor() + " change-password"}
+		if strings.Join(got, "; ") != strings.Join(want, "; ") || events[0].Detail != "caseworker of 0301" {
+			t.Fatalf("events %q (first detail %q), want %q", got, events[0].Detail, want)
+		}
+		if first, _ := store.AccountEvents(ctx, admin.ID); len(first) != 1 || first[0].Actor != "operator" || first[0].Detail != "admin of 0301" {
+			t.Fatalf("the command line's account: %+v", first)
 		}
 	})
 }

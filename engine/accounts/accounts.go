@@ -125,6 +125,13 @@ type NewUser struct {
 // CreateUser adds an account with a local password, for any kommune: the
 // operator's, from the command line. An admin's UI uses CreateAccount.
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
+	return s.createUser(ctx, Operator, nu)
+}
+
+// Operator is the actor of what is done from the command line.
+const Operator = "operator"
+
+func (s *Service) createUser(ctx context.Context, actor string, nu NewUser) (User, error) {
 	addr, err := mail.ParseAddress(nu.Email)
 	if err != nil || addr.Address != strings.TrimSpace(nu.Email) {
 		return User{}, fmt.Errorf("%w: %q is not an e-mail address", fault.ErrInvalid, nu.Email)
@@ -156,6 +163,13 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 			if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, u.ID, k); err != nil {
 				return err
 			}
+		}
+		role := "caseworker"
+		if u.Admin {
+			role = "admin"
+		}
+		if err := s.audit(ctx, tx, actor, "create", u.ID, role+" of "+strings.Join(u.Kommuner, ", ")); err != nil {
+			return err
 		}
 		if hash == nil {
 			return nil
@@ -328,7 +342,7 @@ func (s *Service) CreateAccount(ctx context.Context, admin User, nu NewUser) (Us
 		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, fault.ErrForbidden)
 	}
 	nu.StartPassword = true
-	return s.CreateUser(ctx, nu)
+	return s.createUser(ctx, admin.Actor(), nu)
 }
 
 // Account is a user as an admin lists her: with whether she is disabled.
@@ -395,10 +409,14 @@ func (s *Service) SetDisabled(ctx context.Context, admin User, id string, disabl
 		if n == 0 {
 			return fault.ErrNotFound
 		}
+		action := "enable"
 		if disabled {
-			_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+			action = "disable"
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
 		}
-		return err
+		return s.audit(ctx, tx, admin.Actor(), action, id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("set disabled of %s by %s: %w", id, admin.ID, err)
@@ -425,8 +443,10 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next, kee
 		if _, err := tx.Exec(ctx, `UPDATE identities SET secret_hash = ?, must_change = FALSE WHERE provider = ? AND user_id = ?`, string(hash), ProviderLocal, userID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, secret.Hash(keepSession))
-		return err
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, secret.Hash(keepSession)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.Actor(), "change-password", userID, "")
 	})
 	if err != nil {
 		return fmt.Errorf("change password of %s: %w", userID, err)
@@ -464,11 +484,39 @@ func (s *Service) ResetPassword(ctx context.Context, admin User, id, password st
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		return err
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, admin.Actor(), "reset-password", id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("reset password of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
+}
+
+// Event is one change to an account, as its audit log keeps it.
+type Event struct {
+	ID     int64     `db:"id" json:"id"`
+	UserID string    `db:"user_id" json:"userId"`
+	Actor  string    `db:"actor" json:"actor"`
+	Action string    `db:"action" json:"action"`
+	Detail string    `db:"detail" json:"detail,omitempty"`
+	At     time.Time `db:"at" json:"at"`
+}
+
+// audit writes one event of an account's log, in the change's transaction.
+func (s *Service) audit(ctx context.Context, tx storage.Tx, actor, action, userID, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO account_events (user_id, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)`,
+		userID, actor, action, detail, s.now())
+	return err
+}
+
+// AccountEvents is an account's log, oldest first.
+func (s *Service) AccountEvents(ctx context.Context, userID string) ([]Event, error) {
+	var out []Event
+	if err := s.db.Read().Select(ctx, &out, `SELECT id, user_id, actor, action, detail, at FROM account_events WHERE user_id = ? ORDER BY id`, userID); err != nil {
+		return nil, fmt.Errorf("events of account %s: %w", userID, err)
+	}
+	return out, nil
 }
