@@ -2,9 +2,9 @@ package engine_test
 
 import (
 	"context"
-	"strings"
 	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
