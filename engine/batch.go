@@ -178,10 +178,6 @@ func parseBatchCursor(cursor string) (time.Time, string, error) {
 type RouteResult struct {
 	Reasons []string
 	Batch   Batch // the open batch it joined, with its new item count
-	// Sealed lists the batches this route sealed: the one it filled, or a
-	// full one it found (filled by a caseworker's approval, which does not
-	// seal). Their deliveries are enqueued with the route.
-	Sealed []string
 }
 
 // RouteRequest is one application to route.
@@ -252,31 +248,28 @@ func (s *Store) route(ctx context.Context, tx Tx, r RouteRequest) (RouteResult, 
 			Action: "route", Reason: strings.Join(r.Reasons, ","), Version: a.Version})
 		return RouteResult{Reasons: r.Reasons}, err
 	}
-	b, sealed, err := s.joinBatch(ctx, tx, a, r.Agency, r.BatchSize, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
+	b, err := s.joinBatch(ctx, tx, a, r.Agency, r.BatchSize, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
 		Actor: "system:route", Action: "route", Version: a.Version})
 	if err != nil {
 		return RouteResult{}, err
 	}
-	res := RouteResult{Batch: b, Sealed: sealed}
 	if r.BatchSize > 0 && b.ItemCount >= r.BatchSize {
-		if _, ok, err := s.sealBatch(ctx, tx, b.ID); err != nil {
+		if _, _, err := s.sealBatch(ctx, tx, b.ID); err != nil {
 			return RouteResult{}, err
-		} else if ok {
-			res.Sealed = append(res.Sealed, b.ID)
 		}
 	}
-	return res, nil
+	return RouteResult{Batch: b}, nil
 }
 
 // joinBatch puts an application into the open batch for (agency, its
 // kommune), opening one if there is none, and moves it by t (to batched).
 // size, when not zero, is the most a batch holds: an open batch already that
 // full (a caseworker's approval filled it; approvals do not seal) is sealed
-// here, and the application joins a new one. sealed lists such batches.
-func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency string, size int, t Transition) (b Batch, sealed []string, err error) {
+// here (its delivery enqueued), and the application joins a new one.
+func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency string, size int, t Transition) (b Batch, err error) {
 	for {
 		if b, err = s.openBatch(ctx, tx, agency, a.Kommune, s.now()); err != nil {
-			return Batch{}, nil, err
+			return Batch{}, err
 		}
 		// Count the item first: that locks the batch row, so a seal running
 		// at the same time either sees this application or has already
@@ -291,34 +284,27 @@ func (s *Store) joinBatch(ctx context.Context, tx Tx, a Application, agency stri
 			break
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return Batch{}, nil, fmt.Errorf("count the item in batch %s: %w", b.ID, err)
+			return Batch{}, fmt.Errorf("count the item in batch %s: %w", b.ID, err)
 		}
-		// Sealed meanwhile (a conflict: try again), or full.
-		cur, err := s.batch(ctx, tx, b.ID)
-		if err != nil {
-			return Batch{}, nil, err
-		}
-		if cur.Status != BatchOpen {
-			return Batch{}, nil, fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, ErrConflict)
-		}
+		// Full (seal it, and open the next), or sealed meanwhile (a
+		// conflict: try again); sealBatch tells which.
 		_, ok, err := s.sealBatch(ctx, tx, b.ID)
 		if err != nil {
-			return Batch{}, nil, err
+			return Batch{}, err
 		}
 		if !ok {
-			return Batch{}, nil, fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, ErrConflict)
+			return Batch{}, fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, ErrConflict)
 		}
-		sealed = append(sealed, b.ID)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
-		return Batch{}, nil, err
+		return Batch{}, err
 	}
 	if t.Reason == "" {
 		t.Reason = "batch " + b.ID
 	} else {
 		t.Reason += " (batch " + b.ID + ")"
 	}
-	return b, sealed, s.move(ctx, tx, t)
+	return b, s.move(ctx, tx, t)
 }
 
 // openBatch finds the open batch for (agency, kommune) or opens one. The
@@ -378,11 +364,6 @@ func (s *Store) SealDue(ctx context.Context, r SealRequest) ([]string, error) {
 		return nil, fmt.Errorf("seal due batches: %w", err)
 	}
 	return sealed, nil
-}
-
-// DueBatches lists the open batches that SealDue would seal now.
-func (s *Store) DueBatches(ctx context.Context, r SealRequest) ([]Batch, error) {
-	return s.dueBatches(ctx, s.read(), r)
 }
 
 // dueBatches lists the open batches r says are due.

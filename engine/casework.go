@@ -157,7 +157,7 @@ func (s *Store) Approve(ctx context.Context, c CaseAction) error {
 		}
 		// An approval does not seal: the size limit is the route's (the
 		// queue's configuration), and the next route or seal job seals.
-		_, _, err := s.joinBatch(ctx, tx, a, c.Form.Agency, 0, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
+		_, err := s.joinBatch(ctx, tx, a, c.Form.Agency, 0, Transition{ApplicationID: a.ID, From: a.Status, To: StatusBatched,
 			Actor: c.User.Actor(), Action: "approve", Reason: c.Reason, Version: a.Version})
 		return err
 	})

@@ -15,3 +15,8 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx Tx) error) error {
 func (s *Store) MoveForTest(ctx context.Context, t Transition) error {
 	return s.write(ctx, func(tx Tx) error { return s.move(ctx, tx, t) })
 }
+
+// DueBatches lists the open batches that SealDue would seal now.
+func (s *Store) DueBatches(ctx context.Context, r SealRequest) ([]Batch, error) {
+	return s.dueBatches(ctx, s.read(), r)
+}
