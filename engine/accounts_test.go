@@ -23,7 +23,7 @@ func TestAccounts(t *testing.T) {
 		now.Store(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC).UnixNano())
 		store := enginetest.Open(t, dsn, enginetest.Clock(func() time.Time { return time.Unix(0, now.Load()) })).Store
 		const password = "korrekt hest batteri stift"
-		u, err := store.CreateUser(ctx, engine.NewUser{Email: "Kari.Saksbehandler@Oslo.kommune.no", Name: "Kari Saksbehandler", Kommuner: []string{"0301", "0301", "3201"}, Password: password})
+		u, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "Kari.Saksbehandler@Oslo.kommune.no", Name: "Kari Saksbehandler", Kommuner: []string{"0301", "0301", "3201"}, Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,44 +37,44 @@ func TestAccounts(t *testing.T) {
 			{Email: "x@example.no", Name: "X", Kommuner: []string{"Oslo"}, Password: password},
 			{Email: "x@example.no", Name: "X", Password: password}, // a caseworker of no kommune
 		} {
-			if _, err := store.CreateUser(ctx, bad); !errors.Is(err, engine.ErrInvalid) && !errors.Is(err, engine.ErrConflict) {
+			if _, err := store.Accounts.CreateUser(ctx, bad); !errors.Is(err, engine.ErrInvalid) && !errors.Is(err, engine.ErrConflict) {
 				t.Errorf("CreateUser(%+v) = %v, want refused", bad, err)
 			}
 		}
 
-		got, err := store.Authenticate(ctx, " KARI.saksbehandler@oslo.kommune.no", password)
+		got, err := store.Accounts.Authenticate(ctx, " KARI.saksbehandler@oslo.kommune.no", password)
 		if err != nil || got.ID != u.ID || len(got.Kommuner) != 2 {
 			t.Fatalf("sign-in: %+v %v", got, err)
 		}
 		for _, c := range [][2]string{{u.Email, password + "x"}, {"nobody@oslo.kommune.no", password}, {u.Email, ""}} {
-			if _, err := store.Authenticate(ctx, c[0], c[1]); !errors.Is(err, engine.ErrUnauthorized) {
+			if _, err := store.Accounts.Authenticate(ctx, c[0], c[1]); !errors.Is(err, engine.ErrUnauthorized) {
 				t.Errorf("Authenticate(%q, …) = %v, want ErrUnauthorized", c[0], err)
 			}
 		}
-		if byID, err := store.UserByIdentity(ctx, engine.ProviderLocal, u.Email); err != nil || byID.ID != u.ID {
+		if byID, err := store.Accounts.UserByIdentity(ctx, engine.ProviderLocal, u.Email); err != nil || byID.ID != u.ID {
 			t.Fatalf("by identity: %+v %v", byID, err)
 		}
 
-		sess, err := store.CreateSession(ctx, u.ID, 8*time.Hour)
+		sess, err := store.Accounts.CreateSession(ctx, u.ID, 8*time.Hour)
 		if err != nil || len(sess.Token) < 40 || sess.CSRF == "" {
 			t.Fatalf("session: %+v %v", sess, err)
 		}
-		su, csrf, err := store.SessionUser(ctx, sess.Token)
+		su, csrf, err := store.Accounts.SessionUser(ctx, sess.Token)
 		if err != nil || su.ID != u.ID || csrf != sess.CSRF {
 			t.Fatalf("session user: %+v %q %v", su, csrf, err)
 		}
-		if _, _, err := store.SessionUser(ctx, sess.Token+"x"); !errors.Is(err, engine.ErrNotFound) {
+		if _, _, err := store.Accounts.SessionUser(ctx, sess.Token+"x"); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("a wrong token: %v", err)
 		}
 		now.Add(int64(8*time.Hour + time.Second))
-		if _, _, err := store.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
+		if _, _, err := store.Accounts.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("an expired session: %v", err)
 		}
-		again, _ := store.CreateSession(ctx, u.ID, time.Hour)
-		if err := store.EndSession(ctx, again.Token); err != nil {
+		again, _ := store.Accounts.CreateSession(ctx, u.ID, time.Hour)
+		if err := store.Accounts.EndSession(ctx, again.Token); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := store.SessionUser(ctx, again.Token); !errors.Is(err, engine.ErrNotFound) {
+		if _, _, err := store.Accounts.SessionUser(ctx, again.Token); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("after sign-out: %v", err)
 		}
 	})
@@ -92,7 +92,7 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 		const password = "korrekt hest batteri stift"
 		user := func(email string, admin bool, kommuner ...string) engine.User {
 			t.Helper()
-			u, err := store.CreateUser(ctx, engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
+			u, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +106,7 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 
 		emails := func(admin engine.User) []string {
 			t.Helper()
-			accounts, err := store.Accounts(ctx, admin)
+			accounts, err := store.Accounts.Accounts(ctx, admin)
 			if err != nil {
 				t.Fatalf("accounts of %s: %v", admin.Email, err)
 			}
@@ -128,7 +128,7 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 				t.Errorf("%s lists %v, want %v", tt.admin.Email, got, tt.want)
 			}
 		}
-		if _, err := store.Accounts(ctx, kari); !errors.Is(err, engine.ErrNotFound) {
+		if _, err := store.Accounts.Accounts(ctx, kari); !errors.Is(err, engine.ErrNotFound) {
 			t.Errorf("a caseworker lists the accounts: %v", err)
 		}
 
@@ -145,14 +145,14 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 			{"a caseworker makes a colleague", kari, engine.NewUser{Kommuner: []string{"0301"}}},
 		} {
 			tt.nu.Email, tt.nu.Name, tt.nu.Password = "spion@example.no", "Spion", password
-			if _, err := store.CreateAccount(ctx, tt.by, tt.nu); !errors.Is(err, engine.ErrForbidden) {
+			if _, err := store.Accounts.CreateAccount(ctx, tt.by, tt.nu); !errors.Is(err, engine.ErrForbidden) {
 				t.Errorf("%s: %v, want ErrForbidden", tt.name, err)
 			}
 		}
-		if _, err := store.Authenticate(ctx, "spion@example.no", password); !errors.Is(err, engine.ErrUnauthorized) {
+		if _, err := store.Accounts.Authenticate(ctx, "spion@example.no", password); !errors.Is(err, engine.ErrUnauthorized) {
 			t.Fatalf("a refused account signs in: %v", err)
 		}
-		berit, err := store.CreateAccount(ctx, bergenAdmin, engine.NewUser{Email: "berit@bergen.kommune.no", Name: "Berit", Kommuner: []string{"4601"}, Password: password})
+		berit, err := store.Accounts.CreateAccount(ctx, bergenAdmin, engine.NewUser{Email: "berit@bergen.kommune.no", Name: "Berit", Kommuner: []string{"4601"}, Password: password})
 		if err != nil || berit.Sees("0301") {
 			t.Fatalf("Bergen makes a Bergen caseworker: %+v %v", berit, err)
 		}
@@ -172,30 +172,30 @@ func TestAdminsManageOnlyTheirKommunesAccounts(t *testing.T) {
 			{"Bergen disables no one", bergenAdmin, "no-such-account"},
 		} {
 			for _, disabled := range []bool{true, false} {
-				if err := store.SetDisabled(ctx, tt.by, tt.id, disabled); !errors.Is(err, engine.ErrNotFound) {
+				if err := store.Accounts.SetDisabled(ctx, tt.by, tt.id, disabled); !errors.Is(err, engine.ErrNotFound) {
 					t.Errorf("%s (disabled=%v): %v, want ErrNotFound", tt.name, disabled, err)
 				}
 			}
 		}
 		for _, email := range []string{kari.Email, osloAdmin.Email, both.Email, nowhere.Email} {
-			if _, err := store.Authenticate(ctx, email, password); err != nil {
+			if _, err := store.Accounts.Authenticate(ctx, email, password); err != nil {
 				t.Errorf("%s after refused disables: %v", email, err)
 			}
 		}
 
-		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, true); err != nil {
+		if err := store.Accounts.SetDisabled(ctx, osloAdmin, kari.ID, true); err != nil {
 			t.Fatalf("Oslo disables Oslo's caseworker: %v", err)
 		}
-		if _, err := store.Authenticate(ctx, kari.Email, password); !errors.Is(err, engine.ErrUnauthorized) {
+		if _, err := store.Accounts.Authenticate(ctx, kari.Email, password); !errors.Is(err, engine.ErrUnauthorized) {
 			t.Fatalf("a disabled account signs in: %v", err)
 		}
-		if accounts, _ := store.Accounts(ctx, osloAdmin); len(accounts) != 2 || !accounts[1].Disabled {
+		if accounts, _ := store.Accounts.Accounts(ctx, osloAdmin); len(accounts) != 2 || !accounts[1].Disabled {
 			t.Fatalf("Oslo's list after disabling: %+v", accounts)
 		}
-		if err := store.SetDisabled(ctx, osloAdmin, kari.ID, false); err != nil {
+		if err := store.Accounts.SetDisabled(ctx, osloAdmin, kari.ID, false); err != nil {
 			t.Fatalf("Oslo enables her again: %v", err)
 		}
-		if _, err := store.Authenticate(ctx, kari.Email, password); err != nil {
+		if _, err := store.Accounts.Authenticate(ctx, kari.Email, password); err != nil {
 			t.Fatalf("enabled again: %v", err)
 		}
 	})
@@ -211,54 +211,54 @@ func TestStartPasswordMustBeChanged(t *testing.T) {
 		ctx := context.Background()
 		store := enginetest.Open(t, dsn).Store
 		const start, mine, reset = "et startpassord fra admin", "mitt eget lange passord", "et nytt startpassord her"
-		oslo, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: mine})
+		oslo, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: mine})
 		if err != nil || oslo.MustChangePassword {
 			t.Fatalf("the operator's account with a chosen password: %+v %v", oslo, err)
 		}
-		bergen, _ := store.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"4601"}, Password: mine})
-		kari, err := store.CreateAccount(ctx, oslo, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: start})
+		bergen, _ := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"4601"}, Password: mine})
+		kari, err := store.Accounts.CreateAccount(ctx, oslo, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: start})
 		if err != nil || !kari.MustChangePassword {
 			t.Fatalf("an account an admin made: %+v %v", kari, err)
 		}
-		if u, err := store.Authenticate(ctx, kari.Email, start); err != nil || !u.MustChangePassword {
+		if u, err := store.Accounts.Authenticate(ctx, kari.Email, start); err != nil || !u.MustChangePassword {
 			t.Fatalf("signing in with the start password: %+v %v", u, err)
 		}
-		sess, _ := store.CreateSession(ctx, kari.ID, time.Hour)
-		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || !u.MustChangePassword {
+		sess, _ := store.Accounts.CreateSession(ctx, kari.ID, time.Hour)
+		if u, _, err := store.Accounts.SessionUser(ctx, sess.Token); err != nil || !u.MustChangePassword {
 			t.Fatalf("her session: %+v %v", u, err)
 		}
-		if accounts, _ := store.Accounts(ctx, oslo); len(accounts) != 2 || accounts[0].MustChangePassword || !accounts[1].MustChangePassword {
+		if accounts, _ := store.Accounts.Accounts(ctx, oslo); len(accounts) != 2 || accounts[0].MustChangePassword || !accounts[1].MustChangePassword {
 			t.Fatalf("the accounts do not say who has a start password: %+v", accounts)
 		}
-		if err := store.ChangePassword(ctx, kari.ID, start, mine, sess.Token); err != nil {
+		if err := store.Accounts.ChangePassword(ctx, kari.ID, start, mine, sess.Token); err != nil {
 			t.Fatal(err)
 		}
-		if u, _, err := store.SessionUser(ctx, sess.Token); err != nil || u.MustChangePassword {
+		if u, _, err := store.Accounts.SessionUser(ctx, sess.Token); err != nil || u.MustChangePassword {
 			t.Fatalf("after changing it: %+v %v", u, err)
 		}
 
-		if err := store.ResetPassword(ctx, bergen, kari.ID, reset); !errors.Is(err, engine.ErrNotFound) {
+		if err := store.Accounts.ResetPassword(ctx, bergen, kari.ID, reset); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("Bergen resets Oslo's caseworker: %v, want ErrNotFound", err)
 		}
-		if err := store.ResetPassword(ctx, oslo, "no-such-account", reset); !errors.Is(err, engine.ErrNotFound) {
+		if err := store.Accounts.ResetPassword(ctx, oslo, "no-such-account", reset); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("a reset of no one: %v, want ErrNotFound", err)
 		}
-		if err := store.ResetPassword(ctx, oslo, kari.ID, "kort"); !errors.Is(err, engine.ErrInvalid) {
+		if err := store.Accounts.ResetPassword(ctx, oslo, kari.ID, "kort"); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a short start password: %v, want ErrInvalid", err)
 		}
-		if _, err := store.Authenticate(ctx, kari.Email, mine); err != nil {
+		if _, err := store.Accounts.Authenticate(ctx, kari.Email, mine); err != nil {
 			t.Fatalf("refused resets changed her password: %v", err)
 		}
-		if err := store.ResetPassword(ctx, oslo, kari.ID, reset); err != nil {
+		if err := store.Accounts.ResetPassword(ctx, oslo, kari.ID, reset); err != nil {
 			t.Fatalf("Oslo resets Oslo's caseworker: %v", err)
 		}
-		if _, _, err := store.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
+		if _, _, err := store.Accounts.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("her session after a reset: %v, want ended", err)
 		}
-		if _, err := store.Authenticate(ctx, kari.Email, mine); !errors.Is(err, engine.ErrUnauthorized) {
+		if _, err := store.Accounts.Authenticate(ctx, kari.Email, mine); !errors.Is(err, engine.ErrUnauthorized) {
 			t.Fatalf("her old password after a reset: %v", err)
 		}
-		if u, err := store.Authenticate(ctx, kari.Email, reset); err != nil || !u.MustChangePassword {
+		if u, err := store.Accounts.Authenticate(ctx, kari.Email, reset); err != nil || !u.MustChangePassword {
 			t.Fatalf("the reset start password: %+v %v", u, err)
 		}
 	})
@@ -273,29 +273,29 @@ func TestAccountChangesAreAudited(t *testing.T) {
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		store := enginetest.Open(t, dsn).Store
-		admin, err := store.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: "et langt passord her"})
+		admin, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: "et langt passord her"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		bergen, _ := store.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Bergen", Admin: true, Kommuner: []string{"4601"}, Password: "et langt passord her"})
-		kari, err := store.CreateAccount(ctx, admin, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "startpassord 123"})
+		bergen, _ := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@bergen.kommune.no", Name: "Bergen", Admin: true, Kommuner: []string{"4601"}, Password: "et langt passord her"})
+		kari, err := store.Accounts.CreateAccount(ctx, admin, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "startpassord 123"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, step := range []error{
-			store.SetDisabled(ctx, admin, kari.ID, true),
-			store.SetDisabled(ctx, admin, kari.ID, false),
-			store.ResetPassword(ctx, admin, kari.ID, "nytt startpassord 1"),
-			store.ChangePassword(ctx, kari.ID, "nytt startpassord 1", "mitt eget passord 2", ""),
+			store.Accounts.SetDisabled(ctx, admin, kari.ID, true),
+			store.Accounts.SetDisabled(ctx, admin, kari.ID, false),
+			store.Accounts.ResetPassword(ctx, admin, kari.ID, "nytt startpassord 1"),
+			store.Accounts.ChangePassword(ctx, kari.ID, "nytt startpassord 1", "mitt eget passord 2", ""),
 		} {
 			if step != nil {
 				t.Fatal(step)
 			}
 		}
-		if err := store.SetDisabled(ctx, bergen, kari.ID, true); err == nil {
+		if err := store.Accounts.SetDisabled(ctx, bergen, kari.ID, true); err == nil {
 			t.Fatal("Bergen's admin disabled an Oslo account")
 		}
-		events, err := store.AccountEvents(ctx, kari.ID)
+		events, err := store.Accounts.AccountEvents(ctx, kari.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestAccountChangesAreAudited(t *testing.T) {
 		if strings.Join(got, "; ") != strings.Join(want, "; ") || events[0].Detail != "caseworker of 0301" {
 			t.Fatalf("events %q (first detail %q), want %q", got, events[0].Detail, want)
 		}
-		if first, _ := store.AccountEvents(ctx, admin.ID); len(first) != 1 || first[0].Actor != "operator" || first[0].Detail != "admin of 0301" {
+		if first, _ := store.Accounts.AccountEvents(ctx, admin.ID); len(first) != 1 || first[0].Actor != "operator" || first[0].Detail != "admin of 0301" {
 			t.Fatalf("the command line's account: %+v", first)
 		}
 	})

@@ -4,104 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
+	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 )
 
-// Application is one application, from draft to decision.
-type Application struct {
-	ID                 string     `db:"id" json:"id"`
-	Form               string     `db:"form" json:"form"`
-	FormVersion        string     `db:"form_version" json:"formVersion"`
-	Kommune            string     `db:"kommune" json:"kommune"`
-	Status             Status     `db:"status" json:"status"`
-	Data               string     `db:"data" json:"-"`
-	Reference          *string    `db:"reference" json:"reference,omitempty"`
-	ResumeTokenHash    string     `db:"resume_token_hash" json:"-"`
-	IdempotencyKeyHash *string    `db:"idempotency_key_hash" json:"-"`
-	RequestHash        *string    `db:"request_hash" json:"-"`
-	Message            string     `db:"message" json:"message,omitempty"`
-	ReturnFields       string     `db:"return_fields" json:"-"`
-	Channel            string     `db:"channel" json:"channel"`
-	ReviewReasons      string     `db:"review_reasons" json:"reviewReasons,omitempty"`
-	AgencyReason       string     `db:"agency_reason" json:"agencyReason,omitempty"`
-	Version            int        `db:"version" json:"version"`
-	CreatedAt          time.Time  `db:"created_at" json:"createdAt"`
-	UpdatedAt          time.Time  `db:"updated_at" json:"updatedAt"`
-	SubmittedAt        *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
-}
-
-const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
-	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at`
-
-// Event is one entry of an application's audit log.
-type Event struct {
-	ID            int64     `db:"id" json:"id"`
-	ApplicationID string    `db:"application_id" json:"applicationId"`
-	Actor         string    `db:"actor" json:"actor"`
-	Action        string    `db:"action" json:"action"`
-	From          Status    `db:"from_status" json:"from"`
-	To            Status    `db:"to_status" json:"to"`
-	Reason        string    `db:"reason" json:"reason,omitempty"`
-	Detail        string    `db:"detail" json:"detail,omitempty"`
-	At            time.Time `db:"at" json:"at"`
-}
-
-func getApplication(ctx context.Context, ex Executor, where string, args ...any) (Application, error) {
-	var a Application
-	err := ex.Get(ctx, &a, `SELECT `+applicationColumns+` FROM applications WHERE `+where, args...)
-	return a, err
-}
-
 // Application reads one application by id, for system use (no token check).
 func (s *Store) Application(ctx context.Context, id string) (Application, error) {
-	a, err := getApplication(ctx, s.read(), `id = ?`, id)
+	a, err := record.GetApplication(ctx, s.read(), `id = ?`, id)
 	if err != nil {
 		return Application{}, fmt.Errorf("application %s: %w", id, err)
 	}
 	return a, nil
 }
 
-// ToRoute is a submitted application as routing needs it: its form and
-// kommune, and the routing rules' reasons decided at submit. Reasons is
-// nil for one submitted before they were (then Data holds the document to
-// decide them from).
-type ToRoute struct {
-	ID      string  `db:"id"`
-	Form    string  `db:"form"`
-	Kommune string  `db:"kommune"`
-	Reasons *string `db:"route_reasons"`
-	Data    string  `db:"data"`
-}
-
-// SubmittedApplications reads, in one query on the readers, those of the
-// applications that are submitted and not yet routed.
-func (s *Store) SubmittedApplications(ctx context.Context, ids []string) ([]ToRoute, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	in, args := inList(ids)
-	var out []ToRoute
-	if err := s.read().Select(ctx, &out, `SELECT id, form, kommune, route_reasons,
-		CASE WHEN route_reasons IS NULL THEN CAST(data AS TEXT) ELSE '' END AS data
-		FROM applications WHERE status = ? AND id IN `+in+` ORDER BY id`,
-		append([]any{string(StatusSubmitted)}, args...)...); err != nil {
-		return nil, fmt.Errorf("submitted applications: %w", err)
-	}
-	return out, nil
-}
-
 // Events is an application's audit log, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
-	var events []Event
-	err := s.read().Select(ctx, &events, `SELECT id, application_id, actor, action, from_status, to_status, reason, detail, at
-		FROM application_events WHERE application_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("events of %s: %w", id, err)
-	}
-	return events, nil
+	return record.Events(ctx, s.read(), id)
 }
 
 // Draft is a new draft's id and the resume token that opens it, which is
@@ -128,7 +47,7 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), secret.Hash(d.Token), now, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Transition{ApplicationID: d.ID, To: StatusDraft, Actor: "citizen", Action: "create"}, now)
+		return record.Audit(ctx, tx, now, Transition{ApplicationID: d.ID, To: StatusDraft, Actor: "citizen", Action: "create"})
 	})
 	if err != nil {
 		return Draft{}, fmt.Errorf("create draft: %w", err)
@@ -141,7 +60,7 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 // the application has left her hands (Status.LeftCitizen) its Data is
 // empty: the token then reads the status and messages only.
 func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
-	a, err := getApplication(ctx, s.read(), `id = ?`, id)
+	a, err := record.GetApplication(ctx, s.read(), `id = ?`, id)
 	if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
 		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
 	}
@@ -157,7 +76,7 @@ func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Applicatio
 func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMessage, version int) (Application, error) {
 	var saved Application
 	err := s.write(ctx, func(tx Tx) error {
-		a, err := getApplication(ctx, tx, `id = ?`, id)
+		a, err := record.GetApplication(ctx, tx, `id = ?`, id)
 		if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
 			return ErrNotFound
 		}

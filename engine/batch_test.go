@@ -11,6 +11,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -47,10 +48,11 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				clock := &testClock{now: at(23, 0)}
 				b := setupWith(t, dsn, enginetest.Clock(clock.Now))
 				ctx := context.Background()
-				due := func() []engine.Batch {
+				// due seals the batches due now and answers their ids.
+				due := func() []string {
 					t.Helper()
 					cutoff := cal.LastCutoff(clock.Now())
-					out, err := b.store.DueBatches(ctx, engine.SealRequest{Size: size, MaxAge: maxAge, Cutoff: cutoff})
+					out, err := b.store.Batches.SealDue(ctx, batches.SealRequest{Size: size, MaxAge: maxAge, Cutoff: cutoff})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -62,7 +64,7 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+					res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -78,14 +80,11 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				}
 				clock.Set(at(24, 30))
 				d := due()
-				if len(d) != 1 || d[0].ID != before {
-					t.Fatalf("at 00:30 Oslo after the deadline day: due %v, want batch %s", ids(d), before)
+				if len(d) != 1 || d[0] != before {
+					t.Fatalf("at 00:30 Oslo after the deadline day: due %v, want batch %s", d, before)
 				}
 				// Sealed, the next batch opens after the cut-off and is not due
 				// for it.
-				if _, _, err := b.store.SealBatch(ctx, before); err != nil {
-					t.Fatal(err)
-				}
 				clock.Set(at(24, 10))
 				after := route("cutoff-after-01234567890")
 				if after == before {
@@ -93,19 +92,11 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				}
 				clock.Set(at(24, 40))
 				if d := due(); len(d) != 0 {
-					t.Fatalf("a batch opened after the cut-off is due: %v", ids(d))
+					t.Fatalf("a batch opened after the cut-off is due: %v", d)
 				}
 			})
 		})
 	}
-}
-
-func ids(bs []engine.Batch) []string {
-	out := make([]string, len(bs))
-	for i, b := range bs {
-		out[i] = fmt.Sprintf("%s (created %s)", b.ID, b.CreatedAt.Format(time.RFC3339))
-	}
-	return out
 }
 
 // deliveredBatch submits n applications, routes them into one batch, seals
@@ -120,16 +111,16 @@ func (b *testBundle) deliveredBatch(t *testing.T, prefix string, n int) (string,
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+		res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		batchID = res.Batch.ID
 	}
-	if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
+	if _, _, err := b.store.Batches.SealBatch(ctx, batchID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.store.RecordDelivery(ctx, batchID, "system:test", nil); err != nil {
+	if _, err := b.store.Batches.RecordDelivery(ctx, batchID, "system:test", nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
@@ -153,11 +144,11 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 		b := setup(t, dsn)
 		ctx := context.Background()
 		batchID, apps := b.deliveredBatch(t, "receipts", 3)
-		first := []engine.ReceiptItem{
-			{Reference: *apps[0].Reference, Outcome: engine.OutcomeRejected, Reason: "rent above the limit"},
-			{Reference: *apps[1].Reference, Outcome: engine.OutcomeAccepted},
+		first := []batches.ReceiptItem{
+			{Reference: *apps[0].Reference, Outcome: batches.OutcomeRejected, Reason: "rent above the limit"},
+			{Reference: *apps[1].Reference, Outcome: batches.OutcomeAccepted},
 		}
-		if _, err := b.store.RecordDelivery(ctx, batchID, "agency:husbanken", first); err != nil {
+		if _, err := b.store.Batches.RecordDelivery(ctx, batchID, "agency:husbanken", first); err != nil {
 			t.Fatal(err)
 		}
 		// A caseworker reopens the rejected one.
@@ -165,8 +156,8 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 			Actor: "caseworker:1", Action: "reopen"}); err != nil {
 			t.Fatal(err)
 		}
-		again := append(first, engine.ReceiptItem{Reference: *apps[2].Reference, Outcome: engine.OutcomeAccepted})
-		res, err := b.store.RecordDelivery(ctx, batchID, "agency:husbanken", again)
+		again := append(first, batches.ReceiptItem{Reference: *apps[2].Reference, Outcome: batches.OutcomeAccepted})
+		res, err := b.store.Batches.RecordDelivery(ctx, batchID, "agency:husbanken", again)
 		if err != nil {
 			t.Fatalf("receipts sent again: %v", err)
 		}
@@ -180,7 +171,7 @@ func TestReceiptsAreAppliedPerItem(t *testing.T) {
 			}
 		}
 		// A reference outside the batch is still an error.
-		_, err = b.store.RecordDelivery(ctx, batchID, "agency:husbanken", []engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
+		_, err = b.store.Batches.RecordDelivery(ctx, batchID, "agency:husbanken", []batches.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: batches.OutcomeAccepted}})
 		if !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a reference outside the batch: %v, want ErrInvalid", err)
 		}
@@ -209,7 +200,7 @@ func TestBatchListPagesWithoutBodies(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		all, err := b.store.Batches(ctx, "husbanken", engine.BatchDelivered)
+		all, err := b.store.Batches.Batches(ctx, "husbanken", batches.BatchDelivered)
 		if err != nil || len(all) != n {
 			t.Fatalf("Batches: %d, %v", len(all), err)
 		}
@@ -221,7 +212,7 @@ func TestBatchListPagesWithoutBodies(t *testing.T) {
 		var got []string
 		after := ""
 		for page := 0; ; page++ {
-			p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: after, Limit: 3})
+			p, err := b.store.Batches.BatchList(ctx, batches.BatchQuery{Agency: "husbanken", Status: batches.BatchDelivered, After: after, Limit: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,13 +233,13 @@ func TestBatchListPagesWithoutBodies(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Fatalf("paged through\n%v\nwant\n%v", got, want)
 		}
-		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != n || p.Next != "" {
+		if p, err := b.store.Batches.BatchList(ctx, batches.BatchQuery{Agency: "husbanken", Status: batches.BatchDelivered}); err != nil || len(p.Batches) != n || p.Next != "" {
 			t.Fatalf("one default page: %d batches, next %q, %v", len(p.Batches), p.Next, err)
 		}
-		if p, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "lanekassen", Status: engine.BatchDelivered}); err != nil || len(p.Batches) != 0 {
+		if p, err := b.store.Batches.BatchList(ctx, batches.BatchQuery{Agency: "lanekassen", Status: batches.BatchDelivered}); err != nil || len(p.Batches) != 0 {
 			t.Fatalf("another agency's list: %d batches, %v", len(p.Batches), err)
 		}
-		if _, err := b.store.BatchList(ctx, engine.BatchQuery{Agency: "husbanken", Status: engine.BatchDelivered, After: "not a cursor"}); !errors.Is(err, engine.ErrInvalid) {
+		if _, err := b.store.Batches.BatchList(ctx, batches.BatchQuery{Agency: "husbanken", Status: batches.BatchDelivered, After: "not a cursor"}); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a bad cursor: %v, want ErrInvalid", err)
 		}
 	})

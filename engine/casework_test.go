@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -26,7 +28,7 @@ func (b *testBundle) flagged(t *testing.T, kommune string) (engine.Application, 
 	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: d.ID, Token: d.Token, Kommune: kommune}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
+	_, err = b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func rent(t *testing.T, a engine.Application) float64 {
 
 func (b *testBundle) caseworker(t *testing.T, email string, kommuner ...string) engine.User {
 	t.Helper()
-	u, err := b.store.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Kommuner: kommuner, Password: "et langt passord her"})
+	u, err := b.store.Accounts.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Kommuner: kommuner, Password: "et langt passord her"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,66 +70,66 @@ func TestCasework(t *testing.T) {
 		oslo := b.caseworker(t, "kari@oslo.kommune.no", "0301")
 		bergen := b.caseworker(t, "per@bergen.kommune.no", "4601")
 		a, draft := b.flagged(t, "0301")
-		act := func(u engine.User) engine.CaseAction {
+		act := func(u engine.User) casework.CaseAction {
 			cur, err := b.store.Application(ctx, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return engine.CaseAction{User: u, ApplicationID: a.ID, Version: cur.Version, Form: b.form}
+			return casework.CaseAction{User: u, ApplicationID: a.ID, Version: cur.Version, Form: b.form}
 		}
 
 		// Another kommune's caseworker finds nothing, whatever she tries.
-		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: bergen.Kommuner}); len(q.Items) != 0 || q.Total != 0 {
+		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: bergen.Kommuner}); len(q.Items) != 0 || q.Total != 0 {
 			t.Fatalf("Bergen sees Oslo's queue: %+v", q)
 		}
-		if _, err := b.store.OpenCase(ctx, bergen, a.ID, engine.ActionView, ""); !errors.Is(err, engine.ErrNotFound) {
+		if _, err := b.store.Casework.OpenCase(ctx, bergen, a.ID, casework.ActionView, ""); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("Bergen opens Oslo's application: %v", err)
 		}
 		c := act(bergen)
 		c.Reason = "x"
 		for name, err := range map[string]error{
-			"approve":  b.store.Approve(ctx, c),
-			"correct":  b.store.Correct(ctx, c, "/housing/rent", 1),
-			"return":   b.store.ReturnToCitizen(ctx, c, "hei", nil),
-			"reject":   b.store.Reject(ctx, c),
-			"withdraw": b.store.Withdraw(ctx, c),
+			"approve":  b.store.Casework.Approve(ctx, c),
+			"correct":  b.store.Casework.Correct(ctx, c, "/housing/rent", 1),
+			"return":   b.store.Casework.ReturnToCitizen(ctx, c, "hei", nil),
+			"reject":   b.store.Casework.Reject(ctx, c),
+			"withdraw": b.store.Casework.Withdraw(ctx, c),
 		} {
 			if !errors.Is(err, engine.ErrNotFound) {
 				t.Fatalf("Bergen's %s on Oslo's application: %v, want ErrNotFound", name, err)
 			}
 		}
 
-		q, err := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner})
+		q, err := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner})
 		if err != nil || len(q.Items) != 1 || q.ByReason["registeredElsewhere"] != 1 || q.ByStatus[engine.StatusInReview] != 1 {
 			t.Fatalf("Oslo's queue: %+v, %v", q, err)
 		}
-		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner, Reason: "costsAboveCeiling"}); len(q.Items) != 0 || q.Total != 1 {
+		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner, Reason: "costsAboveCeiling"}); len(q.Items) != 0 || q.Total != 1 {
 			t.Fatalf("filtered by another reason: %+v", q)
 		}
-		if q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: oslo.Kommuner, SubmittedBefore: time.Now().Add(-24 * time.Hour)}); len(q.Items) != 0 {
+		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner, SubmittedBefore: time.Now().Add(-24 * time.Hour)}); len(q.Items) != 0 {
 			t.Fatalf("filtered to older than a day: %+v", q)
 		}
 
 		// Reading is audited.
-		if _, err := b.store.OpenCase(ctx, oslo, a.ID, engine.ActionView, ""); err != nil {
+		if _, err := b.store.Casework.OpenCase(ctx, oslo, a.ID, casework.ActionView, ""); err != nil {
 			t.Fatal(err)
 		}
 
 		// A correction keeps the old value; it must leave a valid document
 		// and carry a reason.
 		c = act(oslo)
-		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15200")); !errors.Is(err, engine.ErrInvalid) {
+		if err := b.store.Casework.Correct(ctx, c, "/housing/rent", json.Number("15200")); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a correction without a reason: %v", err)
 		}
 		c.Reason = "Leiekontrakten viser 15 200"
 		var ve *engine.ValidationError
-		if err := b.store.Correct(ctx, c, "/applicant/fodselsnummer", "12345678901"); !errors.As(err, &ve) || ve.Errors[0].Pointer != "/applicant/fodselsnummer" {
+		if err := b.store.Casework.Correct(ctx, c, "/applicant/fodselsnummer", "12345678901"); !errors.As(err, &ve) || ve.Errors[0].Pointer != "/applicant/fodselsnummer" {
 			t.Fatalf("a correction to an invalid fødselsnummer: %v", err)
 		}
-		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15200")); err != nil {
+		if err := b.store.Casework.Correct(ctx, c, "/housing/rent", json.Number("15200")); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.store.Correct(ctx, c, "/housing/rent", json.Number("15300")); !errors.Is(err, engine.ErrConflict) {
+		if err := b.store.Casework.Correct(ctx, c, "/housing/rent", json.Number("15300")); !errors.Is(err, engine.ErrConflict) {
 			t.Fatalf("a second correction from the same, now stale, read: %v, want ErrConflict", err)
 		}
 		corrected, _ := b.store.Application(ctx, a.ID)
@@ -137,17 +139,17 @@ func TestCasework(t *testing.T) {
 
 		// Returned to the citizen with a message and the field to fix.
 		c = act(oslo)
-		if err := b.store.ReturnToCitizen(ctx, c, "  ", nil); !errors.Is(err, engine.ErrInvalid) {
+		if err := b.store.Casework.ReturnToCitizen(ctx, c, "  ", nil); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a return without a message: %v", err)
 		}
-		if err := b.store.ReturnToCitizen(ctx, c, "Send oss husleiekontrakten, og sjekk husleien.", []string{"/housing/rent"}); err != nil {
+		if err := b.store.Casework.ReturnToCitizen(ctx, c, "Send oss husleiekontrakten, og sjekk husleien.", []string{"/housing/rent"}); err != nil {
 			t.Fatal(err)
 		}
 		st, err := b.store.SubmissionStatus(ctx, a.ID, draft.Token)
 		if err != nil || st.Status != engine.StatusAwaitingCitizen || !strings.Contains(st.Message, "husleiekontrakten") || !slices.Equal(st.Fields, []string{"/housing/rent"}) {
 			t.Fatalf("the citizen's status: %+v, %v", st, err)
 		}
-		if err := b.store.Approve(ctx, act(oslo)); !errors.Is(err, engine.ErrIllegalTransition) {
+		if err := b.store.Casework.Approve(ctx, act(oslo)); !errors.Is(err, engine.ErrIllegalTransition) {
 			t.Fatalf("approving what awaits the citizen: %v", err)
 		}
 
@@ -173,8 +175,8 @@ func TestCasework(t *testing.T) {
 		c1, c2 := act(oslo), act(b.caseworker(t, "ola@oslo.kommune.no", "0301"))
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		for i, c := range []engine.CaseAction{c1, c2} {
-			wg.Go(func() { errs[i] = b.store.Approve(ctx, c) })
+		for i, c := range []casework.CaseAction{c1, c2} {
+			wg.Go(func() { errs[i] = b.store.Casework.Approve(ctx, c) })
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) || !errors.Is(errors.Join(errs...), engine.ErrConflict) {
@@ -192,14 +194,14 @@ func TestCasework(t *testing.T) {
 		var actions []string
 		for _, e := range events {
 			actions = append(actions, e.Action)
-			if e.Action == engine.ActionCorrect {
-				var corr engine.Correction
+			if e.Action == casework.ActionCorrect {
+				var corr casework.Correction
 				if err := json.Unmarshal([]byte(e.Detail), &corr); err != nil || corr.Pointer != "/housing/rent" || corr.Old != 14500.0 || e.Actor != oslo.Actor() || e.Reason == "" {
 					t.Fatalf("correction event %+v (%v)", e, err)
 				}
 			}
 		}
-		want := []string{"create", "submit", "route", engine.ActionView, engine.ActionCorrect, "return", "resubmit", "approve"}
+		want := []string{"create", "submit", "route", casework.ActionView, casework.ActionCorrect, "return", "resubmit", "approve"}
 		if !slices.Equal(actions, want) {
 			t.Fatalf("events %v, want %v", actions, want)
 		}
@@ -216,19 +218,19 @@ func TestCaseworkRejectAndWithdraw(t *testing.T) {
 		u := b.caseworker(t, "kari@oslo.kommune.no", "0301")
 		one, _ := b.flagged(t, "0301")
 		two, _ := b.flagged(t, "0301")
-		c := engine.CaseAction{User: u, ApplicationID: one.ID, Version: one.Version, Form: b.form}
-		if err := b.store.Reject(ctx, c); !errors.Is(err, engine.ErrInvalid) {
+		c := casework.CaseAction{User: u, ApplicationID: one.ID, Version: one.Version, Form: b.form}
+		if err := b.store.Casework.Reject(ctx, c); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a rejection without a reason: %v", err)
 		}
 		c.Reason = "Søkeren bor ikke i kommunen"
-		if err := b.store.Reject(ctx, c); err != nil {
+		if err := b.store.Casework.Reject(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		c = engine.CaseAction{User: u, ApplicationID: two.ID, Version: two.Version, Form: b.form, Reason: "Sendt to ganger"}
-		if err := b.store.Withdraw(ctx, c); err != nil {
+		c = casework.CaseAction{User: u, ApplicationID: two.ID, Version: two.Version, Form: b.form, Reason: "Sendt to ganger"}
+		if err := b.store.Casework.Withdraw(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		q, _ := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: u.Kommuner})
+		q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: u.Kommuner})
 		if q.Total != 0 {
 			t.Fatalf("settled applications still queued: %+v", q.Items)
 		}
@@ -255,13 +257,13 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 			if _, err := b.submit(t, d.ID, d.Token); err != nil {
 				t.Fatal(err)
 			}
-			_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: reasons})
+			_, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: reasons})
 			if err != nil {
 				t.Fatalf("route %d: %v", i, err)
 			}
 			ids = append(ids, d.ID)
 		}
-		q, err := b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: []string{"0301"}, Limit: 2})
+		q, err := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: []string{"0301"}, Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +273,7 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 		if q.ByReason["x_y"] != 2 || q.ByReason["xzy"] != 1 || q.ByReason["other"] != 3 || q.ByStatus[engine.StatusInReview] != 5 {
 			t.Fatalf("counts: %v %v", q.ByReason, q.ByStatus)
 		}
-		q, _ = b.store.ExceptionQueue(ctx, engine.ExceptionFilter{Kommuner: []string{"0301"}, Reason: "x_y"})
+		q, _ = b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: []string{"0301"}, Reason: "x_y"})
 		if len(q.Items) != 2 || q.Matching != 2 || q.Items[0].ID != ids[0] || q.Items[1].ID != ids[2] {
 			t.Fatalf("reason x_y: %d items (%d matching), want the two that have it", len(q.Items), q.Matching)
 		}

@@ -1,8 +1,13 @@
-// Package engine keeps applications from draft to receipt: drafts with
-// resume tokens, the durable and idempotent submit, uploads, the caseworker's
-// actions, routing into batches, sealing, delivery and receipts, retention,
-// the lifecycle state machine and the audit log. The caseworkers' accounts
-// and sessions are engine/accounts' (its methods are promoted on Store).
+// Package engine keeps applications from draft to receipt. Open gives a
+// Store: one database (engine/storage) with a service per noun over it.
+// The Store's own methods are the citizen's submissions (drafts with resume
+// tokens, the durable and idempotent submit, uploads, her status view), the
+// audit log's reads and retention. Store.Batches (engine/batches) routes,
+// seals and delivers, with receipts; Store.Casework (engine/casework) is
+// what a caseworker does; Store.Accounts (engine/accounts) her account and
+// sessions. The rows they share, with the lifecycle state machine, are
+// engine/internal/record's: steps that run only inside a service's
+// transaction, and that nothing outside the engine can reach.
 //
 // Every exported method that changes anything is one transaction: no caller
 // composes engine transactions. Work that

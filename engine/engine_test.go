@@ -152,24 +152,24 @@ func TestAgencyKeysAreStoredHashed(t *testing.T) {
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		b := setup(t, dsn)
 		ctx := context.Background()
-		key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+		key, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, b.store, `SELECT COUNT(*) FROM agency_keys WHERE api_key_hash = ? OR agency = ?`, key, key); n != 0 {
 			t.Fatal("the API key is stored in clear")
 		}
-		if a, err := b.store.AgencyByKey(ctx, key); err != nil || a != "husbanken" {
+		if a, err := b.store.Batches.AgencyByKey(ctx, key); err != nil || a != "husbanken" {
 			t.Fatalf("AgencyByKey = %q, %v", a, err)
 		}
-		rotated, _ := b.store.CreateAgencyKey(ctx, "husbanken")
-		if _, err := b.store.AgencyByKey(ctx, key); !errors.Is(err, engine.ErrNotFound) {
+		rotated, _ := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
+		if _, err := b.store.Batches.AgencyByKey(ctx, key); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("the old key still works after rotation: %v", err)
 		}
-		if a, _ := b.store.AgencyByKey(ctx, rotated); a != "husbanken" {
+		if a, _ := b.store.Batches.AgencyByKey(ctx, rotated); a != "husbanken" {
 			t.Fatal("the new key does not work")
 		}
-		if _, err := b.store.CreateAgencyKey(ctx, "Husbanken; DROP"); !errors.Is(err, engine.ErrInvalid) {
+		if _, err := b.store.Batches.CreateAgencyKey(ctx, "Husbanken; DROP"); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a bad agency name: %v", err)
 		}
 	})

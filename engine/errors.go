@@ -44,23 +44,7 @@ var errUnique = storage.ErrUnique
 var errNoEnqueuer = errors.New("no enqueuer configured")
 
 // ValidationError carries field errors from the form's validator.
-type ValidationError struct {
-	Errors []forms.FieldError
-	// Truncated: there were more than forms.MaxErrors errors; Errors holds
-	// the first.
-	Truncated bool
-	// Ineligible lists screening reasons when the applicant cannot apply.
-	Ineligible []string
-}
+type ValidationError = fault.ValidationError
 
-func (e *ValidationError) Error() string { return "the application is not valid" }
-
-// invalid is the validation error of a document that may not go on: its
-// field errors, and the screening reasons if the applicant is not eligible.
-func invalid(res forms.Result) error {
-	ve := &ValidationError{Errors: res.Errors, Truncated: res.Truncated}
-	for _, r := range res.Screening.Reasons {
-		ve.Ineligible = append(ve.Ineligible, r.Title)
-	}
-	return ve
-}
+// invalid is the validation error of a document that may not go on.
+func invalid(res forms.Result) error { return fault.Invalid(res) }

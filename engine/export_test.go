@@ -1,6 +1,10 @@
 package engine
 
-import "context"
+import (
+	"context"
+
+	"github.com/skjema/skjema/engine/internal/record"
+)
 
 // Test hooks: what the engine's own tests (package engine_test) need that
 // no caller outside the engine may have.
@@ -13,10 +17,5 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx Tx) error) error {
 
 // MoveForTest applies one transition in a transaction of its own.
 func (s *Store) MoveForTest(ctx context.Context, t Transition) error {
-	return s.write(ctx, func(tx Tx) error { return s.move(ctx, tx, t) })
-}
-
-// DueBatches lists the open batches that SealDue would seal now.
-func (s *Store) DueBatches(ctx context.Context, r SealRequest) ([]Batch, error) {
-	return s.dueBatches(ctx, s.read(), r)
+	return s.write(ctx, func(tx Tx) error { return record.Move(ctx, tx, s.now(), t) })
 }

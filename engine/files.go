@@ -1,20 +1,16 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
 )
@@ -24,24 +20,9 @@ const (
 	MaxFileSize        = 10 << 20 // as the form's schema allows
 	MaxFilesPerApp     = 40
 	MaxBytesPerApp     = 50 << 20
-	maxFileNameRunes   = 255
 	fileUnknownCode    = "file.unknown"
 	fileUnknownTextKey = "error.file.unknown"
 )
-
-// File is an uploaded attachment's metadata. Its content is read apart.
-type File struct {
-	ID            string    `db:"id" json:"id"`
-	ApplicationID string    `db:"application_id" json:"-"`
-	Attachment    string    `db:"attachment" json:"attachment"`
-	Name          string    `db:"name" json:"name"`
-	ContentType   string    `db:"content_type" json:"contentType"`
-	Size          int64     `db:"size" json:"size"`
-	SHA256        string    `db:"sha256" json:"sha256"`
-	CreatedAt     time.Time `db:"created_at" json:"createdAt"`
-}
-
-const fileColumns = `id, application_id, attachment, name, content_type, size, sha256, created_at`
 
 // NewFile is one upload, its type already established from its content.
 type NewFile struct {
@@ -67,7 +48,7 @@ var ErrFileTooLarge = fmt.Errorf("%w: a file is at most %d MiB", ErrInvalid, Max
 // so a large upload neither holds the SQLite writer for long nor more than
 // a chunk of memory. The chunks of an upload that fails are deleted.
 func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (File, error) {
-	f := File{ID: secret.ID(), ApplicationID: appID, Attachment: nf.Attachment, Name: fileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
+	f := File{ID: secret.ID(), ApplicationID: appID, Attachment: nf.Attachment, Name: record.FileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
 	// Refuse at once what the last check would refuse, before any is stored.
 	if err := s.canAddFile(ctx, s.read(), appID, token, 0); err != nil {
 		return File{}, fmt.Errorf("add file to %s: %w", appID, err)
@@ -247,55 +228,16 @@ func editable(ctx context.Context, tx Executor, appID, token string) error {
 // Files lists an application's uploads, oldest first.
 func (s *Store) Files(ctx context.Context, appID string) ([]File, error) {
 	var files []File
-	if err := s.read().Select(ctx, &files, `SELECT `+fileColumns+` FROM files WHERE application_id = ? ORDER BY created_at, id`, appID); err != nil {
+	if err := s.read().Select(ctx, &files, `SELECT `+record.FileColumns+` FROM files WHERE application_id = ? ORDER BY created_at, id`, appID); err != nil {
 		return nil, fmt.Errorf("files of %s: %w", appID, err)
 	}
-	safeNames(files)
+	record.SafeNames(files)
 	return files, nil
 }
 
 // FileContent reads one file of an application.
 func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []byte, error) {
-	var f File
-	if err := s.read().Get(ctx, &f, `SELECT `+fileColumns+` FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
-		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
-	}
-	f.Name = fileName(f.Name, f.ContentType)
-	var chunks [][]byte
-	if err := s.read().Select(ctx, &chunks, `SELECT data FROM file_chunks WHERE file_id = ? ORDER BY seq`, fileID); err != nil {
-		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
-	}
-	content := bytes.Join(chunks, nil)
-	if int64(len(content)) != f.Size {
-		return File{}, nil, fmt.Errorf("file %s: %d of %d bytes stored", fileID, len(content), f.Size)
-	}
-	return f, content, nil
-}
-
-// AgencyFile reads a file of an application the agency has been sent: one
-// in a sealed or delivered batch of that agency. The read is audited on the
-// application.
-func (s *Store) AgencyFile(ctx context.Context, agency, fileID string) (File, []byte, error) {
-	var appID string
-	err := s.write(ctx, func(tx Tx) error {
-		var a struct {
-			ID     string `db:"id"`
-			Status Status `db:"status"`
-		}
-		if err := tx.Get(ctx, &a, `SELECT a.id, a.status FROM files f
-			JOIN applications a ON a.id = f.application_id
-			JOIN batches b ON b.id = a.batch_id
-			WHERE f.id = ? AND b.agency = ? AND b.status IN (?, ?)`, fileID, agency, string(BatchSealed), string(BatchDelivered)); err != nil {
-			return err
-		}
-		appID = a.ID
-		return s.audit(ctx, tx, Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: AgencyActor(agency),
-			Action: ActionAgencyViewFile, Detail: fileID}, s.now())
-	})
-	if err != nil {
-		return File{}, nil, fmt.Errorf("file %s: %w", fileID, err)
-	}
-	return s.FileContent(ctx, appID, fileID)
+	return record.FileContent(ctx, s.read(), appID, fileID)
 }
 
 // checkFiles makes the files a submitted document names exactly the
@@ -344,63 +286,4 @@ func checkFiles(ctx context.Context, tx Tx, form *forms.Form, lang forms.Lang, a
 		}
 	}
 	return nil
-}
-
-// extensions are the file name endings each allowed content type may have;
-// the first is the one given to a name that has none of them.
-var extensions = map[string][]string{
-	"application/pdf": {".pdf"},
-	"image/jpeg":      {".jpg", ".jpeg"},
-	"image/png":       {".png"},
-}
-
-// fileName is the name an upload is kept and served under: the last path
-// element, without control or invisible formatting characters (a
-// right-to-left override makes "leie\u202eexe.pdf" read as "leiefdp.exe"),
-// not too long, and ending in the extension of the type sniffed from its
-// content, so that "kontrakt.pdf.hta" holding a PDF is saved as
-// "kontrakt.pdf" and never opens as something else on a caseworker's PC
-// (security review V5). It is applied again when a file is read, so names
-// stored before this rule are served safely too.
-func fileName(name, contentType string) string {
-	out := make([]rune, 0, len(name))
-	for _, r := range name {
-		switch {
-		case r == '/' || r == '\\':
-			out = out[:0] // keep only the last path element
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
-		default:
-			out = append(out, r)
-		}
-	}
-	clean := strings.TrimSpace(string(out))
-	exts, known := extensions[contentType]
-	if known {
-		ext := strings.ToLower(path.Ext(clean))
-		if !slices.Contains(exts, ext) {
-			if ext != "" && len(ext) <= 6 && len(clean) > len(ext) {
-				clean = clean[:len(clean)-len(ext)]
-			}
-			if !slices.Contains(exts, strings.ToLower(path.Ext(clean))) {
-				clean += exts[0]
-			}
-		}
-	}
-	if r := []rune(clean); len(r) > maxFileNameRunes {
-		clean = string(r[len(r)-maxFileNameRunes:])
-	}
-	if clean == "" || (known && slices.Contains(exts, strings.ToLower(clean))) {
-		clean = "fil" + clean
-		if !known {
-			clean = "fil"
-		}
-	}
-	return clean
-}
-
-// safeNames applies fileName to files read from the database.
-func safeNames(files []File) {
-	for i := range files {
-		files[i].Name = fileName(files[i].Name, files[i].ContentType)
-	}
 }

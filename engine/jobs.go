@@ -3,15 +3,17 @@ package engine
 import (
 	"context"
 
+	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/storage"
 )
 
 // The kinds of work the engine hands to the job queue.
 const (
-	// JobRoute: apply a submitted application's routing rules (Route).
-	JobRoute = "route"
+	// JobRoute: apply a submitted application's routing rules
+	// (batches.Service.Route).
+	JobRoute = record.JobRoute
 	// JobDeliver: deliver a sealed batch to its agency.
-	JobDeliver = "deliver"
+	JobDeliver = record.JobDeliver
 )
 
 // Job is one piece of work for the job queue, about one application or

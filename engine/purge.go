@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/skjema/skjema/engine/internal/record"
+	"github.com/skjema/skjema/engine/storage"
 )
 
 // Retention says how long what nobody needs any more is kept (security
@@ -77,7 +79,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 			// PostgreSQL, where a citizen may save one meanwhile, it waits
 			// for her save and then finds it touched) and answers only those
 			// still untouched, so nothing of a draft saved since is removed.
-			in, args := inList(drafts)
+			in, args := storage.InList(drafts)
 			drafts = nil
 			if err := tx.Select(ctx, &drafts, `UPDATE applications SET updated_at = updated_at WHERE status = ? AND updated_at < ? AND id IN `+in+` RETURNING id`,
 				append([]any{string(StatusDraft), now.Add(-r.Drafts)}, args...)...); err != nil {
@@ -85,13 +87,13 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 			}
 		}
 		if len(drafts) > 0 {
-			in, args := inList(drafts)
+			in, args := storage.InList(drafts)
 			var files []string
 			if err := tx.Select(ctx, &files, `SELECT id FROM files WHERE application_id IN `+in, args...); err != nil {
 				return err
 			}
 			if len(files) > 0 {
-				fin, fargs := inList(files)
+				fin, fargs := storage.InList(files)
 				if _, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id IN `+fin, fargs...); err != nil {
 					return err
 				}
@@ -109,11 +111,11 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 		}
 		var bodies []string
 		if err := tx.Select(ctx, &bodies, `SELECT id FROM batches WHERE status = ? AND delivered_at < ? AND body <> '' LIMIT ?`,
-			string(BatchDelivered), now.Add(-r.BatchBodies), purgeBatch); err != nil {
+			string(record.BatchDelivered), now.Add(-r.BatchBodies), purgeBatch); err != nil {
 			return err
 		}
 		if len(bodies) > 0 {
-			in, args := inList(bodies)
+			in, args := storage.InList(bodies)
 			n, err := tx.Exec(ctx, `UPDATE batches SET body = '' WHERE id IN `+in, args...)
 			if err != nil {
 				return err
@@ -133,17 +135,8 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 	if err != nil {
 		return Purged{}, false, fmt.Errorf("purge: %w", err)
 	}
-	if p.Sessions, err = s.PurgeSessions(ctx); err != nil {
+	if p.Sessions, err = s.Accounts.PurgeSessions(ctx); err != nil {
 		return Purged{}, false, fmt.Errorf("purge: %w", err)
 	}
 	return p, more, nil
-}
-
-// inList is "(?, ?, …)" for a list of values, with the values as arguments.
-func inList(values []string) (string, []any) {
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	return "(?" + strings.Repeat(", ?", len(values)-1) + ")", args
 }

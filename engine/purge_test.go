@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -34,15 +35,15 @@ func TestPurge(t *testing.T) {
 		if _, err := store.Submit(ctx, engine.SubmitRequest{Form: form, Body: b.body, IdempotencyKey: submitted.ID, Token: submitted.Token}); err != nil {
 			t.Fatal(err)
 		}
-		res, err := store.Route(ctx, engine.RouteRequest{ApplicationID: submitted.ID, Agency: "husbanken"})
+		res, err := store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: submitted.ID, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		batchID := res.Batch.ID
-		if _, _, err := store.SealBatch(ctx, batchID); err != nil {
+		if _, _, err := store.Batches.SealBatch(ctx, batchID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.RecordDelivery(ctx, batchID, "agency:husbanken", nil); err != nil {
+		if _, err := store.Batches.RecordDelivery(ctx, batchID, "agency:husbanken", nil); err != nil {
 			t.Fatal(err)
 		}
 		// An upload whose node died before its file's row was written.
@@ -52,11 +53,11 @@ func TestPurge(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		u, err := store.CreateUser(ctx, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "et langt passord her"})
+		u, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "et langt passord her"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.CreateSession(ctx, u.ID, 8*time.Hour); err != nil {
+		if _, err := store.Accounts.CreateSession(ctx, u.ID, 8*time.Hour); err != nil {
 			t.Fatal(err)
 		}
 
@@ -85,10 +86,10 @@ func TestPurge(t *testing.T) {
 		if a, err := store.Application(ctx, submitted.ID); err != nil || a.Data == "" {
 			t.Fatalf("the delivered application lost its data: %v", err)
 		}
-		if b, err := store.Batch(ctx, batchID); err != nil || b.Body != "" || b.ItemCount != 1 {
+		if b, err := store.Batches.Batch(ctx, batchID); err != nil || b.Body != "" || b.ItemCount != 1 {
 			t.Fatalf("batch after purge: body %d bytes, %d items, %v; want its summary without the body", len(b.Body), b.ItemCount, err)
 		}
-		if _, err := store.FetchBatch(ctx, "husbanken", batchID); !errors.Is(err, engine.ErrGone) {
+		if _, err := store.Batches.FetchBatch(ctx, "husbanken", batchID); !errors.Is(err, engine.ErrGone) {
 			t.Fatalf("fetching the purged batch: %v, want ErrGone", err)
 		}
 		if p, _, _ := store.Purge(ctx, engine.Retention{}); p.Total() != 0 {

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/skjema/skjema/engine/accounts"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -53,15 +55,19 @@ type Config struct {
 var kommunenummer = regexp.MustCompile(`^\d{4}$`)
 
 // Store keeps applications, batches and accounts in one database
-// (engine/storage).
+// (engine/storage), each noun behind a service of its own.
 type Store struct {
 	db    *storage.DB
 	clock func() time.Time
 	log   *slog.Logger
 
-	// The caseworkers' accounts and sessions (package accounts); its
-	// methods are the Store's.
-	*accounts.Service
+	// The services over the same database, one per noun: the caseworkers'
+	// accounts and sessions, what goes to the agencies, and casework. The
+	// Store's own methods are the citizen's submissions (drafts, submit,
+	// uploads), the audit log's reads and retention.
+	Accounts *accounts.Service
+	Batches  *batches.Service
+	Casework *casework.Service
 
 	enqueuer Enqueuer
 	kommuner map[string]bool
@@ -90,7 +96,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.Service, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
+	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock)
+	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
 		s.db.Close()
 		return nil, err
 	}

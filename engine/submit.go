@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
 )
@@ -213,7 +214,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 		}
 		actor, action = req.Registrar.Actor(), "paper"
 	}
-	if err := s.audit(ctx, tx, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}, now); err != nil {
+	if err := record.Audit(ctx, tx, now, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}); err != nil {
 		return Receipt{}, err
 	}
 	tx.Enqueue(Job{Kind: JobRoute, ID: receipt.ID})
@@ -310,7 +311,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 	if n == 0 {
 		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
 	}
-	if err := s.move(ctx, tx, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
+	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
 		return Receipt{}, err
 	}
 	var first Receipt

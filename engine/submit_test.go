@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -119,13 +121,13 @@ func TestReplaysAfterAReturn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
+		_, err = b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
 		a, _ := b.store.Application(ctx, first.ID)
-		if err := b.store.ReturnToCitizen(ctx, engine.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}, "Sjekk husleien.", []string{"/housing/rent"}); err != nil {
+		if err := b.store.Casework.ReturnToCitizen(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}, "Sjekk husleien.", []string{"/housing/rent"}); err != nil {
 			t.Fatal(err)
 		}
 		replay, err := b.submit(t, key, "")
@@ -164,12 +166,12 @@ func TestConcurrentRetriesOfAResubmission(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+		if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
 			t.Fatal(err)
 		}
 		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
 		a, _ := b.store.Application(ctx, first.ID)
-		if err := b.store.ReturnToCitizen(ctx, engine.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}, "Sjekk husleien.", nil); err != nil {
+		if err := b.store.Casework.ReturnToCitizen(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}, "Sjekk husleien.", nil); err != nil {
 			t.Fatal(err)
 		}
 		fixed := engine.SubmitRequest{Form: b.form, Body: bytes.Replace(b.body, []byte("14500"), []byte("14600"), 1), IdempotencyKey: key}
@@ -252,7 +254,7 @@ func TestTokenStopsShowingTheDocument(t *testing.T) {
 		if a, err := b.store.OpenWithToken(ctx, d.ID, d.Token); err != nil || a.Data == "" {
 			t.Fatalf("a submitted application in the kommune's hands: %v, data %q; want the document", err, a.Data)
 		}
-		_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken"})
+		_, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}

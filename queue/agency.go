@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 )
 
 // Transports an agency can be reached by.
@@ -93,7 +93,7 @@ func Verify(secret, header string, body []byte, now time.Time) error {
 // PushResponse is what an agency may answer a push with: receipts now, or
 // none (they come later through the agency API).
 type PushResponse struct {
-	Receipts []engine.ReceiptItem `json:"receipts"`
+	Receipts []batches.ReceiptItem `json:"receipts"`
 }
 
 // permanentError is a delivery that must not be retried (the agency answered
@@ -109,7 +109,7 @@ type unreadableReceipts struct{ error }
 // error then says only that its body held no usable receipts; a 4xx is
 // permanent; anything else (5xx, timeout, connection refused) is temporary
 // and retried.
-func push(ctx context.Context, client *http.Client, a Agency, b engine.Batch, now time.Time) ([]engine.ReceiptItem, error) {
+func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, now time.Time) ([]batches.ReceiptItem, error) {
 	body := []byte(b.Body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
 	if err != nil {

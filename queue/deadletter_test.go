@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -90,18 +91,18 @@ func TestDeliveryDeadLetterWithAnExpiredContext(t *testing.T) {
 		id := b.submit(t, 1)[0]
 		var batchID string
 		bg := context.Background()
-		res, err := b.store.Route(bg, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+		res, err := b.store.Batches.Route(bg, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		batchID = res.Batch.ID
-		if _, _, err := b.store.SealBatch(bg, batchID); err != nil {
+		if _, _, err := b.store.Batches.SealBatch(bg, batchID); err != nil {
 			t.Fatal(err)
 		}
 		job := &river.Job[DeliverArgs]{JobRow: &rivertype.JobRow{Kind: DeliverArgs{}.Kind(), Attempt: 20, MaxAttempts: 20},
 			Args: DeliverArgs{BatchID: batchID}}
 		(&deliverWorker{q: b.queue}).Work(ctx, job)
-		bt, err := b.store.Batch(bg, batchID)
+		bt, err := b.store.Batches.Batch(bg, batchID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestDeliveryDeadLetterWithAnExpiredContext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bt.Status != engine.BatchFailed || a.Status != engine.StatusInReview || a.ReviewReasons != "delivery.failed" {
+		if bt.Status != batches.BatchFailed || a.Status != engine.StatusInReview || a.ReviewReasons != "delivery.failed" {
 			t.Fatalf("batch %s, application %s for %q; want failed, in_review for delivery.failed", bt.Status, a.Status, a.ReviewReasons)
 		}
 	})

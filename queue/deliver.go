@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 )
 
 // DeliverArgs asks for one sealed batch to be delivered.
@@ -37,12 +38,12 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 
 func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	id := job.Args.BatchID
-	b, err := w.q.store.Batch(ctx, id)
+	b, err := w.q.store.Batches.Batch(ctx, id)
 	if err != nil {
 		return err
 	}
 	agency := w.q.cfg.Agencies[b.Agency]
-	if b.Status != engine.BatchSealed || agency.Transport != TransportPush {
+	if b.Status != batches.BatchSealed || agency.Transport != TransportPush {
 		return nil
 	}
 	receipts, err := push(ctx, w.q.cfg.HTTPClient, agency, b, w.q.cfg.Clock())
@@ -60,7 +61,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		// answers the same receipts). Receipts the store refuses do not undo
 		// the delivery: it is recorded on its own and the agency can post
 		// them again through the agency API.
-		res, err := w.q.store.RecordDelivery(ctx, id, "system:deliver", receipts)
+		res, err := w.q.store.Batches.RecordDelivery(ctx, id, "system:deliver", receipts)
 		if err == nil && len(res.Skipped) > 0 {
 			w.q.log.InfoContext(ctx, "receipts for applications that had moved on were skipped", "batch", id, "agency", b.Agency,
 				"applied", res.Applied, "skipped", len(res.Skipped))
@@ -68,7 +69,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
 			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
 				"batch", id, "agency", b.Agency, "error", err)
-			_, err = w.q.store.RecordDelivery(ctx, id, "system:deliver", nil)
+			_, err = w.q.store.Batches.RecordDelivery(ctx, id, "system:deliver", nil)
 		}
 		return err
 	}
@@ -83,13 +84,13 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		if last && !errors.As(err, &perm) {
 			why = fmt.Sprintf("gave up after %d attempts: %v", job.Attempt, err)
 		}
-		if ferr := w.q.store.FailBatch(dctx, id, "system:deliver", why); ferr != nil {
+		if ferr := w.q.store.Batches.FailBatch(dctx, id, "system:deliver", why); ferr != nil {
 			return fmt.Errorf("fail batch %s: %w", id, ferr)
 		}
 		w.q.log.WarnContext(dctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
 		return river.JobCancel(err)
 	}
-	if rerr := w.q.store.RecordBatchError(dctx, id, err.Error()); rerr != nil {
+	if rerr := w.q.store.Batches.RecordBatchError(dctx, id, err.Error()); rerr != nil {
 		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
 	return err

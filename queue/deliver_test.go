@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 )
 
@@ -21,13 +22,13 @@ func (b *sealBundle) sealedBatch(t *testing.T, n int) (batchID string, apps []st
 	ctx := context.Background()
 	apps = b.submit(t, n)
 	for _, id := range apps {
-		res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+		res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		batchID = res.Batch.ID
 	}
-	if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
+	if _, _, err := b.store.Batches.SealBatch(ctx, batchID); err != nil {
 		t.Fatal(err)
 	}
 	return batchID, apps
@@ -62,8 +63,8 @@ func TestAPushAnsweredWithoutReceiptsIsADelivery(t *testing.T) {
 		if n := pushes.Load(); n != 1 {
 			t.Fatalf("%d pushes, want 1", n)
 		}
-		bt, err := b.store.Batch(ctx, batchID)
-		if err != nil || bt.Status != engine.BatchDelivered {
+		bt, err := b.store.Batches.Batch(ctx, batchID)
+		if err != nil || bt.Status != batches.BatchDelivered {
 			t.Fatalf("batch %s, %v; want delivered", bt.Status, err)
 		}
 		for _, id := range apps {

@@ -15,6 +15,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/queue"
@@ -37,7 +39,7 @@ type testBundle struct {
 
 func setup(t *testing.T, dsn string, tune func(*queue.Config)) *testBundle {
 	t.Helper()
-	rcv := &receiver.Receiver{Secret: "test-secret", Reject: func(it engine.BatchItem) (string, bool) {
+	rcv := &receiver.Receiver{Secret: "test-secret", Reject: func(it batches.BatchItem) (string, bool) {
 		return "rent above the limit", bytes.Contains(it.Data, []byte(`"rent":15001`))
 	}}
 	agency := httptest.NewServer(rcv)
@@ -128,7 +130,7 @@ func (b *testBundle) submitAll(t *testing.T, n int) []submitted {
 
 func (b *testBundle) statuses(t *testing.T) map[engine.Status]int {
 	t.Helper()
-	c, err := b.store.CountByStatus(context.Background())
+	c, err := b.store.Casework.CountByStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +184,7 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatalf("%s (flagged %v) stored %d times", s.reference, s.flagged, got)
 			}
 		}
-		review, err := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true, Limit: 100000})
+		review, err := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true, Limit: 100000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +199,7 @@ func TestEndToEnd(t *testing.T) {
 		if len(review.Items) != wantFlagged+wantRejected {
 			t.Fatalf("exception queue holds %d, want %d flagged + %d rejected", len(review.Items), wantFlagged, wantRejected)
 		}
-		delivered, _ := b.store.Batches(context.Background(), "husbanken", engine.BatchDelivered)
+		delivered, _ := b.store.Batches.Batches(context.Background(), "husbanken", batches.BatchDelivered)
 		items := 0
 		for _, bt := range delivered {
 			items += bt.ItemCount

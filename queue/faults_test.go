@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/forms"
@@ -77,7 +79,7 @@ func TestDeliveryFaults(t *testing.T) {
 			if tt.recovers {
 				return
 			}
-			review, err := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true})
+			review, err := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +92,7 @@ func TestDeliveryFaults(t *testing.T) {
 			if failedDelivery != n-flagged {
 				t.Fatalf("%d applications back in review for a failed delivery, want %d", failedDelivery, n-flagged)
 			}
-			failed, _ := b.store.Batches(context.Background(), "husbanken", engine.BatchFailed)
+			failed, _ := b.store.Batches.Batches(context.Background(), "husbanken", batches.BatchFailed)
 			if len(failed) == 0 || !strings.Contains(failed[0].LastError, "push batch") {
 				t.Fatalf("failed batches %+v should carry the error", failed)
 			}
@@ -112,7 +114,7 @@ func TestRoutingDeadLetter(t *testing.T) {
 	waitFor(t, 30*time.Second, "the applications to reach a caseworker", func() bool {
 		return b.statuses(t)[engine.StatusInReview] == 3
 	})
-	review, _ := b.store.ExceptionQueue(context.Background(), engine.ExceptionFilter{AllKommuner: true})
+	review, _ := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true})
 	for _, a := range review.Items {
 		if a.ReviewReasons != "routing.failed" {
 			t.Fatalf("%v is in review for %q", a.Reference, a.ReviewReasons)

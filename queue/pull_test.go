@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/queue"
 )
@@ -27,14 +28,14 @@ func TestPull(t *testing.T) {
 		ctx := context.Background()
 		subs := b.submitAll(t, 20)
 		waitFor(t, 30*time.Second, "the batch to be sealed", func() bool {
-			sealed, _ := b.store.Batches(ctx, "husbanken", engine.BatchSealed)
+			sealed, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchSealed)
 			return len(sealed) > 0 && b.statuses(t)[engine.StatusBatched] == 17
 		})
-		key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+		key, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
 		if err != nil {
 			t.Fatal(err)
 		}
-		otherKey, _ := b.store.CreateAgencyKey(ctx, "lanekassen")
+		otherKey, _ := b.store.Batches.CreateAgencyKey(ctx, "lanekassen")
 		call := func(method, path, key string, body []byte) (int, []byte) {
 			req, _ := http.NewRequest(method, b.api+path, bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+key)
@@ -73,7 +74,7 @@ func TestPull(t *testing.T) {
 		}
 		for range 2 {
 			status, raw = call("GET", "/api/v1/agency/batches/"+id, key, nil)
-			var doc engine.BatchDocument
+			var doc batches.BatchDocument
 			json.Unmarshal(raw, &doc)
 			sum := sha256.Sum256(doc.Items)
 			if status != 200 || doc.Count != 17 || hex.EncodeToString(sum[:]) != doc.SHA256 {
@@ -83,16 +84,16 @@ func TestPull(t *testing.T) {
 		if c := b.statuses(t); c[engine.StatusDelivered] != 17 {
 			t.Fatalf("after the fetch: %v", c)
 		}
-		var receipts []engine.ReceiptItem
+		var receipts []batches.ReceiptItem
 		for _, s := range subs {
 			if !s.flagged {
-				receipts = append(receipts, engine.ReceiptItem{Reference: s.reference, Outcome: engine.OutcomeAccepted})
+				receipts = append(receipts, batches.ReceiptItem{Reference: s.reference, Outcome: batches.OutcomeAccepted})
 			}
 		}
 		body, _ := json.Marshal(receipts)
-		for i, want := range []engine.ReceiptResult{{Applied: 17}, {Applied: 0}} {
+		for i, want := range []batches.ReceiptResult{{Applied: 17}, {Applied: 0}} {
 			status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, body)
-			var got engine.ReceiptResult
+			var got batches.ReceiptResult
 			json.Unmarshal(raw, &got)
 			if status != 200 || got.Applied != want.Applied || i == 1 && len(got.Skipped) != 17 {
 				t.Fatalf("receipts, post %d: %d %s", i+1, status, raw)
@@ -101,7 +102,7 @@ func TestPull(t *testing.T) {
 		if c := b.statuses(t); c[engine.StatusAccepted] != 17 {
 			t.Fatalf("after receipts: %v", c)
 		}
-		bad, _ := json.Marshal([]engine.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: engine.OutcomeAccepted}})
+		bad, _ := json.Marshal([]batches.ReceiptItem{{Reference: "BOS-1999-000001", Outcome: batches.OutcomeAccepted}})
 		if status, raw := call("POST", "/api/v1/agency/batches/"+id+"/receipts", key, bad); status != 400 || !strings.Contains(string(raw), "not in batch") {
 			t.Fatalf("a receipt for a stranger: %d %s", status, raw)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 )
 
 // RouteArgs asks for submitted applications to be routed: those one write
@@ -62,7 +63,7 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 		defer cancel()
 		var failed []error
 		for _, id := range job.Args.ids() {
-			if _, ferr := w.q.store.Route(dctx, engine.RouteRequest{ApplicationID: id, Reasons: []string{"routing.failed"}}); ferr != nil {
+			if _, ferr := w.q.store.Batches.Route(dctx, batches.RouteRequest{ApplicationID: id, Reasons: []string{"routing.failed"}}); ferr != nil {
 				w.q.log.ErrorContext(dctx, "an application could not be handed to the exception queue", "application", id, "error", ferr)
 				failed = append(failed, ferr)
 			}
@@ -87,7 +88,7 @@ func deadLetterContext(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) error {
-	apps, err := w.q.store.SubmittedApplications(ctx, job.Args.ids())
+	apps, err := w.q.store.Batches.SubmittedApplications(ctx, job.Args.ids())
 	if err != nil {
 		return fmt.Errorf("route: %w", err)
 	}
@@ -95,7 +96,7 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	// single writer. An application whose form is not loaded (or whose
 	// document does not decode) waits for the job's next try; the others
 	// are routed now, and are no-ops when it comes.
-	var reqs []engine.RouteRequest
+	var reqs []batches.RouteRequest
 	var failed []error
 	kommuneOf := map[string]string{}
 	for _, a := range apps {
@@ -109,7 +110,7 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 	}
 	// One order for every node: two transactions that lock the open batches
 	// of several kommuner lock them alike, so they wait, never deadlock.
-	slices.SortFunc(reqs, func(a, b engine.RouteRequest) int {
+	slices.SortFunc(reqs, func(a, b batches.RouteRequest) int {
 		return cmp.Or(cmp.Compare(a.Agency, b.Agency), cmp.Compare(kommuneOf[a.ApplicationID], kommuneOf[b.ApplicationID]), cmp.Compare(a.ApplicationID, b.ApplicationID))
 	})
 	if len(reqs) > 0 {
@@ -123,10 +124,10 @@ func (w *routeWorker) route(ctx context.Context, job *river.Job[RouteArgs]) erro
 // request is the routing of one application: its form's agency and the
 // reasons the form's rules gave to look at it, at submit (or, for one
 // submitted before they were kept, now, from its document).
-func (w *routeWorker) request(a engine.ToRoute) (engine.RouteRequest, error) {
+func (w *routeWorker) request(a batches.ToRoute) (batches.RouteRequest, error) {
 	form, ok := w.q.cfg.Forms.Form(a.Form)
 	if !ok {
-		return engine.RouteRequest{}, fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
+		return batches.RouteRequest{}, fmt.Errorf("route %s: form %s is not loaded", a.ID, a.Form)
 	}
 	var reasons []string
 	if a.Reasons != nil {
@@ -136,11 +137,11 @@ func (w *routeWorker) request(a engine.ToRoute) (engine.RouteRequest, error) {
 	} else {
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-			return engine.RouteRequest{}, fmt.Errorf("route %s: %w", a.ID, err)
+			return batches.RouteRequest{}, fmt.Errorf("route %s: %w", a.ID, err)
 		}
 		reasons = form.ReviewReasons(doc, w.q.cfg.Clock())
 	}
-	return engine.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: reasons, BatchSize: w.q.cfg.BatchSize}, nil
+	return batches.RouteRequest{ApplicationID: a.ID, Agency: form.Agency, Reasons: reasons, BatchSize: w.q.cfg.BatchSize}, nil
 }
 
 // routeAll routes the applications in one transaction. Several nodes may
@@ -148,10 +149,10 @@ func (w *routeWorker) request(a engine.ToRoute) (engine.RouteRequest, error) {
 // again at once rather than wait for River's backoff. An error that is not
 // a conflict routes them one by one, so one that cannot be routed does not
 // hold the others back.
-func (w *routeWorker) routeAll(ctx context.Context, reqs []engine.RouteRequest) error {
+func (w *routeWorker) routeAll(ctx context.Context, reqs []batches.RouteRequest) error {
 	var err error
 	for try := 0; ; try++ {
-		if err = w.q.store.RouteAll(ctx, reqs); !errors.Is(err, engine.ErrConflict) || try == 10 {
+		if err = w.q.store.Batches.RouteAll(ctx, reqs); !errors.Is(err, engine.ErrConflict) || try == 10 {
 			break
 		}
 		select {
@@ -165,7 +166,7 @@ func (w *routeWorker) routeAll(ctx context.Context, reqs []engine.RouteRequest) 
 	}
 	var failed []error
 	for _, r := range reqs {
-		if _, err := w.q.store.Route(ctx, r); err != nil {
+		if _, err := w.q.store.Batches.Route(ctx, r); err != nil {
 			failed = append(failed, err)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 )
 
 // SealArgs asks for every due batch to be sealed. River runs it periodically
@@ -30,7 +30,7 @@ func (w *sealWorker) Work(ctx context.Context, job *river.Job[SealArgs]) error {
 
 // SealDue seals every due batch now, and enqueues their deliveries.
 func (q *Queue) SealDue(ctx context.Context) error {
-	sealed, err := q.store.SealDue(ctx, engine.SealRequest{Size: q.cfg.BatchSize, MaxAge: q.cfg.BatchMaxAge,
+	sealed, err := q.store.Batches.SealDue(ctx, batches.SealRequest{Size: q.cfg.BatchSize, MaxAge: q.cfg.BatchMaxAge,
 		Cutoff: q.cfg.Calendar.LastCutoff(q.cfg.Clock())})
 	if len(sealed) > 0 {
 		q.log.InfoContext(ctx, "batches sealed", "count", len(sealed))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 )
@@ -93,11 +94,11 @@ func (b *sealBundle) deliverJobs(t *testing.T) map[string]int {
 }
 
 // allBatches lists every batch, whatever its status.
-func (b *sealBundle) allBatches(t *testing.T) []engine.Batch {
+func (b *sealBundle) allBatches(t *testing.T) []batches.Batch {
 	t.Helper()
-	var out []engine.Batch
-	for _, st := range []engine.BatchStatus{engine.BatchOpen, engine.BatchSealed, engine.BatchDelivered, engine.BatchFailed} {
-		bs, err := b.store.Batches(context.Background(), "husbanken", st)
+	var out []batches.Batch
+	for _, st := range []batches.BatchStatus{batches.BatchOpen, batches.BatchSealed, batches.BatchDelivered, batches.BatchFailed} {
+		bs, err := b.store.Batches.Batches(context.Background(), "husbanken", st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +118,7 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 		ids := b.submit(t, 3)
 		var batchID string
 		for _, id := range ids {
-			res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+			res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +126,7 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 		}
 		// One after the other: the second finds it sealed.
 		for range 2 {
-			if _, _, err := b.store.SealBatch(ctx, batchID); err != nil {
+			if _, _, err := b.store.Batches.SealBatch(ctx, batchID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -137,7 +138,7 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 			// first's row lock and finds the batch sealed when it gets it.
 			ids := b.submit(t, 2)
 			for _, id := range ids {
-				res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+				res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -159,7 +160,7 @@ func TestSealingTwiceEnqueuesOneDelivery(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, _, err := b.store.SealBatch(ctx, batchID)
+					_, _, err := b.store.Batches.SealBatch(ctx, batchID)
 					errs <- err
 				}()
 			}
@@ -223,10 +224,10 @@ func TestConcurrentRoutesNeverOverfillABatch(t *testing.T) {
 			if bt.ItemCount > size {
 				t.Errorf("batch %s holds %d items, more than %d", bt.ID, bt.ItemCount, size)
 			}
-			if bt.Status == engine.BatchSealed && jobs[bt.ID] != 1 {
+			if bt.Status == batches.BatchSealed && jobs[bt.ID] != 1 {
 				t.Errorf("sealed batch %s has %d deliver jobs", bt.ID, jobs[bt.ID])
 			}
-			if bt.Status == engine.BatchOpen && jobs[bt.ID] != 0 {
+			if bt.Status == batches.BatchOpen && jobs[bt.ID] != 0 {
 				t.Errorf("open batch %s has %d deliver jobs", bt.ID, jobs[bt.ID])
 			}
 		}
@@ -248,7 +249,7 @@ func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
 		ctx := context.Background()
 		var full string
 		for _, id := range b.submit(t, size) {
-			res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+			res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,14 +259,14 @@ func TestARouteDoesNotJoinAFullBatch(t *testing.T) {
 		if err := (&routeWorker{q: b.queue}).route(ctx, &river.Job[RouteArgs]{Args: RouteArgs{ApplicationID: next}}); err != nil {
 			t.Fatal(err)
 		}
-		bt, err := b.store.Batch(ctx, full)
+		bt, err := b.store.Batches.Batch(ctx, full)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bt.Status != engine.BatchSealed || bt.ItemCount != size {
+		if bt.Status != batches.BatchSealed || bt.ItemCount != size {
 			t.Fatalf("the full batch is %s with %d items, want sealed with %d", bt.Status, bt.ItemCount, size)
 		}
-		open, err := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		open, err := b.store.Batches.Batches(ctx, "husbanken", batches.BatchOpen)
 		if a, _ := b.store.Application(ctx, next); a.Status != engine.StatusBatched || err != nil || len(open) != 1 || open[0].ItemCount != 1 {
 			t.Fatalf("the next application is %s; open batches %+v (%v), want it alone in a new one", a.Status, open, err)
 		}

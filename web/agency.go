@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 )
 
 var errBadAgencyKey = problem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the agency's API key as Authorization: Bearer <key>")
@@ -18,7 +19,7 @@ func (s *Server) agency(r *http.Request) (string, error) {
 	if err != nil {
 		return "", errBadAgencyKey
 	}
-	agency, err := s.store.AgencyByKey(r.Context(), key)
+	agency, err := s.store.Batches.AgencyByKey(r.Context(), key)
 	if errors.Is(err, engine.ErrNotFound) {
 		return "", errBadAgencyKey
 	}
@@ -26,12 +27,12 @@ func (s *Server) agency(r *http.Request) (string, error) {
 }
 
 type batchSummary struct {
-	ID        string             `json:"id"`
-	Kommune   string             `json:"kommune"`
-	Status    engine.BatchStatus `json:"status"`
-	ItemCount int                `json:"itemCount"`
-	SHA256    string             `json:"sha256"`
-	SealedAt  *time.Time         `json:"sealedAt,omitempty"`
+	ID        string              `json:"id"`
+	Kommune   string              `json:"kommune"`
+	Status    batches.BatchStatus `json:"status"`
+	ItemCount int                 `json:"itemCount"`
+	SHA256    string              `json:"sha256"`
+	SealedAt  *time.Time          `json:"sealedAt,omitempty"`
 }
 
 // batchList is one page of the batch list; next, when there are more, is
@@ -49,21 +50,21 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	status := engine.BatchStatus(q.Get("status"))
+	status := batches.BatchStatus(q.Get("status"))
 	switch status {
 	case "":
-		status = engine.BatchSealed
-	case engine.BatchSealed, engine.BatchDelivered, engine.BatchFailed:
+		status = batches.BatchSealed
+	case batches.BatchSealed, batches.BatchDelivered, batches.BatchFailed:
 	default:
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "status is sealed, delivered or failed")
 	}
-	limit := engine.DefaultBatchPage
+	limit := batches.DefaultBatchPage
 	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > engine.MaxBatchPage {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > batches.MaxBatchPage {
 			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "limit is a number from 1 to 500")
 		}
 	}
-	page, err := s.store.BatchList(r.Context(), engine.BatchQuery{Agency: agency, Status: status, After: q.Get("after"), Limit: limit})
+	page, err := s.store.Batches.BatchList(r.Context(), batches.BatchQuery{Agency: agency, Status: status, After: q.Get("after"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.store.FetchBatch(r.Context(), agency, r.PathValue("id"))
+	b, err := s.store.Batches.FetchBatch(r.Context(), agency, r.PathValue("id"))
 	if err != nil {
 		return err // ErrNotFound also for another agency's batch, or one not sealed yet
 	}
@@ -107,20 +108,20 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var items []engine.ReceiptItem
+	var items []batches.ReceiptItem
 	if err := json.Unmarshal(body, &items); err != nil {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the body is a list of {reference, outcome, reason}")
 	}
-	b, err := s.store.Batch(r.Context(), r.PathValue("id"))
+	b, err := s.store.Batches.Batch(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	// An open batch is not the agency's yet; a delivered one whose body was
 	// purged still takes its receipts.
-	if b.Agency != agency || b.Status == engine.BatchOpen {
+	if b.Agency != agency || b.Status == batches.BatchOpen {
 		return errNotFound
 	}
-	res, err := s.store.RecordDelivery(r.Context(), b.ID, engine.AgencyActor(agency), items)
+	res, err := s.store.Batches.RecordDelivery(r.Context(), b.ID, batches.AgencyActor(agency), items)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ func (s *Server) agencyFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, content, err := s.store.AgencyFile(r.Context(), agency, r.PathValue("id"))
+	f, content, err := s.store.Batches.AgencyFile(r.Context(), agency, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/web"
 )
@@ -151,14 +152,14 @@ func TestAttachments(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		open, err := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		open, err := b.store.Batches.Batches(ctx, "husbanken", batches.BatchOpen)
 		if err != nil || len(open) != 1 {
 			t.Fatalf("open batches: %v %v", open, err)
 		}
-		if _, _, err := b.store.SealBatch(ctx, open[0].ID); err != nil {
+		if _, _, err := b.store.Batches.SealBatch(ctx, open[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+		key, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func newFuzzTarget(f *testing.F, db enginetest.DB) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
-	key, err := store.CreateAgencyKey(ctx, "husbanken")
+	key, err := store.Batches.CreateAgencyKey(ctx, "husbanken")
 	if err != nil {
 		f.Fatal(err)
 	}

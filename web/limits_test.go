@@ -127,7 +127,7 @@ func TestOverloadIsShed(t *testing.T) {
 	if rec := call("GET", "/api/v1/forms", nil); rec.Code != 200 {
 		t.Fatalf("after the load: %d %s", rec.Code, rec.Body)
 	}
-	if n, err := store.CountByStatus(context.Background()); err != nil || len(n) != 0 {
+	if n, err := store.Casework.CountByStatus(context.Background()); err != nil || len(n) != 0 {
 		t.Fatalf("the refused submit reached the database: %v %v", n, err)
 	}
 }

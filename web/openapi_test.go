@@ -78,7 +78,7 @@ func TestOpenAPI(t *testing.T) {
 	bad := bytes.Replace(b.body, []byte("12038512356"), []byte("12038512357"), 1)
 	check("Problem", b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "openapi-key-0123456789"), bad))
 
-	key, err := b.store.CreateAgencyKey(context.Background(), "husbanken")
+	key, err := b.store.Batches.CreateAgencyKey(context.Background(), "husbanken")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/queue/queuetest"
@@ -551,7 +552,7 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		b := setup(t, dsn)
-		key, err := b.store.CreateAgencyKey(context.Background(), "husbanken")
+		key, err := b.store.Batches.CreateAgencyKey(context.Background(), "husbanken")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -582,7 +583,7 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 				t.Errorf("%s: got %d %s, want 400 invalid-text", tt.name, r.status, r.raw)
 			}
 		}
-		counts, err := b.store.CountByStatus(context.Background())
+		counts, err := b.store.Casework.CountByStatus(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -627,7 +628,7 @@ func TestTokenReadsStatusOnceDelivered(t *testing.T) {
 	if r := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", id, "Authorization", "Bearer "+token), b.body); r.status != 201 {
 		t.Fatalf("submit: %d %s", r.status, r.raw)
 	}
-	_, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: id, Agency: "husbanken"})
+	_, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: id, Agency: "husbanken"})
 	if err != nil && !errors.Is(err, engine.ErrConflict) { // the route job may have been first
 		t.Fatal(err)
 	}
@@ -658,7 +659,7 @@ func TestReceiptsAfterTheBodyIsPurged(t *testing.T) {
 	t.Parallel()
 	b := setup(t, enginetest.SQLite(t))
 	ctx := context.Background()
-	key, err := b.store.CreateAgencyKey(ctx, "husbanken")
+	key, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -666,20 +667,20 @@ func TestReceiptsAfterTheBodyIsPurged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := b.store.Route(ctx, engine.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
+	res, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: r.ID, Agency: "husbanken"})
 	if err != nil && !errors.Is(err, engine.ErrConflict) {
 		t.Fatal(err)
 	}
 	batch := res.Batch.ID
 	if batch == "" { // the route job was first
 		a, _ := b.store.Application(ctx, r.ID)
-		open, _ := b.store.Batches(ctx, "husbanken", engine.BatchOpen)
+		open, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchOpen)
 		if len(open) != 1 || a.Status != engine.StatusBatched {
 			t.Fatalf("not batched: %s, %d open batches", a.Status, len(open))
 		}
 		batch = open[0].ID
 	}
-	if _, _, err := b.store.SealBatch(ctx, batch); err != nil {
+	if _, _, err := b.store.Batches.SealBatch(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	agency := map[string]string{"Authorization": "Bearer " + key}
@@ -692,7 +693,7 @@ func TestReceiptsAfterTheBodyIsPurged(t *testing.T) {
 	if g := b.do(t, "GET", "/api/v1/agency/batches/"+batch, agency, nil); g.status != 410 {
 		t.Fatalf("fetch after the purge: %d %s, want 410", g.status, g.raw)
 	}
-	body, _ := json.Marshal([]engine.ReceiptItem{{Reference: r.Reference, Outcome: engine.OutcomeAccepted}})
+	body, _ := json.Marshal([]batches.ReceiptItem{{Reference: r.Reference, Outcome: batches.OutcomeAccepted}})
 	if p := b.do(t, "POST", "/api/v1/agency/batches/"+batch+"/receipts", with(jsonCT, "Authorization", "Bearer "+key), body); p.status != 200 || p.body["applied"] != float64(1) {
 		t.Fatalf("receipts after the purge: %d %s", p.status, p.raw)
 	}

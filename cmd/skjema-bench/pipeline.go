@@ -135,7 +135,7 @@ func pipeline(ctx context.Context, server, dir string, doc []byte, n, clients in
 		return 0, fmt.Errorf("%d of %d submits acknowledged", load.ok, n)
 	}
 	for {
-		counts, err := store.CountByStatus(ctx)
+		counts, err := store.Casework.CountByStatus(ctx)
 		if err != nil {
 			return 0, err
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 )
@@ -169,7 +170,7 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	const email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
-	if _, err := store.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Admin: true, Kommuner: []string{"0301"}, Password: password}); err != nil {
+	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Admin: true, Kommuner: []string{"0301"}, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
@@ -207,7 +208,7 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	}
 	var actions []string
 	for _, e := range events {
-		if e.Action != engine.ActionView && e.Action != engine.ActionViewAudit {
+		if e.Action != casework.ActionView && e.Action != casework.ActionViewAudit {
 			actions = append(actions, e.Action)
 		}
 	}

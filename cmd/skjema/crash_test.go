@@ -145,7 +145,7 @@ func diagnose(dsn string) string {
 		return err.Error()
 	}
 	defer store.Close()
-	counts, _ := store.CountByStatus(ctx)
+	counts, _ := store.Casework.CountByStatus(ctx)
 	out := fmt.Sprintf("applications by status: %v\n", counts)
 	reg, err := forms.Load(forms.Config{})
 	if err != nil {
@@ -227,7 +227,7 @@ func TestCrashSafetySQLite(t *testing.T) {
 	}
 
 	store := enginetest.Open(t, db).Store
-	counts, err := store.CountByStatus(context.Background())
+	counts, err := store.Casework.CountByStatus(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -206,7 +206,7 @@ func TestUsersAdd(t *testing.T) {
 		t.Fatal("a user without a name was added")
 	}
 	store := enginetest.Open(t, db).Store
-	if u, err := store.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") || !u.MustChangePassword {
+	if u, err := store.Accounts.Authenticate(ctx, "kari@oslo.kommune.no", password); err != nil || !u.Sees("3201") || !u.MustChangePassword {
 		t.Fatalf("signing in with the printed password: %+v %v", u, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 )
@@ -71,11 +72,11 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 		}
 	}
 	store := enginetest.Open(t, dsn).Store
-	counts, _ := store.CountByStatus(context.Background())
+	counts, _ := store.Casework.CountByStatus(context.Background())
 	if counts[engine.StatusAccepted] != len(acked) || len(rcv.Stored()) != len(acked) {
 		t.Fatalf("database %v, agency stored %d, acknowledged %d", counts, len(rcv.Stored()), len(acked))
 	}
-	delivered, _ := store.Batches(context.Background(), "husbanken", engine.BatchDelivered)
+	delivered, _ := store.Batches.Batches(context.Background(), "husbanken", batches.BatchDelivered)
 	items := 0
 	for _, b := range delivered {
 		items += b.ItemCount

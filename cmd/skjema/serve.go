@@ -207,7 +207,7 @@ func (m *Main) AddAgency(ctx context.Context, name string) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
-	key, err := m.store.CreateAgencyKey(ctx, name)
+	key, err := m.store.Batches.CreateAgencyKey(ctx, name)
 	if err != nil {
 		return err
 	}

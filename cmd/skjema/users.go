@@ -46,7 +46,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	if err := m.migrate(ctx); err != nil {
 		return err
 	}
-	u, err := m.store.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
+	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 // Package fault names the errors the engine's services answer with, so that
 // the web layer can map each to an HTTP status in one place whichever
-// service said it. It holds nothing else.
+// service said it, and the validation error that carries a form's field
+// errors. It holds nothing else.
 package fault
 
 import "errors"

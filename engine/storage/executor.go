@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/georgysavva/scany/v2/pgxscan"
@@ -174,4 +175,14 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: the text holds a character the database cannot store (SQLSTATE %s)", ErrInvalid, pe.Code)
 	}
 	return err
+}
+
+// InList is "(?, ?, …)" for a non-empty list of values, with the values as
+// arguments: the one way a query here names a set.
+func InList(values []string) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return "(?" + strings.Repeat(", ?", len(values)-1) + ")", args
 }

@@ -16,7 +16,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 )
 
@@ -32,7 +32,7 @@ func main() {
 	}
 	r := &receiver.Receiver{Secret: *secret}
 	if *rejectRent > 0 {
-		r.Reject = func(it engine.BatchItem) (string, bool) {
+		r.Reject = func(it batches.BatchItem) (string, bool) {
 			var data struct {
 				Housing struct {
 					Rent int `json:"rent"`

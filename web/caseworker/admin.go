@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
 )
 
 // auditView is an application's whole audit trail, reads included.
@@ -22,7 +23,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u engine.Use
 	if !u.Admin {
 		return errNotFound
 	}
-	a, err := h.store.OpenCase(r.Context(), u, r.PathValue("id"), engine.ActionViewAudit, "")
+	a, err := h.store.Casework.OpenCase(r.Context(), u, r.PathValue("id"), casework.ActionViewAudit, "")
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 		return errNotFound
 	}
 	var err error
-	if v.Accounts, err = h.store.Accounts(r.Context(), u); err != nil {
+	if v.Accounts, err = h.store.Accounts.Accounts(r.Context(), u); err != nil {
 		return err
 	}
 	h.render(w, r, status, "users", view{Title: "Brukere", User: &u, Data: v})
@@ -88,7 +89,7 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 	password := startPassword()
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
-	created, err := h.store.CreateAccount(r.Context(), u, nu)
+	created, err := h.store.Accounts.CreateAccount(r.Context(), u, nu)
 	if err != nil {
 		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
 		if errors.Is(err, engine.ErrForbidden) {
@@ -115,7 +116,7 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 	if id == u.ID {
 		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: "Du kan ikke deaktivere deg selv."})
 	}
-	if err := h.store.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
+	if err := h.store.Accounts.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)
@@ -130,10 +131,10 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, u engine
 	}
 	id := r.PathValue("id")
 	password := startPassword()
-	if err := h.store.ResetPassword(r.Context(), u, id, password); err != nil {
+	if err := h.store.Accounts.ResetPassword(r.Context(), u, id, password); err != nil {
 		return err
 	}
-	accounts, err := h.store.Accounts(r.Context(), u)
+	accounts, err := h.store.Accounts.Accounts(r.Context(), u)
 	if err != nil {
 		return err
 	}

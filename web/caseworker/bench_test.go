@@ -23,7 +23,7 @@ func BenchmarkQueuePage(b *testing.B) {
 	for range 2000 {
 		last, _ = bundle.flagged(b, "0301")
 	}
-	sess, err := bundle.store.CreateSession(context.Background(), u.ID, time.Hour)
+	sess, err := bundle.store.Accounts.CreateSession(context.Background(), u.ID, time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}

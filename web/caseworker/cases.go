@@ -14,13 +14,14 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/forms"
 )
 
 // --- the queue ---------------------------------------------------------------
 
 type queueView struct {
-	List     engine.ExceptionList
+	List     casework.ExceptionList
 	Status   string
 	Reason   string
 	Age      string
@@ -51,12 +52,12 @@ var ages = []option{{"", "Alle", 0, false}, {"3", "Eldre enn 3 dager", 0, false}
 
 func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	q := r.URL.Query()
-	f := engine.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason"), Limit: maxRows}
+	f := casework.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason"), Limit: maxRows}
 	now := h.cfg.Clock()
 	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 && days <= 3650 {
 		f.SubmittedBefore = now.AddDate(0, 0, -days)
 	}
-	list, err := h.store.ExceptionQueue(r.Context(), f)
+	list, err := h.store.Casework.ExceptionQueue(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -107,9 +108,9 @@ func (h *Handler) reasonLabel(code string) string {
 }
 
 var systemReasons = map[string]string{
-	engine.ReasonAgencyRejected: "Avvist av etaten",
-	"delivery.failed":           "Kunne ikke leveres til etaten",
-	"routing.failed":            "Kunne ikke rutes automatisk",
+	casework.ReasonAgencyRejected: "Avvist av etaten",
+	"delivery.failed":             "Kunne ikke leveres til etaten",
+	"routing.failed":              "Kunne ikke rutes automatisk",
 }
 
 var statusLabels = map[engine.Status]string{
@@ -163,7 +164,7 @@ func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, u engine.User
 // action's refusal to show above it (with the status it answers).
 func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User, status int, actionErr error) error {
 	ctx := r.Context()
-	a, err := h.store.OpenCase(ctx, u, r.PathValue("id"), engine.ActionView, "")
+	a, err := h.store.Casework.OpenCase(ctx, u, r.PathValue("id"), casework.ActionView, "")
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	}
 	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: forms.Bokmal})
 	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal)}
-	for _, code := range (engine.ExceptionItem{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
+	for _, code := range (casework.ExceptionItem{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
 		v.Reasons = append(v.Reasons, h.reasonLabel(code))
 	}
 	files, err := h.store.Files(ctx, a.ID)
@@ -210,7 +211,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	}
 	names := map[string]string{}
 	for _, e := range events {
-		if e.Action == engine.ActionView || e.Action == engine.ActionViewFile || e.Action == engine.ActionViewAudit {
+		if e.Action == casework.ActionView || e.Action == casework.ActionViewFile || e.Action == casework.ActionViewAudit {
 			continue // reads are in the audit trail, not the case history
 		}
 		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
@@ -258,7 +259,7 @@ func (h *Handler) actorName(r *http.Request, cache map[string]string, actor stri
 	case strings.HasPrefix(actor, "agency:"):
 		name = "Etaten (" + strings.TrimPrefix(actor, "agency:") + ")"
 	case strings.HasPrefix(actor, "caseworker:"):
-		if u, err := h.store.User(r.Context(), strings.TrimPrefix(actor, "caseworker:")); err == nil {
+		if u, err := h.store.Accounts.User(r.Context(), strings.TrimPrefix(actor, "caseworker:")); err == nil {
 			name = u.Name
 		} else {
 			name = "Saksbehandler (deaktivert)"
@@ -272,8 +273,8 @@ var actionLabels = map[string]string{
 	"create": "Startet", "submit": "Sendt inn", "route": "Rutet", "return": "Sendt tilbake til søkeren",
 	"resubmit": "Sendt inn på nytt", "approve": "Godkjent", "reject": "Avvist", "withdraw": "Trukket",
 	"reopen": "Tatt opp igjen", "deliver": "Levert", "receipt": "Svar fra etaten", "delivery-failed": "Levering feilet",
-	engine.ActionCorrect: "Svar rettet", engine.ActionView: "Åpnet", engine.ActionViewFile: "Lastet ned vedlegg",
-	engine.ActionViewAudit: "Så revisjonsloggen", "paper": "Registrert fra papir",
+	casework.ActionCorrect: "Svar rettet", casework.ActionView: "Åpnet", casework.ActionViewFile: "Lastet ned vedlegg",
+	casework.ActionViewAudit: "Så revisjonsloggen", "paper": "Registrert fra papir",
 }
 
 // eventText says what an event did; a correction names the field with its
@@ -283,8 +284,8 @@ func (h *Handler) eventText(f *forms.Form, doc map[string]any, e engine.Event) s
 	if what == "" {
 		what = e.Action
 	}
-	if e.Action == engine.ActionCorrect {
-		var c engine.Correction
+	if e.Action == casework.ActionCorrect {
+		var c casework.Correction
 		if json.Unmarshal([]byte(e.Detail), &c) == nil {
 			what += fmt.Sprintf(": %s fra «%s» til «%s»", fieldLabel(f, doc, c.Pointer), shown(c.Old), shown(c.New))
 		}
@@ -382,21 +383,21 @@ func flashOf(r *http.Request) string { return flashes[r.URL.Query().Get("done")]
 
 // caseAction reads what every action form posts: the version the
 // caseworker saw and her reason.
-func (h *Handler) caseAction(r *http.Request, u engine.User) (engine.CaseAction, error) {
+func (h *Handler) caseAction(r *http.Request, u engine.User) (casework.CaseAction, error) {
 	id := r.PathValue("id")
 	version, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil {
-		return engine.CaseAction{}, errForbidden
+		return casework.CaseAction{}, errForbidden
 	}
 	a, err := h.store.Application(r.Context(), id)
 	if err != nil || !u.Sees(a.Kommune) {
-		return engine.CaseAction{}, errNotFound
+		return casework.CaseAction{}, errNotFound
 	}
 	f, ok := h.forms.Form(a.Form)
 	if !ok {
-		return engine.CaseAction{}, fmt.Errorf("application %s: form %s is not loaded", a.ID, a.Form)
+		return casework.CaseAction{}, fmt.Errorf("application %s: form %s is not loaded", a.ID, a.Form)
 	}
-	return engine.CaseAction{User: u, ApplicationID: id, Version: version, Form: f, Reason: strings.TrimSpace(r.PostFormValue("reason"))}, nil
+	return casework.CaseAction{User: u, ApplicationID: id, Version: version, Form: f, Reason: strings.TrimSpace(r.PostFormValue("reason"))}, nil
 }
 
 func (h *Handler) approve(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -404,7 +405,7 @@ func (h *Handler) approve(w http.ResponseWriter, r *http.Request, u engine.User)
 	if err != nil {
 		return err
 	}
-	return h.acted(w, r, u, h.store.Approve(r.Context(), c), "approved", "/caseworker/")
+	return h.acted(w, r, u, h.store.Casework.Approve(r.Context(), c), "approved", "/caseworker/")
 }
 
 func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -414,7 +415,7 @@ func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engi
 	}
 	err = required(r.PostFormValue("message"), "Skriv meldingen søkeren skal få.")
 	if err == nil {
-		err = h.store.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
+		err = h.store.Casework.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
 	}
 	return h.acted(w, r, u, err, "returned", "/caseworker/")
 }
@@ -426,7 +427,7 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) 
 	}
 	err = required(c.Reason, "Skriv hvorfor søknaden avvises.")
 	if err == nil {
-		err = h.store.Reject(r.Context(), c)
+		err = h.store.Casework.Reject(r.Context(), c)
 	}
 	return h.acted(w, r, u, err, "rejected", "/caseworker/")
 }
@@ -438,7 +439,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 	}
 	err = required(c.Reason, "Skriv hvorfor søknaden er trukket.")
 	if err == nil {
-		err = h.store.Withdraw(r.Context(), c)
+		err = h.store.Casework.Withdraw(r.Context(), c)
 	}
 	return h.acted(w, r, u, err, "withdrawn", "/caseworker/")
 }
@@ -446,7 +447,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 // caseFile sends one uploaded file, audited, as a download: it is never
 // rendered in the UI's origin.
 func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request, u engine.User) error {
-	f, content, err := h.store.CaseFile(r.Context(), u, r.PathValue("id"), r.PathValue("file"))
+	f, content, err := h.store.Casework.CaseFile(r.Context(), u, r.PathValue("id"), r.PathValue("file"))
 	if err != nil {
 		return err
 	}
@@ -469,7 +470,7 @@ type correctView struct {
 
 func (h *Handler) correctPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	ptr := r.URL.Query().Get("field")
-	a, err := h.store.OpenCase(r.Context(), u, r.PathValue("id"), engine.ActionView, "correct "+ptr)
+	a, err := h.store.Casework.OpenCase(r.Context(), u, r.PathValue("id"), casework.ActionView, "correct "+ptr)
 	if err != nil {
 		return err
 	}
@@ -512,7 +513,7 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 		err = required(c.Reason, "Skriv hvorfor svaret rettes.")
 	}
 	if err == nil {
-		err = h.store.Correct(r.Context(), c, spec.Pointer, value)
+		err = h.store.Casework.Correct(r.Context(), c, spec.Pointer, value)
 	}
 	if err == nil {
 		http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/web/assets"
@@ -282,7 +283,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func conflictText(err error) string {
-	if errors.Is(err, engine.ErrStale) {
+	if errors.Is(err, casework.ErrStale) {
 		return "Noen andre har endret søknaden etter at du åpnet den. Ingenting er lagret. Åpne søknaden på nytt for å se endringen."
 	}
 	return "Søknaden er ikke lenger i en tilstand der dette kan gjøres. Åpne den på nytt for å se hvor den er."
@@ -360,7 +361,7 @@ func (h *Handler) session(fn func(w http.ResponseWriter, r *http.Request, u engi
 		var u engine.User
 		var csrf string
 		if err == nil {
-			u, csrf, err = h.store.SessionUser(r.Context(), c.Value)
+			u, csrf, err = h.store.Accounts.SessionUser(r.Context(), c.Value)
 		}
 		if errors.Is(err, engine.ErrNotFound) || errors.Is(err, http.ErrNoCookie) {
 			if r.Method != http.MethodGet {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
@@ -69,7 +70,7 @@ func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
 
 func (b *testBundle) user(t testing.TB, email string, admin bool, kommuner ...string) engine.User {
 	t.Helper()
-	u, err := b.store.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
+	u, err := b.store.Accounts.CreateUser(context.Background(), engine.NewUser{Email: email, Name: email, Admin: admin, Kommuner: kommuner, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func (b *testBundle) flagged(t testing.TB, kommune string) (engine.Application, 
 		errors.As(err, &ve)
 		t.Fatalf("%v %+v", err, ve.Errors)
 	}
-	_, err = b.store.Route(ctx, engine.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
+	_, err = b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -566,7 +567,7 @@ func TestAdminsManageAccounts(t *testing.T) {
 	if p := nils.do("GET", "/caseworker/", nil); p.status != http.StatusOK {
 		t.Fatalf("his own session ended with the change: %d", p.status)
 	}
-	accounts, _ := b.store.Accounts(context.Background(), adminUser)
+	accounts, _ := b.store.Accounts.Accounts(context.Background(), adminUser)
 	var id string
 	for _, a := range accounts {
 		if a.Email == "nils@oslo.kommune.no" {
@@ -632,7 +633,7 @@ func TestStartPasswordIsChangedFirst(t *testing.T) {
 		}
 
 		// An admin's reset gives a new start password, shown once, and ends his sessions.
-		accounts, _ := b.store.Accounts(context.Background(), engine.User{Admin: true, Kommuner: []string{"0301"}})
+		accounts, _ := b.store.Accounts.Accounts(context.Background(), engine.User{Admin: true, Kommuner: []string{"0301"}})
 		var id string
 		for _, acc := range accounts {
 			if acc.Email == "nils@oslo.kommune.no" {
@@ -766,7 +767,7 @@ func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 				t.Errorf("Bergen's admin creates %v: %d, want 403 with the reason", form, p.status)
 			}
 		}
-		if _, err := b.store.UserByIdentity(ctx, engine.ProviderLocal, "spion@bergen.kommune.no"); !errors.Is(err, engine.ErrNotFound) {
+		if _, err := b.store.Accounts.UserByIdentity(ctx, engine.ProviderLocal, "spion@bergen.kommune.no"); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("a refused account exists: %v", err)
 		}
 		for _, id := range []string{kari.ID, "no-such-account"} {

@@ -56,7 +56,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		h.log.WarnContext(r.Context(), "caseworker sign-in rate limited")
 		return again(http.StatusTooManyRequests, "For mange forsøk på innlogging. Vent litt før du prøver igjen.")
 	}
-	u, err := h.store.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	u, err := h.store.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
 	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	if errors.Is(err, engine.ErrUnauthorized) {
 		return again(http.StatusUnauthorized, "E-postadressen eller passordet er feil.")
@@ -64,7 +64,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := h.store.CreateSession(r.Context(), u.ID, h.cfg.SessionTTL)
+	sess, err := h.store.Accounts.CreateSession(r.Context(), u.ID, h.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ engine.User) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.store.EndSession(r.Context(), c.Value); err != nil {
+		if err := h.store.Accounts.EndSession(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}
@@ -135,7 +135,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u engin
 		return again(http.StatusTooManyRequests, passwordView{Error: "For mange forsøk. Vent litt før du prøver igjen."})
 	}
 	c, _ := r.Cookie(sessionCookie)
-	err := h.store.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), r.PostFormValue("next"), c.Value)
+	err := h.store.Accounts.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), r.PostFormValue("next"), c.Value)
 	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	switch {
 	case errors.Is(err, engine.ErrUnauthorized):

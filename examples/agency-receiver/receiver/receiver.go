@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/queue"
 )
 
@@ -22,7 +22,7 @@ type Receiver struct {
 	// Secret shared with Skjema for the signature.
 	Secret string
 	// Reject decides an item's outcome; nil accepts everything.
-	Reject func(item engine.BatchItem) (reason string, reject bool)
+	Reject func(item batches.BatchItem) (reason string, reject bool)
 	// Now is the clock signatures are checked against. Defaults to time.Now.
 	Now func() time.Time
 
@@ -81,7 +81,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "checksum mismatch", http.StatusBadRequest)
 		return
 	}
-	var items []engine.BatchItem
+	var items []batches.BatchItem
 	if err := json.Unmarshal(doc.Items, &items); err != nil || len(items) != doc.Count {
 		http.Error(w, "items do not match count", http.StatusBadRequest)
 		return
@@ -111,7 +111,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 	// Store first, answer after any delay: a slow answer means the agency
 	// has the batch even if Skjema gives up waiting and sends it again.
-	receipts := make([]engine.ReceiptItem, len(items))
+	receipts := make([]batches.ReceiptItem, len(items))
 	r.mu.Lock()
 	if r.batches == nil {
 		r.batches, r.items = map[string]bool{}, map[string]int{}
@@ -122,10 +122,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if first {
 			r.items[it.Reference]++ // stored once per batch, however often it comes
 		}
-		receipts[i] = engine.ReceiptItem{Reference: it.Reference, Outcome: engine.OutcomeAccepted}
+		receipts[i] = batches.ReceiptItem{Reference: it.Reference, Outcome: batches.OutcomeAccepted}
 		if r.Reject != nil {
 			if reason, reject := r.Reject(it); reject {
-				receipts[i] = engine.ReceiptItem{Reference: it.Reference, Outcome: engine.OutcomeRejected, Reason: reason}
+				receipts[i] = batches.ReceiptItem{Reference: it.Reference, Outcome: batches.OutcomeRejected, Reason: reason}
 			}
 		}
 	}

@@ -1,8 +1,19 @@
-package engine
+// Package record keeps the rows the engine's services share, always in the
+// caller's transaction: an application and its lifecycle (every move with
+// its audit event), the batches applications join and leave sealed, and the
+// uploads' metadata. It is internal to the engine: the services
+// (submissions in package engine, batches, casework) each run one
+// transaction per exported method and call these steps inside it, with the
+// time fixed at the transaction's start.
+package record
 
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/storage"
 )
 
 // Status is where an application is in its life.
@@ -81,14 +92,13 @@ type Transition struct {
 	Version int
 }
 
-// move applies a transition inside tx: the status changes only if the
-// application is still in From (and at Version), and one audit event is
+// Move applies a transition inside tx at now: the status changes only if
+// the application is still in From (and at Version), and one audit event is
 // written in the same transaction. Illegal moves are refused, never applied.
-func (s *Store) move(ctx context.Context, tx Tx, t Transition) error {
+func Move(ctx context.Context, tx storage.Tx, now time.Time, t Transition) error {
 	if !CanTransition(t.From, t.To) {
-		return fmt.Errorf("%w: %s → %s", ErrIllegalTransition, t.From, t.To)
+		return fmt.Errorf("%w: %s → %s", fault.ErrIllegalTransition, t.From, t.To)
 	}
-	now := s.now()
 	query := `UPDATE applications SET status = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = ?`
 	args := []any{string(t.To), now, t.ApplicationID, string(t.From)}
 	if t.Version != 0 {
@@ -100,12 +110,14 @@ func (s *Store) move(ctx context.Context, tx Tx, t Transition) error {
 		return fmt.Errorf("move %s: %w", t.ApplicationID, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("move %s from %s: %w", t.ApplicationID, t.From, ErrConflict)
+		return fmt.Errorf("move %s from %s: %w", t.ApplicationID, t.From, fault.ErrConflict)
 	}
-	return s.audit(ctx, tx, t, now)
+	return Audit(ctx, tx, now, t)
 }
 
-func (s *Store) audit(ctx context.Context, tx Tx, t Transition, at any) error {
+// Audit writes t as an event of the application's audit log, at at, without
+// moving it: a read (To is From) or a change that is not a move.
+func Audit(ctx context.Context, tx storage.Tx, at time.Time, t Transition) error {
 	_, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, detail, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, t.Detail, at)
 	if err != nil {

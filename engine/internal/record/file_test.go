@@ -1,4 +1,4 @@
-package engine
+package record
 
 import "testing"
 
@@ -26,8 +26,8 @@ func TestFileName(t *testing.T) {
 		{"rapport.2026.pdf", "application/pdf", "rapport.2026.pdf"},
 		{"rapport v2.final", "application/pdf", "rapport v2.pdf"},
 	} {
-		if got := fileName(tc.name, tc.contentType); got != tc.want {
-			t.Errorf("fileName(%q, %s) = %q, want %q", tc.name, tc.contentType, got, tc.want)
+		if got := FileName(tc.name, tc.contentType); got != tc.want {
+			t.Errorf("FileName(%q, %s) = %q, want %q", tc.name, tc.contentType, got, tc.want)
 		}
 	}
 }

@@ -1,0 +1,475 @@
+// Package casework is the engine's service for what a caseworker does to
+// applications: every read of one is an audit event, every change
+// re-validates the document and is refused if the application changed since
+// she opened it. Her kommuner bound all of it: an application of another
+// kommune is ErrNotFound, as if it did not exist. It also lists the
+// exception queue, the applications that need a human. Every exported
+// method is one transaction.
+package casework
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine/accounts"
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/internal/record"
+	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms"
+)
+
+// Service is casework over one database.
+type Service struct {
+	db    *storage.DB
+	clock func() time.Time
+}
+
+// New makes the service. clock stamps its transactions; nil is time.Now.
+func New(db *storage.DB, clock func() time.Time) *Service {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Service{db: db, clock: clock}
+}
+
+// now is the time a transaction is stamped with, in UTC with microseconds
+// (what both databases keep).
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// Audit actions that change no status.
+const (
+	ActionView      = "view"       // the application's data was shown
+	ActionViewFile  = "view-file"  // one of its files was downloaded
+	ActionViewAudit = "view-audit" // its audit trail was listed
+	ActionCorrect   = "correct"    // a caseworker changed one answer
+)
+
+// OpenCase reads an application for a caseworker and records that she saw
+// it, in one transaction: no view goes unaudited. action is ActionView or
+// ActionViewAudit; detail says more (which page, which file).
+func (s *Service) OpenCase(ctx context.Context, u accounts.User, id, action, detail string) (record.Application, error) {
+	var a record.Application
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		var err error
+		if a, err = s.caseTx(ctx, tx, u, id); err != nil {
+			return err
+		}
+		return record.Audit(ctx, tx, s.now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: action, Detail: detail})
+	})
+	if err != nil {
+		return record.Application{}, fmt.Errorf("open %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// CaseFile reads one file of an application for a caseworker, audited.
+func (s *Service) CaseFile(ctx context.Context, u accounts.User, appID, fileID string) (record.File, []byte, error) {
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		a, err := s.caseTx(ctx, tx, u, appID)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.ErrNotFound
+		}
+		return record.Audit(ctx, tx, s.now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: ActionViewFile, Detail: fileID})
+	})
+	if err != nil {
+		return record.File{}, nil, fmt.Errorf("file %s of %s: %w", fileID, appID, err)
+	}
+	return record.FileContent(ctx, s.db.Read(), appID, fileID)
+}
+
+// caseTx reads an application the caseworker may see; any other is
+// fault.ErrNotFound, so existence does not leak across kommuner.
+func (s *Service) caseTx(ctx context.Context, tx storage.Tx, u accounts.User, id string) (record.Application, error) {
+	a, err := record.GetApplication(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return record.Application{}, err
+	}
+	if !u.Sees(a.Kommune) || a.Status == record.StatusDraft {
+		return record.Application{}, fault.ErrNotFound
+	}
+	return a, nil
+}
+
+// CaseAction is one caseworker action on one application.
+type CaseAction struct {
+	User          accounts.User
+	ApplicationID string
+	// Version is the version she read. If the application has changed
+	// since, the action is refused with fault.ErrConflict, never applied over the
+	// other change.
+	Version int
+	// Form re-validates the document.
+	Form *forms.Form
+	// Reason is recorded in the audit event. Required for a correction, a
+	// rejection and a withdrawal.
+	Reason string
+}
+
+// ErrStale is the conflict of two caseworkers acting on one application.
+var ErrStale = fmt.Errorf("%w: the application was changed by someone else after you opened it; open it again to see the change", fault.ErrConflict)
+
+// act runs a caseworker action in one transaction: the application is read
+// in it, scoped, checked against the version she read and re-validated
+// before fn decides.
+func (s *Service) act(ctx context.Context, c CaseAction, fn func(tx storage.Tx, now time.Time, a record.Application, res forms.Result) error) error {
+	if c.Form == nil {
+		return errors.New("casework: no form to validate with")
+	}
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		a, err := s.caseTx(ctx, tx, c.User, c.ApplicationID)
+		if err != nil {
+			return err
+		}
+		if a.Version != c.Version {
+			return ErrStale
+		}
+		if a.Form != c.Form.ID {
+			return fmt.Errorf("casework: %s is form %s, not %s", a.ID, a.Form, c.Form.ID)
+		}
+		res, err := c.Form.ValidateJSON([]byte(a.Data), forms.Options{Mode: forms.Full})
+		if err != nil {
+			return fmt.Errorf("%w: the stored document: %v", fault.ErrInvalid, err)
+		}
+		return fn(tx, s.now(), a, res)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.ApplicationID, err)
+	}
+	return nil
+}
+
+// reopen takes an application the agency rejected back into review, the
+// first step of any action on it.
+func reopen(ctx context.Context, tx storage.Tx, now time.Time, c CaseAction, a *record.Application) error {
+	if a.Status != record.StatusRejected {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE applications SET closed_at = NULL WHERE id = ?`, a.ID); err != nil {
+		return err
+	}
+	if err := record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusInReview, Actor: c.User.Actor(), Action: "reopen", Version: a.Version}); err != nil {
+		return err
+	}
+	a.Status, a.Version = record.StatusInReview, a.Version+1
+	return nil
+}
+
+// Approve sends an application in review (or rejected by the agency, after
+// a correction) on to the agency: it joins the open batch. The document must
+// be valid.
+func (s *Service) Approve(ctx context.Context, c CaseAction) error {
+	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, res forms.Result) error {
+		if !res.Valid {
+			return fault.Invalid(res)
+		}
+		if !a.Status.Workable() {
+			return fmt.Errorf("%w: an application that is %s cannot be approved", fault.ErrIllegalTransition, a.Status)
+		}
+		if err := reopen(ctx, tx, now, c, &a); err != nil {
+			return err
+		}
+		// An approval does not seal: the size limit is the route's (the
+		// queue's configuration), and the next route or seal job seals.
+		_, err := record.Join(ctx, tx, now, a, c.Form.Agency, 0, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusBatched,
+			Actor: c.User.Actor(), Action: "approve", Reason: c.Reason, Version: a.Version})
+		return err
+	})
+}
+
+// Correction is one changed answer, as its audit event keeps it: the old
+// value stays in the history.
+type Correction struct {
+	Pointer string `json:"pointer"`
+	Old     any    `json:"old"`
+	New     any    `json:"new"`
+}
+
+// Correct changes one answer of an application in review (or rejected by
+// the agency). The reason is required, and the document must still be valid
+// afterwards; the old value is kept in the audit event.
+func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, value any) error {
+	if strings.TrimSpace(c.Reason) == "" {
+		return fmt.Errorf("%w: say why the answer is corrected", fault.ErrInvalid)
+	}
+	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, before forms.Result) error {
+		if !a.Status.Workable() {
+			return fmt.Errorf("%w: an application that is %s cannot be corrected", fault.ErrIllegalTransition, a.Status)
+		}
+		doc := before.Document // the stored document, decoded once by the validation
+		old, err := forms.SetValue(doc, pointer, value)
+		if err != nil {
+			return fmt.Errorf("%w: %v", fault.ErrInvalid, err)
+		}
+		res := c.Form.Validate(doc, forms.Options{Mode: forms.Full})
+		if !res.Valid {
+			return fault.Invalid(res)
+		}
+		data, err := json.Marshal(res.Document)
+		if err != nil {
+			return err
+		}
+		if err := reopen(ctx, tx, now, c, &a); err != nil {
+			return err
+		}
+		detail, err := json.Marshal(Correction{Pointer: pointer, Old: old, New: value})
+		if err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(data), now, a.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrStale
+		}
+		return record.Audit(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: c.User.Actor(),
+			Action: ActionCorrect, Reason: c.Reason, Detail: string(detail)})
+	})
+}
+
+// ReturnToCitizen asks the citizen for what is missing: the application goes
+// to awaiting_citizen with the message, and the fields to fix are those the
+// caseworker names plus any the validation now finds wrong. The citizen
+// sees both when she resumes, and her resubmission brings it back to review.
+func (s *Service) ReturnToCitizen(ctx context.Context, c CaseAction, message string, fields []string) error {
+	message = strings.TrimSpace(message)
+	if message == "" {
+		return fmt.Errorf("%w: write the message the citizen will read", fault.ErrInvalid)
+	}
+	if len(message) > 4000 {
+		return fmt.Errorf("%w: the message is longer than 4,000 characters", fault.ErrInvalid)
+	}
+	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, res forms.Result) error {
+		if !a.Status.Workable() {
+			return fmt.Errorf("%w: an application that is %s cannot be returned", fault.ErrIllegalTransition, a.Status)
+		}
+		for _, e := range res.Errors {
+			if !slices.Contains(fields, e.Pointer) {
+				fields = append(fields, e.Pointer)
+			}
+		}
+		list, err := json.Marshal(append([]string{}, fields...))
+		if err != nil {
+			return err
+		}
+		if err := reopen(ctx, tx, now, c, &a); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ? WHERE id = ?`, message, string(list), a.ID); err != nil {
+			return err
+		}
+		return record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusAwaitingCitizen, Actor: c.User.Actor(),
+			Action: "return", Reason: message, Detail: string(list), Version: a.Version})
+	})
+}
+
+// Reject settles an application as rejected by the kommune, or confirms the
+// agency's rejection; it leaves the exception queue. The reason is required.
+func (s *Service) Reject(ctx context.Context, c CaseAction) error {
+	if strings.TrimSpace(c.Reason) == "" {
+		return fmt.Errorf("%w: say why the application is rejected", fault.ErrInvalid)
+	}
+	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, _ forms.Result) error {
+		switch a.Status {
+		case record.StatusInReview:
+			if err := record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusRejected, Actor: c.User.Actor(),
+				Action: "reject", Reason: c.Reason, Version: a.Version}); err != nil {
+				return err
+			}
+		case record.StatusRejected:
+			// The agency's rejection stands: recorded without a status move,
+			// but as a change all the same (the version moves on).
+			if _, err := tx.Exec(ctx, `UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ?`, now, a.ID); err != nil {
+				return err
+			}
+			if err := record.Audit(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: c.User.Actor(),
+				Action: "reject", Reason: c.Reason}); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%w: an application that is %s cannot be rejected", fault.ErrIllegalTransition, a.Status)
+		}
+		_, err := tx.Exec(ctx, `UPDATE applications SET closed_at = ? WHERE id = ?`, now, a.ID)
+		return err
+	})
+}
+
+// Withdraw marks an application withdrawn (the citizen asked, or it was sent
+// twice) before it reaches the agency. The reason is required.
+func (s *Service) Withdraw(ctx context.Context, c CaseAction) error {
+	if strings.TrimSpace(c.Reason) == "" {
+		return fmt.Errorf("%w: say why the application is withdrawn", fault.ErrInvalid)
+	}
+	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, _ forms.Result) error {
+		if a.Status != record.StatusInReview && a.Status != record.StatusAwaitingCitizen {
+			return fmt.Errorf("%w: an application that is %s cannot be withdrawn here", fault.ErrIllegalTransition, a.Status)
+		}
+		return record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusWithdrawn, Actor: c.User.Actor(),
+			Action: "withdraw", Reason: c.Reason, Version: a.Version})
+	})
+}
+
+// ReasonAgencyRejected is the queue reason of an application the agency
+// rejected; the other reasons are the routing rules' codes (and
+// delivery.failed, routing.failed).
+const ReasonAgencyRejected = "agency.rejected"
+
+// ExceptionItem is an application that needs a caseworker: flagged by the
+// routing rules, returned to the citizen, rejected by the agency, or back
+// from a batch that could not be delivered. It holds no personal data, so
+// the queue can be listed without reading any.
+type ExceptionItem struct {
+	ID            string        `db:"id" json:"id"`
+	Reference     *string       `db:"reference" json:"reference"`
+	Kommune       string        `db:"kommune" json:"kommune"`
+	Status        record.Status `db:"status" json:"status"`
+	Channel       string        `db:"channel" json:"channel"`
+	ReviewReasons string        `db:"review_reasons" json:"reviewReasons,omitempty"`
+	AgencyReason  string        `db:"agency_reason" json:"agencyReason,omitempty"`
+	SubmittedAt   *time.Time    `db:"submitted_at" json:"submittedAt"`
+	UpdatedAt     time.Time     `db:"updated_at" json:"updatedAt"`
+	Version       int           `db:"version" json:"version"`
+}
+
+// Reasons are the item's reason codes.
+func (e ExceptionItem) Reasons() []string {
+	var out []string
+	if e.ReviewReasons != "" {
+		out = strings.Split(e.ReviewReasons, ",")
+	}
+	if e.Status == record.StatusRejected {
+		out = append(out, ReasonAgencyRejected)
+	}
+	return out
+}
+
+// ExceptionFilter selects from the exception queue.
+type ExceptionFilter struct {
+	// Kommuner bound the queue to a caseworker's kommuner. Empty selects
+	// nothing, unless AllKommuner is set (for the system's own checks).
+	Kommuner    []string
+	AllKommuner bool
+	// record.Status, Reason and SubmittedBefore narrow the list; zero values do not.
+	Status          record.Status
+	Reason          string
+	SubmittedBefore time.Time
+	// Limit is the most items listed. Defaults to 200.
+	Limit int
+}
+
+// ExceptionList is one view of the queue: the first items that match,
+// oldest submission first, how many match in all, and the counts of
+// everything in the caseworker's kommuner by status and by reason, before
+// the filter.
+type ExceptionList struct {
+	Items    []ExceptionItem
+	Matching int
+	Total    int
+	ByStatus map[record.Status]int
+	ByReason map[string]int
+}
+
+// exceptionScope is the queue of some kommuner: in review, awaiting the
+// citizen, or rejected by the agency and not yet settled.
+func exceptionScope(f ExceptionFilter) (string, []any) {
+	where := `(status IN (?, ?) OR (status = ? AND closed_at IS NULL))`
+	args := []any{string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRejected)}
+	if !f.AllKommuner {
+		in, kargs := storage.InList(f.Kommuner)
+		where += ` AND kommune IN ` + in
+		args = append(args, kargs...)
+	}
+	return where, args
+}
+
+// ExceptionQueue lists the applications that need a human. It filters,
+// counts and limits in the database (code review B6): a large kommune's
+// queue near the deadline is never read whole.
+func (s *Service) ExceptionQueue(ctx context.Context, f ExceptionFilter) (ExceptionList, error) {
+	out := ExceptionList{ByStatus: map[record.Status]int{}, ByReason: map[string]int{}}
+	if len(f.Kommuner) == 0 && !f.AllKommuner {
+		return out, nil
+	}
+	scope, args := exceptionScope(f)
+	// The counts, grouped by the few distinct reason lists there are.
+	var groups []struct {
+		Status  record.Status `db:"status"`
+		Reasons string        `db:"review_reasons"`
+		N       int           `db:"n"`
+	}
+	if err := s.db.Read().Select(ctx, &groups, `SELECT status, review_reasons, COUNT(*) AS n FROM applications
+		WHERE `+scope+` GROUP BY status, review_reasons`, args...); err != nil {
+		return ExceptionList{}, fmt.Errorf("exception queue counts: %w", err)
+	}
+	for _, g := range groups {
+		out.Total += g.N
+		out.ByStatus[g.Status] += g.N
+		for _, r := range (ExceptionItem{Status: g.Status, ReviewReasons: g.Reasons}).Reasons() {
+			out.ByReason[r] += g.N
+		}
+	}
+	where := scope
+	if f.Status != "" {
+		where += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	switch {
+	case f.Reason == ReasonAgencyRejected:
+		where += ` AND status = ?`
+		args = append(args, string(record.StatusRejected))
+	case f.Reason != "":
+		where += ` AND (',' || review_reasons || ',') LIKE ? ESCAPE '\'`
+		args = append(args, "%,"+likeEscaper.Replace(f.Reason)+",%")
+	}
+	if !f.SubmittedBefore.IsZero() {
+		where += ` AND submitted_at < ?`
+		args = append(args, f.SubmittedBefore)
+	}
+	var rows []struct {
+		ExceptionItem
+		Matching int `db:"matching"`
+	}
+	if err := s.db.Read().Select(ctx, &rows, `SELECT id, reference, kommune, status, channel, review_reasons, agency_reason,
+		submitted_at, updated_at, version, COUNT(*) OVER () AS matching
+		FROM applications WHERE `+where+` ORDER BY (submitted_at IS NULL), submitted_at, id LIMIT ?`,
+		append(args, cmp.Or(f.Limit, 200))...); err != nil {
+		return ExceptionList{}, fmt.Errorf("exception queue: %w", err)
+	}
+	for _, r := range rows {
+		out.Items, out.Matching = append(out.Items, r.ExceptionItem), r.Matching
+	}
+	return out, nil
+}
+
+// likeEscaper escapes LIKE's wildcards (with \ as the escape character).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// CountByStatus counts applications in each status.
+func (s *Service) CountByStatus(ctx context.Context) (map[record.Status]int, error) {
+	var rows []struct {
+		Status record.Status `db:"status"`
+		N      int           `db:"n"`
+	}
+	if err := s.db.Read().Select(ctx, &rows, `SELECT status, COUNT(*) AS n FROM applications GROUP BY status`); err != nil {
+		return nil, fmt.Errorf("count by status: %w", err)
+	}
+	out := map[record.Status]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}

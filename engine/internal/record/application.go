@@ -1,0 +1,78 @@
+package record
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/skjema/skjema/engine/storage"
+)
+
+// Application is one application, from draft to decision.
+type Application struct {
+	ID                 string     `db:"id" json:"id"`
+	Form               string     `db:"form" json:"form"`
+	FormVersion        string     `db:"form_version" json:"formVersion"`
+	Kommune            string     `db:"kommune" json:"kommune"`
+	Status             Status     `db:"status" json:"status"`
+	Data               string     `db:"data" json:"-"`
+	Reference          *string    `db:"reference" json:"reference,omitempty"`
+	ResumeTokenHash    string     `db:"resume_token_hash" json:"-"`
+	IdempotencyKeyHash *string    `db:"idempotency_key_hash" json:"-"`
+	RequestHash        *string    `db:"request_hash" json:"-"`
+	Message            string     `db:"message" json:"message,omitempty"`
+	ReturnFields       string     `db:"return_fields" json:"-"`
+	Channel            string     `db:"channel" json:"channel"`
+	ReviewReasons      string     `db:"review_reasons" json:"reviewReasons,omitempty"`
+	AgencyReason       string     `db:"agency_reason" json:"agencyReason,omitempty"`
+	Version            int        `db:"version" json:"version"`
+	CreatedAt          time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt          time.Time  `db:"updated_at" json:"updatedAt"`
+	SubmittedAt        *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
+}
+
+const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
+	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
+	version, created_at, updated_at, submitted_at`
+
+// Fields are the fields an application was returned to the citizen to fix.
+func (a Application) Fields() []string {
+	var out []string
+	if a.ReturnFields != "" {
+		json.Unmarshal([]byte(a.ReturnFields), &out)
+	}
+	return out
+}
+
+// GetApplication reads the one application where says (a condition with
+// placeholders for args).
+func GetApplication(ctx context.Context, ex storage.Executor, where string, args ...any) (Application, error) {
+	var a Application
+	err := ex.Get(ctx, &a, `SELECT `+applicationColumns+` FROM applications WHERE `+where, args...)
+	return a, err
+}
+
+// Event is one entry of an application's audit log.
+type Event struct {
+	ID            int64     `db:"id" json:"id"`
+	ApplicationID string    `db:"application_id" json:"applicationId"`
+	Actor         string    `db:"actor" json:"actor"`
+	Action        string    `db:"action" json:"action"`
+	From          Status    `db:"from_status" json:"from"`
+	To            Status    `db:"to_status" json:"to"`
+	Reason        string    `db:"reason" json:"reason,omitempty"`
+	Detail        string    `db:"detail" json:"detail,omitempty"`
+	At            time.Time `db:"at" json:"at"`
+}
+
+// Events is an application's audit log, oldest first.
+func Events(ctx context.Context, ex storage.Executor, id string) ([]Event, error) {
+	var events []Event
+	err := ex.Select(ctx, &events, `SELECT id, application_id, actor, action, from_status, to_status, reason, detail, at
+		FROM application_events WHERE application_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	return events, nil
+}
