@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // messageCodes are the codes the validator can produce that need a generic
@@ -35,9 +37,9 @@ func (f *Form) Check() []error {
 	for _, c := range messageCodes {
 		need["error."+c] = true
 	}
-	checkCond := func(where string, c *Condition) {
+	checkCond := func(where string, c *jsondoc.Condition) {
 		var reads []string
-		if err := c.check(where, &reads); err != nil {
+		if err := c.Check(where, &reads); err != nil {
 			add("%v", err)
 		}
 		for _, r := range reads {

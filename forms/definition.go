@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // Layout is layout.json: the form's identity and its pages in order.
@@ -26,20 +28,20 @@ type Layout struct {
 
 // Page is one step of the form.
 type Page struct {
-	ID     string     `json:"id"`
-	When   *Condition `json:"when,omitempty"`
-	Fields []Field    `json:"fields"`
+	ID     string             `json:"id"`
+	When   *jsondoc.Condition `json:"when,omitempty"`
+	Fields []Field            `json:"fields"`
 }
 
 // Field binds an input to a JSON pointer. In a repeating group ("repeat")
 // the children's pointers are relative to the group's item.
 type Field struct {
-	Pointer      string     `json:"pointer"`
-	Widget       string     `json:"widget"`
-	When         *Condition `json:"when,omitempty"`
-	Fields       []Field    `json:"fields,omitempty"`
-	Autocomplete string     `json:"autocomplete,omitempty"`
-	Inputmode    string     `json:"inputmode,omitempty"`
+	Pointer      string             `json:"pointer"`
+	Widget       string             `json:"widget"`
+	When         *jsondoc.Condition `json:"when,omitempty"`
+	Fields       []Field            `json:"fields,omitempty"`
+	Autocomplete string             `json:"autocomplete,omitempty"`
+	Inputmode    string             `json:"inputmode,omitempty"`
 }
 
 // Widgets a layout may use. "repeat" is a repeating group with child fields;
@@ -74,15 +76,15 @@ type CrossCheck struct {
 // AttachmentRule says that the document with ID (at /attachments/<id>) is
 // required when the condition holds.
 type AttachmentRule struct {
-	ID   string     `json:"id"`
-	When *Condition `json:"when"`
+	ID   string             `json:"id"`
+	When *jsondoc.Condition `json:"when"`
 }
 
 // ScreeningRule says that the applicant is not eligible when the condition
 // holds; texts screening.<id>.title and .explanation say why.
 type ScreeningRule struct {
-	ID   string     `json:"id"`
-	When *Condition `json:"when"`
+	ID   string             `json:"id"`
+	When *jsondoc.Condition `json:"when"`
 }
 
 // fieldInfo is what the validator needs to know of one field, found by its
@@ -157,7 +159,7 @@ func decodeStrict(raw json.RawMessage, v any) error {
 // describe the pointer.
 func schemaAt(root map[string]any, template string) map[string]any {
 	cur := deref(root, root)
-	for _, part := range splitPointer(template) {
+	for _, part := range jsondoc.Split(template) {
 		if cur == nil {
 			return nil
 		}
@@ -179,7 +181,7 @@ func deref(root, s map[string]any) map[string]any {
 		if !ok || !strings.HasPrefix(ref, "#/") {
 			return s
 		}
-		target, _ := lookup(root, splitPointer(strings.TrimPrefix(ref, "#")))
+		target, _ := jsondoc.Lookup(root, jsondoc.Split(strings.TrimPrefix(ref, "#")))
 		s, _ = target.(map[string]any)
 	}
 	return s

@@ -12,5 +12,7 @@
 // whether one needs a caseworker before it goes to the agency: they are data
 // in the definition (rules.json), evaluated by Form.ReviewReasons
 // (routing.go). Package queue's routing job calls it and acts on the answer.
-// forms knows nothing of HTTP, SQL or where a document is stored.
+// forms knows nothing of HTTP, SQL or where a document is stored. Pointers,
+// lookups and the conditions definitions are written with are package
+// jsondoc's.
 package forms

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // Form is one compiled definition. It is read-only and safe for concurrent use.
@@ -115,7 +117,7 @@ func (f *Form) index(page, prefix string, fld *Field, group *fieldInfo) *fieldIn
 		widget:   fld.Widget,
 		group:    group,
 		layout:   fld,
-		rel:      splitPointer(fld.Pointer),
+		rel:      jsondoc.Split(fld.Pointer),
 	}
 	if s := schemaAt(f.schemaDoc, tmpl); s != nil {
 		fi.format, _ = s["format"].(string)

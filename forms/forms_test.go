@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/schemas"
 )
@@ -47,10 +48,10 @@ func example(t testing.TB) map[string]any {
 // set writes a value at a pointer, creating objects on the way; a nil value
 // deletes.
 func set(doc map[string]any, ptr string, v any) {
-	parts := splitPointer(ptr)
-	parent, _ := lookup(doc, parts[:len(parts)-1])
+	parts := jsondoc.Split(ptr)
+	parent, _ := jsondoc.Lookup(doc, parts[:len(parts)-1])
 	if parent == nil {
-		parent, _ = ensureObject(doc, parts[:len(parts)-1])
+		parent, _ = jsondoc.EnsureObject(doc, parts[:len(parts)-1])
 	}
 	switch p := parent.(type) {
 	case map[string]any:
@@ -314,7 +315,7 @@ func TestHiddenFieldsAreNeverRequiredAndAreDropped(t *testing.T) {
 			}
 			res := b.form.Validate(doc, Options{Mode: Full})
 			for _, p := range tt.wantGone {
-				if _, ok := lookup(res.Document, splitPointer(p)); ok {
+				if _, ok := jsondoc.Lookup(res.Document, jsondoc.Split(p)); ok {
 					t.Errorf("%s is still in the prepared document", p)
 				}
 			}
@@ -381,16 +382,16 @@ func TestPrepareNormalisesAndLeavesTheInputAlone(t *testing.T) {
 	if !res.Valid {
 		t.Fatalf("errors: %+v", res.Errors)
 	}
-	if got, _ := lookup(res.Document, splitPointer("/payment/kontonummer")); got != "15031234562" {
+	if got, _ := jsondoc.Lookup(res.Document, jsondoc.Split("/payment/kontonummer")); got != "15031234562" {
 		t.Errorf("kontonummer = %v, want bare digits", got)
 	}
-	if got, _ := lookup(res.Document, splitPointer("/housing/rent")); got != json.Number("14500") {
+	if got, _ := jsondoc.Lookup(res.Document, jsondoc.Split("/housing/rent")); got != json.Number("14500") {
 		t.Errorf("rent = %#v, want the number 14500", got)
 	}
-	if _, ok := lookup(res.Document, splitPointer("/applicant/email")); ok {
+	if _, ok := jsondoc.Lookup(res.Document, jsondoc.Split("/applicant/email")); ok {
 		t.Error("an empty optional answer should be dropped")
 	}
-	if got, _ := lookup(doc, splitPointer("/payment/kontonummer")); got != " 1503 12 34562 " {
+	if got, _ := jsondoc.Lookup(doc, jsondoc.Split("/payment/kontonummer")); got != " 1503 12 34562 " {
 		t.Errorf("Validate changed its input: %v", got)
 	}
 }
@@ -597,40 +598,6 @@ func TestCheckFindsBrokenDefinitions(t *testing.T) {
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Load error does not say %q:\n%v", want, err)
-		}
-	}
-}
-
-func TestConditions(t *testing.T) {
-	t.Parallel()
-	doc := map[string]any{"a": "x", "n": json.Number("5"), "b": true, "list": []any{map[string]any{"r": "child"}, map[string]any{"r": "spouse"}}}
-	yes, no := true, false
-	five := json.Number("5")
-	tests := []struct {
-		name string
-		c    Condition
-		want bool
-	}{
-		{"equals string", Condition{Field: "/a", Equals: "x"}, true},
-		{"equals bool", Condition{Field: "/b", Equals: true}, true},
-		{"equals number across representations", Condition{Field: "/n", Equals: 5.0}, true},
-		{"in", Condition{Field: "/a", In: []any{"y", "x"}}, true},
-		{"missing field equals nothing", Condition{Field: "/zz", Equals: "x"}, false},
-		{"present", Condition{Field: "/a", Present: &yes}, true},
-		{"absent", Condition{Field: "/zz", Present: &no}, true},
-		{"gte", Condition{Field: "/n", Gte: &five}, true},
-		{"gt", Condition{Field: "/n", Gt: &five}, false},
-		{"gt on a string is false", Condition{Field: "/a", Gt: &five}, false},
-		{"all", Condition{All: []Condition{{Field: "/a", Equals: "x"}, {Field: "/b", Equals: false}}}, false},
-		{"any", Condition{Any: []Condition{{Field: "/a", Equals: "q"}, {Field: "/b", Equals: true}}}, true},
-		{"not", Condition{Not: &Condition{Field: "/a", Equals: "x"}}, false},
-		{"some item", Condition{Some: "/list", Where: &Condition{Field: "r", Equals: "child"}}, true},
-		{"no item", Condition{Some: "/list", Where: &Condition{Field: "r", Equals: "parent"}}, false},
-		{"some over a missing list", Condition{Some: "/nothing", Where: &Condition{Field: "r", Equals: "x"}}, false},
-	}
-	for _, tt := range tests {
-		if got := tt.c.Eval(doc, nil); got != tt.want {
-			t.Errorf("%s: Eval = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

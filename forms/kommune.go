@@ -1,5 +1,7 @@
 package forms
 
+import "github.com/skjema/skjema/forms/jsondoc"
+
 // AddressKommune is the kommunenummer the citizen gave for her address: the
 // field a postnummerInKommune check names. ok is false when the form names
 // no such field or the document leaves it empty.
@@ -8,7 +10,7 @@ func (f *Form) AddressKommune(doc map[string]any) (pointer, kommune string, ok b
 		if c.Check != "postnummerInKommune" || c.Kommunenummer == "" {
 			continue
 		}
-		v, found := lookup(doc, splitPointer(c.Kommunenummer))
+		v, found := jsondoc.Lookup(doc, jsondoc.Split(c.Kommunenummer))
 		if s, isString := v.(string); found && isString && s != "" {
 			return c.Kommunenummer, s, true
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -29,7 +30,7 @@ func (f *Form) prepare(doc map[string]any) (map[string]any, map[string]bool) {
 	for _, a := range f.Rules.Attachments {
 		if !a.When.Eval(clean, nil) {
 			ptr := "/attachments/" + a.ID
-			remove(clean, splitPointer(ptr))
+			jsondoc.Remove(clean, jsondoc.Split(ptr))
 			hidden[ptr] = true
 		}
 	}
@@ -45,12 +46,12 @@ func (f *Form) prepareField(doc map[string]any, prefix []string, fi *fieldInfo, 
 		parts = append(prefix[:len(prefix):len(prefix)], fi.rel...)
 	}
 	if !visible || !fi.layout.When.Eval(doc, item) {
-		remove(doc, parts)
-		hidden[joinPointer(parts)] = true
+		jsondoc.Remove(doc, parts)
+		hidden[jsondoc.Join(parts)] = true
 		return
 	}
 	if fi.widget == "repeat" {
-		arr, _ := lookup(doc, parts)
+		arr, _ := jsondoc.Lookup(doc, parts)
 		items, _ := arr.([]any)
 		for i, it := range items {
 			itemParts := append(parts[:len(parts):len(parts)], strconv.Itoa(i))
@@ -65,9 +66,9 @@ func (f *Form) prepareField(doc map[string]any, prefix []string, fi *fieldInfo, 
 	}
 	// Make the containers exist, so a missing answer is reported at the
 	// field itself rather than as a missing section.
-	parent, ok := lookup(doc, parts[:len(parts)-1])
+	parent, ok := jsondoc.Lookup(doc, parts[:len(parts)-1])
 	if !ok && item == nil {
-		parent, ok = ensureObject(doc, parts[:len(parts)-1])
+		parent, ok = jsondoc.EnsureObject(doc, parts[:len(parts)-1])
 	}
 	m, isObject := parent.(map[string]any)
 	if !ok || !isObject {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -26,8 +27,8 @@ type Fact struct {
 // RoutingRule sends an application to the kommune's exception queue, with
 // its id as the reason code, when the condition holds.
 type RoutingRule struct {
-	ID   string     `json:"id"`
-	When *Condition `json:"when"`
+	ID   string             `json:"id"`
+	When *jsondoc.Condition `json:"when"`
 }
 
 // factsKey is where facts appear to conditions: /$facts/<name>.
@@ -60,7 +61,7 @@ func (f *Form) ReviewReasons(doc map[string]any, on time.Time) []string {
 func (fa Fact) eval(doc map[string]any, facts map[string]any, person nid.PersonOptions, on time.Time) (float64, bool) {
 	switch {
 	case fa.AgeFrom != "":
-		v, _ := lookup(doc, splitPointer(fa.AgeFrom))
+		v, _ := jsondoc.Lookup(doc, jsondoc.Split(fa.AgeFrom))
 		s, _ := v.(string)
 		p, err := nid.Fodselsnummer(s, nid.PersonOptions{AllowSynthetic: true, AllowHNummer: true})
 		if err != nil {
@@ -69,20 +70,20 @@ func (fa Fact) eval(doc map[string]any, facts map[string]any, person nid.PersonO
 		age, ok := p.AgeAt(on)
 		return float64(age), ok
 	case fa.Count != "":
-		v, _ := lookup(doc, splitPointer(fa.Count))
+		v, _ := jsondoc.Lookup(doc, jsondoc.Split(fa.Count))
 		arr, _ := v.([]any)
 		return float64(len(arr) + fa.Plus), true
 	case fa.Sum != nil:
 		total := 0.0
 		for _, p := range fa.Sum {
-			v, _ := lookup(doc, splitPointer(p))
-			if n, ok := number(v); ok {
+			v, _ := jsondoc.Lookup(doc, jsondoc.Split(p))
+			if n, ok := jsondoc.Number(v); ok {
 				total += n
 			}
 		}
 		return total, true
 	case fa.Lookup != "":
-		key, ok := number(facts[fa.Lookup])
+		key, ok := jsondoc.Number(facts[fa.Lookup])
 		if !ok || len(fa.Values) == 0 || key < 1 {
 			return 0, false
 		}

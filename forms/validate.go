@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -142,7 +143,7 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 			continue
 		}
 		item := ChecklistItem{ID: a.ID, Label: t["attachment."+a.ID+".label"], Help: t["attachment."+a.ID+".help"], Status: "missing"}
-		entry, _ := lookup(clean, []string{"attachments", a.ID})
+		entry, _ := jsondoc.Lookup(clean, []string{"attachments", a.ID})
 		if m, ok := entry.(map[string]any); ok {
 			files, _ := m["files"].([]any)
 			item.Files = len(files)
@@ -258,7 +259,7 @@ func firstNames(names []string, n int) []string {
 	type named struct{ key, name string }
 	kept := make([]named, 0, min(n, len(names)))
 	for _, name := range names {
-		key := escapePointerPart(name)
+		key := jsondoc.EscapePart(name)
 		if len(kept) == n && key >= kept[n-1].key {
 			continue
 		}
@@ -280,11 +281,11 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 	var out []rawError
 	failed := map[string]bool{}
 	for _, e := range already {
-		failed[joinPointer(e.parts)] = true
+		failed[jsondoc.Join(e.parts)] = true
 	}
 	for _, c := range f.Rules.Checks {
-		post, ok1 := lookup(doc, splitPointer(c.Postnummer))
-		kommune, ok2 := lookup(doc, splitPointer(c.Kommunenummer))
+		post, ok1 := jsondoc.Lookup(doc, jsondoc.Split(c.Postnummer))
+		kommune, ok2 := jsondoc.Lookup(doc, jsondoc.Split(c.Kommunenummer))
 		ps, _ := post.(string)
 		ks, _ := kommune.(string)
 		if !ok1 || !ok2 || failed[c.Postnummer] || failed[c.Kommunenummer] {
@@ -292,7 +293,7 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 		}
 		var nerr *nid.Error
 		if err := f.env.registers.PostnummerInKommune(ps, ks); errors.As(err, &nerr) {
-			out = append(out, rawError{parts: splitPointer(c.Postnummer), code: nerr.Code()})
+			out = append(out, rawError{parts: jsondoc.Split(c.Postnummer), code: nerr.Code()})
 		}
 	}
 	return out
@@ -313,11 +314,11 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 	seen := map[string]bool{}
 	var list []located
 	for _, e := range raw {
-		ptr := joinPointer(e.parts)
+		ptr := jsondoc.Join(e.parts)
 		if seen[ptr] || isHidden(hidden, e.parts) {
 			continue
 		}
-		tmpl, indexes := templateOf(doc, e.parts)
+		tmpl, indexes := jsondoc.TemplateOf(doc, e.parts)
 		fi := f.fields[tmpl]
 		missing := e.code == "required" || e.code == "attachment.missing"
 		if opts.Mode == Partial && missing && (fi == nil || !contains(opts.Passed, fi.page)) {
@@ -377,7 +378,7 @@ func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
 
 func isHidden(hidden map[string]bool, parts []string) bool {
 	for i := len(parts); i > 0; i-- {
-		if hidden[joinPointer(parts[:i])] {
+		if hidden[jsondoc.Join(parts[:i])] {
 			return true
 		}
 	}

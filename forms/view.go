@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // Section is one page of a document as a person reads it: the page's title
@@ -61,12 +63,12 @@ func (f *Form) View(doc map[string]any, lang Lang) []Section {
 
 func (f *Form) viewField(sec *Section, doc map[string]any, hidden map[string]bool, t texts, prefix []string, indexes []int, fi *fieldInfo) {
 	parts := append(prefix[:len(prefix):len(prefix)], fi.rel...)
-	ptr := joinPointer(parts)
+	ptr := jsondoc.Join(parts)
 	if hidden[ptr] || fi.widget == "checklist" {
 		return
 	}
 	if fi.widget == "repeat" {
-		v, _ := lookup(doc, parts)
+		v, _ := jsondoc.Lookup(doc, parts)
 		items, _ := v.([]any)
 		if len(items) == 0 {
 			sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: t[fi.textKey+".label"], Value: t["ui.group.empty"]})
@@ -77,14 +79,14 @@ func (f *Form) viewField(sec *Section, doc map[string]any, hidden map[string]boo
 				item = strings.ToUpper(item[:1]) + item[1:]
 			}
 			itemParts := append(parts[:len(parts):len(parts)], strconv.Itoa(i))
-			sec.Rows = append(sec.Rows, Row{Pointer: joinPointer(itemParts), Label: item, Heading: true})
+			sec.Rows = append(sec.Rows, Row{Pointer: jsondoc.Join(itemParts), Label: item, Heading: true})
 			for _, c := range fi.children {
 				f.viewField(sec, doc, hidden, t, itemParts, append(indexes, i), c)
 			}
 		}
 		return
 	}
-	v, _ := lookup(doc, parts)
+	v, _ := jsondoc.Lookup(doc, parts)
 	sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: f.label(t, fi, indexes), Value: f.display(t, fi, v), Editable: true})
 }
 
@@ -165,19 +167,19 @@ func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (FieldSpec, 
 	if !ok {
 		t = f.texts[Langs[0]]
 	}
-	parts := splitPointer(pointer)
-	tmpl, indexes := templateOf(doc, parts)
+	parts := jsondoc.Split(pointer)
+	tmpl, indexes := jsondoc.TemplateOf(doc, parts)
 	fi := f.fields[tmpl]
 	if fi == nil || fi.layout == nil || fi.widget == "repeat" || fi.widget == "checklist" || len(parts) == 0 {
 		return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 	}
 	if fi.group != nil {
 		// The group item must exist: a correction never adds a person.
-		if _, ok := lookup(doc, parts[:len(parts)-len(fi.rel)]); !ok {
+		if _, ok := jsondoc.Lookup(doc, parts[:len(parts)-len(fi.rel)]); !ok {
 			return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 		}
 	}
-	spec := FieldSpec{Pointer: joinPointer(parts), Label: f.label(t, fi, indexes), Widget: fi.widget}
+	spec := FieldSpec{Pointer: jsondoc.Join(parts), Label: f.label(t, fi, indexes), Widget: fi.widget}
 	switch fi.widget {
 	case "yesno", "checkbox":
 		spec.Options = []Option{{"true", t["option.yes"]}, {"false", t["option.no"]}}
@@ -186,7 +188,7 @@ func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (FieldSpec, 
 			spec.Options = append(spec.Options, Option{v, t["option."+fi.id+"."+v]})
 		}
 	}
-	if v, ok := lookup(doc, parts); ok && v != nil {
+	if v, ok := jsondoc.Lookup(doc, parts); ok && v != nil {
 		spec.Value = fmt.Sprint(v)
 	}
 	return spec, nil
@@ -229,19 +231,19 @@ func (s FieldSpec) Parse(entered string) (any, error) {
 // objects on the way (never array items); nil removes the answer. It answers
 // the value that was there before (nil if none).
 func SetValue(doc map[string]any, pointer string, v any) (old any, err error) {
-	parts := splitPointer(pointer)
+	parts := jsondoc.Split(pointer)
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 	}
-	old, _ = lookup(doc, parts)
+	old, _ = jsondoc.Lookup(doc, parts)
 	if v == nil {
-		remove(doc, parts)
+		jsondoc.Remove(doc, parts)
 		return old, nil
 	}
 	parentParts := parts[:len(parts)-1]
-	parent, ok := lookup(doc, parentParts)
+	parent, ok := jsondoc.Lookup(doc, parentParts)
 	if !ok {
-		if parent, ok = ensureObject(doc, parentParts); !ok {
+		if parent, ok = jsondoc.EnsureObject(doc, parentParts); !ok {
 			return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 		}
 	}

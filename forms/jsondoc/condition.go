@@ -1,4 +1,4 @@
-package forms
+package jsondoc
 
 import (
 	"encoding/json"
@@ -79,22 +79,22 @@ func (c *Condition) Eval(doc, item any) bool {
 	case !ok:
 		return false
 	case c.Equals != nil:
-		return jsonEqual(v, c.Equals)
+		return Equal(v, c.Equals)
 	case c.In != nil:
 		for _, want := range c.In {
-			if jsonEqual(v, want) {
+			if Equal(v, want) {
 				return true
 			}
 		}
 		return false
 	}
-	n, isNum := number(v)
+	n, isNum := Number(v)
 	if !isNum {
 		return false
 	}
 	if c.Above != "" {
 		other, _ := c.read(c.Above, doc, item)
-		limit, ok := number(other)
+		limit, ok := Number(other)
 		return ok && n > limit
 	}
 	for _, cmp := range []struct {
@@ -116,14 +116,14 @@ func (c *Condition) Eval(doc, item any) bool {
 
 func (c *Condition) read(ptr string, doc, item any) (any, bool) {
 	if strings.HasPrefix(ptr, "/") {
-		return lookup(doc, splitPointer(ptr))
+		return Lookup(doc, Split(ptr))
 	}
-	return lookup(item, splitPointer("/"+ptr))
+	return Lookup(item, Split("/"+ptr))
 }
 
-// check reports a condition that uses no form, or several, and collects the
+// Check reports a condition that uses no form, or several, and collects the
 // absolute field pointers it reads.
-func (c *Condition) check(where string, reads *[]string) error {
+func (c *Condition) Check(where string, reads *[]string) error {
 	if c == nil {
 		return nil
 	}
@@ -160,21 +160,21 @@ func (c *Condition) check(where string, reads *[]string) error {
 		}
 		*reads = append(*reads, c.Some)
 		var inner []string // relative reads inside where are not checked against the top level
-		if err := c.Where.check(where, &inner); err != nil {
+		if err := c.Where.Check(where, &inner); err != nil {
 			return err
 		}
 	}
 	for _, list := range [][]Condition{c.All, c.Any} {
 		for i := range list {
-			if err := list[i].check(where, reads); err != nil {
+			if err := list[i].Check(where, reads); err != nil {
 				return err
 			}
 		}
 	}
-	return c.Not.check(where, reads)
+	return c.Not.Check(where, reads)
 }
 
-func number(v any) (float64, bool) {
+func Number(v any) (float64, bool) {
 	switch n := v.(type) {
 	case json.Number:
 		f, err := n.Float64()
@@ -189,11 +189,11 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// jsonEqual compares two decoded JSON scalars; numbers compare by value
+// Equal compares two decoded JSON scalars; numbers compare by value
 // whether they were decoded as json.Number or float64.
-func jsonEqual(a, b any) bool {
-	if x, ok := number(a); ok {
-		y, ok := number(b)
+func Equal(a, b any) bool {
+	if x, ok := Number(a); ok {
+		y, ok := Number(b)
 		return ok && x == y
 	}
 	switch x := a.(type) {

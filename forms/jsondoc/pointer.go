@@ -1,4 +1,8 @@
-package forms
+// Package jsondoc reads and changes decoded JSON documents as the forms see
+// them: JSON pointers (RFC 6901) and pointer templates with "*" for array
+// indexes, lookups, and the small conditions form definitions are written
+// with. It knows nothing of any form.
+package jsondoc
 
 import (
 	"strconv"
@@ -8,8 +12,8 @@ import (
 // A pointer template is a JSON pointer whose array indexes are "*", as fields
 // in a repeating group are written: /household/*/fodselsnummer.
 
-// splitPointer turns "/a/b/0" into ["a", "b", "0"], unescaping ~1 and ~0.
-func splitPointer(p string) []string {
+// Split turns "/a/b/0" into ["a", "b", "0"], unescaping ~1 and ~0.
+func Split(p string) []string {
 	if p == "" || p == "/" {
 		return nil
 	}
@@ -22,26 +26,26 @@ func splitPointer(p string) []string {
 	return parts
 }
 
-// joinPointer is the inverse of splitPointer.
-func joinPointer(parts []string) string {
+// Join is the inverse of Split.
+func Join(parts []string) string {
 	var b strings.Builder
 	for _, s := range parts {
 		b.WriteByte('/')
-		b.WriteString(escapePointerPart(s))
+		b.WriteString(EscapePart(s))
 	}
 	return b.String()
 }
 
-// escapePointerPart is one reference token of a JSON pointer (RFC 6901).
-func escapePointerPart(s string) string {
+// EscapePart is one reference token of a JSON pointer (RFC 6901).
+func EscapePart(s string) string {
 	if strings.ContainsAny(s, "~/") {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 	}
 	return s
 }
 
-// lookup returns the value at the pointer's parts, and whether it is there.
-func lookup(doc any, parts []string) (any, bool) {
+// Lookup returns the value at the pointer's parts, and whether it is there.
+func Lookup(doc any, parts []string) (any, bool) {
 	cur := doc
 	for _, p := range parts {
 		switch c := cur.(type) {
@@ -64,13 +68,13 @@ func lookup(doc any, parts []string) (any, bool) {
 	return cur, true
 }
 
-// remove deletes the object member the pointer's parts name, if it is there.
+// Remove deletes the object member the pointer's parts name, if it is there.
 // Array elements are never removed: that would renumber a repeating group.
-func remove(doc any, parts []string) {
+func Remove(doc any, parts []string) {
 	if len(parts) == 0 {
 		return
 	}
-	parent, ok := lookup(doc, parts[:len(parts)-1])
+	parent, ok := Lookup(doc, parts[:len(parts)-1])
 	if !ok {
 		return
 	}
@@ -79,9 +83,9 @@ func remove(doc any, parts []string) {
 	}
 }
 
-// ensureObject makes sure an object exists at parts (creating empty objects on
+// EnsureObject makes sure an object exists at parts (creating empty objects on
 // the way) unless something else is already there; it answers the object.
-func ensureObject(doc map[string]any, parts []string) (map[string]any, bool) {
+func EnsureObject(doc map[string]any, parts []string) (map[string]any, bool) {
 	cur := doc
 	for _, p := range parts {
 		next, ok := cur[p]
@@ -100,9 +104,9 @@ func ensureObject(doc map[string]any, parts []string) (map[string]any, bool) {
 	return cur, true
 }
 
-// templateOf replaces every array index in a concrete pointer's parts by "*",
+// TemplateOf replaces every array index in a concrete pointer's parts by "*",
 // using the document to tell indexes from object keys that look like numbers.
-func templateOf(doc any, parts []string) (tmpl string, indexes []int) {
+func TemplateOf(doc any, parts []string) (tmpl string, indexes []int) {
 	out := make([]string, len(parts))
 	cur := doc
 	for i, p := range parts {
@@ -123,5 +127,5 @@ func templateOf(doc any, parts []string) (tmpl string, indexes []int) {
 		}
 		out[i] = p
 	}
-	return joinPointer(out), indexes
+	return Join(out), indexes
 }
