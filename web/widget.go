@@ -10,10 +10,11 @@ import (
 	"github.com/skjema/skjema/web/assets"
 )
 
-// The citizen widget: one ES module and its stylesheet, built from
-// web/widget (see build-css.mjs for the stylesheet).
+// The citizen widget: the ES module skjema.js, the modules it imports
+// (doc.js, draft.js, render.js) and its stylesheet, from web/widget (see
+// build-css.mjs for the stylesheet).
 //
-//go:embed widget/skjema.js widget/skjema.css
+//go:embed widget/*.js widget/skjema.css
 var widgetFiles embed.FS
 
 var widgetAssets = mustLoad(widgetFiles, "widget")

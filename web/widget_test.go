@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,7 +89,8 @@ func TestExamplePage(t *testing.T) {
 	}
 }
 
-// TestPaperModeNeverResumes is a static check of the widget's source: a
+// TestPaperModeNeverResumes is a static check of the widget's source (all
+// its modules): a
 // caseworker's paper registration (submit-url set) never resumes a draft.
 // Every use of the tab's storage goes through the store getter, which has
 // none in paper mode, there is no localStorage, and the one read of a
@@ -96,11 +98,18 @@ func TestExamplePage(t *testing.T) {
 // (browser/caseworker.test.mjs) checks the same in Chromium.
 func TestPaperModeNeverResumes(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("widget/skjema.js")
-	if err != nil {
-		t.Fatal(err)
+	modules, err := filepath.Glob("widget/*.js")
+	if err != nil || len(modules) < 2 {
+		t.Fatalf("widget modules: %v %v", modules, err)
 	}
-	src := string(b)
+	var src string
+	for _, m := range modules {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src += string(b)
+	}
 	for _, tt := range []struct {
 		name, text string
 		want       int
@@ -118,7 +127,7 @@ func TestPaperModeNeverResumes(t *testing.T) {
 	}
 	guard := strings.Index(src, "if (this.paper) return;")
 	hash := strings.Index(src, "location.hash")
-	end := strings.Index(src[max(guard, 0):], "\n  }\n")
+	end := strings.Index(src[max(guard, 0):], "\n  }") // the end of resume: a method or a mixin's member
 	if guard < 0 || hash < guard || end < 0 || hash > guard+end {
 		t.Errorf("location.hash is read outside resume, or before its paper guard")
 	}

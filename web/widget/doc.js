@@ -1,0 +1,79 @@
+// The citizen's document as the widget reads and changes it: JSON pointers,
+// the text and element ids fields get from them, the layout's conditions
+// (as forms/jsondoc evaluates them on the server) and the allowed values the
+// JSON Schema gives a field. No DOM, no network.
+
+// JSON pointers over the document.
+export const split = (p) => p.split('/').slice(1);
+export function get(doc, p) {
+  let v = doc;
+  for (const k of split(p)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[k];
+  }
+  return v;
+}
+export function set(doc, p, value) {
+  const keys = split(p);
+  let v = doc;
+  keys.slice(0, -1).forEach((k, i) => {
+    if (v[k] === null || typeof v[k] !== 'object') v[k] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+    v = v[k];
+  });
+  const last = keys[keys.length - 1];
+  if (value === undefined) {
+    if (Array.isArray(v)) v.splice(Number(last), 1); else delete v[last];
+    prune(doc, keys.slice(0, -1));
+  } else v[last] = value;
+}
+// prune removes objects left empty by a deletion, up to the top.
+function prune(doc, keys) {
+  for (let n = keys.length; n > 0; n--) {
+    const parent = n === 1 ? doc : get(doc, '/' + keys.slice(0, n - 1).join('/'));
+    const v = parent?.[keys[n - 1]];
+    if (!v || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length) return;
+    delete parent[keys[n - 1]];
+  }
+}
+// textId: /household/2/givenName → household.givenName, as the text keys name fields.
+export const textId = (p) => split(p).filter((k) => !/^\d+$/.test(k)).join('.');
+export const domId = (p) => 'f' + p.replaceAll('/', '.');
+
+// cond evaluates a layout or rules condition, as forms.Condition does on the server.
+export function cond(c, doc, item) {
+  if (!c) return true;
+  if (c.all) return c.all.every((x) => cond(x, doc, item));
+  if (c.any) return c.any.some((x) => cond(x, doc, item));
+  if (c.not) return !cond(c.not, doc, item);
+  const read = (p) => (p.startsWith('/') ? get(doc, p) : get(item, '/' + p));
+  if (c.some) return (read(c.some) || []).some((it) => cond(c.where, doc, it));
+  const v = read(c.field);
+  if ('present' in c) return (v !== undefined) === c.present;
+  if (v === undefined) return false;
+  if ('equals' in c) return JSON.stringify(v) === JSON.stringify(c.equals);
+  if (c.in) return c.in.some((x) => JSON.stringify(x) === JSON.stringify(v));
+  if (typeof v !== 'number') return false;
+  if ('gt' in c) return v > c.gt;
+  if ('gte' in c) return v >= c.gte;
+  if ('lt' in c) return v < c.lt;
+  if ('lte' in c) return v <= c.lte;
+  return false;
+}
+
+// enumAt finds the allowed values of a field in the JSON Schema, following
+// $ref, items and the branches of allOf/if-then.
+export function enumAt(schema, root, keys) {
+  if (!schema || typeof schema !== 'object') return null;
+  if (schema.$ref && schema.$ref.startsWith('#/')) return enumAt(get(root, schema.$ref.slice(1)), root, keys);
+  if (keys.length === 0) {
+    if (schema.enum) return schema.enum;
+    for (const k of ['allOf', 'anyOf', 'oneOf']) for (const s of schema[k] || []) { const e = enumAt(s, root, keys); if (e) return e; }
+    return null;
+  }
+  const [k, ...rest] = keys;
+  const next = /^\d+$/.test(k) ? schema.items : schema.properties?.[k];
+  const found = enumAt(next, root, rest);
+  if (found) return found;
+  for (const b of [...(schema.allOf || []), schema.then, schema.else].filter(Boolean)) { const e = enumAt(b, root, keys); if (e) return e; }
+  return null;
+}

@@ -1,0 +1,195 @@
+// The widget's drafts and its calls to the Skjema API: the draft created on
+// the first answer and saved as the citizen goes (one request at a time),
+// resumed from a link or this tab's storage, validated by the server,
+// uploads, and the final submit. Mixed into the <skjema-form> element
+// (skjema.js); `this` is the element.
+
+import { domId, get, set } from './doc.js';
+
+const API = new URL('../api/v1/', import.meta.url);
+const SAVE_DELAY = 700;
+const MAX_FILE = 10 << 20;
+
+export const drafting = {
+  async api(method, path, body, headers = {}) {
+    const init = { method, headers: { 'Accept-Language': this.lng, ...headers } };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) { init.body = JSON.stringify(body); init.headers['Content-Type'] = 'application/json'; }
+    if (this.draft && !headers.Authorization && /^(drafts|submissions|forms\/[^/]+\/submissions)/.test(path)) init.headers.Authorization = 'Bearer ' + this.draft.token;
+    const res = await fetch(new URL(path, API), init);
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!res.ok) throw Object.assign(new Error(data?.detail || res.statusText), { status: res.status, problem: data || {} });
+    return data;
+  },
+
+  async resume() {
+    if (this.paper) return;
+    const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
+    const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
+    if (!saved) return;
+    try {
+      const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + saved.token });
+      this.draft = { id: saved.id, token: saved.token, version: d.version };
+      this.doc = d.data || {};
+      this.message = d.message;
+      this.returnFields = d.fields || [];
+      this.store.setItem(this.storageKey, JSON.stringify(saved));
+      if (d.status === 'awaiting_citizen') this.returned = true;
+      else if (d.status !== 'draft') {
+        this.status = await this.api('GET', 'submissions/' + saved.id);
+        this.page = this.pages.length + 1;
+        return;
+      }
+      // Coming back: the pages answered so far are passed.
+      this.pages.forEach((p, i) => { if (p.fields.some((f) => get(this.doc, f.pointer) !== undefined)) { this.passed.add(p.id); this.page = i; } });
+      // Returned: start where the first thing to fix is.
+      if (this.returned && this.returnFields.length) this.page = Math.max(0, this.pageOf(this.returnFields[0]));
+      await this.validate();
+    } catch (e) {
+      this.store.removeItem(this.storageKey);
+      this.notice = e.status === 404 ? this.t('ui.error.resume') : this.t('ui.error.network');
+    }
+  },
+
+  changed() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
+  },
+
+  // save writes the draft (creating it first), one request at a time.
+  async save() {
+    clearTimeout(this.saveTimer);
+    if (this.status || this.submitting) return; // submitted: nothing more to save
+    if (this.saving) { this.saveAgain = true; return this.saving; }
+    this.saving = (async () => {
+      try {
+        if (!this.draft) {
+          const kommune = this.getAttribute('kommune') || undefined;
+          const d = await this.api('POST', 'drafts', { form: this.def.id, kommune, data: this.doc });
+          this.draft = { id: d.id, token: d.token, version: 1 };
+          this.store?.setItem(this.storageKey, JSON.stringify({ id: d.id, token: d.token }));
+          this.renderSave();
+        } else {
+          const r = await this.api('PUT', 'drafts/' + this.draft.id, this.doc, { 'If-Match': '"' + this.draft.version + '"' });
+          this.draft.version = r.version;
+        }
+        this.setStatus(this.t('ui.save.saved', { time: new Date().toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit' }) }));
+      } catch (e) {
+        if (e.status === 409) this.alert(this.t('ui.error.conflict'));
+        else { this.setStatus(this.t('ui.save.failed')); this.saveTimer = setTimeout(() => this.save(), 5000); }
+      } finally {
+        this.saving = null;
+        if (this.saveAgain) { this.saveAgain = false; this.changed(); }
+      }
+    })();
+    return this.saving;
+  },
+
+  async validate(extraPage) {
+    const pages = [...this.passed];
+    if (extraPage && !pages.includes(extraPage)) pages.push(extraPage);
+    const n = ++this.seq;
+    const q = 'forms/' + this.def.id + '/validate?mode=partial&lang=' + this.lng + (pages.length ? '&pages=' + pages.join(',') : '');
+    const r = await this.api('POST', q, this.doc);
+    if (n !== this.seq) return null; // a newer answer is coming
+    this.errors = new Map(r.errors.map((e) => [e.pointer, e.message]));
+    this.checklist = r.checklist || [];
+    this.screening = r.screening || { eligible: true, reasons: [] };
+    return r;
+  },
+
+  // onLeave validates after the citizen leaves a field, and shows what the
+  // server says of that field (and keeps fixed errors from lingering).
+  async onLeave(pointer) {
+    try { if (!(await this.validate())) return; } catch { return; }
+    if (this.errors.has(pointer)) this.shown.add(pointer);
+    this.paintErrors();
+    // Answers on the checklist's own page can change what it asks for.
+    if (this.pageOf(pointer) === this.page && this.pages[this.page].fields.some((f) => f.widget === 'checklist')) this.renderPage(false);
+  },
+
+  async submit(button) {
+    button.disabled = true;
+    this.setStatus(this.t('ui.submitting'));
+    try {
+      await this.save();
+      if (!this.draft) throw Object.assign(new Error('no draft'), { status: 0 });
+      this.submitting = true; // no autosave may race the submit
+      // A caseworker's page registering a paper application sends the final
+      // submit to her own endpoint (submit-url), with her session's CSRF token.
+      const paper = this.getAttribute('submit-url');
+      const receipt = paper
+        ? await this.api('POST', new URL(paper + this.draft.id, location.href).href, this.doc,
+          { 'X-CSRF-Token': this.getAttribute('csrf') || '', Authorization: 'Bearer ' + this.draft.token })
+        : await this.api('POST', 'forms/' + this.def.id + '/submissions?lang=' + this.lng, this.doc, { 'Idempotency-Key': this.draft.id });
+      this.status = receipt;
+      this.go(this.pages.length + 1);
+    } catch (e) {
+      this.submitting = false;
+      button.disabled = false;
+      this.setStatus('');
+      if (e.status === 422) {
+        this.pages.forEach((p) => this.passed.add(p.id));
+        this.errors = new Map((e.problem.errors || []).map((x) => [x.pointer, x.message]));
+        if (!this.errors.size) for (const r of e.problem.reasons || []) this.errors.set('/eligibility', r);
+        this.errors.forEach((_, p) => this.shown.add(p));
+        return this.showSummary([...this.errors.keys()]);
+      }
+      this.alert(this.t(e.status === 409 ? 'ui.error.closed' : 'ui.error.network'));
+    }
+  },
+
+  async upload(attachment, input) {
+    const file = input.files[0];
+    if (!file) return;
+    const p = '/attachments/' + attachment;
+    const fail = (reason) => {
+      this.errors.set(p, this.t('ui.upload.failed', { name: file.name, reason }));
+      this.shown.add(p);
+      this.paintErrors();
+      input.value = '';
+    };
+    if (file.size > MAX_FILE) return fail(this.t('ui.upload.tooLarge'));
+    this.setStatus(this.t('ui.upload.uploading', { name: file.name }));
+    try {
+      if (!this.draft) await this.save();
+      const form = new FormData();
+      form.append('file', file, file.name);
+      const stored = await this.api('POST', 'drafts/' + this.draft.id + '/files?attachment=' + encodeURIComponent(attachment), form);
+      const att = get(this.doc, p) || {};
+      set(this.doc, p, { status: 'uploaded', files: [...(att.files || []), { id: stored.id, name: stored.name, contentType: stored.contentType, size: stored.size }] });
+      await this.save();
+      this.setStatus(this.t('ui.upload.uploaded', { name: stored.name }));
+      await this.validate().catch(() => {});
+      this.renderPage(false);
+      this.root.getElementById(domId(p) + '-file')?.focus();
+    } catch (e) {
+      this.setStatus('');
+      fail(e.status === 415 ? this.t('ui.upload.badType') : e.status === 413 ? this.t('ui.upload.tooLarge') : e.message);
+    }
+  },
+
+  async removeFile(attachment, file) {
+    const p = '/attachments/' + attachment;
+    try { await this.api('DELETE', 'drafts/' + this.draft.id + '/files/' + file.id); } catch (e) { if (e.status !== 404) return this.alert(this.t('ui.error.network')); }
+    const att = get(this.doc, p) || {};
+    const files = (att.files || []).filter((f) => f.id !== file.id);
+    set(this.doc, p, files.length ? { ...att, files } : att.status === 'later' ? { status: 'later' } : undefined);
+    await this.save();
+    await this.validate().catch(() => {});
+    this.renderPage(false);
+    this.root.getElementById(domId(p) + '-file')?.focus();
+  },
+
+  async later(attachment, on) {
+    const p = '/attachments/' + attachment;
+    const att = get(this.doc, p) || {};
+    if (on) set(this.doc, p, { ...att, status: 'later' });
+    else set(this.doc, p, att.files?.length ? { ...att, status: 'uploaded' } : undefined);
+    this.changed();
+    await this.validate().catch(() => {});
+    this.renderPage(false);
+    this.root.getElementById(domId(p) + '-later')?.focus();
+  },
+};

@@ -1,0 +1,358 @@
+// What the citizen sees: the pages, fields, repeating groups, the
+// attachment checklist, errors where they belong and in a summary, the
+// summary page and the receipt. Mixed into the <skjema-form> element
+// (skjema.js); `this` is the element.
+
+import { cond, domId, enumAt, get, set, split, textId } from './doc.js';
+
+export const LANGS = ['nb', 'nn', 'en'];
+const FILE_TYPES = 'application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png';
+let uid = 0;
+
+// h builds an element: h('p', {class: 'x', onclick: fn}, 'text', child).
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'value' || k === 'checked') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+export const rendering = {
+  // paintErrors puts each shown error at its field.
+  paintErrors() {
+    for (const p of [...this.shown]) if (!this.errors.has(p)) this.shown.delete(p);
+    for (const el of this.root.querySelectorAll('[data-pointer]')) {
+      const p = el.dataset.pointer;
+      const msg = this.shown.has(p) ? this.errors.get(p) : null;
+      const slot = this.root.getElementById(domId(p) + '-err');
+      if (slot) { slot.textContent = msg || ''; slot.hidden = !msg; }
+      const inputs = el.matches('input,textarea,select') ? [el] : el.querySelectorAll('input,textarea,select');
+      inputs.forEach((i) => (msg ? i.setAttribute('aria-invalid', 'true') : i.removeAttribute('aria-invalid')));
+    }
+    if (this.summaryEl && !this.summaryEl.hidden) this.fillSummary([...this.shown]);
+  },
+
+  relang() {
+    this.box.lang = this.lng;
+    const focused = this.root.activeElement?.id;
+    this.render(false);
+    if (focused) this.root.getElementById(focused)?.focus();
+    // Messages come from the server in the language asked for.
+    if (this.shown.size) this.validate().then((r) => r && this.paintErrors(), () => {});
+  },
+
+  render(focus) {
+    const title = h('h2', { class: 'ds-heading', 'data-size': 'md', id: 'sk-title', tabindex: '-1' }, this.t('form.title'));
+    const lang = h('div', { class: 'ds-field' },
+      h('label', { class: 'ds-label', for: 'sk-lang' }, this.t('ui.language')),
+      h('select', { class: 'ds-input', id: 'sk-lang', onchange: (e) => this.setAttribute('lang', e.target.value) },
+        LANGS.map((l) => h('option', { value: l, selected: l === this.lng, lang: l }, this.t('ui.lang.' + l)))));
+    this.statusEl = h('p', { class: 'sk-status', role: 'status' });
+    this.steps = h('nav', { 'aria-label': this.t('ui.steps') });
+    this.summaryEl = h('div', { class: 'ds-error-summary', tabindex: '-1', hidden: true, 'aria-labelledby': 'sk-errors-title' });
+    this.alertEl = h('div', { class: 'ds-alert', 'data-color': 'danger', role: 'alert', hidden: true });
+    this.pageEl = h('div');
+    this.saveEl = h('div');
+    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.steps, this.alertEl, this.summaryEl, this.pageEl, this.saveEl, this.statusEl);
+    if (this.notice) { this.alert(this.notice); this.notice = null; }
+    this.renderPage(focus);
+    this.renderSave();
+  },
+
+  alert(text) {
+    this.alertEl.textContent = text;
+    this.alertEl.hidden = false;
+  },
+
+  renderSave() {
+    if (!this.saveEl) return;
+    // A paper registration offers no link to resume: it would not.
+    if (!this.draft || this.page > this.pages.length || this.paper) return this.saveEl.replaceChildren();
+    const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
+    const copied = h('span', { role: 'status' });
+    this.saveEl.replaceChildren(h('details', { class: 'sk-save' },
+      h('summary', {}, this.t('ui.save.title')),
+      h('p', {}, this.t('ui.save.intro')),
+      h('div', { class: 'ds-field' },
+        h('label', { class: 'ds-label', for: 'sk-link' }, this.t('ui.save.link')),
+        h('input', { class: 'ds-input', id: 'sk-link', readonly: true, value: link, onfocus: (e) => e.target.select() })),
+      h('p', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => {
+        navigator.clipboard?.writeText(link).then(() => { copied.textContent = this.t('ui.save.copied'); }, () => this.root.getElementById('sk-link').select());
+      } }, this.t('ui.save.copy')), ' ', copied)));
+  },
+
+  renderSteps() {
+    const n = this.pages.length + 1;
+    const titles = [...this.pages.map((p) => this.t('page.' + p.id + '.title')), this.t('ui.summary.title')];
+    if (this.page > this.pages.length) return this.steps.replaceChildren();
+    this.steps.replaceChildren(
+      h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n })),
+      h('ol', { class: 'sk-steps' }, titles.map((title, i) => {
+        const done = i < this.pages.length && this.passed.has(this.pages[i].id) && i !== this.page;
+        return h('li', { 'aria-current': i === this.page ? 'step' : false, 'data-done': done },
+          title, done ? h('span', { class: 'ds-sr-only' }, ' (' + this.t('ui.stepDone') + ')') : null);
+      })));
+  },
+
+  showSummary(pointers) {
+    this.fillSummary(pointers);
+    this.summaryEl.hidden = false;
+    this.summaryEl.focus();
+  },
+
+  fillSummary(pointers) {
+    if (!pointers.length) { this.summaryEl.hidden = true; return; }
+    this.summaryEl.replaceChildren(
+      h('h2', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-errors-title' }, this.t('ui.errors.title')),
+      h('ul', {}, pointers.map((p) => h('li', {}, h('a', { href: '#' + domId(p), class: 'ds-link', onclick: (e) => { e.preventDefault(); this.focusField(p); } }, this.errors.get(p))))));
+  },
+
+  focusField(pointer) {
+    const i = this.pageOf(pointer);
+    if (i >= 0 && i !== this.page) { this.page = i; this.renderPage(false); }
+    let p = pointer;
+    while (p && !this.root.getElementById(domId(p))) p = p.slice(0, p.lastIndexOf('/'));
+    const el = this.root.getElementById(domId(p || pointer));
+    const target = el?.matches('input,textarea,select,button') ? el : el?.querySelector('input,textarea,select,button');
+    target?.focus();
+    target?.scrollIntoView?.({ block: 'center' });
+  },
+
+  renderPage(focus) {
+    this.alertEl.hidden = true;
+    if (this.page !== this.lastPage) { this.summaryEl.hidden = true; this.lastPage = this.page; }
+    this.renderSteps();
+    this.renderSave();
+    let body;
+    if (this.page > this.pages.length) body = this.receipt();
+    else if (this.page === this.pages.length) body = this.summaryPage();
+    else body = this.formPage(this.pages[this.page]);
+    const had = this.root.activeElement?.id; // a re-render keeps the citizen's place
+    this.pageEl.replaceChildren(body);
+    if (!focus && had && !this.root.activeElement) this.root.getElementById(had)?.focus();
+    this.paintErrors();
+    if (this.summaryEl.hidden === false) this.fillSummary([...this.shown].filter((p) => this.page >= this.pages.length || this.pageOf(p) === this.page));
+    if (focus) this.root.getElementById('sk-page-title')?.focus();
+  },
+
+  formPage(page) {
+    const intro = this.def.texts[this.lng]['page.' + page.id + '.intro'];
+    const fields = page.fields.map((f) => this.field(f, f.pointer, null));
+    const screening = !this.screening.eligible && this.screenTried && this.screens(page)
+      ? h('div', { class: 'ds-alert', 'data-color': 'warning', id: 'sk-screening', tabindex: '-1' },
+        h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.screening.title')),
+        this.screening.reasons.map((r) => h('p', {}, h('strong', {}, r.title), ' ', r.explanation)))
+      : null;
+    const nav = h('div', { class: 'sk-nav' },
+      this.page > 0 ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.go(this.page - 1) }, this.t('ui.previous')) : null,
+      h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: () => this.next() }, this.t('ui.next')));
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      this.returned && this.message ? h('div', { class: 'ds-alert', 'data-color': 'info' },
+        h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message), h('p', {}, this.t('ui.returned.intro')),
+        this.returnFields.length ? h('ul', {}, this.returnFields.map((p) => h('li', {},
+          h('a', { href: '#' + domId(p), class: 'ds-link', onclick: (e) => { e.preventDefault(); this.focusField(p); } }, this.fieldName(p))))) : null) : null,
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('page.' + page.id + '.title')),
+      intro ? h('p', { class: 'ds-paragraph' }, intro) : null,
+      screening, fields, nav);
+  },
+
+  // field renders one layout field at a concrete pointer (item: the group
+  // item it belongs to, for relative conditions).
+  field(f, pointer, item) {
+    if (f.widget === 'repeat') return this.repeat(f, pointer);
+    if (f.widget === 'checklist') return this.checklistField(pointer);
+    const id = domId(pointer);
+    const tid = textId(pointer);
+    const help = this.def.texts[this.lng]['field.' + tid + '.help'];
+    const label = this.t('field.' + tid + '.label');
+    const describedBy = [help ? id + '-help' : null, id + '-err'].filter(Boolean).join(' ');
+    const err = h('p', { class: 'ds-validation-message', 'data-field': 'validation', id: id + '-err', hidden: true });
+    const helpEl = help ? h('p', { 'data-field': 'description', id: id + '-help' }, help) : null;
+    const value = get(this.doc, pointer);
+    const wrap = (...kids) => {
+      const el = h('div', { 'data-when': f.when ? '' : false }, ...kids);
+      el.hidden = !cond(f.when, this.doc, item);
+      el._when = () => cond(f.when, this.doc, item);
+      return el;
+    };
+    const leave = () => this.onLeave(pointer);
+    if (f.widget === 'yesno' || f.widget === 'radio') {
+      const options = f.widget === 'yesno' ? [true, false] : enumAt(this.def.schema, this.def.schema, split(pointer)) || [];
+      const name = id + '-' + ++uid;
+      return wrap(h('fieldset', { class: 'ds-fieldset', id, 'data-pointer': pointer, 'aria-describedby': describedBy },
+        h('legend', { class: 'ds-label' }, label), helpEl,
+        options.map((o, i) => h('div', { class: 'ds-field' },
+          h('input', { type: 'radio', class: 'ds-input', name, id: id + '-' + i, value: String(o), checked: value === o,
+            onchange: () => { this.answer(pointer, o); leave(); } }),
+          h('label', { class: 'ds-label', 'data-weight': 'regular', for: id + '-' + i },
+            f.widget === 'yesno' ? this.t(o ? 'option.yes' : 'option.no') : this.t('option.' + tid + '.' + o)))),
+        err));
+    }
+    if (f.widget === 'checkbox') {
+      return wrap(h('div', { class: 'ds-field', 'data-pointer': pointer },
+        h('input', { type: 'checkbox', class: 'ds-input', id, checked: value === true, 'aria-describedby': describedBy,
+          onchange: (e) => { this.answer(pointer, e.target.checked ? true : undefined); leave(); } }),
+        h('label', { class: 'ds-label', 'data-weight': 'regular', for: id }, label), helpEl, err));
+    }
+    const amount = f.widget === 'amount';
+    const input = h(f.widget === 'textarea' ? 'textarea' : 'input', {
+      class: 'ds-input' + (amount || f.inputmode === 'numeric' ? ' sk-short' : ''), id, 'data-pointer': pointer,
+      type: f.widget === 'textarea' ? undefined : 'text', rows: f.widget === 'textarea' ? 4 : undefined,
+      inputmode: amount ? 'numeric' : f.inputmode, autocomplete: f.autocomplete || (item ? 'off' : undefined),
+      spellcheck: f.inputmode ? 'false' : undefined, 'aria-describedby': describedBy,
+      value: value === undefined ? '' : String(value),
+      oninput: (e) => this.answer(pointer, this.parse(e.target.value, amount)),
+      onchange: leave,
+    });
+    return wrap(h('div', { class: 'ds-field' },
+      h('label', { class: 'ds-label', for: id }, label), helpEl,
+      amount ? h('div', { class: 'sk-amount' }, input, h('span', { 'aria-hidden': 'true' }, 'kr')) : input, err));
+  },
+
+  parse(raw, amount) {
+    const s = raw.trim();
+    if (s === '') return undefined;
+    if (!amount) return raw;
+    const digits = s.replace(/[\s\u00a0.]/g, '').replace(/(kr|,-|,00)$/i, '');
+    return /^-?\d{1,15}$/.test(digits) ? Number(digits) : s;
+  },
+
+  // answer stores a value, shows and hides what depends on it, and saves.
+  answer(pointer, value) {
+    set(this.doc, pointer, value);
+    for (const el of this.pageEl.querySelectorAll('[data-when]')) el.hidden = !el._when();
+    this.changed();
+  },
+
+  repeat(f, pointer) {
+    const tid = textId(pointer);
+    const items = get(this.doc, pointer) || [];
+    const list = items.map((item, i) => {
+      const itemLabel = this.t('group.' + tid + '.item', { n: i + 1 });
+      return h('fieldset', { class: 'sk-item', id: domId(pointer + '/' + i) },
+        h('legend', {}, itemLabel.charAt(0).toUpperCase() + itemLabel.slice(1)),
+        f.fields.map((inner) => this.field(inner, pointer + '/' + i + inner.pointer, item)),
+        h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.removeItem(pointer, i) },
+          this.t('group.' + tid + '.remove', { item: itemLabel }))));
+    });
+    return h('div', { class: 'sk-group', id: domId(pointer), 'data-pointer': pointer },
+      h('p', { class: 'ds-label' }, this.t('field.' + tid + '.label')),
+      items.length ? list : h('p', { class: 'ds-paragraph' }, this.t('ui.group.empty')),
+      h('p', { class: 'ds-validation-message', id: domId(pointer) + '-err', hidden: true }),
+      h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', id: domId(pointer) + '-add', onclick: () => this.addItem(pointer) },
+        this.t('group.' + tid + '.add'))));
+  },
+
+  addItem(pointer) {
+    const items = get(this.doc, pointer) || [];
+    set(this.doc, pointer, [...items, {}]);
+    this.changed();
+    this.renderPage(false);
+    this.root.getElementById(domId(pointer + '/' + items.length))?.querySelector('input')?.focus();
+  },
+
+  removeItem(pointer, i) {
+    const items = (get(this.doc, pointer) || []).filter((_, j) => j !== i);
+    set(this.doc, pointer, items.length ? items : undefined);
+    // Errors below the removed item no longer point where they did.
+    for (const p of [...this.shown]) if (p.startsWith(pointer + '/')) this.shown.delete(p);
+    this.changed();
+    this.renderPage(false);
+    this.root.getElementById(domId(pointer) + '-add')?.focus();
+    this.validate().then((r) => r && this.paintErrors(), () => {});
+  },
+
+  checklistField(pointer) {
+    if (!this.checklist.length) return h('p', { class: 'ds-paragraph', 'data-pointer': pointer }, this.t('ui.upload.none'));
+    return h('div', { class: 'sk-group' }, this.checklist.map((c) => {
+      const p = pointer + '/' + c.id;
+      const id = domId(p);
+      const att = get(this.doc, p) || {};
+      const files = att.files || [];
+      const status = h('span', { class: 'ds-tag', 'data-color': c.status === 'provided' ? 'success' : c.status === 'later' ? 'info' : 'warning' }, this.t('checklist.status.' + c.status));
+      return h('fieldset', { class: 'sk-item', id, 'data-pointer': p, 'aria-describedby': id + '-help ' + id + '-err' },
+        h('legend', {}, c.label, ' ', status),
+        h('p', { 'data-field': 'description', id: id + '-help' }, c.help || '', ' ', this.t('ui.upload.types')),
+        files.length ? h('ul', { class: 'sk-files' }, files.map((file) => h('li', {}, file.name + ' (' + Math.max(1, Math.round(file.size / 1024)) + ' kB)',
+          h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => this.removeFile(c.id, file) }, this.t('ui.upload.remove', { name: file.name }))))) : null,
+        h('div', { class: 'ds-field' },
+          h('label', { class: 'ds-label', for: id + '-file' }, this.t('ui.upload.choose', { attachment: c.label })),
+          h('input', { type: 'file', class: 'ds-input', id: id + '-file', accept: FILE_TYPES, 'aria-describedby': id + '-help ' + id + '-err',
+            onchange: (e) => this.upload(c.id, e.target) })),
+        h('div', { class: 'ds-field' },
+          h('input', { type: 'checkbox', class: 'ds-input', id: id + '-later', checked: att.status === 'later', onchange: (e) => this.later(c.id, e.target.checked) }),
+          h('label', { class: 'ds-label', 'data-weight': 'regular', for: id + '-later' }, this.t('ui.upload.later'))),
+        h('p', { class: 'ds-validation-message', id: id + '-err', hidden: true }));
+    }));
+  },
+
+  format(f, pointer, v) {
+    if (v === undefined) return this.t('ui.summary.unanswered');
+    if (f.widget === 'yesno' || f.widget === 'checkbox') return this.t(v ? 'option.yes' : 'option.no');
+    if (f.widget === 'radio') return this.t('option.' + textId(pointer) + '.' + v);
+    if (f.widget === 'amount' && typeof v === 'number') return v.toLocaleString(this.locale()) + ' ' + this.t('ui.currency');
+    return String(v);
+  },
+
+  rows(fields, prefix, item) {
+    return fields.flatMap((f) => {
+      const p = prefix + f.pointer;
+      if (!cond(f.when, this.doc, item)) return [];
+      if (f.widget === 'repeat') {
+        const items = get(this.doc, p) || [];
+        if (!items.length) return [h('dt', {}, this.t('field.' + textId(p) + '.label')), h('dd', {}, this.t('ui.group.empty'))];
+        return items.flatMap((it, i) => {
+          const label = this.t('group.' + textId(p) + '.item', { n: i + 1 });
+          return [h('dt', {}, label.charAt(0).toUpperCase() + label.slice(1)),
+            h('dd', {}, h('dl', {}, this.rows(f.fields, p + '/' + i, it)))];
+        });
+      }
+      if (f.widget === 'checklist') {
+        if (!this.checklist.length) return [h('dt', {}, this.t('field.attachments.label')), h('dd', {}, this.t('ui.upload.none'))];
+        return this.checklist.flatMap((c) => [h('dt', {}, c.label), h('dd', {}, this.t('checklist.status.' + c.status),
+          (get(this.doc, p + '/' + c.id)?.files || []).map((file) => ', ' + file.name))]);
+      }
+      return [h('dt', {}, this.t('field.' + textId(p) + '.label')), h('dd', {}, this.format(f, p, get(this.doc, p)))];
+    });
+  },
+
+  summaryPage() {
+    return h('section', { class: 'sk-page sk-summary', 'aria-labelledby': 'sk-page-title' },
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.summary.title')),
+      h('p', { class: 'ds-paragraph' }, this.t('ui.summary.intro')),
+      this.pages.map((page, i) => {
+        const title = this.t('page.' + page.id + '.title');
+        return h('section', { 'aria-labelledby': 'sk-sum-' + page.id },
+          h('h4', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-sum-' + page.id }, title),
+          h('dl', {}, this.rows(page.fields, '', null)),
+          h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => this.go(i) }, this.t('ui.summary.change', { page: title.toLowerCase() }))));
+      }),
+      h('div', { class: 'sk-nav' },
+        h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.go(this.page - 1) }, this.t('ui.previous')),
+        h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.submit(e.currentTarget) }, this.t('ui.submit'))));
+  },
+
+  receipt() {
+    const s = this.status || {};
+    const fresh = s.status === 'submitted' && this.page === this.pages.length + 1 && !s.updatedAt;
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      h('div', { class: 'ds-alert', 'data-color': 'success' },
+        h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t(fresh ? 'ui.receipt.title' : 'ui.status.title')),
+        h('p', {}, this.t('ui.receipt.reference', { reference: s.reference || '' })),
+        fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),
+        s.message ? h('p', {}, s.message) : null),
+      h('p', { class: 'ds-paragraph' }, this.t('ui.receipt.next')),
+      h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.restart() }, this.t('ui.start'))));
+  },
+
+  restart() {
+    this.store?.removeItem(this.storageKey);
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [] });
+    this.render(true);
+  },
+};
