@@ -124,3 +124,67 @@ func TestPublicHolidays(t *testing.T) {
 		}
 	}
 }
+
+// TestApplicationMonth: the month an application is for, per channel
+// (Husbanken [V-frist]: the move to the next working day is for paper only).
+func TestApplicationMonth(t *testing.T) {
+	t.Parallel()
+	cal := Calendar{}
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, Oslo) }
+	for _, tt := range []struct {
+		name string
+		at   time.Time
+		ch   Channel
+		want string
+	}{
+		{"digital on Sunday 26 April 2026 (the 25th a Saturday) is for May", at(2026, time.April, 26, 12, 0), Digital, "2026-05"},
+		{"paper registered Monday 27 April 2026 is still for April", at(2026, time.April, 27, 15, 0), Paper, "2026-04"},
+		{"paper on Tuesday 28 April 2026 is for May", at(2026, time.April, 28, 0, 0), Paper, "2026-05"},
+		{"digital late on the deadline day itself counts for that month", at(2026, time.April, 25, 23, 59), Digital, "2026-04"},
+		{"digital at midnight after the deadline day is for the next month", at(2026, time.April, 26, 0, 0), Digital, "2026-05"},
+		{"digital early in the month is for that month", at(2026, time.March, 2, 9, 0), Digital, "2026-03"},
+		{"digital after the December deadline is for January", at(2026, time.December, 28, 9, 0), Digital, "2027-01"},
+		{"paper on Whit Monday 25 May 2026 moves to Tuesday 26 May", at(2026, time.May, 26, 10, 0), Paper, "2026-05"},
+		{"digital on 26 May 2026 is for June", at(2026, time.May, 26, 10, 0), Digital, "2026-06"},
+		{"UTC instant late on the 25th is still the 25th in Oslo (summer)", time.Date(2026, time.June, 25, 21, 30, 0, 0, time.UTC), Digital, "2026-06"},
+		{"UTC instant just after Oslo midnight is the 26th", time.Date(2026, time.June, 25, 22, 0, 0, 0, time.UTC), Digital, "2026-07"},
+	} {
+		if got := cal.ApplicationMonth(tt.at, tt.ch).String(); got != tt.want {
+			t.Errorf("%s: ApplicationMonth(%v, %s) = %s, want %s", tt.name, tt.at, tt.ch, got, tt.want)
+		}
+	}
+	// A late deadline day moved into the next month holds the month before
+	// for paper: 28 February 2026 is a Saturday, so paper runs to Monday 2 March.
+	late := Calendar{DeadlineDay: 28}
+	if got := late.ApplicationMonth(at(2026, time.March, 1, 12, 0), Paper).String(); got != "2026-02" {
+		t.Errorf("paper on 1 March with the deadline moved to 2 March: %s, want 2026-02", got)
+	}
+	if got := late.ApplicationMonth(at(2026, time.March, 1, 12, 0), Digital).String(); got != "2026-03" {
+		t.Errorf("digital on 1 March after the 28 February deadline: %s, want 2026-03", got)
+	}
+}
+
+// TestCompleteBy: a returned application completed within a month after its
+// deadline keeps its month (forskrift om bustøtte § 9 [V-frist]).
+func TestCompleteBy(t *testing.T) {
+	t.Parallel()
+	cal := Calendar{}
+	apr := Month{2026, time.April}
+	if got := cal.CompleteBy(apr, Digital).Format(time.DateOnly); got != "2026-05-25" {
+		t.Errorf("digital April 2026 complete by %s, want 2026-05-25", got)
+	}
+	if got := cal.CompleteBy(apr, Paper).Format(time.DateOnly); got != "2026-05-27" {
+		t.Errorf("paper April 2026 (deadline Monday 27 April) complete by %s, want 2026-05-27", got)
+	}
+	if end := cal.CompleteByEnd(apr, Digital); !end.Equal(time.Date(2026, time.May, 26, 0, 0, 0, 0, Oslo)) {
+		t.Errorf("complete-by day ends %v, want midnight after 25 May", end)
+	}
+	if m, err := ParseMonth("2026-04"); err != nil || m != apr {
+		t.Errorf("ParseMonth(2026-04) = %v, %v", m, err)
+	}
+	for _, bad := range []string{"", "2026-4", "2026-13", "april"} {
+		if _, err := ParseMonth(bad); err == nil {
+			t.Errorf("ParseMonth(%q) accepted", bad)
+		}
+	}
+}
