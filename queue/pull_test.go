@@ -24,13 +24,15 @@ import (
 func TestPull(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
-		b := setup(t, dsn, func(c *queue.Config) { c.Agencies = nil })
+		// The batch is sealed once all 17 are in it, not by age: a slow
+		// machine that routes for longer than a short MaxAge would seal two.
+		b := setup(t, dsn, func(c *queue.Config) { c.Agencies = nil; c.BatchMaxAge = time.Hour })
 		ctx := context.Background()
 		subs := b.submitAll(t, 20)
-		waitFor(t, 30*time.Second, "the batch to be sealed", func() bool {
-			sealed, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchSealed)
-			return len(sealed) > 0 && b.statuses(t)[engine.StatusBatched] == 17
-		})
+		waitFor(t, 30*time.Second, "17 applications batched", func() bool { return b.statuses(t)[engine.StatusBatched] == 17 })
+		if sealed, err := b.store.Batches.SealDue(ctx, batches.SealRequest{Size: 1, MaxAge: time.Hour}); err != nil || len(sealed) != 1 {
+			t.Fatalf("seal: %v %v", sealed, err)
+		}
 		key, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
 		if err != nil {
 			t.Fatal(err)
