@@ -155,6 +155,10 @@ test('a citizen fills the form with the mouse: mistakes, household, language, re
   const text = await page.locator('skjema-form').evaluate((el) => el.shadowRoot.textContent);
   for (const s of ['Kari', 'Ola', '02078745684', '9\u00a0000', 'husleiekontrakt.pdf']) assert.ok(text.includes(s), `the summary shows ${s}`);
   assert.ok(!text.includes('Slettes'), 'the removed member is not in the summary');
+  // The review names the month applied for (its 1st is the situasjonsdato).
+  const monthIntro = T['ui.month'].split('{month}')[0];
+  const reviewMonth = await page.locator('skjema-form #sk-month').textContent();
+  assert.ok(reviewMonth.startsWith(monthIntro) && /\p{L}+ 20\d\d\./u.test(reviewMonth), 'the review names the month: ' + reviewMonth);
   await axe(page, 'summary');
 
   await page.getByRole('button', { name: T['ui.submit'] }).click();
@@ -162,6 +166,7 @@ test('a citizen fills the form with the mouse: mistakes, household, language, re
   const receipt = await page.locator('skjema-form .ds-alert[data-color=success]').textContent();
   const reference = /BOS-\d{4}-\d{6}/.exec(receipt)?.[0];
   assert.ok(reference, 'the receipt shows the reference: ' + receipt);
+  assert.ok(receipt.includes(reviewMonth), 'the receipt names the month the review named: ' + receipt);
   await axe(page, 'receipt');
   record('mouse', reference);
   const unexpected = page.problems.filter((p) => !/status of 415/.test(p)); // the refused upload

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
@@ -43,6 +44,10 @@ type Config struct {
 	// path (the widget, the API, paper), and so is one that names none.
 	// Defaults to none listed, which accepts any kommune.
 	Kommuner []string
+	// Calendar decides the month an application is for from its deadline
+	// day and channel (calendar.Calendar.ApplicationMonth). Its zero value
+	// is the 25th in Oslo.
+	Calendar calendar.Calendar
 	// PasswordCost is bcrypt's work factor for the passwords the store
 	// sets. Defaults to 12: about 0.2 s a check on a small server, slow to
 	// guess offline and still quick to sign in. Tests set bcrypt.MinCost (4);
@@ -72,6 +77,7 @@ type Store struct {
 	enqueuer Enqueuer
 	kommuner map[string]bool
 	chunks   uploadMemory
+	calendar calendar.Calendar
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -82,7 +88,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger,
+	if err := cfg.Calendar.Validate(); err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, calendar: cfg.Calendar.WithDefaults(),
 		kommuner: map[string]bool{}, chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {

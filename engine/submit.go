@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
@@ -43,6 +44,8 @@ type Receipt struct {
 	Reference   string    `json:"reference"`
 	Status      Status    `json:"status"`
 	SubmittedAt time.Time `json:"submittedAt"`
+	// ApplicationMonth is the month the application is for (yyyy-mm).
+	ApplicationMonth string `json:"applicationMonth,omitempty"`
 }
 
 // MinIdempotencyKey is the shortest key a client may submit without a draft:
@@ -89,12 +92,17 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
+	// The submit's time, fixed here, decides the month applied for; age and
+	// household are judged on its 1st (forskrift om bustøtte § 10).
+	now := s.now()
+	month := s.calendar.ApplicationMonth(now, req.channel())
 	// The routing rules run here, on the document already decoded, outside
 	// the transaction: the route job then need not read and decode it.
-	reasons := strings.Join(req.Form.ReviewReasons(res.Document, s.now()), ",")
+	reasons := strings.Join(req.Form.ReviewReasons(res.Document, month.First()), ",")
 	var receipt Receipt
 	write := func(tx Tx) error {
-		r, err := s.submitTx(ctx, tx, req, res.Document, string(data), requestHash, ref, reasons)
+		r, err := s.submitTx(ctx, tx, submission{req: req, doc: res.Document, data: string(data), requestHash: requestHash,
+			ref: ref, reasons: reasons, now: now, month: month})
 		receipt = r
 		return err
 	}
@@ -113,6 +121,34 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	return receipt, nil
 }
 
+// channel is how the application reaches the kommune: on paper where a
+// caseworker registers it.
+func (req SubmitRequest) channel() calendar.Channel {
+	if req.Registrar != nil {
+		return calendar.Paper
+	}
+	return calendar.Digital
+}
+
+// ApplicationMonth is the month an application of the channel completed now
+// would be for: what the citizen's review page tells her before she submits.
+func (s *Store) ApplicationMonth(ch calendar.Channel) calendar.Month {
+	return s.calendar.ApplicationMonth(s.now(), ch)
+}
+
+// submission is one submit as its transaction writes it: the request, the
+// validated document, and what was decided before the transaction.
+type submission struct {
+	req         SubmitRequest
+	doc         map[string]any
+	data        string // the document as stored
+	requestHash string
+	ref         string // the reference, where taken before the transaction
+	reasons     string // the routing rules' reasons
+	now         time.Time
+	month       calendar.Month
+}
+
 // errRaced is a submit that lost a race for the draft it submits: another
 // submit of it committed first. Submit runs it again once, to answer the
 // winner's receipt.
@@ -121,39 +157,43 @@ var errRaced = errors.New("submit raced another")
 // submitRow is what a submit needs to know of an existing row: a prior
 // submit under the same key, or the draft the key names.
 type submitRow struct {
-	ID              string  `db:"id"`
-	Form            string  `db:"form"`
-	Kommune         string  `db:"kommune"`
-	Status          Status  `db:"status"`
-	ResumeTokenHash string  `db:"resume_token_hash"`
-	KeyHash         *string `db:"idempotency_key_hash"`
-	RequestHash     *string `db:"request_hash"`
-	Receipt         string  `db:"receipt"`
+	ID              string     `db:"id"`
+	Form            string     `db:"form"`
+	Kommune         string     `db:"kommune"`
+	Status          Status     `db:"status"`
+	ResumeTokenHash string     `db:"resume_token_hash"`
+	KeyHash         *string    `db:"idempotency_key_hash"`
+	RequestHash     *string    `db:"request_hash"`
+	Receipt         string     `db:"receipt"`
+	Channel         string     `db:"channel"`
+	Month           string     `db:"application_month"`
+	CompleteBy      *time.Time `db:"complete_by"`
 }
 
 // keyHash is how an Idempotency-Key is kept: for a submit without a draft it
 // is also the secret that reads the application (code review B2).
 func keyHash(key string) string { return secret.Hash("idempotency-key\x00" + key) }
 
-func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[string]any, data, requestHash, ref, reasons string) (Receipt, error) {
+func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, error) {
+	req, doc, data, requestHash, ref, reasons, now := sub.req, sub.doc, sub.data, sub.requestHash, sub.ref, sub.reasons, sub.now
 	key := req.IdempotencyKey
 	var rows []submitRow
-	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt
-		FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
+	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt,
+		channel, application_month, complete_by FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
 		return Receipt{}, err
 	}
 	var draft *submitRow
 	for i, r := range rows {
 		if r.KeyHash != nil && *r.KeyHash == keyHash(key) {
-			return s.submittedBefore(ctx, tx, req, r, doc, data, requestHash)
+			return s.submittedBefore(ctx, tx, sub, r)
 		}
 		if r.ID == key {
 			draft = &rows[i]
 		}
 	}
 
-	now := s.now()
-	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now}
+	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now, ApplicationMonth: sub.month.String()}
+	completeBy := s.calendar.CompleteByEnd(sub.month, req.channel())
 	from := StatusDraft
 	kommune := req.Kommune
 	if draft != nil {
@@ -182,9 +222,10 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 			return Receipt{}, err
 		}
 		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?, route_reasons = ?,
-			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, version = version + 1
-			WHERE id = ? AND status = ?`,
-			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now, key, string(StatusDraft))
+			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, application_month = ?, complete_by = ?,
+			version = version + 1 WHERE id = ? AND status = ?`,
+			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now,
+			sub.month.String(), completeBy, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -198,9 +239,10 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, req SubmitRequest, doc map[
 		}
 		receipt.ID, from = secret.ID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, route_reasons, resume_token_hash,
-			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at, application_month, complete_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, reasons, secret.Hash(key),
-			keyHash(key), requestHash, now, now, now); err != nil {
+			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -253,7 +295,8 @@ func (s *Store) applicationKommune(req SubmitRequest, doc map[string]any, named 
 // the same document gets the receipt it got then; a new document is the
 // citizen's resubmission if the application was returned to her, and a
 // conflict otherwise.
-func (s *Store) submittedBefore(ctx context.Context, tx Tx, req SubmitRequest, r submitRow, doc map[string]any, data, requestHash string) (Receipt, error) {
+func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r submitRow) (Receipt, error) {
+	req, requestHash := sub.req, sub.requestHash
 	token := req.Token
 	if r.ID != req.IdempotencyKey {
 		token = req.IdempotencyKey // a submit without a draft: the key is the token
@@ -272,7 +315,7 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, req SubmitRequest, r
 		return rc, nil
 	}
 	if r.Status == StatusAwaitingCitizen {
-		return s.resubmitTx(ctx, tx, req, r, doc, data, requestHash)
+		return s.resubmitTx(ctx, tx, sub, r)
 	}
 	return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
 }
@@ -291,7 +334,12 @@ func keepReceipt(ctx context.Context, tx Tx, rc Receipt) error {
 // application: the new document replaces the old one and the application
 // goes back to the kommune's queue (in_review), not through routing again.
 // The same key that submitted it resubmits it, with the same token.
-func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r submitRow, doc map[string]any, data, requestHash string) (Receipt, error) {
+//
+// Completed within the § 9 window (CompleteBy), it keeps the month it was
+// for; completed later, it is for the month a new application would be,
+// and the audit event says so.
+func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitRow) (Receipt, error) {
+	req, doc, data, requestHash, now := sub.req, sub.doc, sub.data, sub.requestHash, sub.now
 	if _, err := s.applicationKommune(req, doc, r.Kommune); err != nil {
 		return Receipt{}, err
 	}
@@ -302,23 +350,33 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, req SubmitRequest, r subm
 	if err := checkFiles(ctx, tx, req.Form, req.Lang, fileOwner, doc); err != nil {
 		return Receipt{}, err
 	}
-	now := s.now()
+	month, completeBy, detail := r.Month, r.CompleteBy, ""
+	if completeBy == nil || !now.Before(*completeBy) {
+		ch := calendar.Channel(r.Channel)
+		m := s.calendar.ApplicationMonth(now, ch)
+		end := s.calendar.CompleteByEnd(m, ch)
+		if month != "" {
+			detail = fmt.Sprintf("application month %s → %s: completed after the correction window (forskrift om bustøtte § 9)", month, m)
+		}
+		month, completeBy = m.String(), &end
+	}
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		updated_at = ? WHERE id = ? AND status = ?`, data, req.Form.Version, requestHash, now, r.ID, string(StatusAwaitingCitizen))
+		updated_at = ?, application_month = ?, complete_by = ? WHERE id = ? AND status = ?`,
+		data, req.Form.Version, requestHash, now, month, *completeBy, r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err
 	}
 	if n == 0 {
 		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
 	}
-	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit"}); err != nil {
+	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit", Detail: detail}); err != nil {
 		return Receipt{}, err
 	}
 	var first Receipt
 	if err := json.Unmarshal([]byte(r.Receipt), &first); err != nil {
 		return Receipt{}, fmt.Errorf("receipt of %s: %w", r.ID, err)
 	}
-	rc := Receipt{ID: r.ID, Reference: first.Reference, Status: StatusInReview, SubmittedAt: now}
+	rc := Receipt{ID: r.ID, Reference: first.Reference, Status: StatusInReview, SubmittedAt: now, ApplicationMonth: month}
 	if err := keepReceipt(ctx, tx, rc); err != nil {
 		return Receipt{}, err
 	}
@@ -336,6 +394,8 @@ type StatusView struct {
 	Fields      []string   `json:"fields,omitempty"`
 	SubmittedAt *time.Time `json:"submittedAt,omitempty"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
+	// ApplicationMonth is the month it is for (yyyy-mm).
+	ApplicationMonth string `json:"applicationMonth,omitempty"`
 }
 
 // SubmissionStatus reads an application's status with its token.
@@ -344,7 +404,8 @@ func (s *Store) SubmissionStatus(ctx context.Context, id, token string) (StatusV
 	if err != nil {
 		return StatusView{}, err
 	}
-	v := StatusView{ID: a.ID, Status: a.Status, Message: a.Message, Fields: a.Fields(), SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt}
+	v := StatusView{ID: a.ID, Status: a.Status, Message: a.Message, Fields: a.Fields(), SubmittedAt: a.SubmittedAt, UpdatedAt: a.UpdatedAt,
+		ApplicationMonth: a.ApplicationMonth}
 	if a.Reference != nil {
 		v.Reference = *a.Reference
 	}

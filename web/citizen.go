@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/web/input"
@@ -134,12 +135,29 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ch := calendar.Digital
+	switch q.Get("channel") {
+	case "", "digital":
+	case "paper":
+		ch = calendar.Paper
+	default:
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "channel is digital or paper")
+	}
 	res, err := f.ValidateJSON(body, opts)
 	if err != nil {
 		return errMalformed
 	}
-	writeJSON(w, http.StatusOK, res)
+	// The month an application completed now would be for, for the review
+	// page to name before the citizen submits.
+	writeJSON(w, http.StatusOK, validation{Result: res, ApplicationMonth: s.store.ApplicationMonth(ch).String()})
 	return nil
+}
+
+// validation is a validation's answer: the form's result, and the month
+// the application would be for if it were submitted now.
+type validation struct {
+	forms.Result
+	ApplicationMonth string `json:"applicationMonth"`
 }
 
 type createDraftRequest struct {

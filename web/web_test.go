@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +154,7 @@ func TestBadRequests(t *testing.T) {
 		{"validate two documents", "POST", "/api/v1/forms/bostotte/validate", jsonCT, []byte(`{} {}`), 400, "malformed-json"},
 		{"validate over 1 MiB", "POST", "/api/v1/forms/bostotte/validate", jsonCT, big, 413, "payload-too-large"},
 		{"validate unknown mode", "POST", "/api/v1/forms/bostotte/validate?mode=lenient", jsonCT, []byte(`{}`), 400, "invalid-request"},
+		{"validate for an unknown channel", "POST", "/api/v1/forms/bostotte/validate?channel=fax", jsonCT, []byte(`{}`), 400, "invalid-request"},
 		{"draft for an unknown form", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"nope"}`), 404, "unknown-form"},
 		{"draft for a kommune not served", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"4601"}`), 422, "unknown-kommune"},
 		{"draft with data that is not an object", "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","data":[1]}`), 400, "invalid-request"},
@@ -313,6 +315,10 @@ func TestCitizenFlow(t *testing.T) {
 		if strings.Contains(partial.raw, "/payment/kontonummer") {
 			t.Fatalf("partial validation reported a page not yet passed: %s", partial.raw)
 		}
+		month, _ := partial.body["applicationMonth"].(string)
+		if !regexp.MustCompile(`^20\d\d-(0[1-9]|1[0-2])$`).MatchString(month) {
+			t.Fatalf("validation names no month applied for: %s", partial.raw)
+		}
 
 		draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
 		id, token := draft.body["id"].(string), draft.body["token"].(string)
@@ -330,6 +336,9 @@ func TestCitizenFlow(t *testing.T) {
 		first := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", submitHeaders, b.body)
 		if first.status != 201 || first.body["id"] != id || !strings.HasPrefix(first.body["reference"].(string), "BOS-") {
 			t.Fatalf("submit: %d %s", first.status, first.raw)
+		}
+		if first.body["applicationMonth"] != month { // the same day as the review (barring midnight)
+			t.Errorf("receipt month %v, want the month the review named, %s", first.body["applicationMonth"], month)
 		}
 		retry := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", submitHeaders, b.body)
 		if retry.status != 201 || retry.raw != first.raw {

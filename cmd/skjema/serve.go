@@ -166,13 +166,14 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 			return fmt.Errorf("agencies file %s: %w", m.AgenciesFile, err)
 		}
 	}
-	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner)})
+	cal := m.calendar()
+	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal})
 	if err != nil {
 		return err
 	}
 	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies,
 		BatchSize: m.BatchSize, BatchMaxAge: m.BatchMaxAge, SealInterval: m.SealInterval, RescueAfter: m.RescueAfter,
-		Calendar:  calendar.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)},
+		Calendar:  cal,
 		Retention: engine.Retention{Drafts: m.DraftRetention, BatchBodies: m.BatchRetention}})
 	if err != nil {
 		store.Close()
@@ -256,7 +257,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
-		Calendar: calendar.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}})
+		Calendar: m.calendar()})
 	if err != nil {
 		m.Close()
 		return err
@@ -378,4 +379,10 @@ func formsCheck(dir string, stdout io.Writer) error {
 		return fmt.Errorf("no form definitions in %s", dir)
 	}
 	return nil
+}
+
+// calendar is the deadline calendar the settings give, one for the engine
+// (the month applied for), the queue (cut-offs) and the caseworker UI.
+func (m *Main) calendar() calendar.Calendar {
+	return calendar.Calendar{DeadlineDay: m.DeadlineDay, Closed: splitList(m.ClosedDays)}
 }

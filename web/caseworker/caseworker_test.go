@@ -503,8 +503,16 @@ func TestReturnAndPaper(t *testing.T) {
 	if got.Status != engine.StatusAwaitingCitizen || strings.Join(got.Fields(), " ") != "/housing/rent /attachments/lease" {
 		t.Fatalf("returned: %s %v", got.Status, got.Fields())
 	}
-	if p := kari.do("GET", "/caseworker/applications/"+a.ID, nil); !strings.Contains(p.body, "Felt som skal rettes: Husleie, Vedlegg: Husleiekontrakt") {
+	p = kari.do("GET", "/caseworker/applications/"+a.ID, nil)
+	if !strings.Contains(p.body, "Felt som skal rettes: Husleie, Vedlegg: Husleiekontrakt") {
 		t.Fatalf("the returned application does not say what was asked for:\n%s", p.body)
+	}
+	// The month it is for, and the last day of its § 9 correction window.
+	month, _ := calendar.ParseMonth(got.ApplicationMonth)
+	end := got.CompleteBy.In(calendar.Oslo).Add(-time.Nanosecond)
+	if !regexp.MustCompile(`id="application-month">[a-z]+ `+strconv.Itoa(month.Year)+`<`).MatchString(p.body) ||
+		!regexp.MustCompile(`id="complete-by">`+strconv.Itoa(end.Day())+`\. [a-z]+ `+strconv.Itoa(end.Year())).MatchString(p.body) {
+		t.Fatalf("the returned application does not show its month (%s) and the day it must be complete by (%v):\n%s", got.ApplicationMonth, end, p.body)
 	}
 
 	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {

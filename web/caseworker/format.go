@@ -53,6 +53,22 @@ var templateFuncs = template.FuncMap{
 		}
 		return *s
 	},
+	// month is "mai 2026" for the application month 2026-05.
+	"month": func(m string) string {
+		pm, err := calendar.ParseMonth(m)
+		if err != nil {
+			return m
+		}
+		return fmt.Sprintf("%s %d", months[pm.Month-1], pm.Year)
+	},
+	// lastDay is the day an instant that ends a day ends: the complete-by
+	// day of the § 9 window, kept as the moment it is over.
+	"lastDay": func(end *time.Time) string {
+		if end == nil {
+			return ""
+		}
+		return longDate(end.Add(-time.Nanosecond))
+	},
 	"join":       strings.Join,
 	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
 	"actionable": engine.Status.Workable,

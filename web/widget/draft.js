@@ -90,12 +90,14 @@ export const drafting = {
     const pages = [...this.passed];
     if (extraPage && !pages.includes(extraPage)) pages.push(extraPage);
     const n = ++this.seq;
-    const q = 'forms/' + this.def.id + '/validate?mode=partial&lang=' + this.lng + (pages.length ? '&pages=' + pages.join(',') : '');
+    const q = 'forms/' + this.def.id + '/validate?mode=partial&lang=' + this.lng + (pages.length ? '&pages=' + pages.join(',') : '') +
+      (this.paper ? '&channel=paper' : '');
     const r = await this.api('POST', q, this.doc);
     if (n !== this.seq) return null; // a newer answer is coming
     this.errors = new Map(r.errors.map((e) => [e.pointer, e.message]));
     this.checklist = r.checklist || [];
     this.screening = r.screening || { eligible: true, reasons: [] };
+    this.month = r.applicationMonth; // the month a submit now would be for
     return r;
   },
 

@@ -325,6 +325,7 @@ export const rendering = {
     return h('section', { class: 'sk-page sk-summary', 'aria-labelledby': 'sk-page-title' },
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.summary.title')),
       h('p', { class: 'ds-paragraph' }, this.t('ui.summary.intro')),
+      this.month ? h('p', { class: 'ds-paragraph', id: 'sk-month' }, this.t('ui.month', { month: this.monthName(this.month) })) : null,
       this.pages.map((page, i) => {
         const title = this.t('page.' + page.id + '.title');
         return h('section', { 'aria-labelledby': 'sk-sum-' + page.id },
@@ -337,6 +338,12 @@ export const rendering = {
         h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.submit(e.currentTarget) }, this.t('ui.submit'))));
   },
 
+  // monthName is "mai 2026" for 2026-05, in the citizen's language.
+  monthName(month) {
+    const [y, m] = month.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(this.locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  },
+
   receipt() {
     const s = this.status || {};
     const fresh = s.status === 'submitted' && this.page === this.pages.length + 1 && !s.updatedAt;
@@ -344,6 +351,7 @@ export const rendering = {
       h('div', { class: 'ds-alert', 'data-color': 'success' },
         h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t(fresh ? 'ui.receipt.title' : 'ui.status.title')),
         h('p', {}, this.t('ui.receipt.reference', { reference: s.reference || '' })),
+        s.applicationMonth ? h('p', { id: 'sk-month' }, this.t('ui.month', { month: this.monthName(s.applicationMonth) })) : null,
         fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),
         s.message ? h('p', {}, s.message) : null),
       h('p', { class: 'ds-paragraph' }, this.t('ui.receipt.next')),

@@ -30,11 +30,17 @@ type Application struct {
 	CreatedAt          time.Time  `db:"created_at" json:"createdAt"`
 	UpdatedAt          time.Time  `db:"updated_at" json:"updatedAt"`
 	SubmittedAt        *time.Time `db:"submitted_at" json:"submittedAt,omitempty"`
+	// ApplicationMonth is the month it is for (yyyy-mm), decided at submit;
+	// empty for a draft.
+	ApplicationMonth string `db:"application_month" json:"applicationMonth,omitempty"`
+	// CompleteBy is when the § 9 correction window ends: returned to the
+	// citizen and completed before it, it keeps its month.
+	CompleteBy *time.Time `db:"complete_by" json:"completeBy,omitempty"`
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at`
+	version, created_at, updated_at, submitted_at, application_month, complete_by`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {

@@ -54,11 +54,17 @@ const batchColumns = `id, agency, kommune, status, item_count, sha256, body, las
 
 // BatchItem is one application as the agency receives it.
 type BatchItem struct {
-	Reference   string          `json:"reference"`
-	Form        string          `json:"form"`
-	FormVersion string          `json:"formVersion"`
-	SubmittedAt time.Time       `json:"submittedAt"`
-	Data        json.RawMessage `json:"data"`
+	Reference   string    `json:"reference"`
+	Form        string    `json:"form"`
+	FormVersion string    `json:"formVersion"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	// ApplicationMonth is the month applied for (yyyy-mm); its 1st is the
+	// situasjonsdato (forskrift om bustøtte § 10).
+	ApplicationMonth string `json:"applicationMonth"`
+	// Channel is "digital" (the citizen's own) or "paper" (registered by
+	// the kommune); the deadline differs ([V-frist]).
+	Channel string          `json:"channel"`
+	Data    json.RawMessage `json:"data"`
 	// Files are the uploaded attachments, with their checksums; an agency
 	// fetches their content from GET /api/v1/agency/files/{id}.
 	Files []File `json:"files,omitempty"`
@@ -185,9 +191,11 @@ func Seal(ctx context.Context, tx storage.Tx, now time.Time, id string) (b Batch
 		Form        string    `db:"form"`
 		FormVersion string    `db:"form_version"`
 		SubmittedAt time.Time `db:"submitted_at"`
+		Month       string    `db:"application_month"`
+		Channel     string    `db:"channel"`
 		Data        string    `db:"data"`
 	}
-	if err := tx.Select(ctx, &rows, `SELECT id, reference, form, form_version, submitted_at, CAST(data AS TEXT) AS data
+	if err := tx.Select(ctx, &rows, `SELECT id, reference, form, form_version, submitted_at, application_month, channel, CAST(data AS TEXT) AS data
 		FROM applications WHERE batch_id = ? AND status = ? ORDER BY reference`, id, string(StatusBatched)); err != nil {
 		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
 	}
@@ -205,7 +213,7 @@ func Seal(ctx context.Context, tx storage.Tx, now time.Time, id string) (b Batch
 	items := make([]BatchItem, len(rows))
 	for i, r := range rows {
 		items[i] = BatchItem{Reference: r.Reference, Form: r.Form, FormVersion: r.FormVersion, SubmittedAt: r.SubmittedAt.UTC(),
-			Data: json.RawMessage(r.Data), Files: byApp[r.ID]}
+			ApplicationMonth: r.Month, Channel: r.Channel, Data: json.RawMessage(r.Data), Files: byApp[r.ID]}
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {
