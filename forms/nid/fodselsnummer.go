@@ -17,12 +17,16 @@ const (
 // ordinary fødselsnumre and D-numre, and refuses H-numre and synthetic
 // numbers, which is right for a production installation.
 type PersonOptions struct {
-	// AllowSynthetic accepts synthetic test numbers (month +80 as issued by
-	// Skatteetaten's Tenor, and month +65). Defaults to false; turn it on for
-	// test installations only.
+	// AllowSynthetic accepts synthetic test numbers: month +80 as
+	// Skatteetaten's Test-Norge/Tenor issues them [Dolly-TN], and month +40
+	// as NAV's Dolly does [NAV-fnrtest] (../shared/domain). Month +40 is
+	// then read as synthetic, never as an H-nummer. Defaults to false; turn
+	// it on for test installations only. (A "+65" rule was dropped: no
+	// source describes it.)
 	AllowSynthetic bool
-	// AllowHNummer accepts H-numre (month +40). Defaults to false: an H-nummer
-	// is a health service's internal number, not one a citizen applies with.
+	// AllowHNummer accepts H-numre (month +40) where synthetic numbers are
+	// not allowed. Defaults to false: an H-nummer is a health service's
+	// internal number, not one a citizen applies with.
 	AllowHNummer bool
 }
 
@@ -30,13 +34,15 @@ type PersonOptions struct {
 type Person struct {
 	DNummer   bool // first digit +4: issued to someone not (yet) registered as resident
 	HNummer   bool // month +40: a help number, used inside health services
-	Synthetic bool // month +80 or +65: a synthetic test number
+	Synthetic bool // month +80 (Tenor) or, where allowed, +40 (Dolly): a synthetic test number
 	// Rule2032 is true when the first check digit is valid only under the rule
 	// for numbers issued from 1 January 2032 (weighted-sum remainder 1, 2 or 3).
 	Rule2032 bool
-	// BirthDate is the date of birth when the number tells it; for a number
-	// issued under the 2032 rule the century is not read from the individual
-	// digits, and BirthDate is the zero time.
+	// BirthDate is the date of birth as the table used before 2032 reads
+	// it from the individual digits; zero for a number only the 2032 rule
+	// allows. It is right only for a number issued before 2032: from then
+	// on "Individnummeret vil ikke lenger angi århundre", also for people
+	// born before 2032 [Skatt-2032]. AgeAt knows this; read the age there.
 	BirthDate time.Time
 	// Day, Month and YearInCentury are the date digits after the D/H/synthetic
 	// offsets are taken away.
@@ -82,9 +88,9 @@ func Fodselsnummer(s string, opts PersonOptions) (Person, error) {
 	case month > 80:
 		p.Synthetic = true
 		month -= 80
-	case month > 65 && month <= 77:
-		p.Synthetic = true
-		month -= 65
+	case month > 40 && month <= 52 && opts.AllowSynthetic:
+		p.Synthetic = true // NAV/Dolly
+		month -= 40
 	case month > 40 && month <= 52:
 		p.HNummer = true
 		month -= 40
@@ -139,11 +145,20 @@ func validDate(year, month, day int) bool {
 	return t.Day() == day && int(t.Month()) == month
 }
 
+// New2032 is when numbers begin to be issued under the 2032 rules
+// [Skatt-2032]: a number seen from then on may be one of them, whatever its
+// check digits, and tells no century.
+var New2032 = time.Date(2032, time.January, 1, 0, 0, 0, 0, calendar.Oslo)
+
 // AgeAt is the age in whole years on the Norwegian calendar day of the
-// given instant, and false when the number does not tell the birth date. A
-// birthday begins at midnight in Oslo, wherever the server runs.
+// given instant, and false when the number does not tell it: a number only
+// the 2032 rule allows, or any number on or after New2032, which may have
+// been issued under it (a person born 10.05.1935 given 10053599902 after
+// 2032 would read as born in 2035). The age must then come from the
+// citizen's answer or the population register. A birthday begins at
+// midnight in Oslo, wherever the server runs.
 func (p Person) AgeAt(day time.Time) (int, bool) {
-	if p.BirthDate.IsZero() {
+	if p.BirthDate.IsZero() || !day.Before(New2032) {
 		return 0, false
 	}
 	y, m, d := day.In(calendar.Oslo).Date()

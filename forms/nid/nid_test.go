@@ -57,13 +57,15 @@ func TestFodselsnummer(t *testing.T) {
 		{name: "spaces are not accepted", in: "130972 48022", wantCode: "fodselsnummer.digits"},
 		{name: "empty", in: "", wantCode: "fodselsnummer.length"},
 		{name: "H-nummer refused in production", in: "13527248013", wantCode: "fodselsnummer.hnummer"},
-		{name: "H-nummer accepted when allowed", in: "13527248013", opts: test, check: func(p Person) bool { return p.HNummer && p.Month == 12 }},
+		{name: "H-nummer accepted where allowed (and synthetic numbers are not)", in: "13527248013", opts: PersonOptions{AllowHNummer: true}, check: func(p Person) bool { return p.HNummer && p.Month == 12 }},
 		{name: "synthetic +80 refused in production", in: "10915596784", wantCode: "fodselsnummer.synthetic"},
 		{name: "synthetic +80 accepted in test installations", in: "10915596784", opts: test, check: func(p Person) bool { return p.Synthetic && p.Month == 11 }},
-		{name: "synthetic +65 accepted in test installations", in: "01669012086", opts: test, check: func(p Person) bool { return p.Synthetic && p.Month == 1 }},
-		{name: "synthetic +65 refused in production", in: "01669012086", wantCode: "fodselsnummer.synthetic"},
+		{name: "month +65 is no date: the +65 synthetic rule has no source", in: "01669012086", opts: test, wantCode: "fodselsnummer.date"},
+		{name: "NAV/Dolly synthetic (month +40) accepted in test installations [NAV-fnrtest]", in: "15507600333", opts: test, check: func(p Person) bool { return p.Synthetic && !p.HNummer && p.Month == 10 }},
+		{name: "NAV/Dolly synthetic refused in production, as an H-nummer", in: "15507600333", wantCode: "fodselsnummer.hnummer"},
+		{name: "month +40 is an H-nummer where only those are allowed", in: "15507600333", opts: PersonOptions{AllowHNummer: true}, check: func(p Person) bool { return p.HNummer && !p.Synthetic }},
 		{name: "D-nummer and synthetic together", in: "50846202355", opts: test, check: func(p Person) bool { return p.DNummer && p.Synthetic && p.Day == 10 && p.Month == 4 }},
-		{name: "D-nummer and H-nummer together", in: "68467038838", opts: test, check: func(p Person) bool { return p.DNummer && p.HNummer }},
+		{name: "D-nummer and H-nummer together", in: "68467038838", opts: PersonOptions{AllowHNummer: true}, check: func(p Person) bool { return p.DNummer && p.HNummer }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +111,20 @@ func TestPersonAgeAt(t *testing.T) {
 	p2032, _ := Fodselsnummer("30108299939", PersonOptions{})
 	if _, ok := p2032.AgeAt(time.Now()); ok {
 		t.Error("a 2032-rule number must not claim to know the age")
+	}
+	// Skatteetaten: from 2032 the individual number tells no century, also
+	// for people born before (../shared/domain §1.5, [Skatt-2032]). Born
+	// 10.05.1935 and given 10053599902 in 2033, she is not three years old
+	// (nor "under 18"): the age is unknown from the number.
+	late, err := Fodselsnummer("10053599902", PersonOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if age, ok := late.AgeAt(time.Date(2033, time.March, 1, 0, 0, 0, 0, time.UTC)); ok {
+		t.Errorf("a number seen in 2033 claims age %d", age)
+	}
+	if _, ok := late.AgeAt(New2032.Add(-time.Second)); !ok {
+		t.Error("before 2032 a classic number still tells the age")
 	}
 }
 
