@@ -145,20 +145,20 @@ func validDate(year, month, day int) bool {
 	return t.Day() == day && int(t.Month()) == month
 }
 
-// New2032 is when numbers begin to be issued under the 2032 rules
+// new2032 is when numbers begin to be issued under the 2032 rules
 // [Skatt-2032]: a number seen from then on may be one of them, whatever its
 // check digits, and tells no century.
-var New2032 = time.Date(2032, time.January, 1, 0, 0, 0, 0, calendar.Oslo)
+var new2032 = time.Date(2032, time.January, 1, 0, 0, 0, 0, calendar.Oslo)
 
 // AgeAt is the age in whole years on the Norwegian calendar day of the
 // given instant, and false when the number does not tell it: a number only
-// the 2032 rule allows, or any number on or after New2032, which may have
+// the 2032 rule allows, or any number on or after new2032, which may have
 // been issued under it (a person born 10.05.1935 given 10053599902 after
 // 2032 would read as born in 2035). The age must then come from the
 // citizen's answer or the population register. A birthday begins at
 // midnight in Oslo, wherever the server runs.
 func (p Person) AgeAt(day time.Time) (int, bool) {
-	if p.BirthDate.IsZero() || !day.Before(New2032) {
+	if p.BirthDate.IsZero() || !day.Before(new2032) {
 		return 0, false
 	}
 	y, m, d := day.In(calendar.Oslo).Date()

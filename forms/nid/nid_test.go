@@ -123,7 +123,7 @@ func TestPersonAgeAt(t *testing.T) {
 	if age, ok := late.AgeAt(time.Date(2033, time.March, 1, 0, 0, 0, 0, time.UTC)); ok {
 		t.Errorf("a number seen in 2033 claims age %d", age)
 	}
-	if _, ok := late.AgeAt(New2032.Add(-time.Second)); !ok {
+	if _, ok := late.AgeAt(new2032.Add(-time.Second)); !ok {
 		t.Error("before 2032 a classic number still tells the age")
 	}
 }
