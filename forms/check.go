@@ -16,7 +16,7 @@ var messageCodes = []string{
 	"integer", "pattern", "minItems", "maxItems", "unknown", "invalid", "email.invalid", "date.invalid",
 	"fodselsnummer.length", "fodselsnummer.digits", "fodselsnummer.checksum", "fodselsnummer.date",
 	"fodselsnummer.synthetic", "fodselsnummer.hnummer",
-	"kontonummer.length", "kontonummer.digits", "kontonummer.checksum",
+	"kontonummer.length", "kontonummer.digits", "kontonummer.checksum", "kontonummer.register",
 	"organisasjonsnummer.length", "organisasjonsnummer.digits", "organisasjonsnummer.checksum",
 	"kommunenummer.length", "kommunenummer.digits", "kommunenummer.unknown", "kommunenummer.expired",
 	"postnummer.length", "postnummer.digits", "postnummer.unknown", "postnummer.kommune",

@@ -248,10 +248,35 @@ func TestPartialMode(t *testing.T) {
 	})
 	t.Run("full mode reports every missing answer", func(t *testing.T) {
 		res := b.form.Validate(map[string]any{}, Options{Mode: Full})
-		for _, ptr := range []string{"/eligibility/conscript", "/applicant/fodselsnummer", "/address/kommunenummer", "/housing/type", "/income/netWealth", "/payment/kontonummer", "/declaration/consent"} {
+		for _, ptr := range []string{"/eligibility/conscript", "/applicant/fodselsnummer", "/address/kommunenummer", "/housing/type", "/income/netWealth", "/declaration/truthful"} {
 			if e, ok := errorAt(res, ptr); !ok || e.Code != "required" {
 				t.Errorf("no required error at %s: %+v", ptr, res.Errors)
 			}
+		}
+	})
+	// Issue #13 item 4: the kontonummer is optional (Husbanken pays by giro
+	// or card without one [P-utbetaling][K-konto]), and register data is
+	// fetched under bustøttelova § 8, not by consent [L-§8][P-personvern].
+	t.Run("no kontonummer and no consent is a complete application", func(t *testing.T) {
+		doc := example(t)
+		delete(doc, "payment")
+		delete(doc["declaration"].(map[string]any), "consent")
+		if res := b.form.Validate(doc, Options{Mode: Full}); !res.Valid {
+			t.Fatalf("errors = %+v", res.Errors)
+		}
+	})
+	t.Run("a consent from a draft saved before is accepted", func(t *testing.T) {
+		doc := example(t)
+		doc["declaration"].(map[string]any)["consent"] = true
+		if res := b.form.Validate(doc, Options{Mode: Full}); !res.Valid {
+			t.Fatalf("errors = %+v", res.Errors)
+		}
+	})
+	t.Run("a kontonummer of no bank is refused", func(t *testing.T) {
+		doc := example(t)
+		doc["payment"] = map[string]any{"kontonummer": "0000.00.00000"}
+		if e, ok := errorAt(b.form.Validate(doc, Options{Mode: Full}), "/payment/kontonummer"); !ok || e.Code != "kontonummer.register" {
+			t.Fatalf("error = %+v, want kontonummer.register", e)
 		}
 	})
 }

@@ -26,6 +26,7 @@ const (
 	ReasonLength   = "length"   // wrong number of digits
 	ReasonDigits   = "digits"   // something other than digits (and allowed separators)
 	ReasonChecksum = "checksum" // a mod 11 check digit does not match
+	ReasonRegister = "register" // a kontonummer of no bank (registernummer 0000)
 )
 
 // digits returns the decimal value of each byte of s, or false if s holds

@@ -7,7 +7,8 @@ var kontonummerWeights = []int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 // Kontonummer checks a Norwegian bank account number (11 digits, mod 11 with
 // weights 5,4,3,2,7,6,5,4,3,2) and returns it as 11 bare digits. It accepts
 // the groupings people write, 1234.56.78903 and 1234 56 78903, with one kind
-// of separator throughout.
+// of separator throughout. A number whose registernummer (the first four
+// digits, the bank's) is 0000 is refused with ReasonRegister.
 func Kontonummer(s string) (string, error) {
 	const kind = "kontonummer"
 	s = strings.TrimSpace(s)
@@ -23,6 +24,11 @@ func Kontonummer(s string) (string, error) {
 	check, ok := mod11CheckDigit(d[:10], kontonummerWeights)
 	if !ok || check != d[10] {
 		return "", &Error{kind, ReasonChecksum}
+	}
+	// The first four digits are the bank's registernummer; no bank has
+	// 0000, and 00000000000 passes the check digit (issue #13, item 4).
+	if compact[:4] == "0000" {
+		return "", &Error{kind, ReasonRegister}
 	}
 	return compact, nil
 }

@@ -145,6 +145,9 @@ func TestKontonummer(t *testing.T) {
 		{"too short", "860111179", "", "kontonummer.length"},
 		{"letters", "8601111794X", "", "kontonummer.digits"},
 		{"IBAN is not a kontonummer", "NO9386011117947", "", "kontonummer.digits"},
+		{"all zeros passes the check digit but is no bank's (issue #13 item 4)", "00000000000", "", "kontonummer.register"},
+		{"registernummer 0000 is no bank's", "0000.12.34560", "", "kontonummer.register"},
+		{"registernummer 0000 with a valid check digit, compact", "00000000019", "", "kontonummer.register"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
