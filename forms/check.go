@@ -109,8 +109,14 @@ func (f *Form) Check() []error {
 		}
 		need["attachment."+a.ID+".label"] = true
 		checkCond("attachment "+a.ID, a.When)
+		if strings.TrimSpace(a.Source) == "" {
+			add("rules: attachment %s names no source (the law or guidance that asks for it)", a.ID)
+		}
 	}
 	for _, s := range f.Rules.Screening {
+		if strings.TrimSpace(s.Source) == "" {
+			add("rules: screening %s names no source (the law or guidance it rests on)", s.ID)
+		}
 		need["screening."+s.ID+".title"] = true
 		need["screening."+s.ID+".explanation"] = true
 		checkCond("screening "+s.ID, s.When)
@@ -125,6 +131,9 @@ func (f *Form) Check() []error {
 		}
 	}
 	for _, r := range f.Rules.Routing {
+		if strings.TrimSpace(r.Source) == "" {
+			add("rules: routing %s names no source (the law, guidance or the kommune's practice it rests on)", r.ID)
+		}
 		need["routing."+r.ID+".title"] = true
 		checkCond("routing "+r.ID, r.When)
 	}

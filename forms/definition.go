@@ -78,6 +78,9 @@ type CrossCheck struct {
 type AttachmentRule struct {
 	ID   string             `json:"id"`
 	When *jsondoc.Condition `json:"when"`
+	// Source names where the rule comes from (a law, Husbanken's guidance:
+	// keys of ../shared/domain). Check requires one.
+	Source string `json:"source"`
 }
 
 // ScreeningRule says that the applicant is not eligible when the condition
@@ -85,6 +88,9 @@ type AttachmentRule struct {
 type ScreeningRule struct {
 	ID   string             `json:"id"`
 	When *jsondoc.Condition `json:"when"`
+	// Source names where the rule comes from. Check requires one: a hard
+	// screen-out must rest on the law or Husbanken's guidance.
+	Source string `json:"source"`
 }
 
 // fieldInfo is what the validator needs to know of one field, found by its

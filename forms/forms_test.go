@@ -483,12 +483,21 @@ func TestScreening(t *testing.T) {
 		edit map[string]any
 		want string
 	}{
+		// The sources are ../shared/domain/bostotte-startlan-sources.md's keys.
 		{"eligible", nil, ""},
-		{"conscript", map[string]any{"/eligibility/conscript": true}, "conscript"},
-		{"student with Lånekassen and no children", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/household": []any{}}, "student"},
-		{"student with Lånekassen and children may apply", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true}, ""},
-		{"student without Lånekassen may apply", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": false, "/household": []any{}}, ""},
-		{"institution resident", map[string]any{"/eligibility/institution": true}, "institution"},
+		{"in førstegangstjeneste is not eligible (bustøttelova § 4)", map[string]any{"/eligibility/conscript": true}, "conscript"},
+		{"student with Lånekassen, no exception and no child under 18 is not eligible (§ 4 [L-bsl])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "none", "/eligibility/childUnder18": false}, "student"},
+		{"student with Lånekassen and a child under 18 at home is eligible (§ 4, [P-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "none", "/eligibility/childUnder18": true}, ""},
+		{"student in arbeidskvalifisering is eligible (§ 4 [L-bsl])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "arbeidskvalifisering"}, ""},
+		{"student with AAP is eligible ([K-student][EN-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "aap"}, ""},
+		{"student with uføretrygd is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "uforetrygd"}, ""},
+		{"student with introduksjonsstønad is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "introduksjonsstonad"}, ""},
+		{"student with kvalifiseringsstønad is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "kvalifiseringsstonad"}, ""},
+		{"pupil in grunnskole is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "grunnskole"}, ""},
+		{"adult over 25 with voksenrett is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "voksenrett"}, ""},
+		{"student without Lånekassen may apply", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": false}, ""},
+		{"an applicant with only a D-nummer is not eligible ([V-2.2.1])", map[string]any{"/applicant/fodselsnummer": "45059010046"}, "dnummer"},
+		{"institution resident paying by income is not eligible (§ 4)", map[string]any{"/eligibility/institution": true}, "institution"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,9 @@ type Fact struct {
 type RoutingRule struct {
 	ID   string             `json:"id"`
 	When *jsondoc.Condition `json:"when"`
+	// Source names where the rule comes from, or says it is the kommune's
+	// own practice. Check requires one.
+	Source string `json:"source"`
 }
 
 // factsKey is where facts appear to conditions: /$facts/<name>.

@@ -139,7 +139,14 @@ func TestWidgetInBrowser(t *testing.T) {
 		json.Unmarshal([]byte(row.Data), &doc)
 		household, _ := doc["household"].([]any)
 		atts, _ := doc["attachments"].(map[string]any)
-		if row.Status == string(engine.StatusDraft) || len(household) != 1 || atts["lease"] == nil {
+		// The mouse walk is a student with her spouse and a daughter of 5;
+		// the keyboard walk lives with one other person.
+		wantHousehold := map[string]int{"mouse": 2, "keyboard": 1}[name]
+		eligibility, _ := doc["eligibility"].(map[string]any)
+		if name == "mouse" && (eligibility["student"] != true || eligibility["childUnder18"] != true) {
+			t.Fatalf("%s: the student's answers were not stored: %s", name, row.Data)
+		}
+		if row.Status == string(engine.StatusDraft) || len(household) != wantHousehold || atts["lease"] == nil {
 			t.Fatalf("%s: stored application %s is not what was filled in: %s %s", name, ref, row.Status, row.Data)
 		}
 		if strings.Contains(row.Data, "Slettes") {

@@ -13,6 +13,7 @@ import (
 //	{"field": "/housing/type", "equals": "rented"}
 //	{"field": "/housing/type", "in": ["rented", "shared"]}
 //	{"field": "/income/foreignIncome", "present": true}
+//	{"field": "/applicant/fodselsnummer", "startsWith": ["4", "5", "6", "7"]}
 //	{"field": "/income/foreignIncome", "gt": 0}          (also gte, lt, lte)
 //	{"field": "/$facts/monthlyCosts", "above": "/$facts/costCeiling"}
 //	{"all": [...]}, {"any": [...]}, {"not": {...}}
@@ -23,20 +24,23 @@ import (
 // A field that is not there is neither equal to anything nor in any list, and
 // compares false.
 type Condition struct {
-	Field   string       `json:"field,omitempty"`
-	Equals  any          `json:"equals,omitempty"`
-	In      []any        `json:"in,omitempty"`
-	Present *bool        `json:"present,omitempty"`
-	Gt      *json.Number `json:"gt,omitempty"`
-	Gte     *json.Number `json:"gte,omitempty"`
-	Lt      *json.Number `json:"lt,omitempty"`
-	Lte     *json.Number `json:"lte,omitempty"`
-	Above   string       `json:"above,omitempty"`
-	All     []Condition  `json:"all,omitempty"`
-	Any     []Condition  `json:"any,omitempty"`
-	Not     *Condition   `json:"not,omitempty"`
-	Some    string       `json:"some,omitempty"`
-	Where   *Condition   `json:"where,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Equals any    `json:"equals,omitempty"`
+	In     []any  `json:"in,omitempty"`
+	// StartsWith holds for a string that begins with one of the prefixes
+	// (a D-nummer's first digit is 4 to 7).
+	StartsWith []string     `json:"startsWith,omitempty"`
+	Present    *bool        `json:"present,omitempty"`
+	Gt         *json.Number `json:"gt,omitempty"`
+	Gte        *json.Number `json:"gte,omitempty"`
+	Lt         *json.Number `json:"lt,omitempty"`
+	Lte        *json.Number `json:"lte,omitempty"`
+	Above      string       `json:"above,omitempty"`
+	All        []Condition  `json:"all,omitempty"`
+	Any        []Condition  `json:"any,omitempty"`
+	Not        *Condition   `json:"not,omitempty"`
+	Some       string       `json:"some,omitempty"`
+	Where      *Condition   `json:"where,omitempty"`
 }
 
 // Eval tells whether the condition holds for the document; item is the array
@@ -83,6 +87,14 @@ func (c *Condition) Eval(doc, item any) bool {
 	case c.In != nil:
 		for _, want := range c.In {
 			if Equal(v, want) {
+				return true
+			}
+		}
+		return false
+	case c.StartsWith != nil:
+		s, _ := v.(string)
+		for _, prefix := range c.StartsWith {
+			if s != "" && strings.HasPrefix(s, prefix) {
 				return true
 			}
 		}
@@ -137,13 +149,13 @@ func (c *Condition) Check(where string, reads *[]string) error {
 		return fmt.Errorf("%s: a condition needs exactly one of field, all, any, not, some", where)
 	}
 	tests := 0
-	for _, used := range []bool{c.Equals != nil, c.In != nil, c.Present != nil, c.Gt != nil, c.Gte != nil, c.Lt != nil, c.Lte != nil, c.Above != ""} {
+	for _, used := range []bool{c.Equals != nil, c.In != nil, c.StartsWith != nil, c.Present != nil, c.Gt != nil, c.Gte != nil, c.Lt != nil, c.Lte != nil, c.Above != ""} {
 		if used {
 			tests++
 		}
 	}
 	if c.Field != "" && tests != 1 {
-		return fmt.Errorf("%s: condition on %s needs exactly one of equals, in, present, gt, gte, lt, lte, above", where, c.Field)
+		return fmt.Errorf("%s: condition on %s needs exactly one of equals, in, startsWith, present, gt, gte, lt, lte, above", where, c.Field)
 	}
 	if c.Field == "" && tests != 0 {
 		return fmt.Errorf("%s: equals/in/present/gt/… belong with field", where)

@@ -16,6 +16,10 @@ func TestConditions(t *testing.T) {
 		want bool
 	}{
 		{"equals string", Condition{Field: "/a", Equals: "x"}, true},
+		{"starts with one of the prefixes", Condition{Field: "/a", StartsWith: []string{"y", "x"}}, true},
+		{"starts with none of the prefixes", Condition{Field: "/a", StartsWith: []string{"y"}}, false},
+		{"a number does not start with anything", Condition{Field: "/n", StartsWith: []string{"5"}}, false},
+		{"a missing field does not start with anything", Condition{Field: "/none", StartsWith: []string{""}}, false},
 		{"equals bool", Condition{Field: "/b", Equals: true}, true},
 		{"equals number across representations", Condition{Field: "/n", Equals: 5.0}, true},
 		{"in", Condition{Field: "/a", In: []any{"y", "x"}}, true},

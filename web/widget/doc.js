@@ -52,6 +52,7 @@ export function cond(c, doc, item) {
   if (v === undefined) return false;
   if ('equals' in c) return JSON.stringify(v) === JSON.stringify(c.equals);
   if (c.in) return c.in.some((x) => JSON.stringify(x) === JSON.stringify(v));
+  if (c.startsWith) return typeof v === 'string' && v !== '' && c.startsWith.some((x) => v.startsWith(x));
   if (typeof v !== 'number') return false;
   if ('gt' in c) return v > c.gt;
   if ('gte' in c) return v >= c.gte;
