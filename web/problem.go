@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/web/input"
 )
@@ -85,6 +86,8 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusConflict, "conflict", "Conflict", causeOf(err))
 	case errors.Is(err, engine.ErrIllegalTransition):
 		return problem(http.StatusConflict, "illegal-transition", "Illegal transition", causeOf(err))
+	case errors.Is(err, batches.ErrNoReason):
+		return problem(http.StatusUnprocessableEntity, "missing-reason", "Rejection without a reason", causeOf(err))
 	case errors.Is(err, engine.ErrInvalid):
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", causeOf(err))
 	}

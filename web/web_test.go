@@ -702,6 +702,11 @@ func TestReceiptsAfterTheBodyIsPurged(t *testing.T) {
 	if g := b.do(t, "GET", "/api/v1/agency/batches/"+batch, agency, nil); g.status != 410 {
 		t.Fatalf("fetch after the purge: %d %s, want 410", g.status, g.raw)
 	}
+	// A rejection must say why (issue #13 item 9): 422, with its own type.
+	noReason, _ := json.Marshal([]batches.ReceiptItem{{Reference: r.Reference, Outcome: batches.OutcomeRejected}})
+	if p := b.do(t, "POST", "/api/v1/agency/batches/"+batch+"/receipts", with(jsonCT, "Authorization", "Bearer "+key), noReason); p.status != 422 || p.body["type"] != web.ProblemBase+"missing-reason" {
+		t.Fatalf("a rejection without a reason: %d %s, want 422 missing-reason", p.status, p.raw)
+	}
 	body, _ := json.Marshal([]batches.ReceiptItem{{Reference: r.Reference, Outcome: batches.OutcomeAccepted}})
 	if p := b.do(t, "POST", "/api/v1/agency/batches/"+batch+"/receipts", with(jsonCT, "Authorization", "Bearer "+key), body); p.status != 200 || p.body["applied"] != float64(1) {
 		t.Fatalf("receipts after the purge: %d %s", p.status, p.raw)

@@ -30,6 +30,7 @@ type (
 	ReceiptResult  = record.ReceiptResult
 	SkippedReceipt = record.SkippedReceipt
 	File           = record.File
+	KommuneChange  = record.KommuneChange
 )
 
 // Where a batch is, and a receipt's outcomes.
@@ -41,6 +42,10 @@ const (
 	OutcomeAccepted = record.OutcomeAccepted
 	OutcomeRejected = record.OutcomeRejected
 )
+
+// ErrNoReason: a receipt that rejects an application gives no reason. It
+// is also ErrInvalid.
+var ErrNoReason = record.ErrNoReason
 
 // Audit actions for an agency's reads of personal data (DESIGN.md §5: every
 // read is audited, the agency's as much as a caseworker's).

@@ -44,10 +44,10 @@ func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microse
 
 // Audit actions that change no status.
 const (
-	ActionView      = "view"       // the application's data was shown
-	ActionViewFile  = "view-file"  // one of its files was downloaded
-	ActionViewAudit = "view-audit" // its audit trail was listed
-	ActionCorrect   = "correct"    // a caseworker changed one answer
+	ActionView      = "view"               // the application's data was shown
+	ActionViewFile  = "view-file"          // one of its files was downloaded
+	ActionViewAudit = "view-audit"         // its audit trail was listed
+	ActionCorrect   = record.ActionCorrect // a caseworker changed one answer
 )
 
 // OpenCase reads an application for a caseworker and records that she saw
@@ -184,7 +184,7 @@ func (s *Service) Approve(ctx context.Context, c CaseAction) error {
 		// An approval does not seal: the size limit is the route's (the
 		// queue's configuration), and the next route or seal job seals.
 		_, err := record.Join(ctx, tx, now, a, c.Form.Agency, 0, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusBatched,
-			Actor: c.User.Actor(), Action: "approve", Reason: c.Reason, Version: a.Version})
+			Actor: c.User.Actor(), Action: record.ActionApprove, Reason: c.Reason, Version: a.Version})
 		return err
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/fault"
@@ -65,6 +66,12 @@ type BatchItem struct {
 	// the kommune); the deadline differs ([V-frist]).
 	Channel string          `json:"channel"`
 	Data    json.RawMessage `json:"data"`
+	// KommuneChanges are the answers the kommune corrected, oldest first:
+	// Data holds the corrected document, these what it was before.
+	KommuneChanges []KommuneChange `json:"kommuneChanges"`
+	// ApprovalNote is what the caseworker who approved it wrote, if she
+	// approved it (an application that went straight through has none).
+	ApprovalNote string `json:"approvalNote,omitempty"`
 	// Files are the uploaded attachments, with their checksums; an agency
 	// fetches their content from GET /api/v1/agency/files/{id}.
 	Files []File `json:"files,omitempty"`
@@ -133,10 +140,12 @@ func Join(ctx context.Context, tx storage.Tx, now time.Time, a Application, agen
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
 		return Batch{}, err
 	}
+	// The batch goes in the reason of a route, and beside the caseworker's
+	// own note (an approval's, which the agency receives) in the detail.
 	if t.Reason == "" {
 		t.Reason = "batch " + b.ID
-	} else {
-		t.Reason += " (batch " + b.ID + ")"
+	} else if t.Detail == "" {
+		t.Detail = "batch " + b.ID
 	}
 	return b, Move(ctx, tx, now, t)
 }
@@ -210,10 +219,15 @@ func Seal(ctx context.Context, tx storage.Tx, now time.Time, id string) (b Batch
 		f.CreatedAt = f.CreatedAt.UTC()
 		byApp[f.ApplicationID] = append(byApp[f.ApplicationID], f)
 	}
+	changes, notes, err := kommuneChanges(ctx, tx, id)
+	if err != nil {
+		return Batch{}, false, fmt.Errorf("seal batch %s: %w", id, err)
+	}
 	items := make([]BatchItem, len(rows))
 	for i, r := range rows {
 		items[i] = BatchItem{Reference: r.Reference, Form: r.Form, FormVersion: r.FormVersion, SubmittedAt: r.SubmittedAt.UTC(),
-			ApplicationMonth: r.Month, Channel: r.Channel, Data: json.RawMessage(r.Data), Files: byApp[r.ID]}
+			ApplicationMonth: r.Month, Channel: r.Channel, Data: json.RawMessage(r.Data), Files: byApp[r.ID],
+			KommuneChanges: append([]KommuneChange{}, changes[r.ID]...), ApprovalNote: notes[r.ID]}
 	}
 	itemsJSON, err := json.Marshal(items)
 	if err != nil {
@@ -274,6 +288,63 @@ func moveBatch(ctx context.Context, tx storage.Tx, now time.Time, batchID string
 	return nil
 }
 
+// The audit actions the agency hears of: a caseworker's correction of an
+// answer, and her approval.
+const (
+	ActionCorrect = "correct"
+	ActionApprove = "approve"
+)
+
+// KommuneChange is one answer the kommune corrected, as the agency
+// receives it with the application (issue #13 item 9).
+type KommuneChange struct {
+	Field  string    `json:"field"` // the answer's JSON pointer
+	Old    any       `json:"old"`
+	New    any       `json:"new"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// kommuneChanges reads, for each application batched in a batch, the
+// corrections the kommune made to it and the note of its approval, from the
+// audit log.
+func kommuneChanges(ctx context.Context, tx storage.Tx, batchID string) (map[string][]KommuneChange, map[string]string, error) {
+	var events []struct {
+		ApplicationID string    `db:"application_id"`
+		Action        string    `db:"action"`
+		Reason        string    `db:"reason"`
+		Detail        string    `db:"detail"`
+		At            time.Time `db:"at"`
+	}
+	if err := tx.Select(ctx, &events, `SELECT application_id, action, reason, detail, at FROM application_events
+		WHERE application_id IN (SELECT id FROM applications WHERE batch_id = ? AND status = ?) AND action IN (?, ?)
+		ORDER BY id`, batchID, string(StatusBatched), ActionCorrect, ActionApprove); err != nil {
+		return nil, nil, err
+	}
+	changes, notes := map[string][]KommuneChange{}, map[string]string{}
+	for _, e := range events {
+		if e.Action == ActionApprove {
+			notes[e.ApplicationID] = e.Reason
+			continue
+		}
+		var c struct {
+			Pointer string `json:"pointer"`
+			Old     any    `json:"old"`
+			New     any    `json:"new"`
+		}
+		if err := json.Unmarshal([]byte(e.Detail), &c); err != nil {
+			return nil, nil, fmt.Errorf("the correction of %s: %w", e.ApplicationID, err)
+		}
+		changes[e.ApplicationID] = append(changes[e.ApplicationID], KommuneChange{Field: c.Pointer, Old: c.Old, New: c.New, Reason: e.Reason, At: e.At.UTC()})
+	}
+	return changes, notes, nil
+}
+
+// ErrNoReason: an agency's rejection without a reason. The citizen must be
+// told why (DESIGN: every decision with its reason), so it is refused. It
+// is also fault.ErrInvalid.
+var ErrNoReason = fmt.Errorf("%w: a rejection needs its reason, which the kommune and the citizen are told", fault.ErrInvalid)
+
 // Receipt outcomes.
 const (
 	OutcomeAccepted = "accepted"
@@ -314,6 +385,9 @@ func ApplyReceipts(ctx context.Context, tx storage.Tx, now time.Time, batchID, a
 	for _, it := range items {
 		if it.Outcome != OutcomeAccepted && it.Outcome != OutcomeRejected {
 			return ReceiptResult{}, fmt.Errorf("%w: receipt for %s: outcome must be accepted or rejected", fault.ErrInvalid, it.Reference)
+		}
+		if it.Outcome == OutcomeRejected && strings.TrimSpace(it.Reason) == "" {
+			return ReceiptResult{}, fmt.Errorf("receipt for %s: %w", it.Reference, ErrNoReason)
 		}
 		var a struct {
 			ID     string `db:"id"`
