@@ -175,7 +175,7 @@ type submitRow struct {
 func keyHash(key string) string { return secret.Hash("idempotency-key\x00" + key) }
 
 func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, error) {
-	req, doc, data, requestHash, ref, reasons, now := sub.req, sub.doc, sub.data, sub.requestHash, sub.ref, sub.reasons, sub.now
+	req, doc, data, requestHash, ref, now := sub.req, sub.doc, sub.data, sub.requestHash, sub.ref, sub.now
 	key := req.IdempotencyKey
 	var rows []submitRow
 	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt,
@@ -217,15 +217,19 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	if err != nil {
 		return Receipt{}, err
 	}
+	applicant, duplicateOf, reasons, err := s.duplicate(ctx, tx, sub, kommune, key)
+	if err != nil {
+		return Receipt{}, err
+	}
 	if draft != nil {
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, key, doc); err != nil {
 			return Receipt{}, err
 		}
 		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?, route_reasons = ?,
 			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, application_month = ?, complete_by = ?,
-			version = version + 1 WHERE id = ? AND status = ?`,
+			applicant_hash = ?, duplicate_of = ?, version = version + 1 WHERE id = ? AND status = ?`,
 			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now,
-			sub.month.String(), completeBy, key, string(StatusDraft))
+			sub.month.String(), completeBy, applicant, duplicateOf, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -239,10 +243,10 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		}
 		receipt.ID, from = secret.ID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, route_reasons, resume_token_hash,
-			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at, application_month, complete_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at, application_month, complete_by,
+			applicant_hash, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, reasons, secret.Hash(key),
-			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy); err != nil {
+			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy, applicant, duplicateOf); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -270,6 +274,39 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		return Receipt{}, err
 	}
 	return receipt, nil
+}
+
+// ReasonDuplicate is the queue reason of a second application from the same
+// applicant for the same month in the same kommune (issue #13 item 8).
+const ReasonDuplicate = "duplicate"
+
+// duplicate finds, inside the submit's transaction, an earlier application
+// of the same applicant for the same month and kommune (not a draft, not
+// withdrawn; self is the one being submitted). It answers the applicant's
+// hash to keep (nil for a form without an applicant pointer), the first
+// application's id if this is a second (nil if not), and the routing
+// reasons with "duplicate" added for a second, which sends it to a
+// caseworker linked to the first.
+func (s *Store) duplicate(ctx context.Context, tx Tx, sub submission, kommune, self string) (applicant, first *string, reasons string, err error) {
+	reasons = sub.reasons
+	id := sub.req.Form.ApplicantID(sub.doc)
+	if id == "" {
+		return nil, nil, reasons, nil
+	}
+	h := secret.Hash("applicant\x00" + sub.req.Form.ID + "\x00" + id)
+	var ids []string
+	if err := tx.Select(ctx, &ids, `SELECT id FROM applications WHERE form = ? AND applicant_hash = ? AND application_month = ?
+		AND kommune = ? AND id <> ? AND status NOT IN (?, ?) ORDER BY submitted_at, id LIMIT 1`,
+		sub.req.Form.ID, h, sub.month.String(), kommune, self, string(StatusDraft), string(StatusWithdrawn)); err != nil {
+		return nil, nil, "", err
+	}
+	if len(ids) == 0 {
+		return &h, nil, reasons, nil
+	}
+	if reasons != "" {
+		reasons += ","
+	}
+	return &h, &ids[0], reasons + ReasonDuplicate, nil
 }
 
 // applicationKommune decides the kommune an application is for: the one

@@ -267,3 +267,59 @@ func TestTokenStopsShowingTheDocument(t *testing.T) {
 		}
 	})
 }
+
+// TestDuplicateGoesToTheCaseworker: a second application from the same
+// applicant for the same month in the same kommune is routed to the
+// caseworker as "duplicate", linked to the first (issue #13 item 8); one for
+// another kommune, or after the first was withdrawn, is not.
+func TestDuplicateGoesToTheCaseworker(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		reasons := func(id string) string {
+			t.Helper()
+			var r *string
+			if err := b.store.WriteForTest(ctx, func(tx engine.Tx) error {
+				return tx.Get(ctx, &r, `SELECT route_reasons FROM applications WHERE id = ?`, id)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if r == nil {
+				return ""
+			}
+			return *r
+		}
+		first, err := b.submit(t, "first-application-0123456789", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := b.submit(t, "second-application-0123456789", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reasons(first.ID) != "" || reasons(second.ID) != engine.ReasonDuplicate {
+			t.Fatalf("reasons: first %q, second %q; want none and duplicate", reasons(first.ID), reasons(second.ID))
+		}
+		a, _ := b.store.Application(ctx, second.ID)
+		if a.DuplicateOf == nil || *a.DuplicateOf != first.ID {
+			t.Fatalf("the second is not linked to the first: %v", a.DuplicateOf)
+		}
+		if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: second.ID, Agency: "husbanken", Reasons: []string{engine.ReasonDuplicate}}); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := b.store.Application(ctx, second.ID); a.Status != engine.StatusInReview {
+			t.Fatalf("the duplicate is %s, want in review", a.Status)
+		}
+		// The same applicant in another kommune is not a duplicate here.
+		bergen := bytes.ReplaceAll(b.body, []byte(`"0301"`), []byte(`"4601"`))
+		bergen = bytes.ReplaceAll(bergen, []byte(`"0150"`), []byte(`"5003"`))
+		other, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: bergen, IdempotencyKey: "bergen-application-0123456789", Kommune: "4601"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reasons(other.ID) != "" {
+			t.Fatalf("an application in another kommune: reasons %q", reasons(other.ID))
+		}
+	})
+}

@@ -54,6 +54,11 @@ func (f *Form) Check() []error {
 			}
 		}
 	}
+	if f.Layout.Applicant != "" {
+		if _, ok := f.fields[f.Layout.Applicant]; !ok {
+			add("layout: applicant %s is not a field of the layout", f.Layout.Applicant)
+		}
+	}
 	pageIDs := map[string]bool{}
 	for _, p := range f.Layout.Pages {
 		if p.ID == "" || pageIDs[p.ID] {

@@ -23,7 +23,11 @@ type Layout struct {
 	// ReferencePrefix starts the human reference of a submission, as in
 	// BOS-2026-000123.
 	ReferencePrefix string `json:"referencePrefix"`
-	Pages           []Page `json:"pages"`
+	// Applicant is the pointer of the applicant's fødselsnummer, if the
+	// form has one: a second application from the same applicant for the
+	// same month in the same kommune goes to a caseworker as a duplicate.
+	Applicant string `json:"applicant,omitempty"`
+	Pages     []Page `json:"pages"`
 }
 
 // Page is one step of the form.

@@ -17,3 +17,15 @@ func (f *Form) AddressKommune(doc map[string]any) (pointer, kommune string, ok b
 	}
 	return "", "", false
 }
+
+// ApplicantID is the applicant's fødselsnummer in a prepared document, as
+// the form's layout points to it (Layout.Applicant); empty when the form
+// names none or the document has none.
+func (f *Form) ApplicantID(doc map[string]any) string {
+	if f.Layout.Applicant == "" {
+		return ""
+	}
+	v, _ := jsondoc.Lookup(doc, jsondoc.Split(f.Layout.Applicant))
+	s, _ := v.(string)
+	return s
+}

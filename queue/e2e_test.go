@@ -19,6 +19,7 @@ import (
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
@@ -85,6 +86,7 @@ func (b *testBundle) application(i int) (body []byte, flagged, rejected bool) {
 	if i%11 == 0 {
 		doc["housing"].(map[string]any)["rent"] = 15001
 	}
+	doc["applicant"].(map[string]any)["fodselsnummer"] = nidtest.Fodselsnummer(i) // one applicant each: no duplicates
 	body, _ = json.Marshal(doc)
 	return body, flagged, rejected
 }

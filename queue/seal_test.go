@@ -18,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 )
 
 // sealBundle is a store and a queue that is migrated but not started, so a
@@ -64,7 +65,7 @@ func (b *sealBundle) submit(t *testing.T, n int) []string {
 	ids := make([]string, n)
 	for i := range n {
 		b.submitted++
-		r, err := b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: b.body,
+		r, err := b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: nidtest.WithApplicant(b.body, b.submitted),
 			IdempotencyKey: fmt.Sprintf("seal-test-key-%06d", b.submitted)})
 		if err != nil {
 			t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	"github.com/peterbourgon/ff/v4"
 
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 )
 
 // bench measures, in one run and on one disk, durable submits per second over
@@ -270,9 +271,12 @@ func hammer(ctx context.Context, url string, doc []byte, clients int, more func(
 			defer wg.Done()
 			var mine []time.Duration
 			for more() && ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(doc))
+				n := seq.Add(1)
+				// One applicant each, as in real load: the same one would make
+				// every submit after the first a duplicate for a caseworker.
+				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(nidtest.WithApplicant(doc, int(n))))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-key-%012d", seq.Add(1)))
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-key-%012d", n))
 				t0 := time.Now()
 				res, err := client.Do(req)
 				if err != nil {

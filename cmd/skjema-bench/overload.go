@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/skjema/skjema/forms/nid/nidtest"
 )
 
 // benchOverload is `skjema-bench overload`: it starts the real server (a
@@ -147,9 +149,10 @@ func overload(ctx context.Context, url string, doc []byte, cfg overloadConfig) (
 			go func(client *http.Client) {
 				defer wg.Done()
 				defer outstanding.Add(-1)
-				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(doc))
+				n := seq.Add(1)
+				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(nidtest.WithApplicant(doc, int(n))))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Idempotency-Key", fmt.Sprintf("overload-key-%012d", seq.Add(1)))
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("overload-key-%012d", n))
 				r, err := client.Do(req)
 				if err != nil {
 					record(0, clientError(err), 0)

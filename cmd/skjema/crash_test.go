@@ -21,6 +21,7 @@ import (
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 	"github.com/skjema/skjema/queue"
 )
 
@@ -45,9 +46,11 @@ func (l *load) run(clients int) {
 		go func() {
 			defer l.wg.Done()
 			for !l.stop.Load() {
-				key := fmt.Sprintf("crash-key-%012d", l.seq.Add(1))
+				n := l.seq.Add(1)
+				key := fmt.Sprintf("crash-key-%012d", n)
+				body := nidtest.WithApplicant(l.body, int(n)) // one applicant each: no duplicates
 				for {
-					r, ok := l.submit(client, key)
+					r, ok := l.submit(client, key, body)
 					if ok {
 						l.mu.Lock()
 						if prior, seen := l.acked[key]; seen && prior != r {
@@ -64,8 +67,8 @@ func (l *load) run(clients int) {
 	}
 }
 
-func (l *load) submit(client *http.Client, key string) (engine.Receipt, bool) {
-	req, _ := http.NewRequest("POST", l.url()+"/api/v1/forms/bostotte/submissions", bytes.NewReader(l.body))
+func (l *load) submit(client *http.Client, key string, body []byte) (engine.Receipt, bool) {
+	req, _ := http.NewRequest("POST", l.url()+"/api/v1/forms/bostotte/submissions", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
 	res, err := client.Do(req)

@@ -111,6 +111,7 @@ var systemReasons = map[string]string{
 	casework.ReasonAgencyRejected: "Avvist av etaten",
 	"delivery.failed":             "Kunne ikke leveres til etaten",
 	"routing.failed":              "Kunne ikke rutes automatisk",
+	engine.ReasonDuplicate:        "Søkeren har søkt for samme måned før",
 }
 
 var statusLabels = map[engine.Status]string{

@@ -846,3 +846,25 @@ func TestNewRefusesACalendarTheQueueWouldRefuse(t *testing.T) {
 		t.Errorf("a 20th: %v", err)
 	}
 }
+
+// TestDuplicateLinksToTheFirst: a second application from the same
+// applicant for the same month shows why it is here and links to the first
+// (issue #13 item 8).
+func TestDuplicateLinksToTheFirst(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	first, _ := b.flagged(t, "0301")
+	second, _ := b.flagged(t, "0301")
+	if second.DuplicateOf == nil || *second.DuplicateOf != first.ID {
+		t.Fatalf("the second application is not linked to the first: %v", second.DuplicateOf)
+	}
+	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	p := kari.do("GET", "/caseworker/applications/"+second.ID, nil)
+	if !strings.Contains(p.body, `id="duplicate-of" href="/caseworker/applications/`+first.ID+`"`) {
+		t.Fatalf("the duplicate does not link to the first:\n%s", p.body)
+	}
+	if p := kari.do("GET", "/caseworker/applications/"+first.ID, nil); strings.Contains(p.body, `id="duplicate-of"`) {
+		t.Fatal("the first application is marked as a duplicate")
+	}
+}

@@ -36,11 +36,14 @@ type Application struct {
 	// CompleteBy is when the § 9 correction window ends: returned to the
 	// citizen and completed before it, it keeps its month.
 	CompleteBy *time.Time `db:"complete_by" json:"completeBy,omitempty"`
+	// DuplicateOf is the first application of the same applicant for the
+	// same month in the same kommune, when this one is a second.
+	DuplicateOf *string `db:"duplicate_of" json:"duplicateOf,omitempty"`
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at, application_month, complete_by`
+	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
