@@ -128,6 +128,7 @@ func (f *Form) Check() []error {
 	}
 	_, factProblems := f.checkFacts()
 	problems = append(problems, factProblems...)
+	problems = append(problems, f.checkCeiling()...)
 	for name, fa := range f.Rules.Facts {
 		for _, p := range append([]string{fa.AgeFrom, fa.Count}, fa.Sum...) {
 			if p != "" && schemaAt(f.schemaDoc, p) == nil {

@@ -67,6 +67,9 @@ type Rules struct {
 	Routing     []RoutingRule    `json:"routing"`
 	Attachments []AttachmentRule `json:"attachments"`
 	Screening   []ScreeningRule  `json:"screening"`
+	// Ceiling is the upper limit on the housing costs the agency counts,
+	// if the form has one (information for the caseworker).
+	Ceiling *CostCeiling `json:"ceiling,omitempty"`
 }
 
 // CrossCheck is a check between fields. The only kind so far is

@@ -300,7 +300,14 @@ func TestHiddenFieldsAreNeverRequiredAndAreDropped(t *testing.T) {
 		{
 			name:       "a loan makes its costs required",
 			edit:       map[string]any{"/housing/type": "house", "/housing/hasLoan": true},
-			wantErrors: []string{"/housing/interest", "/housing/instalments", "/housing/lenderOrgnr", "/attachments/loanPlan"},
+			wantErrors: []string{"/housing/interest", "/housing/instalments", "/attachments/loanPlan"},
+			// No source asks for the lender's organisasjonsnummer (issue #13 item 3).
+			notWanted: []string{"/housing/lenderOrgnr"},
+		},
+		{
+			name:       "a specially adapted home needs its description and the document [V-dok]",
+			edit:       map[string]any{"/housing/adapted": true},
+			wantErrors: []string{"/housing/adaptedDescription", "/attachments/adapted"},
 		},
 		{
 			name:      "a loan answered then hidden by a change of housing type is dropped with its costs",
@@ -328,7 +335,9 @@ func TestHiddenFieldsAreNeverRequiredAndAreDropped(t *testing.T) {
 		{
 			name:       "foreign income needs its country (dependentRequired)",
 			edit:       map[string]any{"/income/foreignIncome": 5000},
-			wantErrors: []string{"/income/foreignCountry", "/attachments/foreignIncome"},
+			wantErrors: []string{"/income/foreignCountry"},
+			// Husbanken's documentation list asks no proof of foreign income [V-dok].
+			notWanted: []string{"/attachments/foreignIncome"},
 		},
 	}
 	for _, tt := range tests {
@@ -441,7 +450,11 @@ func TestChecklist(t *testing.T) {
 			map[string]any{"/housing/type": "house", "/housing/hasLoan": true, "/housing/interest": 4000, "/housing/instalments": 2500, "/housing/lenderOrgnr": "974760673", "/attachments": map[string]any{"loanPlan": upload}},
 			"loanPlan:provided"},
 		{"enebolig without a loan: nothing", map[string]any{"/housing/type": "house", "/housing/hasLoan": false}, ""},
-		{"foreign income adds its proof", map[string]any{"/housing/type": "rented", "/attachments/lease": upload, "/income/foreignIncome": 1000, "/income/foreignCountry": "Sverige"}, "lease:provided,foreignIncome:missing"},
+		{"foreign income asks no proof ([V-dok] does not)", map[string]any{"/housing/type": "rented", "/attachments/lease": upload, "/income/foreignIncome": 1000, "/income/foreignCountry": "Sverige"}, "lease:provided"},
+		{"enebolig with eiendomsskatt: its documentation [V-dok]", map[string]any{"/housing/type": "house", "/housing/hasLoan": false, "/housing/propertyTax": 4800}, "propertyCosts:missing"},
+		{"a specially adapted home: its description [V-dok]", map[string]any{"/housing/adapted": true, "/housing/adaptedDescription": "Rullestoltilpasset bad, finansiert med tilskudd fra kommunen"}, "adapted:missing"},
+		{"a student in arbeidsrettet tiltak: the vedtak [V-dok]",
+			map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "arbeidskvalifisering"}, "labourProgramme:missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -488,7 +501,8 @@ func TestScreening(t *testing.T) {
 		{"in førstegangstjeneste is not eligible (bustøttelova § 4)", map[string]any{"/eligibility/conscript": true}, "conscript"},
 		{"student with Lånekassen, no exception and no child under 18 is not eligible (§ 4 [L-bsl])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "none", "/eligibility/childUnder18": false}, "student"},
 		{"student with Lånekassen and a child under 18 at home is eligible (§ 4, [P-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "none", "/eligibility/childUnder18": true}, ""},
-		{"student in arbeidskvalifisering is eligible (§ 4 [L-bsl])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "arbeidskvalifisering"}, ""},
+		{"student in arbeidskvalifisering is eligible (§ 4 [L-bsl])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "arbeidskvalifisering",
+			"/attachments/labourProgramme": map[string]any{"status": "later"}}, ""},
 		{"student with AAP is eligible ([K-student][EN-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "aap"}, ""},
 		{"student with uføretrygd is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "uforetrygd"}, ""},
 		{"student with introduksjonsstønad is eligible ([K-student])", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": true, "/eligibility/studentException": "introduksjonsstonad"}, ""},

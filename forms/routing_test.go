@@ -52,13 +52,66 @@ func TestCheckFindsBrokenRoutingRules(t *testing.T) {
 	t.Parallel()
 	fsys := copyBostotte(t)
 	rules := strings.Replace(string(fsys["bostotte/rules.json"].Data), `"/$facts/applicantAge"`, `"/$facts/applicantAgee"`, 1)
-	rules = strings.Replace(rules, `"lookup": "householdSize"`, `"lookup": "householdSize", "count": "/household"`, 1)
+	rules = strings.Replace(rules, `"ageFrom": "/applicant/fodselsnummer"`, `"ageFrom": "/applicant/fodselsnummer", "count": "/household"`, 1)
 	rules = strings.Replace(rules, `"source": "bustøttelova § 4 [L-bsl]",`, ``, 1)
 	fsys["bostotte/rules.json"].Data = []byte(rules)
 	_, err := Load(Config{Builtin: fsys})
-	for _, want := range []string{"reads fact applicantAgee", "fact \"costCeiling\" needs exactly one of", "screening institution names no source"} {
+	for _, want := range []string{"reads fact applicantAgee", "fact \"applicantAge\" needs exactly one of", "screening institution names no source"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load error does not say %q: %v", want, err)
 		}
 	}
+}
+
+// TestCostCeiling: the ceiling is Husbanken's table ([V-tak]): five
+// household tiers, the kommune group's supplement (Oslo's +2 075 a month),
+// and +424 for a specially adapted home; costs above it are information,
+// not a reason for review.
+func TestCostCeiling(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Config{})
+	tests := []struct {
+		name       string
+		edit       map[string]any
+		kommune    string
+		costs      float64
+		limit      float64
+		above      bool
+		household  int
+		wantReason string
+	}{
+		{"five in Oslo, the example's rent", nil, "0301", 14500, 10832 + 2075, true, 5, ""},
+		{"one living alone in Oslo", map[string]any{"/household": []any{}, "/housing/rent": 8000}, "0301", 8000, 6520 + 2075, false, 1, ""},
+		{"one living alone in a kommune in no group", map[string]any{"/household": []any{}, "/housing/rent": 8000}, "4601", 8000, 6520, true, 1, ""},
+		{"seven count as the last tier", map[string]any{"/household": []any{other(), other(), other(), other(), other(), other()}}, "0301", 14500, 10832 + 2075, true, 7, ""},
+		{"a specially adapted home adds its supplement", map[string]any{"/household": []any{}, "/housing/rent": 8000, "/housing/adapted": true,
+			"/housing/adaptedDescription": "Rullestol", "/attachments/adapted": map[string]any{"status": "later"}}, "4601", 8000, 6520 + 424, true, 1, "attachmentLater"},
+		{"an enebolig's yearly costs count by the month", map[string]any{"/household": []any{}, "/housing": map[string]any{"type": "house", "hasLoan": true, "interest": 3000, "instalments": 2000, "loanFees": 50, "propertyTax": 6000},
+			"/attachments": map[string]any{"loanPlan": map[string]any{"status": "later"}, "propertyCosts": map[string]any{"status": "later"}}}, "4601", 3000 + 2000 + 50 + 500, 6520, false, 1, "attachmentLater"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := example(t)
+			for p, v := range tt.edit {
+				set(doc, p, v)
+			}
+			res := b.form.Validate(doc, Options{Mode: Full})
+			if !res.Valid {
+				t.Fatalf("the case is not a valid application: %+v", res.Errors)
+			}
+			c, ok := b.form.CostCeiling(res.Document, tt.kommune)
+			if !ok || c.Costs != tt.costs || c.Limit != tt.limit || c.Above() != tt.above || c.Household != tt.household {
+				t.Fatalf("ceiling = %+v (above %v), want costs %v, limit %v, above %v, household %d", c, c.Above(), tt.costs, tt.limit, tt.above, tt.household)
+			}
+			if got := strings.Join(b.form.ReviewReasons(res.Document, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)), ","); got != tt.wantReason {
+				t.Fatalf("reasons = %q, want %q: costs above the ceiling are no reason", got, tt.wantReason)
+			}
+		})
+	}
+}
+
+// other is a household member who is neither spouse nor child.
+func other() map[string]any {
+	return map[string]any{"givenName": "Per", "familyName": "Hansen", "fodselsnummer": "02078745684", "relation": "other"}
 }

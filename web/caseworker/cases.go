@@ -144,6 +144,9 @@ type caseView struct {
 	ActionError string
 	// Fields are the answers a return can point the citizen to.
 	Fields []forms.Row
+	// Ceiling is the cap on the housing costs the agency counts, shown
+	// when the costs are above it: information, not a reason to act.
+	Ceiling *forms.Ceiling
 }
 
 type checklistItem struct {
@@ -175,6 +178,9 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	}
 	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: forms.Bokmal})
 	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal)}
+	if c, ok := f.CostCeiling(res.Document, a.Kommune); ok && c.Above() {
+		v.Ceiling = &c
+	}
 	for _, code := range (casework.ExceptionItem{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
 		v.Reasons = append(v.Reasons, h.reasonLabel(code))
 	}

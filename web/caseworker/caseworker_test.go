@@ -868,3 +868,21 @@ func TestDuplicateLinksToTheFirst(t *testing.T) {
 		t.Fatal("the first application is marked as a duplicate")
 	}
 }
+
+// TestCeilingIsInformation: costs above Husbanken's ceiling are shown to
+// the caseworker as information ([V-tak]: five in Oslo 10 832 + 2 075 kr a
+// month), and are no reason for review.
+func TestCeilingIsInformation(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	a, _ := b.flagged(t, "0301") // the example: five persons, 14 500 kr rent
+	kari := b.signedIn(t, "kari@oslo.kommune.no")
+	p := kari.do("GET", "/caseworker/applications/"+a.ID, nil)
+	if !strings.Contains(p.body, `id="ceiling"`) || !strings.Contains(p.body, "14\u00a0500\u00a0kr i måneden") || !strings.Contains(p.body, "5 personer i Oslo er 12\u00a0907\u00a0kr") {
+		t.Fatalf("the ceiling is not shown as information:\n%s", p.body)
+	}
+	if strings.Contains(a.ReviewReasons, "Ceiling") {
+		t.Fatalf("costs above the ceiling became a reason for review: %s", a.ReviewReasons)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
 )
 
 var oslo = calendar.Oslo
@@ -68,6 +69,10 @@ var templateFuncs = template.FuncMap{
 			return ""
 		}
 		return longDate(end.Add(-time.Nanosecond))
+	},
+	// kroner is "12 907 kr", rounded to whole kroner, grouped as in Norwegian.
+	"kroner": func(v float64) string {
+		return forms.Kroner(v)
 	},
 	"join":       strings.Join,
 	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
