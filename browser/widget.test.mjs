@@ -98,7 +98,9 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await onPage(page, T['page.address.title']);
   await page.getByLabel(label(T, 'address.street')).fill('Storgata 1');
   await page.getByLabel(label(T, 'address.postnummer')).fill('0150');
-  await page.getByLabel(label(T, 'address.kommunenummer')).fill('0301');
+  // The kommune is the page's, never typed; the poststed shows after the postnummer.
+  assert.equal(await page.getByLabel(label(T, 'address.kommunenummer')).count(), 0, 'no kommunenummer to type');
+  await until('poststed shown', async () => (await page.locator('skjema-form .sk-lookup').textContent()).includes('OSLO'));
   await next();
 
   // Household: two added, the first removed; what was typed in the second stays.
@@ -178,6 +180,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   // The review names the month applied for (its 1st is the situasjonsdato).
   const monthIntro = T['ui.month'].split('{month}')[0];
   const reviewMonth = await page.locator('skjema-form #sk-month').textContent();
+  assert.equal(await page.locator('skjema-form #sk-kommune').textContent(), fill(T['ui.kommune'], { kommune: 'Oslo' }), 'the review names the kommune');
   assert.ok(reviewMonth.startsWith(monthIntro) && /\p{L}+ 20\d\d\./u.test(reviewMonth), 'the review names the month: ' + reviewMonth);
   await axe(page, 'summary');
 
@@ -187,6 +190,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   const reference = /BOS-\d{4}-\d{6}/.exec(receipt)?.[0];
   assert.ok(reference, 'the receipt shows the reference: ' + receipt);
   assert.ok(receipt.includes(reviewMonth), 'the receipt names the month the review named: ' + receipt);
+  assert.ok(receipt.includes(fill(T['ui.kommune'], { kommune: 'Oslo' })), 'the receipt names the kommune that handles it: ' + receipt);
   await axe(page, 'receipt');
   record('mouse', reference);
   const unexpected = page.problems.filter((p) => !/status of 415/.test(p)); // the refused upload
@@ -227,7 +231,6 @@ test('a citizen fills the form with the keyboard alone', async () => {
   await onPage(page, T['page.address.title']);
   await type(label(T, 'address.street'), 'Kirkeveien 3');
   await type(label(T, 'address.postnummer'), '0150');
-  await type(label(T, 'address.kommunenummer'), '0301');
   await pressNext();
 
   await onPage(page, T['page.household.title']);

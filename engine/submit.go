@@ -69,7 +69,13 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if len(req.IdempotencyKey) > 200 {
 		return Receipt{}, fmt.Errorf("%w: the Idempotency-Key is longer than 200 characters", ErrInvalid)
 	}
-	res, err := req.Form.ValidateJSON(req.Body, forms.Options{Mode: forms.Full, Lang: req.Lang})
+	// The citizen never types her kommune (issue #13 item 7): it is the one
+	// the request names, or her draft's, and her address must lie in it.
+	kommune := req.Kommune
+	if kommune == "" {
+		kommune = s.draftKommune(ctx, req.IdempotencyKey)
+	}
+	res, err := req.Form.ValidateJSON(req.Body, forms.Options{Mode: forms.Full, Lang: req.Lang, Kommune: kommune})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -119,6 +125,17 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
 	return receipt, nil
+}
+
+// draftKommune is the kommune of the application a key names (a draft's
+// id), read on the readers; empty if it names none. The transaction checks
+// it again (applicationKommune).
+func (s *Store) draftKommune(ctx context.Context, key string) string {
+	var k string
+	if err := s.read().Get(ctx, &k, `SELECT kommune FROM applications WHERE id = ?`, key); err != nil {
+		return ""
+	}
+	return k
 }
 
 // channel is how the application reaches the kommune: on paper where a

@@ -76,6 +76,9 @@ func (f *Form) Check() []error {
 		if !widgets[fi.widget] {
 			add("%s: unknown widget %q", where, fi.widget)
 		}
+		if l := fi.layout.Lookup; l != "" && !lookups[l] {
+			add("%s: unknown lookup %q", where, l)
+		}
 		s := schemaAt(f.schemaDoc, fi.template)
 		if s == nil {
 			add("%s: the schema does not describe this pointer", where)

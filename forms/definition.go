@@ -46,7 +46,14 @@ type Field struct {
 	Fields       []Field            `json:"fields,omitempty"`
 	Autocomplete string             `json:"autocomplete,omitempty"`
 	Inputmode    string             `json:"inputmode,omitempty"`
+	// Lookup names what the widget shows beside the answer once it is
+	// complete: "postnummer" shows the poststed and kommune from the
+	// register (GET /api/v1/postnummer/{nr}).
+	Lookup string `json:"lookup,omitempty"`
 }
+
+// lookups are the Field.Lookup values a layout may use.
+var lookups = map[string]bool{"postnummer": true}
 
 // Widgets a layout may use. "repeat" is a repeating group with child fields;
 // "checklist" lists the attachments the rules ask for.

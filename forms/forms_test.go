@@ -576,6 +576,25 @@ func TestRegistersCheckAddressAndTheClock(t *testing.T) {
 			}
 		})
 	}
+	// Issue #13 item 7: the citizen never types the kommune. It comes with
+	// the request (the widget's kommune), fills the address, and the
+	// postnummer must lie in it, with a message that says what to do.
+	t.Run("the kommune is the widget's, not typed", func(t *testing.T) {
+		doc := example(t)
+		delete(doc["address"].(map[string]any), "kommunenummer")
+		res := b.form.Validate(doc, Options{Mode: Full, Kommune: "0301"})
+		if !res.Valid {
+			t.Fatalf("errors: %+v", res.Errors)
+		}
+		if got, _ := jsondoc.Lookup(res.Document, jsondoc.Split("/address/kommunenummer")); got != "0301" {
+			t.Fatalf("the stored address names kommune %v, want the widget's 0301", got)
+		}
+		set(doc, "/address/postnummer", "5003")
+		e, ok := errorAt(b.form.Validate(doc, Options{Mode: Full, Kommune: "0301"}), "/address/postnummer")
+		if !ok || e.Code != "postnummer.kommune" || !strings.Contains(e.Message, "Søk i kommunen der du bor") && !strings.Contains(e.Message, "søker du der") {
+			t.Fatalf("a Bergen address in Oslo's form: %+v, want postnummer.kommune telling her to apply where she lives", e)
+		}
+	})
 	t.Run("an expired kommunenummer, by the clock", func(t *testing.T) {
 		later := setup(t, Config{Registers: regs, Now: func() time.Time { return day.AddDate(2, 0, 0) }})
 		doc := example(t)

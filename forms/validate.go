@@ -34,6 +34,11 @@ type Options struct {
 	// Passed lists the pages the citizen has gone past; in Partial mode their
 	// missing answers are reported. Ignored in Full mode.
 	Passed []string
+	// Kommune is the kommune the application is for (the draft's, the
+	// widget's): the citizen never types it (issue #13 item 7). Where the
+	// document names no kommune at an address the rules cross-check, it is
+	// filled in from here, and the address's postnummer must lie in it.
+	Kommune string
 }
 
 // FieldError is one problem at one field, with a stable code and a message in
@@ -124,6 +129,9 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 		t = f.texts[Langs[0]]
 	}
 	clean, hidden := f.prepare(doc)
+	if opts.Kommune != "" {
+		f.fillKommune(clean, opts.Kommune)
+	}
 
 	var raw []rawError
 	if err := f.schema.Validate(clean); err != nil {
@@ -274,6 +282,25 @@ func firstNames(names []string, n int) []string {
 		out[i] = k.name
 	}
 	return out
+}
+
+// fillKommune puts the application's kommune at each address the rules
+// cross-check (postnummerInKommune) that has none.
+func (f *Form) fillKommune(doc map[string]any, kommune string) {
+	for _, c := range f.Rules.Checks {
+		parts := jsondoc.Split(c.Kommunenummer)
+		if len(parts) == 0 {
+			continue
+		}
+		parent, ok := jsondoc.Lookup(doc, parts[:len(parts)-1])
+		obj, isObject := parent.(map[string]any)
+		if !ok || !isObject {
+			continue // no address yet: nothing to place it in
+		}
+		if _, named := obj[parts[len(parts)-1]]; !named {
+			obj[parts[len(parts)-1]] = kommune
+		}
+	}
 }
 
 // crossChecks runs the rules' checks between fields whose own values passed.

@@ -143,21 +143,73 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "channel is digital or paper")
 	}
+	// The kommune the widget is for: the citizen never types it, and her
+	// address must lie in it (issue #13 item 7).
+	var kommune *kommuneView
+	if k := q.Get("kommune"); k != "" {
+		if len(k) != 4 || strings.Trim(k, "0123456789") != "" {
+			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "kommune is a kommunenummer of four digits")
+		}
+		opts.Kommune, kommune = k, s.kommune(k)
+	}
 	res, err := f.ValidateJSON(body, opts)
 	if err != nil {
 		return errMalformed
 	}
-	// The month an application completed now would be for, for the review
-	// page to name before the citizen submits.
-	writeJSON(w, http.StatusOK, validation{Result: res, ApplicationMonth: s.store.ApplicationMonth(ch).String()})
+	// The month an application completed now would be for, and the kommune
+	// that handles it, for the review page to name before she submits.
+	writeJSON(w, http.StatusOK, validation{Result: res, ApplicationMonth: s.store.ApplicationMonth(ch).String(), Kommune: kommune})
 	return nil
 }
 
-// validation is a validation's answer: the form's result, and the month
-// the application would be for if it were submitted now.
+// validation is a validation's answer: the form's result, the month the
+// application would be for if it were submitted now, and the kommune that
+// handles it.
 type validation struct {
 	forms.Result
-	ApplicationMonth string `json:"applicationMonth"`
+	ApplicationMonth string       `json:"applicationMonth"`
+	Kommune          *kommuneView `json:"kommune,omitempty"`
+}
+
+// kommuneView names a kommune: its number, and its name where the register
+// knows it.
+type kommuneView struct {
+	Number string `json:"number"`
+	Name   string `json:"name,omitempty"`
+}
+
+func (s *Server) kommune(number string) *kommuneView {
+	v := &kommuneView{Number: number}
+	if k, err := s.registers.Kommunenummer(number, time.Now()); err == nil {
+		v.Name = k.Name
+	}
+	return v
+}
+
+// postnummer: GET /api/v1/postnummer/{postnummer}, the poststed and kommune
+// of a postnummer from the imported register, for the widget to show after
+// the citizen types it. 404 where the register does not know it (or none is
+// imported).
+func (s *Server) postnummer(w http.ResponseWriter, r *http.Request) error {
+	nr := r.PathValue("postnummer")
+	if len(nr) != 4 || strings.Trim(nr, "0123456789") != "" {
+		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "a postnummer is four digits")
+	}
+	p, err := s.registers.Postnummer(nr)
+	if err != nil || p.Poststed == "" {
+		return errNotFound
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	writeJSON(w, http.StatusOK, poststedView{Postnummer: p.Postnummer, Poststed: p.Poststed, Kommunenummer: p.Kommunenummer, Kommunenavn: p.Kommunenavn})
+	return nil
+}
+
+// poststedView is a postnummer as the API answers it.
+type poststedView struct {
+	Postnummer    string `json:"postnummer"`
+	Poststed      string `json:"poststed"`
+	Kommunenummer string `json:"kommunenummer"`
+	Kommunenavn   string `json:"kommunenavn"`
 }
 
 type createDraftRequest struct {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
 )
@@ -72,6 +73,10 @@ type Config struct {
 	// Caseworker serves the caseworker UI at /caseworker/ (package
 	// web/caseworker). Defaults to none.
 	Caseworker http.Handler
+	// Registers are the imported kommune and postnummer registers: the
+	// widget shows the poststed after a postnummer, and the review page the
+	// kommune's name. Defaults to none (only numbers are shown).
+	Registers *nid.Registers
 }
 
 // Server is the HTTP side of Skjema.
@@ -93,6 +98,7 @@ type Server struct {
 	origins       map[string]bool
 	example       string
 	cw            http.Handler
+	registers     *nid.Registers
 	draining      atomic.Bool
 }
 
@@ -114,7 +120,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker}
+	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker,
+		registers: cfg.Registers}
 	s.origins = map[string]bool{}
 	for _, o := range cfg.Origins {
 		s.origins[strings.TrimSuffix(o, "/")] = true
@@ -154,6 +161,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/drafts/{id}/files", s.uploadFile},
 		{"DELETE /api/v1/drafts/{id}/files/{file}", s.deleteFile},
 		{"GET /api/v1/submissions/{id}", s.submissionStatus},
+		{"GET /api/v1/postnummer/{postnummer}", s.postnummer},
 		{"GET /api/v1/agency/batches", s.listBatches},
 		{"GET /api/v1/agency/batches/{id}", s.getBatch},
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},

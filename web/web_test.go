@@ -20,6 +20,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
@@ -721,4 +722,45 @@ func mustForm(t *testing.T, b *testBundle) *forms.Form {
 	}
 	f, _ := reg.Form("bostotte")
 	return f
+}
+
+// TestPostnummerAndKommune: the widget shows the poststed after a
+// postnummer, and the review page names the kommune that handles the
+// application, from the imported registers (issue #13 item 7).
+func TestPostnummerAndKommune(t *testing.T) {
+	t.Parallel()
+	regs := nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}},
+		[]nid.Poststed{{Postnummer: "0150", Poststed: "OSLO", Kommunenummer: "0301", Kommunenavn: "OSLO"}})
+	b := setupWith(t, enginetest.SQLite(t), []string{"0301"}, func(c *web.Config) { c.Registers = regs })
+	if p := b.do(t, "GET", "/api/v1/postnummer/0150", nil, nil); p.status != 200 || p.body["poststed"] != "OSLO" || p.body["kommunenummer"] != "0301" {
+		t.Fatalf("postnummer 0150: %d %s", p.status, p.raw)
+	}
+	for path, status := range map[string]int{"/api/v1/postnummer/9999": 404, "/api/v1/postnummer/01a0": 400, "/api/v1/postnummer/015": 400} {
+		if p := b.do(t, "GET", path, nil, nil); p.status != status {
+			t.Errorf("%s: %d %s, want %d", path, p.status, p.raw, status)
+		}
+	}
+	var doc map[string]any
+	json.Unmarshal(b.body, &doc)
+	delete(doc["address"].(map[string]any), "kommunenummer") // the widget never asks it
+	body, _ := json.Marshal(doc)
+	v := b.do(t, "POST", "/api/v1/forms/bostotte/validate?kommune=0301", jsonCT, body)
+	if v.status != 200 || v.body["valid"] != true || !strings.Contains(v.raw, `"kommune":{"number":"0301","name":"Oslo"}`) {
+		t.Fatalf("validate for Oslo: %d %s", v.status, v.raw)
+	}
+	if v := b.do(t, "POST", "/api/v1/forms/bostotte/validate?kommune=oslo", jsonCT, body); v.status != 400 {
+		t.Fatalf("validate for kommune=oslo: %d, want 400", v.status)
+	}
+	// Submitted from a draft of 0301 without a kommunenummer, the stored
+	// address names 0301.
+	draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+	id, token := draft.body["id"].(string), draft.body["token"].(string)
+	sub := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(with(jsonCT, "Authorization", "Bearer "+token), "Idempotency-Key", id), body)
+	if sub.status != 201 {
+		t.Fatalf("submit without a typed kommune: %d %s", sub.status, sub.raw)
+	}
+	a, _ := b.store.Application(context.Background(), id)
+	if !strings.Contains(a.Data, `"kommunenummer":"0301"`) {
+		t.Fatalf("the stored address does not name the draft's kommune: %s", a.Data)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -118,7 +119,16 @@ func TestWidgetInBrowser(t *testing.T) {
 	// The kommune site's address must be known before the server starts
 	// (it is an allowed origin): reserve it first.
 	kommuneAddr := freeAddr(t)
-	n := startNode(t, dir, "-db", db, "-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
+	// The registers, so the widget shows the poststed after the postnummer
+	// and the review names the kommune.
+	regs := filepath.Join(dir, "registers")
+	for kind, file := range map[string]string{"postnummer": "Postnummerregister-ansi.txt", "kommuner": "kommuner-ssb.csv"} {
+		if err := run(context.Background(), []string{"registers", "import", "-dir", regs, kind, "../../forms/nid/testdata/" + file}, io.Discard, io.Discard); err != nil {
+			t.Fatalf("import the %s register: %v", kind, err)
+		}
+	}
+	n := startNode(t, dir, "-db", db, "-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page",
+		"-registers", regs)
 	site := kommuneSite(t, kommuneAddr, n.url)
 
 	submitted := runBrowserTests(t, "browser/widget.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium)

@@ -246,7 +246,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return fmt.Errorf("start workers: %w", err)
 	}
-	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg,
+	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg, Registers: m.registers,
 		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
 		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, UploadsPerAddress: m.UploadsPerAddr, MaxInFlight: m.MaxInFlight}
 	if m.Dev {

@@ -52,6 +52,20 @@ export const drafting = {
     }
   },
 
+  // lookup shows what the register says of an answer as it is typed: the
+  // poststed (and kommune) of a postnummer. A stale answer is dropped.
+  async lookup(kind, value, el) {
+    const v = (value || '').trim();
+    el.dataset.want = v;
+    if (kind !== 'postnummer' || !/^\d{4}$/.test(v)) { el.textContent = ''; return; }
+    let text = '';
+    try {
+      const p = await this.api('GET', 'postnummer/' + v);
+      text = p.poststed + (p.kommunenavn ? ', ' + p.kommunenavn : '');
+    } catch { /* unknown, or no register: the validation says what is wrong */ }
+    if (el.dataset.want === v) el.textContent = text;
+  },
+
   changed() {
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
@@ -90,14 +104,16 @@ export const drafting = {
     const pages = [...this.passed];
     if (extraPage && !pages.includes(extraPage)) pages.push(extraPage);
     const n = ++this.seq;
+    const kommune = this.getAttribute('kommune');
     const q = 'forms/' + this.def.id + '/validate?mode=partial&lang=' + this.lng + (pages.length ? '&pages=' + pages.join(',') : '') +
-      (this.paper ? '&channel=paper' : '');
+      (this.paper ? '&channel=paper' : '') + (/^\d{4}$/.test(kommune || '') ? '&kommune=' + kommune : '');
     const r = await this.api('POST', q, this.doc);
     if (n !== this.seq) return null; // a newer answer is coming
     this.errors = new Map(r.errors.map((e) => [e.pointer, e.message]));
     this.checklist = r.checklist || [];
     this.screening = r.screening || { eligible: true, reasons: [] };
     this.month = r.applicationMonth; // the month a submit now would be for
+    this.kommune = r.kommune; // the kommune that handles it
     return r;
   },
 

@@ -200,18 +200,24 @@ export const rendering = {
         h('label', { class: 'ds-label', 'data-weight': 'regular', for: id }, label), helpEl, err));
     }
     const amount = f.widget === 'amount';
+    // A lookup (the poststed of a postnummer) is shown after the answer.
+    const found = f.lookup ? h('p', { class: 'sk-lookup', id: id + '-lookup', 'aria-live': 'polite' }) : null;
     const input = h(f.widget === 'textarea' ? 'textarea' : 'input', {
       class: 'ds-input' + (amount || f.inputmode === 'numeric' ? ' sk-short' : ''), id, 'data-pointer': pointer,
       type: f.widget === 'textarea' ? undefined : 'text', rows: f.widget === 'textarea' ? 4 : undefined,
       inputmode: amount ? 'numeric' : f.inputmode, autocomplete: f.autocomplete || (item ? 'off' : undefined),
-      spellcheck: f.inputmode ? 'false' : undefined, 'aria-describedby': describedBy,
+      spellcheck: f.inputmode ? 'false' : undefined, 'aria-describedby': found ? describedBy + ' ' + id + '-lookup' : describedBy,
       value: value === undefined ? '' : String(value),
-      oninput: (e) => this.answer(pointer, this.parse(e.target.value, amount)),
+      oninput: (e) => {
+        this.answer(pointer, this.parse(e.target.value, amount));
+        if (found) this.lookup(f.lookup, e.target.value, found);
+      },
       onchange: leave,
     });
+    if (found && value !== undefined) this.lookup(f.lookup, String(value), found);
     return wrap(h('div', { class: 'ds-field' },
       h('label', { class: 'ds-label', for: id }, label), helpEl,
-      amount ? h('div', { class: 'sk-amount' }, input, h('span', { 'aria-hidden': 'true' }, 'kr')) : input, err));
+      amount ? h('div', { class: 'sk-amount' }, input, h('span', { 'aria-hidden': 'true' }, 'kr')) : input, found, err));
   },
 
   parse(raw, amount) {
@@ -326,6 +332,7 @@ export const rendering = {
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.summary.title')),
       h('p', { class: 'ds-paragraph' }, this.t('ui.summary.intro')),
       this.month ? h('p', { class: 'ds-paragraph', id: 'sk-month' }, this.t('ui.month', { month: this.monthName(this.month) })) : null,
+      this.kommune ? h('p', { class: 'ds-paragraph', id: 'sk-kommune' }, this.t('ui.kommune', { kommune: this.kommune.name || this.kommune.number })) : null,
       this.pages.map((page, i) => {
         const title = this.t('page.' + page.id + '.title');
         return h('section', { 'aria-labelledby': 'sk-sum-' + page.id },
@@ -352,6 +359,7 @@ export const rendering = {
         h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t(fresh ? 'ui.receipt.title' : 'ui.status.title')),
         h('p', {}, this.t('ui.receipt.reference', { reference: s.reference || '' })),
         s.applicationMonth ? h('p', { id: 'sk-month' }, this.t('ui.month', { month: this.monthName(s.applicationMonth) })) : null,
+        this.kommune ? h('p', { id: 'sk-kommune' }, this.t('ui.kommune', { kommune: this.kommune.name || this.kommune.number })) : null,
         fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),
         s.message ? h('p', {}, s.message) : null),
       h('p', { class: 'ds-paragraph' }, this.t('ui.receipt.next')),
