@@ -139,7 +139,9 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   assert.equal(await rent.isVisible(), false);
   await group(page, label(T, 'housing.type')).getByLabel(T['option.housing.type.rented']).check();
   await rent.fill('9000');
-  await group(page, label(T, 'housing.heatingIncluded')).getByLabel(T['option.no'], { exact: true }).check();
+  // Heating counts only for pensioners (forskrift § 2 d): asked only of them.
+  await group(page, label(T, 'housing.pensioner')).getByLabel(T['option.no'], { exact: true }).check();
+  assert.equal(await group(page, label(T, 'housing.heatingIncluded')).isVisible(), false, 'no heating question for a non-pensioner');
   await next();
 
   await onPage(page, T['page.income.title']);
@@ -249,7 +251,7 @@ test('a citizen fills the form with the keyboard alone', async () => {
   await page.keyboard.press('Space');
   await type(label(T, 'housing.rent'), '8500');
   await tabTo(page, T['option.yes']);
-  await page.keyboard.press('ArrowDown'); // heating included: Nei
+  await page.keyboard.press('ArrowDown'); // a pensioner in the household: Nei
   await pressNext();
 
   await onPage(page, T['page.income.title']);

@@ -129,7 +129,7 @@ func TestFieldErrorsNameTheFieldInTheCitizensLanguage(t *testing.T) {
 		{
 			name: "unanswered yes/no question", ptr: "/housing/heatingIncluded", value: nil,
 			wantCode: "required",
-			want:     map[Lang]string{Bokmal: "Strøm eller oppvarming i husleien: velg et svar"},
+			want:     map[Lang]string{Bokmal: "Strøm eller oppvarming i boutgiftene: velg et svar"}, // the name now covers felleskostnader too
 		},
 		{
 			name: "relation outside the list", ptr: "/household/0/relation", value: "cousin",
@@ -303,6 +303,17 @@ func TestHiddenFieldsAreNeverRequiredAndAreDropped(t *testing.T) {
 			wantErrors: []string{"/housing/interest", "/housing/instalments", "/attachments/loanPlan"},
 			// No source asks for the lender's organisasjonsnummer (issue #13 item 3).
 			notWanted: []string{"/housing/lenderOrgnr"},
+		},
+		{
+			name:      "heating is asked of pensioners only (forskrift § 2 d [L-fsk])",
+			edit:      map[string]any{"/housing/pensioner": false, "/housing/heatingIncluded": true},
+			wantGone:  []string{"/housing/heatingIncluded"},
+			notWanted: []string{"/housing/heatingIncluded"},
+		},
+		{
+			name:       "a pensioner in a borettslag is asked about heating in the shared costs (forskrift § 2 d)",
+			edit:       map[string]any{"/housing": map[string]any{"type": "cooperative", "sharedCosts": 3000, "hasLoan": false, "pensioner": true}},
+			wantErrors: []string{"/housing/heatingIncluded"},
 		},
 		{
 			name:       "a specially adapted home needs its description and the document [V-dok]",
@@ -512,6 +523,10 @@ func TestScreening(t *testing.T) {
 		{"student without Lånekassen may apply", map[string]any{"/eligibility/student": true, "/eligibility/studentLanekassen": false}, ""},
 		{"an applicant with only a D-nummer is not eligible ([V-2.2.1])", map[string]any{"/applicant/fodselsnummer": "45059010046"}, "dnummer"},
 		{"institution resident paying by income is not eligible (§ 4)", map[string]any{"/eligibility/institution": true}, "institution"},
+		{"a bokollektiv without health or social reasons is not eligible (§ 5 [L-§5-2016])", map[string]any{"/housing": map[string]any{"type": "shared", "sharedKind": "none", "rent": 5000, "pensioner": false},
+			"/attachments/lease": map[string]any{"status": "later"}}, "sharedNoReason"},
+		{"a bokollektiv the kommune approved is eligible (§ 5)", map[string]any{"/housing": map[string]any{"type": "shared", "sharedKind": "kommune", "rent": 5000, "pensioner": false},
+			"/attachments/lease": map[string]any{"status": "later"}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

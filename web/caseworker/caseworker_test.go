@@ -92,7 +92,7 @@ func (b *testBundle) flagged(t testing.TB, kommune string) (engine.Application, 
 	}
 	var doc map[string]any
 	json.Unmarshal(b.body, &doc)
-	doc["housing"] = map[string]any{"type": "rented", "rent": 14500, "heatingIncluded": false}
+	doc["housing"] = map[string]any{"type": "rented", "rent": 14500, "pensioner": true, "heatingIncluded": false}
 	doc["attachments"] = map[string]any{"lease": map[string]any{"status": "uploaded", "files": []any{map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "size": f.Size}}}}
 	body, _ := json.Marshal(doc)
 	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: kommune}); err != nil {
