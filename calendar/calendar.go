@@ -7,9 +7,11 @@ import (
 
 // Calendar is the monthly deadline of a form: applications complete by the
 // deadline day count for that month (bostøtte: the 25th, DESIGN.md §2; it
-// has changed before, so it is configuration). When the day falls on a
-// weekend or a Norwegian public holiday the deadline moves to the next working
-// day. Batches open before a cut-off are sealed when it passes.
+// has changed before, so it is configuration). For a paper application,
+// when the day falls on a weekend or a Norwegian public holiday the deadline
+// moves to the next working day (Deadline); a digital one's does not
+// (DeadlineIn, month.go). Batches open before a cut-off are sealed when it
+// passes.
 //
 // The zero value is the 25th in Oslo with no extra closed days. A Calendar
 // is a plain value: hold one per form, and check it once with Validate where

@@ -7,9 +7,13 @@
 //     Norwegian calendar day of an instant. Times are stored in UTC; they
 //     become dates here.
 //   - Calendar, a form's monthly deadline: the deadline day (bostøtte: the
-//     25th), moved past weekends, public holidays and the extra closed days;
-//     the cut-off when that day ends; the next deadline and the last cut-off
-//     from an instant.
+//     25th), moved past weekends, public holidays and the extra closed days
+//     for paper applications only (Husbanken [V-frist]); the cut-off when
+//     that day ends; the next deadline and the last cut-off from an instant.
+//   - Month and Channel: the month an application is for (its 1st is the
+//     situasjonsdato), decided by ApplicationMonth from the instant it is
+//     complete and its channel, and CompleteBy, the last day a returned
+//     application may be completed and keep its month (forskrift § 9).
 //   - Norway's public holidays (PublicHolidays, Easter) and working days.
 //
 // It does not own what happens at a deadline: the queue seals batches at
@@ -23,9 +27,8 @@
 //
 // Per form and per channel: a Calendar value is one form's deadline rule, and
 // callers hold one per form (today one, built from the flags, serves every
-// form; startlån has no monthly deadline). DESIGN.md §2 says only paper
-// applications have a deadline on a weekend or holiday moved to the next
-// working day; Calendar moves it for every channel today. When channels
-// differ, that choice belongs here, as a field of Calendar or an argument of
-// Deadline naming the channel, not in queue or web.
+// form; startlån has no monthly deadline). The channel is an argument of
+// DeadlineIn and ApplicationMonth: a digital application's deadline is the
+// deadline day itself, a paper one's moves to the next working day. Sealing
+// batches goes by the later, the paper cut-off (Cutoff, LastCutoff).
 package calendar

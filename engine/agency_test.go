@@ -33,6 +33,11 @@ func TestAgencyHearsOfTheKommunesChanges(t *testing.T) {
 		if err := b.store.Casework.Approve(ctx, c); err != nil {
 			t.Fatal(err)
 		}
+		// Approved without a note: the agency gets none (not the batch id).
+		silent, _ := b.flagged(t, "0301")
+		if err := b.store.Casework.Approve(ctx, casework.CaseAction{User: kari, ApplicationID: silent.ID, Version: silent.Version, Form: b.form}); err != nil {
+			t.Fatal(err)
+		}
 		straight, err := b.submit(t, "straight-through-0123456789", "")
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +53,7 @@ func TestAgencyHearsOfTheKommunesChanges(t *testing.T) {
 		var doc struct {
 			Items []map[string]json.RawMessage `json:"items"`
 		}
-		if err := json.Unmarshal([]byte(batch.Body), &doc); err != nil || len(doc.Items) != 2 {
+		if err := json.Unmarshal([]byte(batch.Body), &doc); err != nil || len(doc.Items) != 3 {
 			t.Fatalf("batch body: %v %s", err, batch.Body)
 		}
 		byRef := map[string]map[string]json.RawMessage{}
@@ -71,6 +76,9 @@ func TestAgencyHearsOfTheKommunesChanges(t *testing.T) {
 		}
 		if _, ok := byRef[straight.Reference]["approvalNote"]; ok {
 			t.Error("an application nobody approved has an approval note")
+		}
+		if note, ok := byRef[*silent.Reference]["approvalNote"]; ok {
+			t.Errorf("an approval without a note sent the agency %s", note)
 		}
 	})
 }

@@ -19,3 +19,9 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx Tx) error) error {
 func (s *Store) MoveForTest(ctx context.Context, t Transition) error {
 	return s.write(ctx, func(tx Tx) error { return record.Move(ctx, tx, s.now(), t) })
 }
+
+// FileContentForTest reads a file back without the audit event every real
+// read makes (Casework.CaseFile, Batches.AgencyFile).
+func (s *Store) FileContentForTest(ctx context.Context, appID, fileID string) (File, []byte, error) {
+	return record.FileContent(ctx, s.read(), appID, fileID)
+}

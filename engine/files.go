@@ -235,11 +235,6 @@ func (s *Store) Files(ctx context.Context, appID string) ([]File, error) {
 	return files, nil
 }
 
-// FileContent reads one file of an application.
-func (s *Store) FileContent(ctx context.Context, appID, fileID string) (File, []byte, error) {
-	return record.FileContent(ctx, s.read(), appID, fileID)
-}
-
 // checkFiles makes the files a submitted document names exactly the
 // application's uploads: every id named must be one of them (else a field
 // error), and uploads the document no longer names are deleted, so nothing

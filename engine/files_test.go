@@ -52,7 +52,7 @@ func TestUploadsStreamInChunks(t *testing.T) {
 		if n := count(t, b.store, `SELECT COUNT(*) FROM file_chunks WHERE file_id = ?`, f.ID); n != 4 {
 			t.Fatalf("%d chunks for 3.01 MiB, want 4 of at most 1 MiB", n)
 		}
-		got, read, err := b.store.FileContent(ctx, d.ID, f.ID)
+		got, read, err := b.store.FileContentForTest(ctx, d.ID, f.ID)
 		if err != nil || !bytes.Equal(read, content) || got.ID != f.ID {
 			t.Fatalf("read back %d bytes, %v; want the %d stored", len(read), err, len(content))
 		}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -55,3 +57,42 @@ var keyHashMigration = storage.GoMigration{Version: 8, Up: func(ctx context.Cont
 	}
 	return nil
 }}
+
+// monthMigration (14) decides the month applied for, and its § 9 day, for
+// the applications submitted before migration 12 kept them, from when each
+// was submitted and its channel, by the installation's calendar: the agency
+// receives every batch item with its month.
+func monthMigration(cal calendar.Calendar) storage.GoMigration {
+	return storage.GoMigration{Version: 14, Up: func(ctx context.Context, tx *sql.Tx, rebind func(string) string) error {
+		type row struct {
+			id, channel string
+			submittedAt time.Time
+		}
+		rs, err := tx.QueryContext(ctx, `SELECT id, channel, submitted_at FROM applications
+			WHERE application_month = '' AND submitted_at IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var rows []row
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.id, &r.channel, &r.submittedAt); err != nil {
+				rs.Close()
+				return err
+			}
+			rows = append(rows, r)
+		}
+		if err := errors.Join(rs.Err(), rs.Close()); err != nil {
+			return err
+		}
+		update := rebind(`UPDATE applications SET application_month = ?, complete_by = ? WHERE id = ?`)
+		for _, r := range rows {
+			ch := calendar.Channel(r.channel)
+			m := cal.ApplicationMonth(r.submittedAt, ch)
+			if _, err := tx.ExecContext(ctx, update, m.String(), cal.CompleteByEnd(m, ch).UTC(), r.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}

@@ -101,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	var err error
 	s.db, err = storage.Open(ctx, storage.Config{Database: cfg.Database, Logger: cfg.Logger, MaxGroup: cfg.MaxGroup, MaxConns: cfg.MaxConns,
-		BeforeCommit: s.beforeCommit, GoMigrations: []storage.GoMigration{keyHashMigration}})
+		BeforeCommit: s.beforeCommit, GoMigrations: []storage.GoMigration{keyHashMigration, monthMigration(cfg.Calendar.WithDefaults())}})
 	if err != nil {
 		return nil, err
 	}

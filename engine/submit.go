@@ -306,11 +306,16 @@ const ReasonDuplicate = "duplicate"
 // caseworker linked to the first.
 func (s *Store) duplicate(ctx context.Context, tx Tx, sub submission, kommune, self string) (applicant, first *string, reasons string, err error) {
 	reasons = sub.reasons
-	id := sub.req.Form.ApplicantID(sub.doc)
-	if id == "" {
+	hp := record.ApplicantHash(sub.req.Form, sub.doc)
+	if hp == nil {
 		return nil, nil, reasons, nil
 	}
-	h := secret.Hash("applicant\x00" + sub.req.Form.ID + "\x00" + id)
+	h := *hp
+	// Two submits of one applicant at once must not both find no first one
+	// (on PostgreSQL, under read committed): one waits for the other.
+	if err := tx.Lock(ctx, "applicant:"+h+":"+sub.month.String()+":"+kommune); err != nil {
+		return nil, nil, "", err
+	}
 	var ids []string
 	if err := tx.Select(ctx, &ids, `SELECT id FROM applications WHERE form = ? AND applicant_hash = ? AND application_month = ?
 		AND kommune = ? AND id <> ? AND status NOT IN (?, ?) ORDER BY submitted_at, id LIMIT 1`,
@@ -414,9 +419,10 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		}
 		month, completeBy = m.String(), &end
 	}
+	// Her answers may name another applicant now: keep the key current.
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		updated_at = ?, application_month = ?, complete_by = ? WHERE id = ? AND status = ?`,
-		data, req.Form.Version, requestHash, now, month, *completeBy, r.ID, string(StatusAwaitingCitizen))
+		updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ? WHERE id = ? AND status = ?`,
+		data, req.Form.Version, requestHash, now, month, *completeBy, record.ApplicantHash(req.Form, doc), r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 )
 
 // inBergen is the example application with its address in Bergen.
@@ -305,11 +308,33 @@ func TestDuplicateGoesToTheCaseworker(t *testing.T) {
 		if a.DuplicateOf == nil || *a.DuplicateOf != first.ID {
 			t.Fatalf("the second is not linked to the first: %v", a.DuplicateOf)
 		}
-		if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: second.ID, Agency: "husbanken", Reasons: []string{engine.ReasonDuplicate}}); err != nil {
+		// The route job routes by the reasons kept at submit.
+		due, err := b.store.Batches.SubmittedApplications(ctx, []string{second.ID})
+		if err != nil || len(due) != 1 || due[0].Reasons == nil || *due[0].Reasons != engine.ReasonDuplicate {
+			t.Fatalf("the route job reads %+v, %v", due, err)
+		}
+		if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: second.ID, Agency: "husbanken", Reasons: strings.Split(*due[0].Reasons, ",")}); err != nil {
 			t.Fatal(err)
 		}
 		if a, _ := b.store.Application(ctx, second.ID); a.Status != engine.StatusInReview {
 			t.Fatalf("the duplicate is %s, want in review", a.Status)
+		}
+		// Withdrawn, the first no longer makes a later one a duplicate.
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		a, _ = b.store.Application(ctx, second.ID)
+		if err := b.store.Casework.Withdraw(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form, Reason: "sendt to ganger"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: first.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+			t.Fatal(err)
+		}
+		a, _ = b.store.Application(ctx, first.ID)
+		if err := b.store.Casework.Withdraw(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form, Reason: "trukket"}); err != nil {
+			t.Fatal(err)
+		}
+		third, err := b.submit(t, "third-application-0123456789", "")
+		if err != nil || reasons(third.ID) != "" {
+			t.Fatalf("after both were withdrawn: %v, reasons %q; want none", err, reasons(third.ID))
 		}
 		// The same applicant in another kommune is not a duplicate here.
 		bergen := bytes.ReplaceAll(b.body, []byte(`"0301"`), []byte(`"4601"`))
@@ -320,6 +345,64 @@ func TestDuplicateGoesToTheCaseworker(t *testing.T) {
 		}
 		if reasons(other.ID) != "" {
 			t.Fatalf("an application in another kommune: reasons %q", reasons(other.ID))
+		}
+	})
+}
+
+// TestConcurrentSubmitsOfOneApplicant: two submits of the same applicant
+// at once (two drafts) make one of them the duplicate of the other, also on
+// PostgreSQL, where both would otherwise find no first one.
+func TestConcurrentSubmitsOfOneApplicant(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		const n = 24
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				r, err := b.submit(t, fmt.Sprintf("same-applicant-%02d-0123456789", i), "")
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i] = r.ID
+			})
+		}
+		wg.Wait()
+		firsts := 0
+		for _, id := range ids {
+			if a, _ := b.store.Application(ctx, id); a.DuplicateOf == nil {
+				firsts++
+			}
+		}
+		if firsts != 1 {
+			t.Fatalf("%d of %d concurrent submits of one applicant are not duplicates, want 1", firsts, n)
+		}
+	})
+}
+
+// TestCorrectedApplicantIsFoundAgain: a caseworker who corrects the
+// applicant's fødselsnummer makes the application hers for the duplicate
+// check (code review of 2026-12-02).
+func TestCorrectedApplicantIsFoundAgain(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		a, _ := b.flagged(t, "0301") // the example's applicant
+		other := nidtest.Fodselsnummer(7)
+		c := casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form, Reason: "Feil fødselsnummer på papirsøknaden"}
+		if err := b.store.Casework.Correct(ctx, c, "/applicant/fodselsnummer", other); err != nil {
+			t.Fatal(err)
+		}
+		r, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: nidtest.WithApplicant(b.body, 7), IdempotencyKey: "corrected-applicant-0123456789"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.store.Application(ctx, r.ID); got.DuplicateOf == nil || *got.DuplicateOf != a.ID {
+			t.Fatalf("an application of the corrected applicant is not a duplicate of the corrected one: %v", got.DuplicateOf)
 		}
 	})
 }

@@ -115,12 +115,12 @@ func (f *Form) display(t texts, fi *fieldInfo, v any) string {
 	return fmt.Sprint(v)
 }
 
-// groupDigits writes an integer in groups of three with a no-break space, as
-// Norwegian amounts are written ("14 500"); "" if it is no integer.
 // Kroner is an amount as the caseworker reads it: whole kroner, grouped
 // with no-break spaces, "12 907 kr".
 func Kroner(v float64) string { return groupDigits(fmt.Sprintf("%.0f", v)) + "\u00a0kr" }
 
+// groupDigits writes an integer in groups of three with a no-break space, as
+// Norwegian amounts are written ("14 500"); "" if it is no integer.
 func groupDigits(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	d := strings.TrimPrefix(s, "-")

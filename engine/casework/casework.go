@@ -228,8 +228,10 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 		if err != nil {
 			return err
 		}
-		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			string(data), now, a.ID, a.Version)
+		// A corrected fødselsnummer names another applicant: keep the key
+		// a second application is found by current.
+		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, applicant_hash = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(data), record.ApplicantHash(c.Form, res.Document), now, a.ID, a.Version)
 		if err != nil {
 			return err
 		}
@@ -363,7 +365,7 @@ type ExceptionFilter struct {
 	// nothing, unless AllKommuner is set (for the system's own checks).
 	Kommuner    []string
 	AllKommuner bool
-	// record.Status, Reason and SubmittedBefore narrow the list; zero values do not.
+	// Status, Reason and SubmittedBefore narrow the list; zero values do not.
 	Status          record.Status
 	Reason          string
 	SubmittedBefore time.Time

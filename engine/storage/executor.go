@@ -35,6 +35,11 @@ type Tx interface {
 	// Enqueue adds a job to the transaction's outbox, handed to
 	// Config.BeforeCommit just before it commits.
 	Enqueue(Job)
+	// Lock holds a lock named key until the transaction ends, so that two
+	// transactions about the same thing (a check that no row exists, then
+	// an insert) run one after the other. On SQLite every write holds the
+	// one writer already, and it does nothing.
+	Lock(ctx context.Context, key string) error
 }
 
 // Job is work for the job queue that a write makes due: a kind and the id
@@ -86,6 +91,9 @@ func (e sqliteExec) SQLTx() *sql.Tx { return e.tx }
 func (e sqliteExec) PgxTx() pgx.Tx  { return nil }
 func (e sqliteExec) Enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
 
+// Lock: the SQLite writer is single, so the transaction holds every lock.
+func (e sqliteExec) Lock(context.Context, string) error { return nil }
+
 // pgQuerier is what pgx pools and transactions share.
 type pgQuerier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -118,6 +126,14 @@ func (e pgExec) Select(ctx context.Context, dest any, query string, args ...any)
 func (e pgExec) SQLTx() *sql.Tx { return nil }
 func (e pgExec) PgxTx() pgx.Tx  { return e.tx }
 func (e pgExec) Enqueue(j Job)  { *e.jobs = append(*e.jobs, j) }
+
+// Lock takes a transaction-scoped advisory lock on the key's 64-bit hash.
+func (e pgExec) Lock(ctx context.Context, key string) error {
+	if _, err := e.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
 
 func rebind(query string) string { return sqlx.Rebind(sqlx.DOLLAR, query) }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms"
 )
 
 // Application is one application, from draft to decision.
@@ -84,4 +86,17 @@ func Events(ctx context.Context, ex storage.Executor, id string) ([]Event, error
 		return nil, fmt.Errorf("events of %s: %w", id, err)
 	}
 	return events, nil
+}
+
+// ApplicantHash is how an application's applicant is kept, to find a second
+// application of hers for the same month (issue #13 item 8); nil where the
+// form names no applicant or the document none. It is a lookup key, not a
+// secret: the document holds the number itself.
+func ApplicantHash(form *forms.Form, doc map[string]any) *string {
+	id := form.ApplicantID(doc)
+	if id == "" {
+		return nil
+	}
+	h := secret.Hash("applicant\x00" + form.ID + "\x00" + id)
+	return &h
 }

@@ -140,12 +140,13 @@ func Join(ctx context.Context, tx storage.Tx, now time.Time, a Application, agen
 	if _, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ? WHERE id = ?`, b.ID, a.ID); err != nil {
 		return Batch{}, err
 	}
-	// The batch goes in the reason of a route, and beside the caseworker's
-	// own note (an approval's, which the agency receives) in the detail.
-	if t.Reason == "" {
-		t.Reason = "batch " + b.ID
-	} else if t.Detail == "" {
+	// The batch goes in a route's reason; an approval's reason is the
+	// caseworker's own note, which the agency receives (empty if she wrote
+	// none), so its batch goes in the detail.
+	if t.Action == ActionApprove {
 		t.Detail = "batch " + b.ID
+	} else if t.Reason == "" {
+		t.Reason = "batch " + b.ID
 	}
 	return b, Move(ctx, tx, now, t)
 }
@@ -324,7 +325,7 @@ func kommuneChanges(ctx context.Context, tx storage.Tx, batchID string) (map[str
 	changes, notes := map[string][]KommuneChange{}, map[string]string{}
 	for _, e := range events {
 		if e.Action == ActionApprove {
-			notes[e.ApplicationID] = e.Reason
+			notes[e.ApplicationID] = e.Reason // the last approval's
 			continue
 		}
 		var c struct {

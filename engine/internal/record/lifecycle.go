@@ -4,7 +4,8 @@
 // uploads' metadata. It is internal to the engine: the services
 // (submissions in package engine, batches, casework) each run one
 // transaction per exported method and call these steps inside it, with the
-// time fixed at the transaction's start.
+// time the service fixed for it (a submit fixes it before its transaction,
+// since the month applied for is decided from it).
 package record
 
 import (

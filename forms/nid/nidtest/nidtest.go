@@ -14,9 +14,11 @@ var (
 	weights2 = []int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2}
 )
 
-// Fodselsnummer is the i-th of a sequence of distinct, valid ordinary
-// fødselsnumre (the rule before 2032) of adults born from 1950 on: i and j
-// give different numbers for i != j up to about 7 million.
+// Fodselsnummer is the i-th of a sequence of valid ordinary fødselsnumre
+// (the rule before 2032) of adults born from 1950 on. The first 18,000 are
+// distinct (one birth date each), and so are numbers further apart than that
+// in most cases, but not all: a load of more than 18,000 applicants may see
+// a few duplicates.
 func Fodselsnummer(i int) string {
 	born := time.Date(1950, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%18000)
 	for individual := 100 + i/18000%300; ; individual += 300 {
