@@ -305,6 +305,12 @@ func TestHiddenFieldsAreNeverRequiredAndAreDropped(t *testing.T) {
 			notWanted: []string{"/housing/lenderOrgnr"},
 		},
 		{
+			name:      "a household member's other incomes are asked per person, only when she has some ([V-inntekt])",
+			edit:      map[string]any{"/household/0/otherIncome": false, "/household/0/capitalIncome": 5000},
+			wantGone:  []string{"/household/0/capitalIncome"},
+			notWanted: []string{"/household/0/capitalIncome"},
+		},
+		{
 			name:      "heating is asked of pensioners only (forskrift § 2 d [L-fsk])",
 			edit:      map[string]any{"/housing/pensioner": false, "/housing/heatingIncluded": true},
 			wantGone:  []string{"/housing/heatingIncluded"},
