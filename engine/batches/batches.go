@@ -60,20 +60,13 @@ func AgencyActor(agency string) string { return record.AgencyActor(agency) }
 // Service routes, seals and delivers batches over one database.
 type Service struct {
 	db    *storage.DB
-	clock func() time.Time
+	clock record.Clock
 }
 
 // New makes the service. clock stamps its transactions; nil is time.Now.
 func New(db *storage.DB, clock func() time.Time) *Service {
-	if clock == nil {
-		clock = time.Now
-	}
 	return &Service{db: db, clock: clock}
 }
-
-// now is the time a transaction is stamped with, in UTC with microseconds
-// (what both databases keep).
-func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // Batch reads one batch.
 func (s *Service) Batch(ctx context.Context, id string) (Batch, error) {
@@ -231,7 +224,7 @@ func (s *Service) Route(ctx context.Context, r RouteRequest) (RouteResult, error
 	var res RouteResult
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		var err error
-		res, err = s.route(ctx, tx, s.now(), r)
+		res, err = s.route(ctx, tx, s.clock.Now(), r)
 		return err
 	})
 	if err != nil {
@@ -244,7 +237,7 @@ func (s *Service) Route(ctx context.Context, r RouteRequest) (RouteResult, error
 // routes the applications one write made due together.
 func (s *Service) RouteAll(ctx context.Context, reqs []RouteRequest) error {
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
-		now := s.now()
+		now := s.clock.Now()
 		for _, r := range reqs {
 			if _, err := s.route(ctx, tx, now, r); err != nil {
 				return fmt.Errorf("route %s: %w", r.ApplicationID, err)
@@ -304,7 +297,7 @@ func (s *Service) SealDue(ctx context.Context, r SealRequest) ([]string, error) 
 	var sealed []string
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		sealed = nil
-		now := s.now()
+		now := s.clock.Now()
 		due, err := s.dueBatches(ctx, tx, now, r)
 		if err != nil {
 			return err
@@ -351,7 +344,7 @@ func (s *Service) dueBatches(ctx context.Context, ex storage.Executor, now time.
 // transaction (see record.Seal).
 func (s *Service) SealBatch(ctx context.Context, id string) (b Batch, sealed bool, err error) {
 	err = s.db.Write(ctx, func(tx storage.Tx) error {
-		b, sealed, err = record.Seal(ctx, tx, s.now(), id)
+		b, sealed, err = record.Seal(ctx, tx, s.clock.Now(), id)
 		return err
 	})
 	return b, sealed, err
@@ -371,7 +364,7 @@ func (s *Service) RecordDelivery(ctx context.Context, batchID, by string, receip
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.clock.Now()
 		if err := record.MarkDelivered(ctx, tx, now, batchID, by); err != nil {
 			return err
 		}
@@ -388,7 +381,7 @@ func (s *Service) RecordDelivery(ctx context.Context, batchID, by string, receip
 // error, and every application in it goes back to the kommune's exception
 // queue with the reason "delivery.failed", never silently dropped.
 func (s *Service) FailBatch(ctx context.Context, id, actor, why string) error {
-	return s.db.Write(ctx, func(tx storage.Tx) error { return record.Fail(ctx, tx, s.now(), id, actor, why) })
+	return s.db.Write(ctx, func(tx storage.Tx) error { return record.Fail(ctx, tx, s.clock.Now(), id, actor, why) })
 }
 
 // RecordBatchError keeps the latest delivery error on the batch, for the
@@ -417,7 +410,7 @@ func (s *Service) FetchBatch(ctx context.Context, agency, id string) (Batch, err
 	}
 	actor := AgencyActor(agency)
 	err = s.db.Write(ctx, func(tx storage.Tx) error {
-		now := s.now()
+		now := s.clock.Now()
 		if err := record.MarkDelivered(ctx, tx, now, id, actor); err != nil {
 			return err
 		}
@@ -455,7 +448,7 @@ func (s *Service) CreateAgencyKey(ctx context.Context, agency string) (string, e
 		if _, err := tx.Exec(ctx, `DELETE FROM agency_keys WHERE agency = ?`, agency); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (agency, api_key_hash, created_at) VALUES (?, ?, ?)`, agency, secret.Hash(key), s.now())
+		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (agency, api_key_hash, created_at) VALUES (?, ?, ?)`, agency, secret.Hash(key), s.clock.Now())
 		return err
 	})
 	if err != nil {
@@ -493,7 +486,7 @@ func (s *Service) AgencyFile(ctx context.Context, agency, fileID string) (File, 
 			return err
 		}
 		appID = a.ID
-		return record.Audit(ctx, tx, s.now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: AgencyActor(agency),
+		return record.Audit(ctx, tx, s.clock.Now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: AgencyActor(agency),
 			Action: ActionAgencyViewFile, Detail: fileID})
 	})
 	if err != nil {

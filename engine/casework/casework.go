@@ -27,20 +27,13 @@ import (
 // Service is casework over one database.
 type Service struct {
 	db    *storage.DB
-	clock func() time.Time
+	clock record.Clock
 }
 
 // New makes the service. clock stamps its transactions; nil is time.Now.
 func New(db *storage.DB, clock func() time.Time) *Service {
-	if clock == nil {
-		clock = time.Now
-	}
 	return &Service{db: db, clock: clock}
 }
-
-// now is the time a transaction is stamped with, in UTC with microseconds
-// (what both databases keep).
-func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // Audit actions that change no status.
 const (
@@ -60,7 +53,7 @@ func (s *Service) OpenCase(ctx context.Context, u accounts.User, id, action, det
 		if a, err = s.caseTx(ctx, tx, u, id); err != nil {
 			return err
 		}
-		return record.Audit(ctx, tx, s.now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: action, Detail: detail})
+		return record.Audit(ctx, tx, s.clock.Now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: action, Detail: detail})
 	})
 	if err != nil {
 		return record.Application{}, fmt.Errorf("open %s: %w", id, err)
@@ -82,7 +75,7 @@ func (s *Service) CaseFile(ctx context.Context, u accounts.User, appID, fileID s
 		if n == 0 {
 			return fault.ErrNotFound
 		}
-		return record.Audit(ctx, tx, s.now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: ActionViewFile, Detail: fileID})
+		return record.Audit(ctx, tx, s.clock.Now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: u.Actor(), Action: ActionViewFile, Detail: fileID})
 	})
 	if err != nil {
 		return record.File{}, nil, fmt.Errorf("file %s of %s: %w", fileID, appID, err)
@@ -143,7 +136,7 @@ func (s *Service) act(ctx context.Context, c CaseAction, fn func(tx storage.Tx, 
 		if err != nil {
 			return fmt.Errorf("%w: the stored document: %v", fault.ErrInvalid, err)
 		}
-		return fn(tx, s.now(), a, res)
+		return fn(tx, s.clock.Now(), a, res)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ApplicationID, err)

@@ -126,3 +126,16 @@ func Audit(ctx context.Context, tx storage.Tx, at time.Time, t Transition) error
 	}
 	return nil
 }
+
+// Clock is the time a service stamps its transactions with: the clock it
+// was given (time.Now if none), in UTC with microseconds, what both
+// databases keep, so a time read back equals the time written.
+type Clock func() time.Time
+
+// Now is the clock's time.
+func (c Clock) Now() time.Time {
+	if c == nil {
+		c = time.Now
+	}
+	return c().UTC().Truncate(time.Microsecond)
+}
