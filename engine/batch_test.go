@@ -13,6 +13,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms/nid/nidtest"
 )
 
 // testClock is a clock a test moves by hand.
@@ -241,6 +242,63 @@ func TestBatchListPagesWithoutBodies(t *testing.T) {
 		}
 		if _, err := b.store.Batches.BatchList(ctx, batches.BatchQuery{Agency: "husbanken", Status: batches.BatchDelivered, After: "not a cursor"}); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a bad cursor: %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// TestRouteAllJoinsTogether: one RouteAll routes a write's applications:
+// those with reasons to review, the rest into batches of at most the size,
+// sealing each batch it fills, with one audit event each; one routed
+// already is left as it is.
+func TestRouteAllJoinsTogether(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		var reqs []batches.RouteRequest
+		for i := range 8 {
+			r, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: nidtest.WithApplicant(b.body, i), IdempotencyKey: fmt.Sprintf("route-all-%02d-0123456789", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := batches.RouteRequest{ApplicationID: r.ID, Agency: "husbanken", BatchSize: 3}
+			if i == 4 {
+				req.Reasons = []string{"registeredElsewhere"}
+			}
+			reqs = append(reqs, req)
+		}
+		if _, err := b.store.Batches.Route(ctx, reqs[0]); err != nil { // routed already
+			t.Fatal(err)
+		}
+		if err := b.store.Batches.RouteAll(ctx, reqs); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.store.Batches.RouteAll(ctx, reqs); err != nil { // a retried job changes nothing
+			t.Fatal(err)
+		}
+		sealed, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchSealed)
+		open, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchOpen)
+		var sizes []int
+		for _, x := range append(sealed, open...) {
+			sizes = append(sizes, x.ItemCount)
+		}
+		if len(sealed) != 2 || len(open) != 1 || fmt.Sprint(sizes) != "[3 3 1]" {
+			t.Fatalf("batches: %d sealed, %d open, items %v; want two sealed of 3 and one open of 1", len(sealed), len(open), sizes)
+		}
+		if a, _ := b.store.Application(ctx, reqs[4].ApplicationID); a.Status != engine.StatusInReview || a.ReviewReasons != "registeredElsewhere" {
+			t.Fatalf("the flagged one: %s %q", a.Status, a.ReviewReasons)
+		}
+		for _, r := range reqs {
+			routes := 0
+			events, _ := b.store.Events(ctx, r.ApplicationID)
+			for _, e := range events {
+				if e.Action == "route" {
+					routes++
+				}
+			}
+			if routes != 1 {
+				t.Errorf("%s has %d route events, want 1", r.ApplicationID, routes)
+			}
 		}
 	})
 }

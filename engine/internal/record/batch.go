@@ -151,6 +151,74 @@ func Join(ctx context.Context, tx storage.Tx, now time.Time, a Application, agen
 	return b, Move(ctx, tx, now, t)
 }
 
+// JoinAll puts submitted applications of one kommune into the open batch
+// for (agency, kommune), as many at a time as the batch has room for, with
+// one statement each for the count, the applications and their audit
+// events where Join takes five an application: a route job routes a whole
+// group commit's submits this way. A batch it fills is sealed (its delivery
+// enqueued) and the rest join the next. size is the most a batch holds;
+// zero means no limit. An application no longer submitted (another route
+// moved it meanwhile) makes it ErrConflict, and the caller tries again.
+func JoinAll(ctx context.Context, tx storage.Tx, now time.Time, agency, kommune string, ids []string, size int, actor string) error {
+	for len(ids) > 0 {
+		b, err := openBatch(ctx, tx, agency, kommune, now)
+		if err != nil {
+			return err
+		}
+		// Lock the batch row and read its count under the lock (as Join
+		// does): a seal running at the same time sees these applications
+		// or has sealed the batch already.
+		var count int
+		err = tx.Get(ctx, &count, `UPDATE batches SET item_count = item_count WHERE id = ? AND status = ? RETURNING item_count`, b.ID, string(BatchOpen))
+		if errors.Is(err, fault.ErrNotFound) {
+			return fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, fault.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("count the items of batch %s: %w", b.ID, err)
+		}
+		k := len(ids)
+		if size > 0 {
+			k = min(k, size-count)
+		}
+		if k <= 0 { // full already (an approval filled it): seal it, open the next
+			if _, _, err := Seal(ctx, tx, now, b.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		take := ids[:k]
+		if _, err := tx.Exec(ctx, `UPDATE batches SET item_count = item_count + ? WHERE id = ?`, k, b.ID); err != nil {
+			return err
+		}
+		in, inArgs := storage.InList(take)
+		n, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ?, status = ?, version = version + 1, updated_at = ?
+			WHERE status = ? AND id IN `+in, append([]any{b.ID, string(StatusBatched), now, string(StatusSubmitted)}, inArgs...)...)
+		if err != nil {
+			return err
+		}
+		if int(n) != k {
+			return fmt.Errorf("%d of %d applications were no longer submitted: %w", k-int(n), k, fault.ErrConflict)
+		}
+		values := make([]string, k)
+		args := make([]any, 0, 8*k)
+		for i, id := range take {
+			values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, id, actor, "route", string(StatusSubmitted), string(StatusBatched), "batch "+b.ID, "", now)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, detail, at)
+			VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return fmt.Errorf("audit the route into batch %s: %w", b.ID, err)
+		}
+		if size > 0 && count+k >= size {
+			if _, _, err := Seal(ctx, tx, now, b.ID); err != nil {
+				return err
+			}
+		}
+		ids = ids[k:]
+	}
+	return nil
+}
+
 // openBatch finds the open batch for (agency, kommune) or opens one. The
 // unique index on open batches makes a second open batch impossible; on
 // PostgreSQL a racing opener's insert fails and the whole route retries.
