@@ -235,59 +235,12 @@ func (s *Service) Route(ctx context.Context, r RouteRequest) (RouteResult, error
 
 // RouteAll routes applications in one transaction (see Route): a job
 // routes the applications one write made due together.
-//
-// The applications are read in one query, and those of one (agency,
-// kommune) join their batch together (record.JoinAll): a few statements for
-// the lot where routing one by one takes five each, which is most of what
-// routing costs the single SQLite writer while submits are coming in.
 func (s *Service) RouteAll(ctx context.Context, reqs []RouteRequest) error {
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		now := s.clock.Now()
-		ids := make([]string, len(reqs))
-		for i, r := range reqs {
-			ids[i] = r.ApplicationID
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		var apps []record.Application
-		in, args := storage.InList(ids)
-		if err := tx.Select(ctx, &apps, `SELECT id, kommune, status, version FROM applications WHERE id IN `+in, args...); err != nil {
-			return err
-		}
-		byID := make(map[string]record.Application, len(apps))
-		for _, a := range apps {
-			byID[a.ID] = a
-		}
-		type group struct {
-			agency, kommune string
-			size            int
-		}
-		var order []group
-		joining := map[group][]string{}
 		for _, r := range reqs {
-			a, ok := byID[r.ApplicationID]
-			if !ok {
-				return fmt.Errorf("route %s: %w", r.ApplicationID, fault.ErrNotFound)
-			}
-			if a.Status != record.StatusSubmitted {
-				continue // routed already: a retried job changes nothing
-			}
-			if len(r.Reasons) > 0 {
-				if _, err := s.route(ctx, tx, now, r); err != nil {
-					return fmt.Errorf("route %s: %w", r.ApplicationID, err)
-				}
-				continue
-			}
-			g := group{r.Agency, a.Kommune, r.BatchSize}
-			if _, seen := joining[g]; !seen {
-				order = append(order, g)
-			}
-			joining[g] = append(joining[g], a.ID)
-		}
-		for _, g := range order {
-			if err := record.JoinAll(ctx, tx, now, g.agency, g.kommune, joining[g], g.size, "system:route"); err != nil {
-				return fmt.Errorf("route into a batch for %s/%s: %w", g.agency, g.kommune, err)
+			if _, err := s.route(ctx, tx, now, r); err != nil {
+				return fmt.Errorf("route %s: %w", r.ApplicationID, err)
 			}
 		}
 		return nil
