@@ -83,6 +83,24 @@ func (s *Service) CaseFile(ctx context.Context, u accounts.User, appID, fileID s
 	return record.FileContent(ctx, s.db.Read(), appID, fileID)
 }
 
+// FormOf answers which form an application the caseworker may see is of,
+// to act on it with; an application she may not see is ErrNotFound. It
+// reads no answers, so it is no view to audit.
+func (s *Service) FormOf(ctx context.Context, u accounts.User, id string) (string, error) {
+	var a struct {
+		Form    string        `db:"form"`
+		Kommune string        `db:"kommune"`
+		Status  record.Status `db:"status"`
+	}
+	if err := s.db.Read().Get(ctx, &a, `SELECT form, kommune, status FROM applications WHERE id = ?`, id); err != nil {
+		return "", fmt.Errorf("application %s: %w", id, err)
+	}
+	if !u.Sees(a.Kommune) || a.Status == record.StatusDraft {
+		return "", fmt.Errorf("application %s: %w", id, fault.ErrNotFound)
+	}
+	return a.Form, nil
+}
+
 // caseTx reads an application the caseworker may see; any other is
 // fault.ErrNotFound, so existence does not leak across kommuner.
 func (s *Service) caseTx(ctx context.Context, tx storage.Tx, u accounts.User, id string) (record.Application, error) {

@@ -396,13 +396,13 @@ func (h *Handler) caseAction(r *http.Request, u engine.User) (casework.CaseActio
 	if err != nil {
 		return casework.CaseAction{}, errForbidden
 	}
-	a, err := h.store.Application(r.Context(), id)
-	if err != nil || !u.Sees(a.Kommune) {
+	form, err := h.store.Casework.FormOf(r.Context(), u, id)
+	if err != nil {
 		return casework.CaseAction{}, errNotFound
 	}
-	f, ok := h.forms.Form(a.Form)
+	f, ok := h.forms.Form(form)
 	if !ok {
-		return casework.CaseAction{}, fmt.Errorf("application %s: form %s is not loaded", a.ID, a.Form)
+		return casework.CaseAction{}, fmt.Errorf("application %s: form %s is not loaded", id, form)
 	}
 	return casework.CaseAction{User: u, ApplicationID: id, Version: version, Form: f, Reason: strings.TrimSpace(r.PostFormValue("reason"))}, nil
 }
@@ -498,7 +498,9 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	if err != nil {
 		return err
 	}
-	a, err := h.store.Application(r.Context(), c.ApplicationID)
+	// Reading the answer to correct is a view of the application, audited
+	// as the correction page's is.
+	a, err := h.store.Casework.OpenCase(r.Context(), u, c.ApplicationID, casework.ActionView, "correct "+r.PostFormValue("field"))
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
@@ -457,6 +458,12 @@ func TestConcurrentActionsConflict(t *testing.T) {
 		if p := kari.post("/caseworker/applications/"+a.ID+"/correct", url.Values{"version": {seen}, "field": {"/housing/rent"},
 			"value": {"15 200"}, "reason": {"Kontrakten sier 15 200"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("Kari's correction: %d %s", p.status, p.body)
+		}
+		// Reading the answer she corrects is a view, audited before the
+		// correction itself.
+		events, _ := b.store.Events(context.Background(), a.ID)
+		if n := len(events); n < 2 || events[n-2].Action != casework.ActionView || events[n-2].Detail != "correct /housing/rent" || events[n-1].Action != casework.ActionCorrect {
+			t.Fatalf("the correction's audit trail ends %+v, want a view and then the correction", events[max(0, len(events)-2):])
 		}
 		p := ola.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {seen}, "message": {"Send kontrakten"}})
 		if p.status != http.StatusConflict || !strings.Contains(p.body, "Noen andre har endret søknaden") {
