@@ -75,6 +75,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await child.getByLabel(T['option.no'], { exact: true }).check();
   await next();
   await until('student screening shown', async () => (await page.locator('skjema-form #sk-screening').textContent()).includes(T['screening.student.title']));
+  await axe(page, 'student screened out, with the exceptions asked');
   await child.getByLabel(T['option.yes'], { exact: true }).check();
   await next();
 
@@ -101,6 +102,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   // The kommune is the page's, never typed; the poststed shows after the postnummer.
   assert.equal(await page.getByLabel(label(T, 'address.kommunenummer')).count(), 0, 'no kommunenummer to type');
   await until('poststed shown', async () => (await page.locator('skjema-form .sk-lookup').textContent()).includes('OSLO'));
+  await axe(page, 'address with the poststed');
   await next();
 
   // Household: two added, the first removed; what was typed in the second stays.
