@@ -279,3 +279,31 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalSealsABatchItFills: the batch's size holds for an approval as
+// for a route; an approval that fills the batch seals it, and the next
+// opens a new one, where before approvals overfilled it until the next
+// route or seal job.
+func TestApprovalSealsABatchItFills(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setupWith(t, dsn, enginetest.BatchSize(2))
+		ctx := context.Background()
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		var flagged []engine.Application
+		for range 3 {
+			a, _ := b.flagged(t, "0301")
+			flagged = append(flagged, a)
+		}
+		for _, a := range flagged {
+			if err := b.store.Casework.Approve(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sealed, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchSealed)
+		open, _ := b.store.Batches.Batches(ctx, "husbanken", batches.BatchOpen)
+		if len(sealed) != 1 || sealed[0].ItemCount != 2 || len(open) != 1 || open[0].ItemCount != 1 {
+			t.Fatalf("after three approvals with batches of 2: %d sealed %v, %d open %v; want one sealed of 2 and one open of 1", len(sealed), sealed, len(open), open)
+		}
+	})
+}

@@ -44,6 +44,11 @@ type Config struct {
 	// path (the widget, the API, paper), and so is one that names none.
 	// Defaults to none listed, which accepts any kommune.
 	Kommuner []string
+	// BatchSize is the most applications a batch holds when a caseworker's
+	// approval puts one in: an approval that fills a batch seals it, as a
+	// route does (give it queue.Config.BatchSize's value; cmd/skjema passes
+	// -batch-size to both). Defaults to 500.
+	BatchSize int
 	// Calendar decides the month an application is for from its deadline
 	// day and channel (calendar.Calendar.ApplicationMonth). Its zero value
 	// is the 25th in Oslo.
@@ -105,7 +110,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock)
+	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500))
 	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
 		s.db.Close()
 		return nil, err

@@ -167,7 +167,8 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 		}
 	}
 	cal := m.calendar()
-	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal})
+	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
+		BatchSize: m.BatchSize})
 	if err != nil {
 		return err
 	}

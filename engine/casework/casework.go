@@ -26,13 +26,16 @@ import (
 
 // Service is casework over one database.
 type Service struct {
-	db    *storage.DB
-	clock record.Clock
+	db        *storage.DB
+	clock     record.Clock
+	batchSize int
 }
 
 // New makes the service. clock stamps its transactions; nil is time.Now.
-func New(db *storage.DB, clock func() time.Time) *Service {
-	return &Service{db: db, clock: clock}
+// batchSize is the most a batch holds when an approval puts an application
+// in it; zero means no limit.
+func New(db *storage.DB, clock func() time.Time, batchSize int) *Service {
+	return &Service{db: db, clock: clock, batchSize: batchSize}
 }
 
 // Audit actions that change no status.
@@ -192,10 +195,13 @@ func (s *Service) Approve(ctx context.Context, c CaseAction) error {
 		if err := reopen(ctx, tx, now, c, &a); err != nil {
 			return err
 		}
-		// An approval does not seal: the size limit is the route's (the
-		// queue's configuration), and the next route or seal job seals.
-		_, err := record.Join(ctx, tx, now, a, c.Form.Agency, 0, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusBatched,
+		// The batch's size holds for an approval as for a route: one that
+		// fills the batch seals it (and enqueues its delivery).
+		b, err := record.Join(ctx, tx, now, a, c.Form.Agency, s.batchSize, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusBatched,
 			Actor: c.User.Actor(), Action: record.ActionApprove, Reason: c.Reason, Version: a.Version})
+		if err == nil && s.batchSize > 0 && b.ItemCount >= s.batchSize {
+			_, _, err = record.Seal(ctx, tx, now, b.ID)
+		}
 		return err
 	})
 }

@@ -40,6 +40,10 @@ func Logger(l *slog.Logger) Option { return func(o *options) { o.engine.Logger =
 // that set passwords stay fast.
 func PasswordCost(cost int) Option { return func(o *options) { o.engine.PasswordCost = cost } }
 
+// BatchSize is the most a batch holds when an approval fills it. Defaults
+// to engine.Config's 500.
+func BatchSize(n int) Option { return func(o *options) { o.engine.BatchSize = n } }
+
 // Unmigrated leaves the database as it is, for tests of what happens before
 // migrations run. By default Open migrates.
 func Unmigrated() Option { return func(o *options) { o.unmigrated = true } }
