@@ -338,6 +338,9 @@ func (s *Store) duplicate(ctx context.Context, tx Tx, sub submission, kommune, s
 func (s *Store) applicationKommune(req SubmitRequest, doc map[string]any, named string) (string, error) {
 	pointer, addressKommune, hasAddress := req.Form.AddressKommune(doc)
 	if named == "" && len(s.kommuner) == 0 {
+		if addressKommune == "" { // the citizen no longer types one: the widget must name it
+			return "", fmt.Errorf("%w: name the kommune the application is for", ErrUnknownKommune)
+		}
 		return addressKommune, nil
 	}
 	if err := s.servesKommune(named); err != nil {

@@ -84,6 +84,17 @@ func TestKommuneWithoutAList(t *testing.T) {
 	if a, _ := b.store.Application(ctx, r.ID); a.Kommune != "0301" {
 		t.Fatalf("kommune %s, want the address's 0301", a.Kommune)
 	}
+	// Naming none anywhere (the address no longer asks it) is refused, not
+	// stored for no kommune.
+	var doc map[string]any
+	json.Unmarshal(b.body, &doc)
+	delete(doc["address"].(map[string]any), "kommunenummer")
+	none, _ := json.Marshal(doc)
+	_, err = b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: none, IdempotencyKey: "no-kommune-at-all-0123456789"})
+	var ve *engine.ValidationError
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/address/kommunenummer" {
+		t.Fatalf("a submit that names no kommune anywhere: %v, want it refused for its kommune", err)
+	}
 }
 
 // TestIdempotencyKeyIsStoredHashed: the key of a submit without a draft
