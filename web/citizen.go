@@ -14,6 +14,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/web/input"
 )
 
@@ -147,10 +148,11 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 	// address must lie in it (issue #13 item 7).
 	var kommune *kommuneView
 	if k := q.Get("kommune"); k != "" {
-		if len(k) != 4 || strings.Trim(k, "0123456789") != "" {
+		found, err := s.registers.Kommunenummer(k, time.Now())
+		if malformed(err) {
 			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "kommune is a kommunenummer of four digits")
 		}
-		opts.Kommune, kommune = k, s.kommune(k)
+		opts.Kommune, kommune = k, &kommuneView{Number: k, Name: found.Name}
 	}
 	res, err := f.ValidateJSON(body, opts)
 	if err != nil {
@@ -178,12 +180,11 @@ type kommuneView struct {
 	Name   string `json:"name,omitempty"`
 }
 
-func (s *Server) kommune(number string) *kommuneView {
-	v := &kommuneView{Number: number}
-	if k, err := s.registers.Kommunenummer(number, time.Now()); err == nil {
-		v.Name = k.Name
-	}
-	return v
+// malformed tells a kommunenummer or postnummer that is not four digits
+// from one the register does not know.
+func malformed(err error) bool {
+	var e *nid.Error
+	return errors.As(err, &e) && (e.Reason == nid.ReasonDigits || e.Reason == nid.ReasonLength)
 }
 
 // postnummer: GET /api/v1/postnummer/{postnummer}, the poststed and kommune
@@ -191,11 +192,10 @@ func (s *Server) kommune(number string) *kommuneView {
 // the citizen types it. 404 where the register does not know it (or none is
 // imported).
 func (s *Server) postnummer(w http.ResponseWriter, r *http.Request) error {
-	nr := r.PathValue("postnummer")
-	if len(nr) != 4 || strings.Trim(nr, "0123456789") != "" {
+	p, err := s.registers.Postnummer(r.PathValue("postnummer"))
+	if malformed(err) {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "a postnummer is four digits")
 	}
-	p, err := s.registers.Postnummer(nr)
 	if err != nil || p.Poststed == "" {
 		return errNotFound
 	}
