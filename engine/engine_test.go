@@ -570,3 +570,47 @@ func TestRouteJobRuns(t *testing.T) {
 		}
 	})
 }
+
+// TestLockHoldsUntilTheTransactionEnds: a second transaction that takes
+// the same lock waits until the first has committed (on PostgreSQL an
+// advisory lock; SQLite's single writer serialises them anyway). The
+// duplicate check rests on it (issue #13 item 8).
+func TestLockHoldsUntilTheTransactionEnds(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		var mu sync.Mutex
+		var order []string
+		note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+		locked, release := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			b.store.WriteForTest(ctx, func(tx engine.Tx) error {
+				if err := tx.Lock(ctx, "applicant:x"); err != nil {
+					return err
+				}
+				close(locked)
+				<-release
+				note("first ends")
+				return nil
+			})
+		})
+		<-locked
+		wg.Go(func() {
+			b.store.WriteForTest(ctx, func(tx engine.Tx) error {
+				if err := tx.Lock(ctx, "applicant:x"); err != nil {
+					return err
+				}
+				note("second locked")
+				return nil
+			})
+		})
+		time.Sleep(200 * time.Millisecond) // time for the second to take the lock, if it (wrongly) could
+		close(release)
+		wg.Wait()
+		if strings.Join(order, ", ") != "first ends, second locked" {
+			t.Fatalf("order: %v, want the second to lock only after the first ended", order)
+		}
+	})
+}
