@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/skjema/skjema/forms/jsondoc"
+	"github.com/skjema/skjema/forms/rules"
 )
 
 // messageCodes are the codes the validator can produce that need a generic
@@ -43,7 +44,7 @@ func (f *Form) Check() []error {
 			add("%v", err)
 		}
 		for _, r := range reads {
-			if name, ok := strings.CutPrefix(r, "/"+factsKey+"/"); ok {
+			if name, ok := strings.CutPrefix(r, "/"+rules.FactsKey+"/"); ok {
 				if _, known := f.Rules.Facts[name]; !known {
 					add("%s: condition reads fact %s, which rules.json does not define", where, name)
 				}
@@ -129,12 +130,12 @@ func (f *Form) Check() []error {
 		need["screening."+s.ID+".explanation"] = true
 		checkCond("screening "+s.ID, s.When)
 	}
-	_, factProblems := f.checkFacts()
-	problems = append(problems, factProblems...)
-	problems = append(problems, f.checkCeiling()...)
+	described := func(p string) bool { return schemaAt(f.schemaDoc, p) != nil }
+	problems = append(problems, f.Rules.Prepare()...)
+	problems = append(problems, f.Rules.Ceiling.Check(described)...)
 	for name, fa := range f.Rules.Facts {
-		for _, p := range append([]string{fa.AgeFrom, fa.Count}, fa.Sum...) {
-			if p != "" && schemaAt(f.schemaDoc, p) == nil {
+		for _, p := range fa.Pointers() {
+			if !described(p) {
 				add("rules: fact %s reads %s, which the schema does not describe", name, p)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/skjema/skjema/forms/jsondoc"
+	"github.com/skjema/skjema/forms/rules"
 )
 
 // Layout is layout.json: the form's identity and its pages in order.
@@ -66,46 +67,8 @@ var widgets = map[string]bool{
 // "choose an answer" rather than "fill in".
 var choiceWidgets = map[string]bool{"yesno": true, "radio": true, "checkbox": true}
 
-// Rules is rules.json: checks that span fields, the attachments the answers
-// require and the answers that make an applicant ineligible.
-type Rules struct {
-	Checks      []CrossCheck     `json:"checks"`
-	Facts       map[string]Fact  `json:"facts"`
-	Routing     []RoutingRule    `json:"routing"`
-	Attachments []AttachmentRule `json:"attachments"`
-	Screening   []ScreeningRule  `json:"screening"`
-	// Ceiling is the upper limit on the housing costs the agency counts,
-	// if the form has one (information for the caseworker).
-	Ceiling *CostCeiling `json:"ceiling,omitempty"`
-}
-
-// CrossCheck is a check between fields. The only kind so far is
-// "postnummerInKommune": the address's postnummer must lie in its kommune.
-type CrossCheck struct {
-	Check         string `json:"check"`
-	Postnummer    string `json:"postnummer"`
-	Kommunenummer string `json:"kommunenummer"`
-}
-
-// AttachmentRule says that the document with ID (at /attachments/<id>) is
-// required when the condition holds.
-type AttachmentRule struct {
-	ID   string             `json:"id"`
-	When *jsondoc.Condition `json:"when"`
-	// Source names where the rule comes from (a law, Husbanken's guidance:
-	// keys of ../shared/domain). Check requires one.
-	Source string `json:"source"`
-}
-
-// ScreeningRule says that the applicant is not eligible when the condition
-// holds; texts screening.<id>.title and .explanation say why.
-type ScreeningRule struct {
-	ID   string             `json:"id"`
-	When *jsondoc.Condition `json:"when"`
-	// Source names where the rule comes from. Check requires one: a hard
-	// screen-out must rest on the law or Husbanken's guidance.
-	Source string `json:"source"`
-}
+// Rules is rules.json (package rules).
+type Rules = rules.Set
 
 // fieldInfo is what the validator needs to know of one field, found by its
 // pointer template.

@@ -8,10 +8,10 @@
 // submit) and answers with field errors in the citizen's language, the
 // checklist and the screening result.
 //
-// forms owns what a valid application is, and the routing rules that say
-// whether one needs a caseworker before it goes to the agency: they are data
-// in the definition (rules.json), evaluated by Form.ReviewReasons
-// (routing.go). Package queue's routing job calls it and acts on the answer.
+// forms owns what a valid application is. The rules that say whether one
+// needs a caseworker before it goes to the agency are data in the
+// definition (rules.json, package rules), evaluated by Form.ReviewReasons;
+// the engine calls it and acts on the answer.
 // forms knows nothing of HTTP, SQL or where a document is stored. Pointers,
 // lookups and the conditions definitions are written with are package
 // jsondoc's.

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/skjema/skjema/forms/jsondoc"
+	"github.com/skjema/skjema/forms/rules"
 )
 
 // Form is one compiled definition. It is read-only and safe for concurrent use.
@@ -26,7 +28,6 @@ type Form struct {
 
 	fields      map[string]*fieldInfo // by pointer template
 	pageFields  [][]*fieldInfo        // top-level fields of each page
-	factOrder   []string              // facts, each after those it reads
 	order       []*fieldInfo          // layout order
 	attachPage  string                // the page holding the checklist
 	attachOrder int                   // the checklist's place in the layout
@@ -95,7 +96,7 @@ func compileForm(id string, d *definition, env *environment) (*Form, error) {
 		}
 		f.pageFields = append(f.pageFields, top)
 	}
-	f.factOrder, _ = f.checkFacts()
+	f.Rules.Prepare()
 	for _, a := range f.Rules.Attachments {
 		fi := &fieldInfo{id: "attachment." + a.ID, textKey: "attachment." + a.ID, template: "/attachments/" + a.ID, page: f.attachPage, order: f.attachOrder}
 		f.fields[fi.template] = fi
@@ -146,4 +147,18 @@ func (f *Form) label(t texts, fi *fieldInfo, indexes []int) string {
 		name = t.format("pattern.inGroup", "{field}", name, "{item}", item)
 	}
 	return name
+}
+
+// ReviewReasons evaluates the form's routing rules on a prepared document
+// (as a submission stores it), with ages on the day on: the ids of those
+// that hold, in rule order. None means the application can go straight to
+// the agency.
+func (f *Form) ReviewReasons(doc map[string]any, on time.Time) []string {
+	return f.Rules.ReviewReasons(doc, on)
+}
+
+// CostCeiling is the ceiling for a prepared document of the form in a
+// kommune, and false when the form has none.
+func (f *Form) CostCeiling(doc map[string]any, kommune string) (rules.Ceiling, bool) {
+	return f.Rules.Ceiling.For(doc, kommune)
 }

@@ -1,10 +1,10 @@
 package forms
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 
+	"github.com/skjema/skjema/forms/answer"
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 )
@@ -100,21 +100,11 @@ func normalise(fi *fieldInfo, v any) (any, bool) {
 			return n, true
 		}
 	case fi.schemaType == "integer":
-		digits := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(s)
-		if d := strings.TrimPrefix(digits, "-"); d != "" && len(d) <= 15 && allASCIIDigits(d) {
-			return json.Number(digits), true
+		if n, ok := answer.WholeNumber(s); ok {
+			return n, true
 		}
 	}
 	return v, false
-}
-
-func allASCIIDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // cleanValue deep-copies a decoded JSON value, trimming strings and dropping

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skjema/skjema/forms/rules"
 )
 
 func TestReviewReasons(t *testing.T) {
@@ -44,7 +46,7 @@ func TestReviewReasons(t *testing.T) {
 			if got := strings.Join(b.form.ReviewReasons(res.Document, on), ","); got != tt.want {
 				t.Fatalf("reasons = %q, want %q", got, tt.want)
 			}
-			if _, leaked := res.Document[factsKey]; leaked {
+			if _, leaked := res.Document[rules.FactsKey]; leaked {
 				t.Fatal("facts leaked into the document")
 			}
 		})

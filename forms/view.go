@@ -1,12 +1,12 @@
 package forms
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/skjema/skjema/forms/answer"
 	"github.com/skjema/skjema/forms/jsondoc"
 )
 
@@ -108,56 +108,11 @@ func (f *Form) display(t texts, fi *fieldInfo, v any) string {
 			return s
 		}
 	case "amount":
-		if s := groupDigits(fmt.Sprint(v)); s != "" {
+		if s := answer.Grouped(fmt.Sprint(v)); s != "" {
 			return s
 		}
 	}
 	return fmt.Sprint(v)
-}
-
-// Kroner is an amount as the caseworker reads it: whole kroner, grouped
-// with no-break spaces, "12 907 kr".
-func Kroner(v float64) string { return groupDigits(fmt.Sprintf("%.0f", v)) + "\u00a0kr" }
-
-// groupDigits writes an integer in groups of three with a no-break space, as
-// Norwegian amounts are written ("14 500"); "" if it is no integer.
-func groupDigits(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	d := strings.TrimPrefix(s, "-")
-	if d == "" || !allASCIIDigits(d) {
-		return ""
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			b.WriteString("\u00a0")
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// FieldSpec describes one answer for someone correcting it: its label, how
-// it is entered, and its choices.
-type FieldSpec struct {
-	Pointer string
-	Label   string
-	// Widget is the layout's widget: text, textarea, amount, yesno,
-	// checkbox or radio.
-	Widget string
-	// Options are a radio's or yes/no's choices, in order.
-	Options []Option
-	// Value is the current answer as it is entered ("14500", "true").
-	Value string
-}
-
-// Option is one choice of a FieldSpec.
-type Option struct {
-	Value string
-	Label string
 }
 
 // ErrNoSuchField: the pointer names no single answer of the form.
@@ -166,7 +121,7 @@ var ErrNoSuchField = errors.New("no such field")
 // Field describes the answer at a concrete pointer of a document, for a
 // correction. A group, the attachment checklist or a pointer the layout does
 // not know is ErrNoSuchField.
-func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (FieldSpec, error) {
+func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (answer.Spec, error) {
 	t, ok := f.texts[lang]
 	if !ok {
 		t = f.texts[Langs[0]]
@@ -175,86 +130,25 @@ func (f *Form) Field(doc map[string]any, pointer string, lang Lang) (FieldSpec, 
 	tmpl, indexes := jsondoc.TemplateOf(doc, parts)
 	fi := f.fields[tmpl]
 	if fi == nil || fi.layout == nil || fi.widget == "repeat" || fi.widget == "checklist" || len(parts) == 0 {
-		return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+		return answer.Spec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 	}
 	if fi.group != nil {
 		// The group item must exist: a correction never adds a person.
 		if _, ok := jsondoc.Lookup(doc, parts[:len(parts)-len(fi.rel)]); !ok {
-			return FieldSpec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
+			return answer.Spec{}, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
 		}
 	}
-	spec := FieldSpec{Pointer: jsondoc.Join(parts), Label: f.label(t, fi, indexes), Widget: fi.widget}
+	spec := answer.Spec{Pointer: jsondoc.Join(parts), Label: f.label(t, fi, indexes), Widget: fi.widget}
 	switch fi.widget {
 	case "yesno", "checkbox":
-		spec.Options = []Option{{"true", t["option.yes"]}, {"false", t["option.no"]}}
+		spec.Options = []answer.Option{{Value: "true", Label: t["option.yes"]}, {Value: "false", Label: t["option.no"]}}
 	case "radio":
 		for _, v := range enumValues(schemaAt(f.schemaDoc, tmpl)) {
-			spec.Options = append(spec.Options, Option{v, t["option."+fi.id+"."+v]})
+			spec.Options = append(spec.Options, answer.Option{Value: v, Label: t["option."+fi.id+"."+v]})
 		}
 	}
 	if v, ok := jsondoc.Lookup(doc, parts); ok && v != nil {
 		spec.Value = fmt.Sprint(v)
 	}
 	return spec, nil
-}
-
-// Parse turns what was entered for the field into the value the document
-// stores: a boolean, a number for an amount, else the trimmed text. An empty
-// entry is nil, which removes the answer. The value is not validated: that is
-// Validate's job, on the whole document.
-func (s FieldSpec) Parse(entered string) (any, error) {
-	entered = strings.TrimSpace(entered)
-	if entered == "" {
-		return nil, nil
-	}
-	switch s.Widget {
-	case "yesno", "checkbox":
-		b, err := strconv.ParseBool(entered)
-		if err != nil {
-			return nil, fmt.Errorf("%s: choose yes or no", s.Label)
-		}
-		return b, nil
-	case "radio":
-		for _, o := range s.Options {
-			if o.Value == entered {
-				return entered, nil
-			}
-		}
-		return nil, fmt.Errorf("%s: choose one of the options", s.Label)
-	case "amount":
-		digits := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(entered)
-		if d := strings.TrimPrefix(digits, "-"); d == "" || len(d) > 15 || !allASCIIDigits(d) {
-			return nil, fmt.Errorf("%s: write a whole number of kroner", s.Label)
-		}
-		return json.Number(digits), nil
-	}
-	return entered, nil
-}
-
-// SetValue writes a value at a concrete pointer of a document, creating the
-// objects on the way (never array items); nil removes the answer. It answers
-// the value that was there before (nil if none).
-func SetValue(doc map[string]any, pointer string, v any) (old any, err error) {
-	parts := jsondoc.Split(pointer)
-	if len(parts) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
-	}
-	old, _ = jsondoc.Lookup(doc, parts)
-	if v == nil {
-		jsondoc.Remove(doc, parts)
-		return old, nil
-	}
-	parentParts := parts[:len(parts)-1]
-	parent, ok := jsondoc.Lookup(doc, parentParts)
-	if !ok {
-		if parent, ok = jsondoc.EnsureObject(doc, parentParts); !ok {
-			return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
-		}
-	}
-	m, isObject := parent.(map[string]any)
-	if !isObject {
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchField, pointer)
-	}
-	m[parts[len(parts)-1]] = v
-	return old, nil
 }

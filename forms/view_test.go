@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // TestViewShowsAnswersWithTheFormsLabels: a caseworker reads the example with
@@ -83,8 +85,8 @@ func TestFieldParsesACorrection(t *testing.T) {
 			t.Errorf("Field(%q): %v, want ErrNoSuchField", bad, err)
 		}
 	}
-	old, err := SetValue(doc, "/housing/rent", json.Number("15200"))
-	if err != nil || old != 14500.0 || doc["housing"].(map[string]any)["rent"] != json.Number("15200") {
-		t.Fatalf("SetValue: old %v, %v", old, err)
+	old, ok := jsondoc.Set(doc, jsondoc.Split("/housing/rent"), json.Number("15200"))
+	if !ok || old != 14500.0 || doc["housing"].(map[string]any)["rent"] != json.Number("15200") {
+		t.Fatalf("Set: old %v, %v", old, ok)
 	}
 }

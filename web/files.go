@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/skjema/skjema/engine"
-	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/rules"
 	"github.com/skjema/skjema/web/ratelimit"
 )
 
@@ -83,7 +83,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(f.Rules.Attachments, func(ar forms.AttachmentRule) bool { return ar.ID == attachment }) {
+	if !slices.ContainsFunc(f.Rules.Attachments, func(ar rules.AttachmentRule) bool { return ar.ID == attachment }) {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "attachment must name one of the form's attachments")
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -22,6 +22,7 @@ import (
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/storage"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // Service is casework over one database.
@@ -226,9 +227,9 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 			return fmt.Errorf("%w: an application that is %s cannot be corrected", fault.ErrIllegalTransition, a.Status)
 		}
 		doc := before.Document // the stored document, decoded once by the validation
-		old, err := forms.SetValue(doc, pointer, value)
-		if err != nil {
-			return fmt.Errorf("%w: %v", fault.ErrInvalid, err)
+		old, ok := jsondoc.Set(doc, jsondoc.Split(pointer), value)
+		if !ok {
+			return fmt.Errorf("%w: %v: %s", fault.ErrInvalid, forms.ErrNoSuchField, pointer)
 		}
 		res := c.Form.Validate(doc, forms.Options{Mode: forms.Full})
 		if !res.Valid {

@@ -104,6 +104,35 @@ func EnsureObject(doc map[string]any, parts []string) (map[string]any, bool) {
 	return cur, true
 }
 
+// Set writes a value at the object member the pointer's parts name,
+// creating the objects on the way (never array items); nil removes the
+// member. It answers the value that was there before (nil if none), and
+// false if the parts name no object member (a path through a non-object,
+// or the document itself).
+func Set(doc map[string]any, parts []string, v any) (old any, ok bool) {
+	if len(parts) == 0 {
+		return nil, false
+	}
+	old, _ = Lookup(doc, parts)
+	if v == nil {
+		Remove(doc, parts)
+		return old, true
+	}
+	parentParts := parts[:len(parts)-1]
+	parent, found := Lookup(doc, parentParts)
+	if !found {
+		if parent, found = EnsureObject(doc, parentParts); !found {
+			return nil, false
+		}
+	}
+	m, isObject := parent.(map[string]any)
+	if !isObject {
+		return nil, false
+	}
+	m[parts[len(parts)-1]] = v
+	return old, true
+}
+
 // TemplateOf replaces every array index in a concrete pointer's parts by "*",
 // using the document to tell indexes from object keys that look like numbers.
 func TemplateOf(doc any, parts []string) (tmpl string, indexes []int) {

@@ -16,6 +16,8 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/answer"
+	"github.com/skjema/skjema/forms/rules"
 )
 
 // --- the queue ---------------------------------------------------------------
@@ -146,7 +148,7 @@ type caseView struct {
 	Fields []forms.Row
 	// Ceiling is the cap on the housing costs the agency counts, shown
 	// when the costs are above it: information, not a reason to act.
-	Ceiling *forms.Ceiling
+	Ceiling *rules.Ceiling
 }
 
 type checklistItem struct {
@@ -470,7 +472,7 @@ func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request, u engine.User
 
 type correctView struct {
 	App    engine.Application
-	Spec   forms.FieldSpec
+	Spec   answer.Spec
 	Reason string
 	Error  string
 }

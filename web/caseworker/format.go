@@ -8,7 +8,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
-	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/answer"
 )
 
 var oslo = calendar.Oslo
@@ -72,7 +72,7 @@ var templateFuncs = template.FuncMap{
 	},
 	// kroner is "12 907 kr", rounded to whole kroner, grouped as in Norwegian.
 	"kroner": func(v float64) string {
-		return forms.Kroner(v)
+		return answer.Kroner(v)
 	},
 	"join":       strings.Join,
 	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },

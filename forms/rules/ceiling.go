@@ -1,4 +1,4 @@
-package forms
+package rules
 
 import (
 	"fmt"
@@ -48,10 +48,9 @@ type Ceiling struct {
 // counts the ceiling.
 func (c Ceiling) Above() bool { return c.Costs > c.Limit }
 
-// CostCeiling is the ceiling for a prepared document of the form in a
-// kommune, and false when the form has none.
-func (f *Form) CostCeiling(doc map[string]any, kommune string) (Ceiling, bool) {
-	cc := f.Rules.Ceiling
+// For is the ceiling for a prepared document in a kommune, and false when
+// there is none.
+func (cc *CostCeiling) For(doc map[string]any, kommune string) (Ceiling, bool) {
 	if cc == nil || len(cc.PerMonth) == 0 {
 		return Ceiling{}, false
 	}
@@ -79,9 +78,9 @@ func (f *Form) CostCeiling(doc map[string]any, kommune string) (Ceiling, bool) {
 	return out, true
 }
 
-// checkCeiling reports what is wrong with the ceiling's data.
-func (f *Form) checkCeiling() []error {
-	cc := f.Rules.Ceiling
+// Check reports what is wrong with the ceiling's data; described tells
+// whether the form's schema has a pointer.
+func (cc *CostCeiling) Check(described func(pointer string) bool) []error {
 	if cc == nil {
 		return nil
 	}
@@ -96,7 +95,7 @@ func (f *Form) checkCeiling() []error {
 		add("perMonth needs a positive ceiling for each household size")
 	}
 	for _, p := range append(append([]string{cc.Household, cc.Adapted}, cc.Monthly...), cc.Yearly...) {
-		if p != "" && schemaAt(f.schemaDoc, p) == nil {
+		if p != "" && !described(p) {
 			add("reads %s, which the schema does not describe", p)
 		}
 	}
