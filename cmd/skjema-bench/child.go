@@ -82,6 +82,25 @@ func (c *child) memory() (rss, peak float64) {
 	return rss, peak
 }
 
+// cpu is the CPU time, user and system, the child has used so far (read
+// at the kernel's clock tick of 1/100 s, the usual USER_HZ).
+func (c *child) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses and may
+	// hold spaces: utime and stime are the 12th and 13th of them.
+	rest := string(data[strings.LastIndexByte(string(data), ')')+1:])
+	fields := strings.Fields(rest)
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 func (c *child) stop() {
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})

@@ -151,6 +151,79 @@ func Join(ctx context.Context, tx storage.Tx, now time.Time, a Application, agen
 	return b, Move(ctx, tx, now, t)
 }
 
+// JoinAll puts applications of one kommune, each still submitted, into
+// the open batch for (agency, kommune) as Join does each, moving them by t
+// (its ApplicationID and Version are theirs), with a few statements for
+// them all rather than five for each: the route of one group commit's
+// applications is the single SQLite writer's work. A batch they fill is
+// sealed, and the rest go into the next. An application that is no longer
+// submitted, or a batch that another node filled meanwhile, is a conflict:
+// the caller tries again.
+func JoinAll(ctx context.Context, tx storage.Tx, now time.Time, apps []Application, agency string, size int, t Transition) error {
+	if !CanTransition(StatusSubmitted, t.To) {
+		return fmt.Errorf("%w: %s → %s", fault.ErrIllegalTransition, StatusSubmitted, t.To)
+	}
+	for len(apps) > 0 {
+		b, err := openBatch(ctx, tx, agency, apps[0].Kommune, now)
+		if err != nil {
+			return err
+		}
+		n := len(apps)
+		if size > 0 {
+			n = min(n, size-b.ItemCount)
+		}
+		if n <= 0 { // full already (an approval filled it): seal it, open the next
+			_, ok, err := Seal(ctx, tx, now, b.ID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("batch %s was sealed meanwhile: %w", b.ID, fault.ErrConflict)
+			}
+			continue
+		}
+		// As in Join, the count first: it locks the batch row against a seal.
+		err = tx.Get(ctx, &b.ItemCount, `UPDATE batches SET item_count = item_count + ?
+			WHERE id = ? AND status = ? AND (? = 0 OR item_count + ? <= ?) RETURNING item_count`,
+			n, b.ID, string(BatchOpen), size, n, size)
+		if errors.Is(err, fault.ErrNotFound) {
+			return fmt.Errorf("batch %s changed meanwhile: %w", b.ID, fault.ErrConflict)
+		} else if err != nil {
+			return fmt.Errorf("count %d items in batch %s: %w", n, b.ID, err)
+		}
+		part := apps[:n]
+		apps = apps[n:]
+		ids := make([]string, len(part))
+		for i, a := range part {
+			ids[i] = a.ID
+		}
+		in, args := storage.InList(ids)
+		moved, err := tx.Exec(ctx, `UPDATE applications SET batch_id = ?, status = ?, version = version + 1, updated_at = ?
+			WHERE status = ? AND id IN `+in, append([]any{b.ID, string(t.To), now, string(StatusSubmitted)}, args...)...)
+		if err != nil {
+			return fmt.Errorf("move %d applications into batch %s: %w", n, b.ID, err)
+		}
+		if moved != int64(n) {
+			return fmt.Errorf("%d of %d applications were no longer submitted: %w", int64(n)-moved, n, fault.ErrConflict)
+		}
+		events := make([]Transition, len(part))
+		for i, a := range part {
+			events[i] = t
+			events[i].ApplicationID, events[i].From, events[i].Version = a.ID, StatusSubmitted, a.Version
+			events[i].Reason = "batch " + b.ID
+		}
+		if err := AuditAll(ctx, tx, now, events); err != nil {
+			return err
+		}
+		if size > 0 && b.ItemCount >= size {
+			if _, _, err := Seal(ctx, tx, now, b.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // openBatch finds the open batch for (agency, kommune) or opens one. The
 // unique index on open batches makes a second open batch impossible; on
 // PostgreSQL a racing opener's insert fails and the whole route retries.

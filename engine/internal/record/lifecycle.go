@@ -11,6 +11,7 @@ package record
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/fault"
@@ -123,6 +124,26 @@ func Audit(ctx context.Context, tx storage.Tx, at time.Time, t Transition) error
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, t.Detail, at)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", t.ApplicationID, err)
+	}
+	return nil
+}
+
+// AuditAll writes the events as Audit does each, a few hundred to a
+// statement.
+func AuditAll(ctx context.Context, tx storage.Tx, at time.Time, ts []Transition) error {
+	const perStatement = 500 // 8 parameters each: well under either database's limit
+	for len(ts) > 0 {
+		part := ts[:min(len(ts), perStatement)]
+		ts = ts[len(part):]
+		args := make([]any, 0, 8*len(part))
+		for _, t := range part {
+			args = append(args, t.ApplicationID, t.Actor, t.Action, string(t.From), string(t.To), t.Reason, t.Detail, at)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ")
+		if _, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, actor, action, from_status, to_status, reason, detail, at)
+			VALUES `+values, args...); err != nil {
+			return fmt.Errorf("audit %d events: %w", len(part), err)
+		}
 	}
 	return nil
 }
