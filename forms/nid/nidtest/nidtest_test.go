@@ -30,3 +30,21 @@ func seq(from, to int) []int {
 	}
 	return out
 }
+
+// TestSyntheticIsValidOnlyWhereAllowed: a Tenor number passes where
+// synthetic numbers are allowed, and is refused in production.
+func TestSyntheticIsValidOnlyWhereAllowed(t *testing.T) {
+	t.Parallel()
+	for i := range 50 {
+		fnr := Synthetic(i)
+		if fnr[2] < '8' {
+			t.Fatalf("Synthetic(%d) = %s: the month is not +80", i, fnr)
+		}
+		if _, err := nid.Fodselsnummer(fnr, nid.PersonOptions{AllowSynthetic: true}); err != nil {
+			t.Fatalf("Synthetic(%d) = %s: %v", i, fnr, err)
+		}
+		if _, err := nid.Fodselsnummer(fnr, nid.PersonOptions{}); err == nil {
+			t.Fatalf("Synthetic(%d) = %s passes in production", i, fnr)
+		}
+	}
+}
