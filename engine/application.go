@@ -34,6 +34,21 @@ type Draft struct {
 // empty. Where the installation lists its kommuner, the kommune must be one
 // of them (ErrUnknownKommune).
 func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
+	return s.createDraft(ctx, nil, form, formVersion, kommune, data)
+}
+
+// CreateCitizenDraft starts an application as CreateDraft does, for the
+// citizen signed in with the session token: it is hers, and her token
+// opens it on any device, without its resume token.
+func (s *Store) CreateCitizenDraft(ctx context.Context, token, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
+	c, err := record.CitizenByToken(ctx, s.read(), token, s.now())
+	if err != nil {
+		return Draft{}, fmt.Errorf("create draft: %w: not signed in, or the session has ended", ErrUnauthorized)
+	}
+	return s.createDraft(ctx, &c.OwnerHash, form, formVersion, kommune, data)
+}
+
+func (s *Store) createDraft(ctx context.Context, owner *string, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
 	if err := s.servesKommune(kommune); err != nil {
 		return Draft{}, fmt.Errorf("create draft: %w", err)
 	}
@@ -43,8 +58,8 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 	d := Draft{ID: secret.ID(), Token: secret.Token()}
 	err := s.write(ctx, func(tx Tx) error {
 		now := s.now()
-		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), secret.Hash(d.Token), now, now); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, resume_token_hash, owner_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ID, form, formVersion, kommune, string(StatusDraft), string(data), secret.Hash(d.Token), owner, now, now); err != nil {
 			return err
 		}
 		return record.Audit(ctx, tx, now, Transition{ApplicationID: d.ID, To: StatusDraft, Actor: "citizen", Action: "create"})
@@ -56,12 +71,13 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 }
 
 // OpenWithToken reads an application the way a citizen may: by id and its
-// resume token. A wrong token is ErrNotFound, so ids cannot be probed. Once
+// resume token, or the session token of the signed-in citizen it belongs
+// to. A wrong token is ErrNotFound, so ids cannot be probed. Once
 // the application has left her hands (Status.LeftCitizen) its Data is
 // empty: the token then reads the status and messages only.
 func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
 	a, err := record.GetApplication(ctx, s.read(), `id = ?`, id)
-	if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
+	if err != nil || !record.Holds(ctx, s.read(), token, a.ResumeTokenHash, a.OwnerHash, s.now()) {
 		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
 	}
 	if a.Status.LeftCitizen() {
@@ -77,7 +93,7 @@ func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMe
 	var saved Application
 	err := s.write(ctx, func(tx Tx) error {
 		a, err := record.GetApplication(ctx, tx, `id = ?`, id)
-		if err != nil || !secret.Matches(token, a.ResumeTokenHash) {
+		if err != nil || !record.Holds(ctx, tx, token, a.ResumeTokenHash, a.OwnerHash, s.now()) {
 			return ErrNotFound
 		}
 		if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {

@@ -78,7 +78,7 @@ func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (F
 // canAddFile checks the token, that the citizen may still change the
 // application, and that a file of size fits its limits.
 func (s *Store) canAddFile(ctx context.Context, ex Executor, appID, token string, size int64) error {
-	if err := editable(ctx, ex, appID, token); err != nil {
+	if err := s.editable(ctx, ex, appID, token); err != nil {
 		return err
 	}
 	var use struct {
@@ -190,7 +190,7 @@ func (m uploadMemory) release() { <-m }
 // DeleteFile removes an upload the citizen no longer wants.
 func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) error {
 	err := s.write(ctx, func(tx Tx) error {
-		if err := editable(ctx, tx, appID, token); err != nil {
+		if err := s.editable(ctx, tx, appID, token); err != nil {
 			return err
 		}
 		n, err := tx.Exec(ctx, `DELETE FROM files WHERE id = ? AND application_id = ?`, fileID, appID)
@@ -211,12 +211,14 @@ func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) err
 
 // editable checks the token and that the citizen may still change the
 // application.
-func editable(ctx context.Context, tx Executor, appID, token string) error {
+func (s *Store) editable(ctx context.Context, tx Executor, appID, token string) error {
 	var a struct {
-		Status Status `db:"status"`
-		Hash   string `db:"resume_token_hash"`
+		Status Status  `db:"status"`
+		Hash   string  `db:"resume_token_hash"`
+		Owner  *string `db:"owner_hash"`
 	}
-	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash FROM applications WHERE id = ?`, appID); err != nil || !secret.Matches(token, a.Hash) {
+	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash, owner_hash FROM applications WHERE id = ?`, appID); err != nil ||
+		!record.Holds(ctx, tx, token, a.Hash, a.Owner, s.now()) {
 		return ErrNotFound
 	}
 	if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {

@@ -28,3 +28,7 @@ const (
 // CanTransition tells whether the lifecycle allows moving from one status to
 // another.
 func CanTransition(from, to Status) bool { return record.CanTransition(from, to) }
+
+// IsCitizenToken tells a signed-in citizen's session token (package
+// engine/citizens) from an application's resume token.
+func IsCitizenToken(token string) bool { return record.IsCitizenToken(token) }

@@ -15,6 +15,7 @@ import (
 	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -59,6 +60,39 @@ type Config struct {
 	// a hash keeps the cost it was made with, so lowering it later only
 	// affects new passwords.
 	PasswordCost int
+	// Anonymous is the route for a citizen who does not sign in, on a form
+	// that asks for sign-in (forms.Layout.SignIn). Closed by default: such a
+	// submit is refused with ErrSignInRequired. The paper route is open
+	// either way.
+	Anonymous Anonymous
+}
+
+// Anonymous says what happens to an application from a citizen who did
+// not sign in, where the form asks for it. Open or for review, it is
+// marked unidentified for the caseworker and the agency.
+type Anonymous string
+
+const (
+	// AnonymousClosed refuses it: she must sign in (the default).
+	AnonymousClosed Anonymous = ""
+	// AnonymousReview takes it, and a caseworker checks who applies before
+	// it goes on (ReasonUnidentified).
+	AnonymousReview Anonymous = "review"
+	// AnonymousOpen takes it and routes it as any other: for an
+	// installation whose agency checks the applicant against the
+	// registers itself, and for tests and load runs.
+	AnonymousOpen Anonymous = "open"
+)
+
+// ParseAnonymous reads a route: "no" or "" (closed), "review", "open".
+func ParseAnonymous(s string) (Anonymous, error) {
+	switch s {
+	case "", "no":
+		return AnonymousClosed, nil
+	case string(AnonymousReview), string(AnonymousOpen):
+		return Anonymous(s), nil
+	}
+	return "", fmt.Errorf("the anonymous route is no, review or open, not %q", s)
 }
 
 // kommunenummer is four digits (SSB's numbers).
@@ -78,11 +112,13 @@ type Store struct {
 	Accounts *accounts.Service
 	Batches  *batches.Service
 	Casework *casework.Service
+	Citizens *citizens.Service
 
-	enqueuer Enqueuer
-	kommuner map[string]bool
-	chunks   uploadMemory
-	calendar calendar.Calendar
+	enqueuer  Enqueuer
+	kommuner  map[string]bool
+	anonymous Anonymous
+	chunks    uploadMemory
+	calendar  calendar.Calendar
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -96,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Calendar.Validate(); err != nil {
 		return nil, fmt.Errorf("open: %w", err)
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, calendar: cfg.Calendar.WithDefaults(),
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, calendar: cfg.Calendar.WithDefaults(), anonymous: cfg.Anonymous,
 		kommuner: map[string]bool{}, chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {
@@ -111,6 +147,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500))
+	s.Citizens = citizens.New(s.db, cfg.Clock)
 	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
 		s.db.Close()
 		return nil, err
@@ -132,6 +169,10 @@ func (s *Store) servesKommune(k string) error {
 
 // IsPostgresURL tells a PostgreSQL URL from a SQLite path.
 func IsPostgresURL(s string) bool { return storage.IsPostgresURL(s) }
+
+// AnonymousRoute is what becomes of an application from a citizen who did
+// not sign in, where the form asks for it (Config.Anonymous).
+func (s *Store) AnonymousRoute() Anonymous { return s.anonymous }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }

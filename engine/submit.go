@@ -15,6 +15,7 @@ import (
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // SubmitRequest is one submit as the citizen API receives it.
@@ -27,7 +28,10 @@ type SubmitRequest struct {
 	// a random key of the client's own of at least 16 characters, which then
 	// also serves as the token for reading the application's status.
 	IdempotencyKey string
-	Token          string
+	// Token is the draft's resume token, or the session token of the
+	// citizen signed in with ID-porten: then the application is hers, and
+	// its applicant is the person ID-porten vouched for.
+	Token string
 	// Kommune is the kommune the application is for; empty means the
 	// address's kommunenummer.
 	Kommune string
@@ -75,7 +79,17 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if kommune == "" {
 		kommune = s.draftKommune(ctx, req.IdempotencyKey)
 	}
-	res, err := req.Form.ValidateJSON(req.Body, forms.Options{Mode: forms.Full, Lang: req.Lang, Kommune: kommune})
+	citizen, unidentified, err := s.applicant(ctx, req)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("submit: %w", err)
+	}
+	body := req.Body
+	if citizen != nil {
+		if body, err = withApplicant(req.Form, body, citizen.PID); err != nil {
+			return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	res, err := req.Form.ValidateJSON(body, forms.Options{Mode: forms.Full, Lang: req.Lang, Kommune: kommune})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
@@ -104,11 +118,15 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	month := s.calendar.ApplicationMonth(now, req.channel())
 	// The routing rules run here, on the document already decoded, outside
 	// the transaction: the route job then need not read and decode it.
-	reasons := strings.Join(req.Form.ReviewReasons(res.Document, month.First()), ",")
+	reasonList := req.Form.ReviewReasons(res.Document, month.First())
+	if unidentified && s.anonymous == AnonymousReview {
+		reasonList = append(reasonList, ReasonUnidentified)
+	}
+	reasons := strings.Join(reasonList, ",")
 	var receipt Receipt
 	write := func(tx Tx) error {
 		r, err := s.submitTx(ctx, tx, submission{req: req, doc: res.Document, data: string(data), requestHash: requestHash,
-			ref: ref, reasons: reasons, now: now, month: month})
+			ref: ref, reasons: reasons, now: now, month: month, citizen: citizen})
 		receipt = r
 		return err
 	}
@@ -164,6 +182,54 @@ type submission struct {
 	reasons     string // the routing rules' reasons
 	now         time.Time
 	month       calendar.Month
+	citizen     *record.Citizen // signed in with ID-porten; nil if not
+}
+
+// ReasonUnidentified is the queue reason of an application whose applicant
+// did not sign in, on a form that asks for it, where the anonymous route is
+// AnonymousReview: a caseworker checks who she is before it goes on.
+const ReasonUnidentified = "unidentified"
+
+// applicant decides who is applying: the citizen the token's session
+// vouches for, or no one identified. It refuses a session below the form's
+// level, and no sign-in where the form asks for one and the installation
+// keeps no anonymous route. A caseworker's paper registration is the
+// kommune's own check of who applies.
+func (s *Store) applicant(ctx context.Context, req SubmitRequest) (c *record.Citizen, unidentified bool, err error) {
+	need := req.Form.Layout.SignIn
+	if record.IsCitizenToken(req.Token) {
+		got, err := record.CitizenByToken(ctx, s.read(), req.Token, s.now())
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: not signed in, or the session has ended", ErrUnauthorized)
+		}
+		if need != "" && !forms.Level(got.Level).AtLeast(need) {
+			return nil, false, fmt.Errorf("%w: signed in at %s, and the form needs %s", ErrSignInLevel, got.Level, need)
+		}
+		return &got, false, nil
+	}
+	if need == "" || req.Registrar != nil {
+		return nil, false, nil
+	}
+	if s.anonymous == AnonymousClosed {
+		return nil, false, ErrSignInRequired
+	}
+	return nil, true, nil
+}
+
+// withApplicant is the document with the signed-in citizen's pid as its
+// applicant: ID-porten's word, whatever the body said.
+func withApplicant(f *forms.Form, body []byte, pid string) ([]byte, error) {
+	if f.Layout.Applicant == "" {
+		return body, nil
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
+		return nil, forms.ErrNotObject
+	}
+	if _, ok := jsondoc.Set(doc, jsondoc.Split(f.Layout.Applicant), pid); !ok {
+		return nil, fmt.Errorf("the applicant's answer at %s cannot be set", f.Layout.Applicant)
+	}
+	return json.Marshal(doc)
 }
 
 // errRaced is a submit that lost a race for the draft it submits: another
@@ -185,6 +251,7 @@ type submitRow struct {
 	Channel         string     `db:"channel"`
 	Month           string     `db:"application_month"`
 	CompleteBy      *time.Time `db:"complete_by"`
+	OwnerHash       *string    `db:"owner_hash"`
 }
 
 // keyHash is how an Idempotency-Key is kept: for a submit without a draft it
@@ -196,7 +263,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	key := req.IdempotencyKey
 	var rows []submitRow
 	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt,
-		channel, application_month, complete_by FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
+		channel, application_month, complete_by, owner_hash FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
 		return Receipt{}, err
 	}
 	var draft *submitRow
@@ -214,7 +281,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	from := StatusDraft
 	kommune := req.Kommune
 	if draft != nil {
-		if !secret.Matches(req.Token, draft.ResumeTokenHash) {
+		if !record.Holds(ctx, tx, req.Token, draft.ResumeTokenHash, draft.OwnerHash, now) {
 			return Receipt{}, fmt.Errorf("draft %s: %w", key, ErrNotFound)
 		}
 		if draft.Form != req.Form.ID {
@@ -238,15 +305,21 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	if err != nil {
 		return Receipt{}, err
 	}
+	var owner *string
+	identified := ""
+	if sub.citizen != nil {
+		owner, identified = &sub.citizen.OwnerHash, sub.citizen.Level
+	}
 	if draft != nil {
 		if err := checkFiles(ctx, tx, req.Form, req.Lang, key, doc); err != nil {
 			return Receipt{}, err
 		}
 		n, err := tx.Exec(ctx, `UPDATE applications SET status = ?, form_version = ?, kommune = ?, data = ?, route_reasons = ?,
 			idempotency_key_hash = ?, request_hash = ?, submitted_at = ?, updated_at = ?, application_month = ?, complete_by = ?,
-			applicant_hash = ?, duplicate_of = ?, version = version + 1 WHERE id = ? AND status = ?`,
+			applicant_hash = ?, duplicate_of = ?, owner_hash = COALESCE(?, owner_hash), identified = ?, version = version + 1
+			WHERE id = ? AND status = ?`,
 			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now,
-			sub.month.String(), completeBy, applicant, duplicateOf, key, string(StatusDraft))
+			sub.month.String(), completeBy, applicant, duplicateOf, owner, identified, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -261,9 +334,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		receipt.ID, from = secret.ID(), ""
 		if _, err := tx.Exec(ctx, `INSERT INTO applications (id, form, form_version, kommune, status, data, route_reasons, resume_token_hash,
 			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at, application_month, complete_by,
-			applicant_hash, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			applicant_hash, duplicate_of, owner_hash, identified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, reasons, secret.Hash(key),
-			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy, applicant, duplicateOf); err != nil {
+			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy, applicant, duplicateOf, owner, identified); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -363,7 +436,7 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r su
 	if r.ID != req.IdempotencyKey {
 		token = req.IdempotencyKey // a submit without a draft: the key is the token
 	}
-	if !secret.Matches(token, r.ResumeTokenHash) {
+	if !record.Holds(ctx, tx, token, r.ResumeTokenHash, r.OwnerHash, sub.now) {
 		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)
 	}
 	if r.Form != req.Form.ID {

@@ -55,6 +55,12 @@ func (f *Form) Check() []error {
 			}
 		}
 	}
+	if _, err := ParseLevel(string(f.Layout.SignIn)); err != nil {
+		add("layout: signIn: %v", err)
+	}
+	if f.Layout.SignIn != "" && f.Layout.Applicant == "" {
+		add("layout: signIn needs an applicant pointer, where the signed-in person's fødselsnummer goes")
+	}
 	if f.Layout.Applicant != "" {
 		if _, ok := f.fields[f.Layout.Applicant]; !ok {
 			add("layout: applicant %s is not a field of the layout", f.Layout.Applicant)

@@ -28,7 +28,11 @@ type Layout struct {
 	// form has one: a second application from the same applicant for the
 	// same month in the same kommune goes to a caseworker as a duplicate.
 	Applicant string `json:"applicant,omitempty"`
-	Pages     []Page `json:"pages"`
+	// SignIn is the level of assurance the applicant signs in at with
+	// ID-porten; her fødselsnummer (Applicant) is then the one ID-porten
+	// gives, not typed. Empty: the form needs no sign-in.
+	SignIn Level  `json:"signIn,omitempty"`
+	Pages  []Page `json:"pages"`
 }
 
 // Page is one step of the form.

@@ -19,39 +19,18 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 )
 
-// Level is a level of assurance, as ID-porten's acr names it.
-type Level string
+// Level is a level of assurance: forms.Level, the one a form asks for.
+type Level = forms.Level
 
+// The levels ID-porten signs in at.
 const (
-	Substantial Level = "idporten-loa-substantial" // MinID, and the e-IDs of High
-	High        Level = "idporten-loa-high"        // BankID, Buypass, Commfides
+	Substantial = forms.Substantial
+	High        = forms.High
 )
-
-// rank orders the levels; an unknown one ranks below both.
-func (l Level) rank() int {
-	switch l {
-	case Substantial:
-		return 1
-	case High:
-		return 2
-	}
-	return 0
-}
-
-// AtLeast tells whether l is min or higher.
-func (l Level) AtLeast(min Level) bool { return l.rank() > 0 && l.rank() >= min.rank() }
-
-// ParseLevel reads a level; "" is none.
-func ParseLevel(s string) (Level, error) {
-	l := Level(s)
-	if s != "" && l.rank() == 0 {
-		return "", fmt.Errorf("unknown level of assurance %q (want %s or %s)", s, Substantial, High)
-	}
-	return l, nil
-}
 
 // Config for ID-porten.
 type Config struct {

@@ -237,7 +237,12 @@ func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allowDraft(w, r); err != nil {
 		return err
 	}
-	d, err := s.store.CreateDraft(r.Context(), f.ID, f.Version, req.Kommune, req.Data)
+	var d engine.Draft
+	if token, _ := bearer(r); engine.IsCitizenToken(token) {
+		d, err = s.store.CreateCitizenDraft(r.Context(), token, f.ID, f.Version, req.Kommune, req.Data)
+	} else {
+		d, err = s.store.CreateDraft(r.Context(), f.ID, f.Version, req.Kommune, req.Data)
+	}
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,10 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusGone, "gone", "Gone", causeOf(err))
 	case errors.Is(err, engine.ErrNotFound):
 		return errNotFound
+	case errors.Is(err, engine.ErrSignInRequired):
+		return problem(http.StatusUnauthorized, "sign-in-required", "Sign-in required", "this form needs the applicant signed in with ID-porten")
+	case errors.Is(err, engine.ErrSignInLevel):
+		return problem(http.StatusForbidden, "sign-in-level", "Sign-in level too low", causeOf(err))
 	case errors.Is(err, engine.ErrUnauthorized):
 		return errNoToken
 	case errors.Is(err, engine.ErrConflict):

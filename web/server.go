@@ -8,8 +8,10 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/identity"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
 )
@@ -77,6 +80,16 @@ type Config struct {
 	// widget shows the poststed after a postnummer, and the review page the
 	// kommune's name. Defaults to none (only numbers are shown).
 	Registers *nid.Registers
+	// IDPorten signs citizens in (package identity). Defaults to none: no
+	// sign-in; whether a citizen may then apply at all is the store's
+	// anonymous route (engine.Config.Anonymous).
+	IDPorten *identity.IDPorten
+	// PublicURL is this server's address as browsers reach it
+	// ("https://skjema.oslo.kommune.no"): where ID-porten's sign-out comes
+	// back to, and a page of it may be returned to after a sign-in (the
+	// example page). Cookies are Secure when it is https. Required with
+	// IDPorten.
+	PublicURL string
 }
 
 // Server is the HTTP side of Skjema.
@@ -99,6 +112,9 @@ type Server struct {
 	example       string
 	cw            http.Handler
 	registers     *nid.Registers
+	idporten      *identity.IDPorten
+	publicOrigin  string
+	secureCookies bool
 	draining      atomic.Bool
 }
 
@@ -121,7 +137,16 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker,
-		registers: cfg.Registers}
+		registers: cfg.Registers, idporten: cfg.IDPorten}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("web: PublicURL %q is not an http(s) address", cfg.PublicURL)
+		}
+		s.publicOrigin, s.secureCookies = u.Scheme+"://"+u.Host, u.Scheme == "https"
+	} else if cfg.IDPorten != nil {
+		return nil, errors.New("web: PublicURL is required with IDPorten")
+	}
 	s.origins = map[string]bool{}
 	for _, o := range cfg.Origins {
 		s.origins[strings.TrimSuffix(o, "/")] = true
@@ -162,6 +187,14 @@ func (s *Server) routes() []route {
 		{"DELETE /api/v1/drafts/{id}/files/{file}", s.deleteFile},
 		{"GET /api/v1/submissions/{id}", s.submissionStatus},
 		{"GET /api/v1/postnummer/{postnummer}", s.postnummer},
+		{"GET /api/v1/sign-in", s.signInInfo},
+		{"POST /api/v1/citizen/session", s.citizenSession},
+		{"GET /api/v1/citizen", s.getCitizen},
+		{"GET /api/v1/citizen/applications", s.myApplications},
+		{"POST /api/v1/citizen/sign-out", s.signOut},
+		{"GET /auth/idporten/login", s.signInLogin},
+		{"GET /auth/idporten/callback", s.signInCallback},
+		{"GET /auth/idporten/signed-out", s.signedOut},
 		{"GET /api/v1/agency/batches", s.listBatches},
 		{"GET /api/v1/agency/batches/{id}", s.getBatch},
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},
@@ -195,7 +228,7 @@ func (s *Server) Handler() http.Handler {
 				writeProblem(w, r, s.log, err)
 			}
 		})
-		if _, path, _ := strings.Cut(rt.pattern, " "); strings.HasPrefix(path, "/api/") {
+		if _, path, _ := strings.Cut(rt.pattern, " "); strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/auth/") {
 			handler = s.limit(handler)
 		}
 		mux.Handle(rt.pattern, handler)

@@ -24,6 +24,7 @@ func TestREADMEFlow(t *testing.T) {
 	m := &Main{Stdout: &out, Stderr: io.Discard}
 	t.Setenv("SKJEMA_DB", filepath.Join(dir, "skjema.db"))
 	t.Setenv("SKJEMA_ADDR", "127.0.0.1:0")
+	t.Setenv("SKJEMA_ANONYMOUS", "open") // as the README's curl section starts it
 	if err := m.ParseFlags(nil); err != nil {
 		t.Fatal(err)
 	}

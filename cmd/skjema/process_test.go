@@ -75,7 +75,8 @@ func (n *node) start() {
 		n.t.Fatal(err)
 	}
 	n.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	n.cmd.Env = append(os.Environ(), "SKJEMA_TEST_CHILD="+string(argv))
+	// The crash tests submit as the load does, without sign-in.
+	n.cmd.Env = append(os.Environ(), "SKJEMA_TEST_CHILD="+string(argv), "SKJEMA_ANONYMOUS=open")
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/identity"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
@@ -52,6 +54,11 @@ type Main struct {
 	ClosedDays      string
 	Kommuner        string
 	AllowSynthetic  bool
+	Anonymous       string
+	PublicURL       string
+	IDPortenIssuer  string
+	IDPortenClient  string
+	IDPortenSecret  string
 	NoMigrate       bool
 	LogLevel        string
 	Dev             bool
@@ -122,6 +129,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ClosedDays, "closed-days", "", "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", "", "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", false, "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
+	fs.StringVar(&m.Anonymous, "anonymous", "", "applications from citizens who do not sign in, where the form asks for ID-porten: no (refused), review (taken, a caseworker checks who applies first) or open (taken as any other); default no, and open with -dev when no ID-porten is configured (SKJEMA_ANONYMOUS)")
+	fs.StringVar(&m.PublicURL, "public-url", "", "this server's address as browsers reach it, e.g. https://skjema.oslo.kommune.no; default http://ADDR (SKJEMA_PUBLIC_URL)")
+	fs.StringVar(&m.IDPortenIssuer, "idporten-issuer", "", "ID-porten's issuer: https://idporten.no, https://test.idporten.no, or a local one (examples/idporten-test); empty: no sign-in (SKJEMA_IDPORTEN_ISSUER)")
+	fs.StringVar(&m.IDPortenClient, "idporten-client-id", "", "the client id ID-porten gave this installation (SKJEMA_IDPORTEN_CLIENT_ID)")
+	fs.StringVar(&m.IDPortenSecret, "idporten-client-secret", "", "its client secret; give it in the environment rather than on the command line (SKJEMA_IDPORTEN_CLIENT_SECRET)")
 	fs.BoolVar(&m.NoMigrate, "no-migrate", false, "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
 	fs.BoolVar(&m.Dev, "dev", false, "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
@@ -134,7 +146,23 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("SKJEMA_LOG_LEVEL=%q (-log-level): use debug, info, warn or error", m.LogLevel)
 	}
+	if _, err := engine.ParseAnonymous(m.Anonymous); err != nil {
+		return fmt.Errorf("SKJEMA_ANONYMOUS=%q (-anonymous): use no, review or open", m.Anonymous)
+	}
+	if m.IDPortenIssuer != "" && m.IDPortenClient == "" {
+		return fmt.Errorf("SKJEMA_IDPORTEN_ISSUER=%q (-idporten-issuer) needs -idporten-client-id (SKJEMA_IDPORTEN_CLIENT_ID) and its secret", m.IDPortenIssuer)
+	}
 	return nil
+}
+
+// anonymous is the route for citizens who do not sign in: as set, or
+// open for a developer's -dev without ID-porten, else closed.
+func (m *Main) anonymous() engine.Anonymous {
+	a, _ := engine.ParseAnonymous(m.Anonymous)
+	if m.Anonymous == "" && m.Dev && m.IDPortenIssuer == "" {
+		return engine.AnonymousOpen
+	}
+	return a
 }
 
 func (m *Main) logger() *slog.Logger {
@@ -168,7 +196,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	}
 	cal := m.calendar()
 	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
-		BatchSize: m.BatchSize})
+		BatchSize: m.BatchSize, Anonymous: m.anonymous()})
 	if err != nil {
 		return err
 	}
@@ -247,7 +275,18 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return fmt.Errorf("start workers: %w", err)
 	}
-	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg, Registers: m.registers,
+	var err error
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		m.Close()
+		return err
+	}
+	public := cmp.Or(m.PublicURL, "http://"+m.listener.Addr().String())
+	idp, err := m.idporten(ctx, public)
+	if err != nil {
+		m.Close()
+		return err
+	}
+	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg, Registers: m.registers, IDPorten: idp, PublicURL: public,
 		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
 		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, UploadsPerAddress: m.UploadsPerAddr, MaxInFlight: m.MaxInFlight}
 	if m.Dev {
@@ -270,10 +309,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.web = srv
-	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
-		m.Close()
-		return err
-	}
 	if m.MaxConnsPerAddr > 0 {
 		limited := connlimit.New(m.listener, m.MaxConnsPerAddr)
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -308,7 +343,27 @@ func (m *Main) Run(ctx context.Context) error {
 	if cfg.ExampleDir != "" {
 		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())
 	}
+	switch {
+	case idp != nil:
+		fmt.Fprintf(m.Stdout, "Citizens sign in with ID-porten at %s\n", m.IDPortenIssuer)
+	case m.anonymous() == engine.AnonymousClosed:
+		fmt.Fprintln(m.Stdout, "No ID-porten configured and -anonymous no: citizens cannot submit forms that ask for sign-in (see the README: Sign-in)")
+	}
+	if a := m.anonymous(); a != engine.AnonymousClosed {
+		fmt.Fprintf(m.Stdout, "Applications without sign-in are taken (-anonymous %s)\n", a)
+	}
 	return nil
+}
+
+// idporten connects to ID-porten's discovery, if one is configured.
+func (m *Main) idporten(ctx context.Context, public string) (*identity.IDPorten, error) {
+	if m.IDPortenIssuer == "" {
+		return nil, nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	return identity.NewIDPorten(dctx, identity.Config{Issuer: m.IDPortenIssuer, ClientID: m.IDPortenClient, ClientSecret: m.IDPortenSecret,
+		RedirectURL: strings.TrimSuffix(public, "/") + "/auth/idporten/callback", Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 }
 
 // URL is where the server listens.
@@ -333,6 +388,8 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("drain HTTP: %w", err))
 		}
 		cancel()
+	} else if m.listener != nil {
+		m.listener.Close() // Run failed between listening and serving
 	}
 	stopped := true
 	if m.queue != nil {

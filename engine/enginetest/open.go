@@ -23,6 +23,7 @@ type Option func(*options)
 
 type options struct {
 	engine     engine.Config
+	forms      forms.Config
 	unmigrated bool
 }
 
@@ -44,6 +45,16 @@ func PasswordCost(cost int) Option { return func(o *options) { o.engine.Password
 // to engine.Config's 500.
 func BatchSize(n int) Option { return func(o *options) { o.engine.BatchSize = n } }
 
+// Anonymous sets the route for citizens who do not sign in, where a form
+// asks for ID-porten. By default Open keeps it open (engine.AnonymousOpen),
+// which most tests use to submit without a sign-in; an installation's
+// default is closed.
+func Anonymous(a engine.Anonymous) Option { return func(o *options) { o.engine.Anonymous = a } }
+
+// AllowSynthetic makes the forms accept synthetic fødselsnumre, as a test
+// installation does: TestID's persons from ID-porten have them.
+func AllowSynthetic() Option { return func(o *options) { o.forms.Person.AllowSynthetic = true } }
+
 // Unmigrated leaves the database as it is, for tests of what happens before
 // migrations run. By default Open migrates.
 func Unmigrated() Option { return func(o *options) { o.unmigrated = true } }
@@ -54,7 +65,7 @@ func Unmigrated() Option { return func(o *options) { o.unmigrated = true } }
 // use queue/queuetest.Open, which builds on this.
 func Open(t testing.TB, dsn string, opts ...Option) *Bundle {
 	t.Helper()
-	o := options{engine: engine.Config{PasswordCost: bcrypt.MinCost}}
+	o := options{engine: engine.Config{PasswordCost: bcrypt.MinCost, Anonymous: engine.AnonymousOpen}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -70,7 +81,7 @@ func Open(t testing.TB, dsn string, opts ...Option) *Bundle {
 			t.Fatal(err)
 		}
 	}
-	reg, err := forms.Load(forms.Config{})
+	reg, err := forms.Load(o.forms)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,11 +41,17 @@ type Application struct {
 	// DuplicateOf is the first application of the same applicant for the
 	// same month in the same kommune, when this one is a second.
 	DuplicateOf *string `db:"duplicate_of" json:"duplicateOf,omitempty"`
+	// OwnerHash is the signed-in citizen it belongs to (OwnerHash of her
+	// pid); nil for one started without sign-in.
+	OwnerHash *string `db:"owner_hash" json:"-"`
+	// Identified is the level of assurance its applicant signed in at when
+	// she submitted it; empty if she was not identified.
+	Identified string `db:"identified" json:"identified,omitempty"`
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of`
+	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {

@@ -1,0 +1,212 @@
+// Package citizens keeps the sessions of citizens signed in with
+// ID-porten, and answers what a signed-in citizen may read of her own
+// applications ("Mine søknader"). Package identity does the OpenID Connect;
+// this package starts where it ends, with the person ID-porten vouched for.
+//
+// A sign-in ends in the citizen's browser on the kommune's page, where the
+// widget lives and Skjema's cookies may be blocked as third-party ones. So
+// a session is handed over in two steps: Begin stores it under a one-time
+// code, which travels in the redirect back to the page; the widget trades
+// the code for the session's bearer token (Exchange), once, within
+// CodeLifetime. Both are kept only as hashes.
+package citizens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/internal/record"
+	"github.com/skjema/skjema/engine/secret"
+	"github.com/skjema/skjema/engine/storage"
+)
+
+// Citizen is a signed-in citizen.
+type Citizen = record.Citizen
+
+// The lifetimes of a sign-in: the code lives long enough for the redirect
+// and one request; a session ends after Idle without use, and at MaxAge in
+// any case, as ID-porten's own session does.
+const (
+	CodeLifetime = 2 * time.Minute
+	Idle         = record.CitizenIdle
+	MaxAge       = 2 * time.Hour
+)
+
+// Service is the citizens' sessions over one database.
+type Service struct {
+	db    *storage.DB
+	clock record.Clock
+}
+
+// New makes the service.
+func New(db *storage.DB, clock func() time.Time) *Service {
+	return &Service{db: db, clock: record.Clock(clock)}
+}
+
+// SignIn is who ID-porten vouched for.
+type SignIn struct {
+	PID     string
+	Level   string
+	Locale  string
+	IDToken string
+}
+
+// Begin starts a session for the person and answers its one-time code.
+func (s *Service) Begin(ctx context.Context, in SignIn) (code string, err error) {
+	if in.PID == "" || in.Level == "" {
+		return "", fmt.Errorf("%w: a sign-in needs a pid and a level", fault.ErrInvalid)
+	}
+	code = secret.Token() + secret.Token()
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
+		now := s.clock.Now()
+		_, err := tx.Exec(ctx, `INSERT INTO citizen_sessions (id, code_hash, pid, owner_hash, level, locale, id_token, created_at,
+			code_expires_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			secret.ID(), secret.Hash(code), in.PID, record.OwnerHash(in.PID), in.Level, in.Locale, in.IDToken, now,
+			now.Add(CodeLifetime), now, now.Add(MaxAge))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("begin citizen session: %w", err)
+	}
+	return code, nil
+}
+
+// Session is a citizen's session as the widget holds it.
+type Session struct {
+	Token     string    `json:"token"`
+	Level     string    `json:"level"`
+	Locale    string    `json:"locale"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// Exchange trades a one-time code for the session's token. A code that is
+// unknown, used or too old is fault.ErrUnauthorized.
+func (s *Service) Exchange(ctx context.Context, code string) (Session, error) {
+	sess := Session{Token: record.CitizenTokenPrefix + secret.Token() + secret.Token()}
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		now := s.clock.Now()
+		var row struct {
+			ID        string    `db:"id"`
+			Level     string    `db:"level"`
+			Locale    string    `db:"locale"`
+			ExpiresAt time.Time `db:"expires_at"`
+		}
+		if err := tx.Get(ctx, &row, `SELECT id, level, locale, expires_at FROM citizen_sessions WHERE code_hash = ? AND code_expires_at > ?`,
+			secret.Hash(code), now); err != nil {
+			if errors.Is(err, fault.ErrNotFound) {
+				return fmt.Errorf("%w: the sign-in code is unknown, used or too old", fault.ErrUnauthorized)
+			}
+			return err
+		}
+		// The code is spent here: a second exchange finds nothing.
+		n, err := tx.Exec(ctx, `UPDATE citizen_sessions SET code_hash = NULL, token_hash = ?, seen_at = ? WHERE id = ? AND code_hash = ?`,
+			secret.Hash(sess.Token), now, row.ID, secret.Hash(code))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: the sign-in code was used meanwhile", fault.ErrUnauthorized)
+		}
+		sess.Level, sess.Locale, sess.ExpiresAt = row.Level, row.Locale, row.ExpiresAt
+		return nil
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("exchange sign-in code: %w", err)
+	}
+	return sess, nil
+}
+
+// Citizen answers the signed-in citizen of a live session token, and notes
+// its use (at most once a minute, so that validating as she types does not
+// write). Anything else is fault.ErrUnauthorized.
+func (s *Service) Citizen(ctx context.Context, token string) (Citizen, error) {
+	now := s.clock.Now()
+	c, err := record.CitizenByToken(ctx, s.db.Read(), token, now)
+	if err != nil {
+		return Citizen{}, fmt.Errorf("%w: not signed in, or the session has ended", fault.ErrUnauthorized)
+	}
+	if now.Sub(c.SeenAt) >= record.CitizenSeenEvery {
+		err := s.db.Write(ctx, func(tx storage.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE citizen_sessions SET seen_at = ? WHERE id = ?`, now, c.SessionID)
+			return err
+		})
+		if err != nil {
+			return Citizen{}, fmt.Errorf("citizen session: %w", err)
+		}
+		c.SeenAt = now
+	}
+	return c, nil
+}
+
+// SignOut ends a session, and answers ID-porten's id_token for its
+// sign-out there too ("" if the session was not live).
+func (s *Service) SignOut(ctx context.Context, token string) (idToken string, err error) {
+	if !record.IsCitizenToken(token) {
+		return "", nil
+	}
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
+		var rows []string
+		if err := tx.Select(ctx, &rows, `SELECT id_token FROM citizen_sessions WHERE token_hash = ?`, secret.Hash(token)); err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			idToken = rows[0]
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM citizen_sessions WHERE token_hash = ?`, secret.Hash(token))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("sign out: %w", err)
+	}
+	return idToken, nil
+}
+
+// Purge deletes the sessions that have ended (expired, idle, or a code
+// never exchanged) and answers how many.
+func (s *Service) Purge(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		now := s.clock.Now()
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM citizen_sessions WHERE expires_at < ? OR seen_at < ?
+			OR (token_hash IS NULL AND code_expires_at < ?)`, now, now.Add(-Idle), now)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge citizen sessions: %w", err)
+	}
+	return int(n), nil
+}
+
+// Mine is one of a citizen's applications as "Mine søknader" lists it.
+type Mine struct {
+	ID               string     `json:"id" db:"id"`
+	Form             string     `json:"form" db:"form"`
+	Kommune          string     `json:"kommune" db:"kommune"`
+	Status           string     `json:"status" db:"status"`
+	Reference        *string    `json:"reference,omitempty" db:"reference"`
+	ApplicationMonth string     `json:"applicationMonth,omitempty" db:"application_month"`
+	Message          string     `json:"message,omitempty" db:"message"`
+	AgencyReason     string     `json:"agencyReason,omitempty" db:"agency_reason"`
+	SubmittedAt      *time.Time `json:"submittedAt,omitempty" db:"submitted_at"`
+	UpdatedAt        time.Time  `json:"updatedAt" db:"updated_at"`
+}
+
+// Applications are the signed-in citizen's own applications, drafts
+// included, the latest change first (at most 200: a citizen has a few a
+// year).
+func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
+	var out []Mine
+	if err := s.db.Read().Select(ctx, &out, `SELECT id, form, kommune, status, reference, application_month, message, agency_reason,
+		submitted_at, updated_at FROM applications WHERE owner_hash = ? ORDER BY updated_at DESC, id LIMIT 200`, c.OwnerHash); err != nil {
+		return nil, fmt.Errorf("applications of a citizen: %w", err)
+	}
+	for i := range out {
+		out[i].Message = strings.TrimSpace(out[i].Message)
+	}
+	return out, nil
+}

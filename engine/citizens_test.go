@@ -1,0 +1,143 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+		"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/citizens"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid/nidtest"
+)
+
+// signedIn starts and exchanges a session for the person, as the web's
+// callback and the widget do.
+func signedIn(t *testing.T, s *engine.Store, pid, level string) string {
+	t.Helper()
+	ctx := context.Background()
+	code, err := s.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: level, Locale: "nb", IDToken: "id-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Citizens.Exchange(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Token
+}
+
+// TestCitizenSessionLifetimes: the one-time code lives two minutes and is
+// spent by its exchange; a session ends after 30 minutes without use and
+// after two hours in any case, as ID-porten's own; ended ones are purged.
+func TestCitizenSessionLifetimes(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		clock := &testClock{now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+		b := setupWith(t, dsn, enginetest.Clock(clock.Now))
+		ctx := context.Background()
+		pid := nidtest.Fodselsnummer(1)
+
+		late, _ := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: string(forms.Substantial)})
+		clock.Set(clock.Now().Add(citizens.CodeLifetime + time.Second))
+		if _, err := b.store.Citizens.Exchange(ctx, late); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a code after %s: %v, want ErrUnauthorized", citizens.CodeLifetime, err)
+		}
+
+		token := signedIn(t, b.store, pid, string(forms.Substantial))
+		for range 5 { // used every 20 minutes: alive for 100 minutes
+			clock.Set(clock.Now().Add(20 * time.Minute))
+			if _, err := b.store.Citizens.Citizen(ctx, token); err != nil {
+				t.Fatalf("used every 20 minutes, at %s: %v", clock.Now().Format("15:04"), err)
+			}
+		}
+		clock.Set(clock.Now().Add(21 * time.Minute)) // 2 h 1 min after the sign-in
+		if _, err := b.store.Citizens.Citizen(ctx, token); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("after two hours: %v, want ErrUnauthorized", err)
+		}
+
+		idle := signedIn(t, b.store, pid, string(forms.Substantial))
+		clock.Set(clock.Now().Add(citizens.Idle + time.Second))
+		if _, err := b.store.Citizens.Citizen(ctx, idle); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("after %s without use: %v, want ErrUnauthorized", citizens.Idle, err)
+		}
+		n, err := b.store.Citizens.Purge(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("purged %d (%v), want the 3 ended", n, err)
+		}
+	})
+}
+
+// TestSignInDecidesTheApplicant: a signed-in submit is hers and names her;
+// below the form's level it is refused; without sign-in the route the
+// installation chose applies, and the paper route is always open.
+func TestSignInDecidesTheApplicant(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		kari := nidtest.Fodselsnummer(7)
+
+		closed := setupWith(t, dsn, enginetest.Anonymous(engine.AnonymousClosed))
+		_, err := closed.store.Submit(ctx, engine.SubmitRequest{Form: closed.form, Body: closed.body, IdempotencyKey: "anonymous-0123456789"})
+		if !errors.Is(err, engine.ErrSignInRequired) {
+			t.Fatalf("closed route, no sign-in: %v, want ErrSignInRequired", err)
+		}
+		token := signedIn(t, closed.store, kari, string(forms.Substantial))
+		d, err := closed.store.CreateCitizenDraft(ctx, token, "bostotte", closed.form.Version, "0301", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := closed.store.OpenWithToken(ctx, d.ID, token); err != nil {
+			t.Fatalf("her own draft with her session: %v", err)
+		}
+		rc, err := closed.store.Submit(ctx, engine.SubmitRequest{Form: closed.form, Body: closed.body, IdempotencyKey: d.ID, Token: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := closed.store.Application(ctx, rc.ID)
+		if a.Identified != string(forms.Substantial) || a.OwnerHash == nil || !strings.Contains(a.Data, kari) {
+			t.Fatalf("signed-in submit: identified %q, owner %v, data %s", a.Identified, a.OwnerHash, a.Data)
+		}
+
+		// A form that needs high, and a session at substantial.
+		high := *closed.form
+		high.Layout.SignIn = forms.High
+		_, err = closed.store.Submit(ctx, engine.SubmitRequest{Form: &high, Body: closed.body, IdempotencyKey: "high-0123456789abcdef", Token: token})
+		if !errors.Is(err, engine.ErrSignInLevel) {
+			t.Fatalf("substantial for a form that needs high: %v, want ErrSignInLevel", err)
+		}
+
+		// The three stores share the database: each submit has a key of its own.
+		review := setupWith(t, dsn, enginetest.Anonymous(engine.AnonymousReview))
+		rc, err = review.store.Submit(ctx, engine.SubmitRequest{Form: review.form, Body: review.body, IdempotencyKey: "anonymous-review-0123456789"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := routeReasons(t, review.store, rc.ID); got != engine.ReasonUnidentified {
+			t.Fatalf("anonymous for review: reasons %q, want %q", got, engine.ReasonUnidentified)
+		}
+		open := setupWith(t, dsn, enginetest.Anonymous(engine.AnonymousOpen))
+		rc, err = open.store.Submit(ctx, engine.SubmitRequest{Form: open.form, Body: nidtest.WithApplicant(open.body, 8), IdempotencyKey: "anonymous-open-0123456789"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := open.store.Application(ctx, rc.ID); routeReasons(t, open.store, rc.ID) != "" || a.Identified != "" {
+			t.Fatalf("anonymous, open: reasons %q, identified %q", routeReasons(t, open.store, rc.ID), a.Identified)
+		}
+	})
+}
+
+// routeReasons are the reasons the routing rules gave at submit.
+func routeReasons(t *testing.T, s *engine.Store, id string) string {
+	t.Helper()
+	var reasons string
+	if err := s.WriteForTest(context.Background(), func(tx engine.Tx) error {
+		return tx.Get(context.Background(), &reasons, `SELECT route_reasons FROM applications WHERE id = ?`, id)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return reasons
+}

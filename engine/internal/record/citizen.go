@@ -1,0 +1,72 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/secret"
+	"github.com/skjema/skjema/engine/storage"
+)
+
+// CitizenTokenPrefix starts every signed-in citizen's bearer token, so that
+// one is never looked up as an application's resume token, nor a resume
+// token as a session.
+const CitizenTokenPrefix = "c_"
+
+// IsCitizenToken tells a citizen's session token from a resume token.
+func IsCitizenToken(token string) bool { return strings.HasPrefix(token, CitizenTokenPrefix) }
+
+// Citizen is a citizen signed in with ID-porten.
+type Citizen struct {
+	SessionID string    `db:"id"`
+	PID       string    `db:"pid"`
+	OwnerHash string    `db:"owner_hash"`
+	Level     string    `db:"level"`
+	Locale    string    `db:"locale"`
+	SeenAt    time.Time `db:"seen_at"`
+	ExpiresAt time.Time `db:"expires_at"`
+}
+
+// CitizenIdle is how long a citizen's session lives without use, as
+// ID-porten's own: 30 minutes. CitizenSeenEvery is how often its use is
+// written down (not on every keystroke's validation).
+const (
+	CitizenIdle      = 30 * time.Minute
+	CitizenSeenEvery = time.Minute
+)
+
+// OwnerHash is how an application records the citizen it belongs to: a
+// hash of her pid, never the pid itself.
+func OwnerHash(pid string) string { return secret.Hash("owner\x00" + pid) }
+
+// CitizenByToken reads the live session of a citizen's token at now;
+// anything else (unknown, ended, idle too long, a resume token) is
+// fault.ErrNotFound.
+func CitizenByToken(ctx context.Context, ex storage.Executor, token string, now time.Time) (Citizen, error) {
+	if !IsCitizenToken(token) {
+		return Citizen{}, fault.ErrNotFound
+	}
+	var c Citizen
+	if err := ex.Get(ctx, &c, `SELECT id, pid, owner_hash, level, locale, seen_at, expires_at FROM citizen_sessions
+		WHERE token_hash = ? AND expires_at > ? AND seen_at > ?`, secret.Hash(token), now, now.Add(-CitizenIdle)); err != nil {
+		return Citizen{}, fmt.Errorf("citizen session: %w", err)
+	}
+	return c, nil
+}
+
+// Holds tells whether a token opens an application: its resume token, or
+// the session of the signed-in citizen it belongs to (owner is the
+// application's owner_hash).
+func Holds(ctx context.Context, ex storage.Executor, token, resumeHash string, owner *string, now time.Time) bool {
+	if IsCitizenToken(token) {
+		if owner == nil {
+			return false
+		}
+		c, err := CitizenByToken(ctx, ex, token, now)
+		return err == nil && c.OwnerHash == *owner
+	}
+	return secret.Matches(token, resumeHash)
+}

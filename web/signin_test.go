@@ -1,0 +1,284 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/idportentest"
+	"github.com/skjema/skjema/queue/queuetest"
+	"github.com/skjema/skjema/web"
+)
+
+const kommunePage = "https://www.oslo.kommune.no/bostotte/"
+
+// signInBundle is a server with a local ID-porten.
+type signInBundle struct {
+	*testBundle
+	op *idportentest.Provider
+}
+
+func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBundle {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	public := "http://" + srv.Listener.Addr().String()
+	op := idportentest.Serve(t, idportentest.Client{ID: "skjema", Secret: "s3cret",
+		RedirectURIs:           []string{public + "/auth/idporten/callback"},
+		PostLogoutRedirectURIs: []string{public + "/auth/idporten/signed-out"}})
+	rp, err := identity.NewIDPorten(context.Background(), identity.Config{Issuer: op.Issuer(), ClientID: "skjema", ClientSecret: "s3cret",
+		RedirectURL: public + "/auth/idporten/callback", Person: nid.PersonOptions{AllowSynthetic: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	qb := queuetest.Open(t, dsn, queuetest.Logger(log), queuetest.Started(),
+		queuetest.Engine(enginetest.Anonymous(anonymous), enginetest.AllowSynthetic()))
+	s := newServer(t, web.Config{Store: qb.Store, Forms: qb.Forms, Logger: log, IDPorten: rp, PublicURL: public,
+		Origins: []string{"https://www.oslo.kommune.no"}})
+	srv.Config.Handler = s.Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	body, err := os.ReadFile("../examples/bostotte/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &signInBundle{testBundle: &testBundle{url: public, store: qb.Store, forms: qb.Forms, body: body}, op: op}
+}
+
+// browser is a browser's cookies, following no redirect by itself.
+func browser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// signInPage runs the sign-in as the browser does, from the widget's link to
+// the kommune's page again, and answers where it came back to.
+func (b *signInBundle) signInPage(t *testing.T, c *http.Client, pid, acr string) *url.URL {
+	t.Helper()
+	start := b.url + "/auth/idporten/login?form=bostotte&lang=nn&return=" + url.QueryEscape(kommunePage+"?side=1")
+	res, err := c.Get(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound || !strings.HasPrefix(res.Header.Get("Location"), b.op.Issuer()+"/authorize?") {
+		t.Fatalf("login: %d to %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	callback, err := idportentest.SignIn(c, res.Header.Get("Location"), pid, acr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.Get(callback.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusFound {
+		t.Fatalf("callback: %d", res.StatusCode)
+	}
+	back, err := url.Parse(res.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
+// signIn signs the person in and trades the code for the widget's token.
+func (b *signInBundle) signIn(t *testing.T, pid string) string {
+	t.Helper()
+	back := b.signInPage(t, browser(t), pid, idportentest.Substantial)
+	code, ok := strings.CutPrefix(back.Fragment, "skjema-signin=")
+	if !ok || !strings.HasPrefix(back.String(), kommunePage+"?side=1#") {
+		t.Fatalf("came back to %s, not the kommune's page with a code", back)
+	}
+	res := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`))
+	if res.status != http.StatusCreated {
+		t.Fatalf("exchange: %d %s", res.status, res.raw)
+	}
+	var sess struct{ Token, Level, Locale string }
+	json.Unmarshal([]byte(res.raw), &sess)
+	if sess.Level != idportentest.Substantial || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "c_") {
+		t.Fatalf("session %+v", sess)
+	}
+	if again := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`)); again.status != http.StatusUnauthorized {
+		t.Fatalf("the code a second time: %d, want 401", again.status)
+	}
+	return sess.Token
+}
+
+func bearerOf(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+}
+
+// TestSignedInCitizenAppliesAsHerself: the whole road of #14's sign-in.
+// She signs in at the local ID-porten, her draft is hers on any device,
+// her submit names her as ID-porten does whatever the document says, and
+// another signed-in citizen reads none of it by any route.
+func TestSignedInCitizenAppliesAsHerself(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setupSignIn(t, dsn, engine.AnonymousClosed)
+		kari, ola := b.op.Persons()[0].PID, b.op.Persons()[1].PID
+		token := b.signIn(t, kari)
+
+		me := b.do(t, "GET", "/api/v1/citizen", bearerOf(token), nil)
+		if me.status != 200 || !bytes.Contains([]byte(me.raw), []byte(`"pid":"`+kari+`"`)) {
+			t.Fatalf("GET /api/v1/citizen: %d %s", me.status, me.raw)
+		}
+		res := b.do(t, "POST", "/api/v1/drafts", bearerOf(token), []byte(`{"form":"bostotte","kommune":"0301"}`))
+		if res.status != http.StatusCreated {
+			t.Fatalf("draft: %d %s", res.status, res.raw)
+		}
+		var draft struct{ ID string }
+		json.Unmarshal([]byte(res.raw), &draft)
+		// The document names someone else as applicant: ID-porten's pid wins.
+		if res := b.do(t, "PUT", "/api/v1/drafts/"+draft.ID, bearerOf(token), b.body); res.status != 200 {
+			t.Fatalf("save: %d %s", res.status, res.raw)
+		}
+		res = b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(bearerOf(token), "Idempotency-Key", draft.ID), b.body)
+		if res.status != http.StatusCreated {
+			t.Fatalf("submit: %d %s", res.status, res.raw)
+		}
+		a, err := b.store.Application(context.Background(), draft.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Applicant struct{ Fodselsnummer string }
+		}
+		json.Unmarshal([]byte(a.Data), &doc)
+		if doc.Applicant.Fodselsnummer != kari || a.Identified != idportentest.Substantial {
+			t.Fatalf("stored: identified %q, applicant not %s: %s", a.Identified, kari, a.Data)
+		}
+		mine := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(token), nil)
+		if mine.status != 200 || !bytes.Contains([]byte(mine.raw), []byte(draft.ID)) {
+			t.Fatalf("Mine søknader: %d %s", mine.status, mine.raw)
+		}
+
+		// Another citizen, signed in as well, reaches none of it.
+		other := b.signIn(t, ola)
+		for _, probe := range []struct{ method, path string }{
+			{"GET", "/api/v1/drafts/" + draft.ID},
+			{"PUT", "/api/v1/drafts/" + draft.ID},
+			{"GET", "/api/v1/submissions/" + draft.ID},
+			{"DELETE", "/api/v1/drafts/" + draft.ID + "/files/x"},
+		} {
+			if res := b.do(t, probe.method, probe.path, bearerOf(other), b.body); res.status != http.StatusNotFound {
+				t.Errorf("%s %s as another citizen: %d, want 404", probe.method, probe.path, res.status)
+			}
+		}
+		if res := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(bearerOf(other), "Idempotency-Key", draft.ID), b.body); res.status != http.StatusNotFound {
+			t.Errorf("submit her draft as another citizen: %d, want 404", res.status)
+		}
+		if mine := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(other), nil); bytes.Contains([]byte(mine.raw), []byte(draft.ID)) {
+			t.Errorf("her application is in another citizen's list: %s", mine.raw)
+		}
+
+		// Without sign-in, the form is refused here: the route is closed.
+		anon := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "anonymous-key-0123456789"), b.body)
+		if anon.status != http.StatusUnauthorized || !strings.Contains(anon.raw, "problems/sign-in-required") {
+			t.Fatalf("anonymous submit: %d %s, want 401 sign-in-required", anon.status, anon.raw)
+		}
+
+		// Sign-out ends the session here and sends her to ID-porten's.
+		out := b.do(t, "POST", "/api/v1/citizen/sign-out", bearerOf(token), []byte(`{"return":"`+kommunePage+`"}`))
+		var o struct{ EndSessionURL string }
+		json.Unmarshal([]byte(out.raw), &o)
+		if out.status != 200 || !strings.HasPrefix(o.EndSessionURL, b.op.Issuer()+"/logout?") {
+			t.Fatalf("sign-out: %d %s", out.status, out.raw)
+		}
+		if res := b.do(t, "GET", "/api/v1/citizen", bearerOf(token), nil); res.status != http.StatusUnauthorized {
+			t.Fatalf("after sign-out: %d, want 401", res.status)
+		}
+		if res := b.do(t, "GET", "/api/v1/drafts/"+draft.ID, bearerOf(token), nil); res.status != http.StatusNotFound {
+			t.Fatalf("her draft after sign-out: %d, want 404", res.status)
+		}
+	})
+}
+
+// TestSignInFailuresComeBackToThePage: a sign-in that fails sends her back
+// to her page with a word the widget explains; one this browser did not
+// start gets a page of its own; a return address outside the kommune sites
+// is refused.
+func TestSignInFailuresComeBackToThePage(t *testing.T) {
+	t.Parallel()
+	b := setupSignIn(t, enginetest.SQLite(t), engine.AnonymousReview)
+	c := browser(t)
+	res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&return=" + url.QueryEscape(kommunePage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	auth, _ := url.Parse(res.Header.Get("Location"))
+	state := auth.Query().Get("state")
+
+	for _, tt := range []struct {
+		name, query string
+		status      int
+		fragment    string
+	}{
+		{"a state this browser did not start", "?code=x&state=forged", http.StatusBadRequest, ""},
+		{"cancelled at ID-porten", "?error=access_denied&state=" + state, http.StatusFound, "skjema-signin-error=cancelled"},
+	} {
+		res, err := c.Get(b.url + "/auth/idporten/callback" + tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.status || (tt.fragment != "" && res.Header.Get("Location") != kommunePage+"#"+tt.fragment) {
+			t.Errorf("%s: %d to %q", tt.name, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	for _, ret := range []string{"https://evil.example/", "javascript:alert(1)", "//www.oslo.kommune.no/"} {
+		res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&return=" + url.QueryEscape(ret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("return %s: %d, want 400", ret, res.StatusCode)
+		}
+	}
+	// The anonymous route for review: taken, and to a caseworker.
+	anon := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "anonymous-key-0123456789"), b.body)
+	if anon.status != http.StatusCreated {
+		t.Fatalf("anonymous submit: %d %s", anon.status, anon.raw)
+	}
+	var rc struct{ ID string }
+	json.Unmarshal([]byte(anon.raw), &rc)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, _ := b.store.Application(context.Background(), rc.ID)
+		if a.Status == engine.StatusInReview {
+			if a.Identified != "" || a.ReviewReasons != engine.ReasonUnidentified {
+				t.Fatalf("anonymous: identified %q, reasons %q", a.Identified, a.ReviewReasons)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("anonymous: %s, not routed to review", a.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	info := b.do(t, "GET", "/api/v1/sign-in", nil, nil)
+	if !bytes.Contains([]byte(info.raw), []byte(`"anonymous":"review"`)) || !bytes.Contains([]byte(info.raw), []byte(`"idporten":true`)) {
+		t.Fatalf("sign-in info: %s", info.raw)
+	}
+}
