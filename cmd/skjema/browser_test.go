@@ -18,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
+	"github.com/skjema/skjema/identity/idportentest"
 )
 
 // requireBrowser finds what the browser tests need: Node, the npm packages
@@ -232,5 +233,41 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	want := []string{"create", "submit", "route", "return", "resubmit", "approve", "deliver", "receipt"}
 	if strings.Join(actions, " ") != strings.Join(want, " ") {
 		t.Fatalf("the application's history: %v, want %v", actions, want)
+	}
+}
+
+// TestSignInInBrowser runs browser/signin.test.mjs: on a kommune's page on
+// another origin, in a Chromium that blocks third-party cookies, the
+// citizen signs in at the local ID-porten (its TestID page), comes back
+// signed in with her fødselsnummer filled in and locked, finds her draft
+// under Mine søknader, and signs out of ID-porten too; axe checks the
+// sign-in page, the signed-in form and Mine søknader.
+func TestSignInInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	kommuneAddr, skjemaAddr := freeAddr(t), freeAddr(t)
+	skjemaURL := "http://" + skjemaAddr
+	op := idportentest.Serve(t, idportentest.Client{ID: "skjema", Secret: "s3cret",
+		RedirectURIs: []string{skjemaURL + "/auth/idporten/callback"}, PostLogoutRedirectURIs: []string{skjemaURL + "/auth/idporten/signed-out"}})
+	n := startNodeAt(t, dir, skjemaAddr, "-db", filepath.Join(dir, "skjema.db"), "-origins", "http://"+kommuneAddr, "-rate-limit", "0",
+		"-idporten-issuer", op.Issuer(), "-idporten-client-id", "skjema", "-idporten-client-secret", "s3cret", "-allow-synthetic",
+		"-anonymous", "review")
+	site := kommuneSite(t, kommuneAddr, n.url)
+	person := op.Persons()[0]
+	got := runBrowserTests(t, "browser/signin.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL+"/", "CHROMIUM="+chromium,
+		"PERSON_PID="+person.PID, "PERSON_NAME="+person.Name)
+	if got["signed-in"] != person.PID {
+		t.Fatalf("results: %v, want the signed-in person %s", got, person.PID)
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	store := enginetest.Open(t, filepath.Join(dir, "skjema.db")).Store
+	var owned int
+	if err := store.SQLDB().QueryRow(`SELECT COUNT(*) FROM applications WHERE owner_hash IS NOT NULL AND status = 'draft'`).Scan(&owned); err != nil || owned != 1 {
+		t.Fatalf("drafts of a signed-in citizen: %d (%v), want the one she started", owned, err)
 	}
 }

@@ -59,7 +59,13 @@ func freeAddr(t *testing.T) string {
 // restarted on the same one, and waits until it answers.
 func startNode(t *testing.T, dir string, extra ...string) *node {
 	t.Helper()
-	addr := freeAddr(t)
+	return startNodeAt(t, dir, freeAddr(t), extra...)
+}
+
+// startNodeAt runs serve as startNode does, on an address the test chose
+// (one that had to be known before, as an OpenID client's callback).
+func startNodeAt(t *testing.T, dir, addr string, extra ...string) *node {
+	t.Helper()
 	n := &node{t: t, url: "http://" + addr, log: filepath.Join(dir, "node-"+addr[len("127.0.0.1:"):]+".log"),
 		args: append([]string{"serve", "-addr", addr}, extra...)}
 	n.start()

@@ -175,7 +175,8 @@ func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
 		level = High
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// No form-action: the form's answer redirects on to the client's callback.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	if err := loginTemplate.Execute(w, map[string]any{"ID": id, "Persons": p.persons, "High": level == High}); err != nil {
 		http.Error(w, "Siden kunne ikke vises", http.StatusInternalServerError)
 	}

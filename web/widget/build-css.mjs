@@ -17,7 +17,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const dist = join(root, 'dist');
 
 const components = ['label', 'field', 'input', 'fieldset', 'validation-message', 'error-summary',
-  'button', 'alert', 'heading', 'paragraph', 'link', 'tag'];
+  'button', 'alert', 'heading', 'paragraph', 'link', 'tag', 'table'];
 
 // Inside a shadow root :root matches nothing; the host is the root.
 // Inter is not loaded by the widget (no font files cross origin): fall back

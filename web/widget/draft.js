@@ -15,11 +15,19 @@ export const drafting = {
     const init = { method, headers: { 'Accept-Language': this.lng, ...headers } };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) { init.body = JSON.stringify(body); init.headers['Content-Type'] = 'application/json'; }
-    if (this.draft && !headers.Authorization && /^(drafts|submissions|forms\/[^/]+\/submissions)/.test(path)) init.headers.Authorization = 'Bearer ' + this.draft.token;
+    // A signed-in citizen's own draft opens with her session; any other
+    // with its resume token.
+    const own = this.citizenToken();
+    if (!headers.Authorization && /^(drafts|submissions|forms\/[^/]+\/submissions)/.test(path) && (own || this.draft)) {
+      init.headers.Authorization = 'Bearer ' + (own || this.draft.token);
+    }
     const res = await fetch(new URL(path, API), init);
     const text = await res.text();
     const data = text ? JSON.parse(text) : null;
-    if (!res.ok) throw Object.assign(new Error(data?.detail || res.statusText), { status: res.status, problem: data || {} });
+    if (!res.ok) {
+      if (res.status === 401 && own && init.headers.Authorization === 'Bearer ' + own) setTimeout(() => this.signedOutHere());
+      throw Object.assign(new Error(data?.detail || res.statusText), { status: res.status, problem: data || {} });
+    }
     return data;
   },
 
@@ -28,15 +36,21 @@ export const drafting = {
     const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
     const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
     if (!saved) return;
+    const mine = Boolean(saved.mine && this.citizen);
     try {
-      const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + saved.token });
-      this.draft = { id: saved.id, token: saved.token, version: d.version };
+      const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
+      this.draft = { id: saved.id, token: saved.token, version: d.version, mine };
       this.doc = d.data || {};
       this.message = d.message;
       this.returnFields = d.fields || [];
       this.store.setItem(this.storageKey, JSON.stringify(saved));
       if (d.status === 'awaiting_citizen') this.returned = true;
-      else if (d.status !== 'draft') {
+      else if (d.status === 'draft' && this.citizen && !mine) {
+        // Started before she signed in: her answers go on in a draft of
+        // her own, with her fødselsnummer from ID-porten.
+        this.draft = null;
+        this.fillApplicant();
+      } else if (d.status !== 'draft') {
         this.status = await this.api('GET', 'submissions/' + saved.id);
         this.page = this.pages.length + 1;
         return;
@@ -80,9 +94,11 @@ export const drafting = {
       try {
         if (!this.draft) {
           const kommune = this.getAttribute('kommune') || undefined;
-          const d = await this.api('POST', 'drafts', { form: this.def.id, kommune, data: this.doc });
-          this.draft = { id: d.id, token: d.token, version: 1 };
-          this.store?.setItem(this.storageKey, JSON.stringify({ id: d.id, token: d.token }));
+          const mine = Boolean(this.citizen);
+          const d = await this.api('POST', 'drafts', { form: this.def.id, kommune, data: this.doc },
+            mine ? { Authorization: 'Bearer ' + this.citizen.token } : {});
+          this.draft = { id: d.id, token: d.token, version: 1, mine };
+          this.store?.setItem(this.storageKey, JSON.stringify({ id: d.id, token: d.token, mine }));
           this.renderSave();
         } else {
           const r = await this.api('PUT', 'drafts/' + this.draft.id, this.doc, { 'If-Match': '"' + this.draft.version + '"' });

@@ -58,8 +58,10 @@ export const rendering = {
     this.alertEl = h('div', { class: 'ds-alert', 'data-color': 'danger', role: 'alert', hidden: true });
     this.pageEl = h('div');
     this.saveEl = h('div');
-    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.steps, this.alertEl, this.summaryEl, this.pageEl, this.saveEl, this.statusEl);
+    this.infoEl = h('div', { class: 'ds-alert', 'data-color': 'info', role: 'status', hidden: true });
+    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl, this.pageEl, this.saveEl, this.statusEl);
     if (this.notice) { this.alert(this.notice); this.notice = null; }
+    if (this.info) { this.infoEl.textContent = this.info; this.infoEl.hidden = false; this.info = null; }
     this.renderPage(focus);
     this.renderSave();
   },
@@ -72,7 +74,9 @@ export const rendering = {
   renderSave() {
     if (!this.saveEl) return;
     // A paper registration offers no link to resume: it would not.
-    if (!this.draft || this.page > this.pages.length || this.paper) return this.saveEl.replaceChildren();
+    if (!this.draft || this.page > this.pages.length || this.paper || this.mine) return this.saveEl.replaceChildren();
+    // Her own draft needs no link: she finds it under Mine søknader.
+    if (this.draft.mine) return this.saveEl.replaceChildren(h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.save.mine')));
     const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
     const copied = h('span', { role: 'status' });
     this.saveEl.replaceChildren(h('details', { class: 'sk-save' },
@@ -89,7 +93,7 @@ export const rendering = {
   renderSteps() {
     const n = this.pages.length + 1;
     const titles = [...this.pages.map((p) => this.t('page.' + p.id + '.title')), this.t('ui.summary.title')];
-    if (this.page > this.pages.length) return this.steps.replaceChildren();
+    if (this.page > this.pages.length || this.mine || this.needsSignIn) return this.steps.replaceChildren();
     this.steps.replaceChildren(
       h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n })),
       h('ol', { class: 'sk-steps' }, titles.map((title, i) => {
@@ -129,7 +133,9 @@ export const rendering = {
     this.renderSteps();
     this.renderSave();
     let body;
-    if (this.page > this.pages.length) body = this.receipt();
+    if (this.mine) body = this.minePage();
+    else if (this.needsSignIn) body = this.signInPage();
+    else if (this.page > this.pages.length) body = this.receipt();
     else if (this.page === this.pages.length) body = this.summaryPage();
     else body = this.formPage(this.pages[this.page]);
     const had = this.root.activeElement?.id; // a re-render keeps the citizen's place
@@ -168,7 +174,7 @@ export const rendering = {
     if (f.widget === 'checklist') return this.checklistField(pointer);
     const id = domId(pointer);
     const tid = textId(pointer);
-    const help = this.def.texts[this.lng]['field.' + tid + '.help'];
+    const help = this.applicantLocked(pointer) ? this.t('ui.signin.fromIdporten') : this.def.texts[this.lng]['field.' + tid + '.help'];
     const label = this.t('field.' + tid + '.label');
     const describedBy = [help ? id + '-help' : null, id + '-err'].filter(Boolean).join(' ');
     const err = h('p', { class: 'ds-validation-message', 'data-field': 'validation', id: id + '-err', hidden: true });
@@ -202,8 +208,9 @@ export const rendering = {
     const amount = f.widget === 'amount';
     // A lookup (the poststed of a postnummer) is shown after the answer.
     const found = f.lookup ? h('p', { class: 'sk-lookup', id: id + '-lookup', 'aria-live': 'polite' }) : null;
+    const locked = this.applicantLocked(pointer);
     const input = h(f.widget === 'textarea' ? 'textarea' : 'input', {
-      class: 'ds-input' + (amount || f.inputmode === 'numeric' ? ' sk-short' : ''), id, 'data-pointer': pointer,
+      class: 'ds-input' + (amount || f.inputmode === 'numeric' ? ' sk-short' : ''), id, 'data-pointer': pointer, readonly: locked,
       type: f.widget === 'textarea' ? undefined : 'text', rows: f.widget === 'textarea' ? 4 : undefined,
       inputmode: amount ? 'numeric' : f.inputmode, autocomplete: f.autocomplete || (item ? 'off' : undefined),
       spellcheck: f.inputmode ? 'false' : undefined, 'aria-describedby': found ? describedBy + ' ' + id + '-lookup' : describedBy,
@@ -369,6 +376,7 @@ export const rendering = {
   restart() {
     this.store?.removeItem(this.storageKey);
     Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [] });
+    this.fillApplicant();
     this.render(true);
   },
 };

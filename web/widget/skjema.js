@@ -13,11 +13,12 @@
 // someone else's answers and one citizen's never carry over to the next.
 //
 // The element is this file; what it does is mixed in from draft.js (the API
-// and the draft) and render.js (what the citizen sees), over doc.js (the
-// document). Modules, loaded by the one script tag: no build step.
+// and the draft), render.js (what the citizen sees) and signin.js (sign-in
+// with ID-porten, "Mine søknader"), over doc.js (the document). Modules, loaded by the one script tag: no build step.
 
 import { drafting } from './draft.js';
 import { h, LANGS, rendering } from './render.js';
+import { signingIn } from './signin.js';
 
 const ASSETS = new URL('./', import.meta.url);
 
@@ -71,6 +72,7 @@ class SkjemaForm extends HTMLElement {
     this.layout = this.def.layout;
     this.pages = this.layout.pages;
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
+    await this.signInStart();
     await this.resume();
     this.render(false);
   }
@@ -151,6 +153,6 @@ class SkjemaForm extends HTMLElement {
   }
 }
 
-Object.assign(SkjemaForm.prototype, drafting, rendering);
+for (const mixin of [drafting, rendering, signingIn]) Object.defineProperties(SkjemaForm.prototype, Object.getOwnPropertyDescriptors(mixin));
 
 if (!customElements.get('skjema-form')) customElements.define('skjema-form', SkjemaForm);

@@ -1,0 +1,177 @@
+// Sign-in with ID-porten, and "Mine søknader". Mixed into the <skjema-form>
+// element (skjema.js); `this` is the element.
+//
+// The widget lives on the kommune's site, where Skjema's own cookies are
+// third-party ones a browser may block, so it never relies on them: "Logg
+// inn" sends the whole page to Skjema and on to ID-porten (a top-level
+// navigation), and ID-porten and Skjema send it back here with
+// #skjema-signin=<code>. The code is traded once for a session token, kept
+// in this tab's sessionStorage and sent as a bearer token. A form whose
+// layout asks for sign-in (layout.signIn) starts with the sign-in; the
+// citizen's fødselsnummer is then ID-porten's, not typed.
+
+import { h } from './render.js';
+import { get, set } from './doc.js';
+
+const ROOT = new URL('../', import.meta.url);
+const CITIZEN_KEY = 'skjema:citizen:' + ROOT.origin;
+
+export const signingIn = {
+  // signInStart reads what the page came back with, and the session kept
+  // in the tab.
+  async signInStart() {
+    if (this.paper) return;
+    this.signInfo = await this.api('GET', 'sign-in').catch(() => ({ idporten: false, anonymous: 'no' }));
+    const hash = location.hash;
+    let m;
+    if ((m = /skjema-signin=([\w-]+)/.exec(hash))) {
+      this.clearHash();
+      try {
+        const s = await this.api('POST', 'citizen/session', { code: m[1] });
+        sessionStorage.setItem(CITIZEN_KEY, s.token);
+      } catch { this.notice = this.t('ui.signin.error.failed'); }
+    } else if ((m = /skjema-signin-error=(\w+)/.exec(hash))) {
+      this.clearHash();
+      this.notice = this.t('ui.signin.error.' + (['cancelled', 'level'].includes(m[1]) ? m[1] : 'failed'));
+    } else if (/skjema-signed-out/.test(hash)) {
+      this.clearHash();
+      this.info = this.t('ui.signin.signedOut');
+    }
+    const token = sessionStorage.getItem(CITIZEN_KEY);
+    if (!token) return;
+    try {
+      const c = await this.api('GET', 'citizen', undefined, { Authorization: 'Bearer ' + token });
+      this.citizen = { token, pid: c.pid, level: c.level };
+      this.fillApplicant();
+    } catch (e) {
+      if (e.status === 401) sessionStorage.removeItem(CITIZEN_KEY);
+    }
+  },
+
+  clearHash() { history.replaceState(history.state, '', location.pathname + location.search); },
+
+  // needsSignIn: the form asks for sign-in, and she has neither signed in
+  // nor chosen the anonymous route where the installation keeps it open.
+  // Where no ID-porten is configured and the anonymous route is open (a
+  // developer's server), there is nothing to choose, and no such page.
+  get needsSignIn() {
+    if (this.paper || !this.layout.signIn || this.citizen || this.anonymous) return false;
+    const info = this.signInfo || {};
+    return Boolean(info.idporten) || info.anonymous === 'no';
+  },
+
+  // fillApplicant puts ID-porten's fødselsnummer in the form.
+  fillApplicant() {
+    if (this.citizen && this.layout.applicant) set(this.doc, this.layout.applicant, this.citizen.pid);
+  },
+
+  // citizenToken is the bearer for the draft: her session's, for a draft
+  // that is hers.
+  citizenToken() { return this.citizen && this.draft?.mine !== false ? this.citizen.token : null; },
+
+  // signedOutHere: the session ended (idle, or signed out elsewhere). Her
+  // answers are saved; she signs in again to go on.
+  signedOutHere() {
+    sessionStorage.removeItem(CITIZEN_KEY);
+    this.citizen = null;
+    this.notice = this.t('ui.signin.expired');
+    this.render(true);
+  },
+
+  signIn() {
+    const back = new URL(location.href);
+    back.hash = '';
+    const url = new URL('auth/idporten/login', ROOT);
+    url.search = new URLSearchParams({ form: this.def.id, lang: this.lng, return: back.href }).toString();
+    location.assign(url.href);
+  },
+
+  async signOut() {
+    const back = new URL(location.href);
+    back.hash = '';
+    let out = {};
+    try { out = await this.api('POST', 'citizen/sign-out', { return: back.href }, { Authorization: 'Bearer ' + this.citizen.token }); } catch { /* the session has ended anyway */ }
+    sessionStorage.removeItem(CITIZEN_KEY);
+    this.store?.removeItem(this.storageKey);
+    if (out.endSessionUrl) return location.assign(out.endSessionUrl);
+    this.citizen = null;
+    this.info = this.t('ui.signin.signedOut');
+    this.restart();
+  },
+
+  // signInBar says who is signed in, with "Mine søknader" and "Logg ut".
+  signInBar() {
+    if (!this.citizen) return null;
+    return h('div', { class: 'sk-citizen' },
+      h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.signin.as', { pid: this.citizen.pid })),
+      h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.showMine() }, this.t('ui.mine.title')),
+      h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.signOut() }, this.t('ui.signin.out')));
+  },
+
+  // signInPage is the form's first page where it asks for sign-in.
+  signInPage() {
+    const info = this.signInfo || {};
+    const anonymous = info.anonymous && info.anonymous !== 'no';
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.signin.title')),
+      info.idporten
+        ? [h('p', { class: 'ds-paragraph' }, this.t('ui.signin.intro')),
+          h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', id: 'sk-signin', onclick: () => this.signIn() }, this.t('ui.signin.button')))]
+        : h('div', { class: 'ds-alert', 'data-color': 'warning' }, h('p', {}, this.t('ui.signin.unavailable'))),
+      anonymous
+        ? h('div', { class: 'sk-anonymous' },
+          h('p', { class: 'ds-paragraph' }, this.t(info.anonymous === 'review' ? 'ui.signin.anonymousReview' : 'ui.signin.anonymousOpen')),
+          h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', id: 'sk-anonymous', onclick: () => { this.anonymous = true; this.renderPage(true); } }, this.t('ui.signin.anonymous')))
+        : null);
+  },
+
+  // --- Mine søknader ------------------------------------------------------------
+
+  async showMine() {
+    try {
+      const r = await this.api('GET', 'citizen/applications', undefined, { Authorization: 'Bearer ' + this.citizen.token });
+      this.mine = r.applications;
+    } catch (e) {
+      if (e.status === 401) return this.signedOutHere();
+      return this.alert(this.t('ui.error.network'));
+    }
+    this.renderPage(true);
+  },
+
+  minePage() {
+    const rows = this.mine.map((a) => {
+      const open = a.status === 'draft' || a.status === 'awaiting_citizen';
+      return h('tr', {},
+        h('td', {}, a.reference || this.t('ui.mine.noReference')),
+        h('td', {}, this.t('ui.status.' + a.status)),
+        h('td', {}, a.applicationMonth ? this.monthName(a.applicationMonth) : ''),
+        h('td', {},
+          a.message ? h('p', {}, this.t('ui.mine.message', { message: a.message })) : null,
+          a.agencyReason ? h('p', {}, this.t('ui.mine.agencyReason', { reason: a.agencyReason })) : null,
+          open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', 'data-size': 'sm', onclick: () => this.openMine(a) }, this.t('ui.mine.continue')) : null));
+    });
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.mine.title')),
+      this.mine.length
+        ? h('table', { class: 'ds-table', 'data-size': 'sm' },
+          h('thead', {}, h('tr', {}, ['reference', 'status', 'month', 'messages'].map((k) => h('th', { scope: 'col' }, this.t('ui.mine.' + k))))),
+          h('tbody', {}, rows))
+        : h('p', { class: 'ds-paragraph' }, this.t('ui.mine.none')),
+      h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.mine = null; this.renderPage(true); } }, this.t('ui.mine.back'))));
+  },
+
+  // openMine resumes one of her applications by its id: her session opens
+  // it, on any device, without a link.
+  async openMine(a) {
+    this.mine = null;
+    this.store?.setItem(this.storageKey, JSON.stringify({ id: a.id, mine: true }));
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), returned: false });
+    await this.resume();
+    this.render(true);
+  },
+
+  // applicantLocked: her fødselsnummer comes from ID-porten.
+  applicantLocked(pointer) {
+    return Boolean(this.citizen) && pointer === this.layout.applicant && get(this.doc, pointer) === this.citizen.pid;
+  },
+};
