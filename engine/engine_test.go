@@ -238,8 +238,13 @@ func TestSubmitIsIdempotent(t *testing.T) {
 		if n := count(t, b.store, `SELECT COUNT(*) FROM applications`); n != 1 {
 			t.Fatalf("%d applications after a retry, want 1", n)
 		}
-		if n := count(t, b.store, `SELECT COUNT(*) FROM river_job`); n != 1 {
-			t.Fatalf("%d jobs after a retry, want 1", n)
+		for _, kind := range []string{"route", "notify"} { // the route, and the notice that it was received
+			if n := count(t, b.store, `SELECT COUNT(*) FROM river_job WHERE kind = '`+kind+`'`); n != 1 {
+				t.Fatalf("%d %s jobs after a retry, want 1", n, kind)
+			}
+		}
+		if n := count(t, b.store, `SELECT COUNT(*) FROM notices`); n != 1 {
+			t.Fatalf("%d notices after a retry, want 1", n)
 		}
 		other := strings.Replace(string(b.body), "14500", "14600", 1)
 		_, err = b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: []byte(other), IdempotencyKey: key})

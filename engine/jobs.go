@@ -14,6 +14,8 @@ const (
 	JobRoute = record.JobRoute
 	// JobDeliver: deliver a sealed batch to its agency.
 	JobDeliver = record.JobDeliver
+	// JobNotify sends a notice to the citizen (package notify).
+	JobNotify = record.JobNotify
 )
 
 // Job is one piece of work for the job queue, about one application or

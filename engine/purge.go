@@ -60,7 +60,7 @@ func (p Purged) Total() int { return p.Drafts + p.Files + p.Sessions + p.BatchBo
 const purgeBatch = 100
 
 // Purge removes what is past its retention: abandoned drafts with their
-// files, expired sessions, delivered batches' bodies, orphaned upload
+// files, expired sessions (caseworkers' and citizens'), delivered batches' bodies, orphaned upload
 // chunks. It removes at most purgeBatch drafts and batch bodies in one
 // transaction (sessions and orphaned chunks are few, and all go); more says
 // whether to call it again.
@@ -138,5 +138,10 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 	if p.Sessions, err = s.Accounts.PurgeSessions(ctx); err != nil {
 		return Purged{}, false, fmt.Errorf("purge: %w", err)
 	}
+	citizens, err := s.Citizens.Purge(ctx)
+	if err != nil {
+		return Purged{}, false, fmt.Errorf("purge: %w", err)
+	}
+	p.Sessions += citizens
 	return p, more, nil
 }

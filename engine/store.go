@@ -16,6 +16,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/citizens"
+	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -113,6 +114,7 @@ type Store struct {
 	Batches  *batches.Service
 	Casework *casework.Service
 	Citizens *citizens.Service
+	Notices  *notices.Service
 
 	enqueuer  Enqueuer
 	kommuner  map[string]bool
@@ -147,7 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500))
-	s.Citizens = citizens.New(s.db, cfg.Clock)
+	s.Citizens, s.Notices = citizens.New(s.db, cfg.Clock), notices.New(s.db, cfg.Clock)
 	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
 		s.db.Close()
 		return nil, err

@@ -156,6 +156,14 @@ func (s *Store) draftKommune(ctx context.Context, key string) string {
 	return k
 }
 
+// lang is the language the citizen used, which her notices are written in.
+func (req SubmitRequest) lang() forms.Lang {
+	if req.Lang == "" {
+		return forms.Bokmal
+	}
+	return req.Lang
+}
+
 // channel is how the application reaches the kommune: on paper where a
 // caseworker registers it.
 func (req SubmitRequest) channel() calendar.Channel {
@@ -353,6 +361,12 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	if err := record.Audit(ctx, tx, now, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}); err != nil {
 		return Receipt{}, err
 	}
+	if _, err := tx.Exec(ctx, `UPDATE applications SET lang = ? WHERE id = ?`, string(req.lang()), receipt.ID); err != nil {
+		return Receipt{}, err
+	}
+	if err := record.Notice(ctx, tx, now, receipt.ID, record.NoticeReceived); err != nil {
+		return Receipt{}, err
+	}
 	tx.Enqueue(Job{Kind: JobRoute, ID: receipt.ID})
 	if ref == "" {
 		if ref, err = referenceIn(ctx, tx, req.Form, now); err != nil {
@@ -497,8 +511,8 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	}
 	// Her answers may name another applicant now: keep the key current.
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ? WHERE id = ? AND status = ?`,
-		data, req.Form.Version, requestHash, now, month, *completeBy, record.ApplicantHash(req.Form, doc), r.ID, string(StatusAwaitingCitizen))
+		updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ? WHERE id = ? AND status = ?`,
+		data, req.Form.Version, requestHash, now, month, *completeBy, record.ApplicantHash(req.Form, doc), string(req.lang()), r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -24,6 +24,12 @@ var messageCodes = []string{
 	"attachment.missing",
 }
 
+// NoticeTexts are the texts of the notices a form with an e-mail address
+// sends (package notify): the subject, one sentence per event, how to read
+// more (with and without the address), and the closing line.
+var NoticeTexts = []string{"notice.subject", "notice.received", "notice.returned", "notice.rejected", "notice.accepted",
+	"notice.read", "notice.readHere", "notice.footer"}
+
 var placeholder = regexp.MustCompile(`\{[a-z]+\}`)
 
 // Check reports what is wrong with a compiled definition: layout pointers the
@@ -60,6 +66,14 @@ func (f *Form) Check() []error {
 	}
 	if f.Layout.SignIn != "" && f.Layout.Applicant == "" {
 		add("layout: signIn needs an applicant pointer, where the signed-in person's fødselsnummer goes")
+	}
+	if f.Layout.Email != "" {
+		if _, ok := f.fields[f.Layout.Email]; !ok {
+			add("layout: email %s is not a field of the layout", f.Layout.Email)
+		}
+		for _, k := range NoticeTexts {
+			need[k] = true
+		}
 	}
 	if f.Layout.Applicant != "" {
 		if _, ok := f.fields[f.Layout.Applicant]; !ok {

@@ -31,8 +31,11 @@ type Layout struct {
 	// SignIn is the level of assurance the applicant signs in at with
 	// ID-porten; her fødselsnummer (Applicant) is then the one ID-porten
 	// gives, not typed. Empty: the form needs no sign-in.
-	SignIn Level  `json:"signIn,omitempty"`
-	Pages  []Page `json:"pages"`
+	SignIn Level `json:"signIn,omitempty"`
+	// Email is the pointer of the applicant's e-mail address, where she is
+	// told when there is news of her application (texts notice.*).
+	Email string `json:"email,omitempty"`
+	Pages []Page `json:"pages"`
 }
 
 // Page is one step of the form.

@@ -26,6 +26,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/notify"
 )
 
 // Config for the queue.
@@ -97,12 +98,23 @@ type Config struct {
 	// PurgeInterval is how often what is past its retention is removed.
 	// Defaults to 1 hour.
 	PurgeInterval time.Duration
+	// Notifier sends citizens their notices (package notify). Defaults to
+	// none: notices are recorded as not sent (no-channel).
+	Notifier notify.Channel
+	// ReadURL is where a notice tells the citizen to sign in and read more
+	// (the kommune's page with the form). Empty: "where you applied".
+	ReadURL string
+	// NotifyAttempts is how often a notice is tried before it is given up
+	// (failed, for the operator to see). With the default RetryPolicy the
+	// attempts span about a day. Defaults to 300.
+	NotifyAttempts int
 }
 
 // Default attempt counts; see Config for what they mean in time.
 const (
 	defaultRouteAttempts   = 25
 	defaultDeliverAttempts = 300
+	defaultNotifyAttempts  = 300
 )
 
 // Queue is River wired to the store.
@@ -144,6 +156,9 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.RouteAttempts <= 0 {
 		cfg.RouteAttempts = defaultRouteAttempts
 	}
+	if cfg.NotifyAttempts <= 0 {
+		cfg.NotifyAttempts = defaultNotifyAttempts
+	}
 	if cfg.DeliverAttempts <= 0 {
 		cfg.DeliverAttempts = defaultDeliverAttempts
 	}
@@ -184,6 +199,7 @@ func New(cfg Config) (*Queue, error) {
 		func() error { return river.AddWorkerSafely(workers, &sealWorker{q: q}) },
 		func() error { return river.AddWorkerSafely(workers, &deliverWorker{q: q}) },
 		func() error { return river.AddWorkerSafely(workers, &purgeWorker{q: q}) },
+		func() error { return river.AddWorkerSafely(workers, &notifyWorker{q: q}) },
 	} {
 		if err := add(); err != nil {
 			return nil, err
@@ -250,6 +266,8 @@ func (q *Queue) InsertJobs(ctx context.Context, tx engine.Tx, jobs []engine.Job)
 			route.ApplicationIDs = append(route.ApplicationIDs, j.ID)
 		case engine.JobDeliver:
 			params = append(params, river.InsertManyParams{Args: DeliverArgs{BatchID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.DeliverAttempts}})
+		case engine.JobNotify:
+			params = append(params, river.InsertManyParams{Args: NotifyArgs{NoticeID: j.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: q.cfg.NotifyAttempts}})
 		default:
 			return fmt.Errorf("queue: no job kind %q", j.Kind)
 		}

@@ -114,7 +114,7 @@ func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	}
 	var sess struct{ Token, Level, Locale string }
 	json.Unmarshal([]byte(res.raw), &sess)
-	if sess.Level != idportentest.Substantial || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "c_") {
+	if sess.Level != idportentest.Substantial || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "citizen:") {
 		t.Fatalf("session %+v", sess)
 	}
 	if again := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`)); again.status != http.StatusUnauthorized {

@@ -24,6 +24,7 @@ import (
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/notify"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
@@ -59,6 +60,12 @@ type Main struct {
 	IDPortenIssuer  string
 	IDPortenClient  string
 	IDPortenSecret  string
+	SMTPAddr        string
+	SMTPFrom        string
+	SMTPUser        string
+	SMTPPassword    string
+	SMTPTLS         string
+	CitizenURL      string
 	NoMigrate       bool
 	LogLevel        string
 	Dev             bool
@@ -134,6 +141,12 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.IDPortenIssuer, "idporten-issuer", "", "ID-porten's issuer: https://idporten.no, https://test.idporten.no, or a local one (examples/idporten-test); empty: no sign-in (SKJEMA_IDPORTEN_ISSUER)")
 	fs.StringVar(&m.IDPortenClient, "idporten-client-id", "", "the client id ID-porten gave this installation (SKJEMA_IDPORTEN_CLIENT_ID)")
 	fs.StringVar(&m.IDPortenSecret, "idporten-client-secret", "", "its client secret; give it in the environment rather than on the command line (SKJEMA_IDPORTEN_CLIENT_SECRET)")
+	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "host:port of the SMTP relay citizens' notices go out through; empty: none are sent (SKJEMA_SMTP_ADDR)")
+	fs.StringVar(&m.SMTPFrom, "smtp-from", "", "the sender of notices, e.g. \"Oslo kommune <ikke-svar@oslo.kommune.no>\" (SKJEMA_SMTP_FROM)")
+	fs.StringVar(&m.SMTPUser, "smtp-user", "", "the relay's user name; empty: no authentication (SKJEMA_SMTP_USER)")
+	fs.StringVar(&m.SMTPPassword, "smtp-password", "", "the relay's password; give it in the environment (SKJEMA_SMTP_PASSWORD)")
+	fs.StringVar(&m.SMTPTLS, "smtp-tls", "starttls", "starttls, tls (from the first byte) or none (SKJEMA_SMTP_TLS)")
+	fs.StringVar(&m.CitizenURL, "citizen-url", "", "where a notice tells the citizen to sign in and read more: the kommune's page with the form (SKJEMA_CITIZEN_URL)")
 	fs.BoolVar(&m.NoMigrate, "no-migrate", false, "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
 	fs.BoolVar(&m.Dev, "dev", false, "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
@@ -149,10 +162,22 @@ func (m *Main) ParseFlags(args []string) error {
 	if _, err := engine.ParseAnonymous(m.Anonymous); err != nil {
 		return fmt.Errorf("SKJEMA_ANONYMOUS=%q (-anonymous): use no, review or open", m.Anonymous)
 	}
+	if _, err := m.notifier(); err != nil {
+		return fmt.Errorf("SKJEMA_SMTP_ADDR=%q (-smtp-addr): %v", m.SMTPAddr, err)
+	}
 	if m.IDPortenIssuer != "" && m.IDPortenClient == "" {
 		return fmt.Errorf("SKJEMA_IDPORTEN_ISSUER=%q (-idporten-issuer) needs -idporten-client-id (SKJEMA_IDPORTEN_CLIENT_ID) and its secret", m.IDPortenIssuer)
 	}
 	return nil
+}
+
+// notifier is the channel citizens' notices go out by: e-mail through the
+// SMTP relay, or none.
+func (m *Main) notifier() (notify.Channel, error) {
+	if m.SMTPAddr == "" {
+		return nil, nil
+	}
+	return notify.NewEmail(notify.SMTPConfig{Addr: m.SMTPAddr, From: m.SMTPFrom, Username: m.SMTPUser, Password: m.SMTPPassword, TLS: m.SMTPTLS})
 }
 
 // anonymous is the route for citizens who do not sign in: as set, or
@@ -200,7 +225,12 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return err
 	}
-	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies,
+	notifier, err := m.notifier()
+	if err != nil {
+		store.Close()
+		return err
+	}
+	q, err := queue.New(queue.Config{Store: store, Logger: log, Registerer: reg, Forms: m.forms, Agencies: agencies, Notifier: notifier, ReadURL: m.CitizenURL,
 		BatchSize: m.BatchSize, BatchMaxAge: m.BatchMaxAge, SealInterval: m.SealInterval, RescueAfter: m.RescueAfter,
 		Calendar:  cal,
 		Retention: engine.Retention{Drafts: m.DraftRetention, BatchBodies: m.BatchRetention}})

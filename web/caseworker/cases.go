@@ -15,6 +15,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/answer"
 	"github.com/skjema/skjema/forms/rules"
@@ -149,6 +150,30 @@ type caseView struct {
 	// Ceiling is the cap on the housing costs the agency counts, shown
 	// when the costs are above it: information, not a reason to act.
 	Ceiling *rules.Ceiling
+	// Notices are what the citizen was told, and whether it went out.
+	Notices []noticeView
+}
+
+// noticeView is one notice to the citizen as the caseworker reads it.
+type noticeView struct {
+	notices.Notice
+	What, Outcome string
+	Sent          time.Time // zero if it was not sent
+}
+
+var noticeWhat = map[string]string{
+	notices.Received: "Søknaden er mottatt",
+	notices.Returned: "Kommunen trenger mer fra søkeren",
+	notices.Rejected: "Søknaden er avslått",
+	notices.Accepted: "Husbanken har tatt imot søknaden",
+}
+
+var noticeOutcome = map[string]string{
+	notices.Pending:   "Venter på å bli sendt",
+	notices.Sent:      "Sendt på e-post",
+	notices.NoAddress: "Ikke sendt: søkeren oppga ingen e-postadresse",
+	notices.NoChannel: "Ikke sendt: installasjonen sender ikke varsler",
+	notices.Failed:    "Ikke sendt: e-posttjenesten tok ikke imot den",
 }
 
 type checklistItem struct {
@@ -224,6 +249,17 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 			continue // reads are in the audit trail, not the case history
 		}
 		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
+	}
+	ns, err := h.store.Notices.Of(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		nv := noticeView{Notice: n, What: noticeWhat[n.Event], Outcome: noticeOutcome[n.State]}
+		if n.SentAt != nil {
+			nv.Sent = *n.SentAt
+		}
+		v.Notices = append(v.Notices, nv)
 	}
 	v.CanAct = a.Status.Workable()
 	v.CanReturn = v.CanAct

@@ -514,6 +514,10 @@ func TestReturnAndPaper(t *testing.T) {
 	if !strings.Contains(p.body, "Felt som skal rettes: Husleie, Vedlegg: Husleiekontrakt") {
 		t.Fatalf("the returned application does not say what was asked for:\n%s", p.body)
 	}
+	// The citizen is told, by a notice that waits for its job here.
+	if !regexp.MustCompile(`<td>Kommunen trenger mer fra søkeren</td><td>Venter på å bli sendt</td>`).MatchString(p.body) {
+		t.Fatalf("the case does not show the notice of the return:\n%s", p.body)
+	}
 	// The month it is for, and the last day of its § 9 correction window.
 	month, _ := calendar.ParseMonth(got.ApplicationMonth)
 	end := got.CompleteBy.In(calendar.Oslo).Add(-time.Nanosecond)

@@ -6,7 +6,7 @@
 // inn" sends the whole page to Skjema and on to ID-porten (a top-level
 // navigation), and ID-porten and Skjema send it back here with
 // #skjema-signin=<code>. The code is traded once for a session token, kept
-// in this tab's sessionStorage and sent as a bearer token. A form whose
+// in this tab's storage (the store getter: none in paper mode) and sent as a bearer token. A form whose
 // layout asks for sign-in (layout.signIn) starts with the sign-in; the
 // citizen's fødselsnummer is then ID-porten's, not typed.
 
@@ -28,7 +28,7 @@ export const signingIn = {
       this.clearHash();
       try {
         const s = await this.api('POST', 'citizen/session', { code: m[1] });
-        sessionStorage.setItem(CITIZEN_KEY, s.token);
+        this.store.setItem(CITIZEN_KEY, s.token);
       } catch { this.notice = this.t('ui.signin.error.failed'); }
     } else if ((m = /skjema-signin-error=(\w+)/.exec(hash))) {
       this.clearHash();
@@ -37,14 +37,14 @@ export const signingIn = {
       this.clearHash();
       this.info = this.t('ui.signin.signedOut');
     }
-    const token = sessionStorage.getItem(CITIZEN_KEY);
+    const token = this.store.getItem(CITIZEN_KEY);
     if (!token) return;
     try {
       const c = await this.api('GET', 'citizen', undefined, { Authorization: 'Bearer ' + token });
       this.citizen = { token, pid: c.pid, level: c.level };
       this.fillApplicant();
     } catch (e) {
-      if (e.status === 401) sessionStorage.removeItem(CITIZEN_KEY);
+      if (e.status === 401) this.store.removeItem(CITIZEN_KEY);
     }
   },
 
@@ -72,7 +72,7 @@ export const signingIn = {
   // signedOutHere: the session ended (idle, or signed out elsewhere). Her
   // answers are saved; she signs in again to go on.
   signedOutHere() {
-    sessionStorage.removeItem(CITIZEN_KEY);
+    this.store?.removeItem(CITIZEN_KEY);
     this.citizen = null;
     this.notice = this.t('ui.signin.expired');
     this.render(true);
@@ -91,7 +91,7 @@ export const signingIn = {
     back.hash = '';
     let out = {};
     try { out = await this.api('POST', 'citizen/sign-out', { return: back.href }, { Authorization: 'Bearer ' + this.citizen.token }); } catch { /* the session has ended anyway */ }
-    sessionStorage.removeItem(CITIZEN_KEY);
+    this.store?.removeItem(CITIZEN_KEY);
     this.store?.removeItem(this.storageKey);
     if (out.endSessionUrl) return location.assign(out.endSessionUrl);
     this.citizen = null;

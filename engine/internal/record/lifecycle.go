@@ -96,7 +96,8 @@ type Transition struct {
 
 // Move applies a transition inside tx at now: the status changes only if
 // the application is still in From (and at Version), and one audit event is
-// written in the same transaction. Illegal moves are refused, never applied.
+// written in the same transaction, with the notice the citizen gets of it
+// (noticeOf). Illegal moves are refused, never applied.
 func Move(ctx context.Context, tx storage.Tx, now time.Time, t Transition) error {
 	if !CanTransition(t.From, t.To) {
 		return fmt.Errorf("%w: %s → %s", fault.ErrIllegalTransition, t.From, t.To)
@@ -113,6 +114,11 @@ func Move(ctx context.Context, tx storage.Tx, now time.Time, t Transition) error
 	}
 	if n == 0 {
 		return fmt.Errorf("move %s from %s: %w", t.ApplicationID, t.From, fault.ErrConflict)
+	}
+	if event := noticeOf(t.To); event != "" {
+		if err := Notice(ctx, tx, now, t.ApplicationID, event); err != nil {
+			return err
+		}
 	}
 	return Audit(ctx, tx, now, t)
 }

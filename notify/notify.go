@@ -1,0 +1,51 @@
+// Package notify tells citizens that there is news of their applications:
+// by e-mail now, through a Channel so that an SMS gateway or Digipost can
+// be added beside it. As public services do, a notice says only that there
+// is news and where to sign in to read it, in the citizen's language: no
+// personal data, no reference, no reason. The texts are the form's own
+// (notice.* in its texts files).
+//
+// Notices are sent by River jobs (package queue), one per notice the
+// engine wrote in the transaction of the change it tells of
+// (engine/notices).
+package notify
+
+import (
+	"context"
+	"strings"
+
+	"github.com/skjema/skjema/forms"
+)
+
+// Message is one notice, ready for a channel.
+type Message struct {
+	To      string // the address: e-mail for Email
+	Subject string
+	Text    string // plain text
+	Lang    forms.Lang
+	// ID identifies the notice; a channel that can uses it to make a
+	// second delivery of the same notice recognisable (Message-ID).
+	ID string
+}
+
+// Channel sends messages one way: e-mail, SMS, Digipost.
+type Channel interface {
+	// Name is how the channel is recorded with a sent notice ("email").
+	Name() string
+	Send(ctx context.Context, m Message) error
+}
+
+// Compose writes the notice of an event in the form's texts, in the
+// language: what happened, and where to sign in to read more (readURL, the
+// kommune's page with the form; empty: "where you applied").
+func Compose(f *forms.Form, lang forms.Lang, event, readURL string) Message {
+	if lang == "" {
+		lang = forms.Bokmal
+	}
+	read := f.Text(lang, "notice.readHere")
+	if readURL != "" {
+		read = strings.ReplaceAll(f.Text(lang, "notice.read"), "{url}", readURL)
+	}
+	body := strings.Join([]string{f.Text(lang, "notice."+event), read, "", "-- ", f.Text(lang, "notice.footer")}, "\n\n")
+	return Message{Subject: f.Text(lang, "notice.subject"), Text: strings.Replace(body, "\n\n-- \n\n", "\n\n-- \n", 1), Lang: lang}
+}
