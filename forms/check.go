@@ -153,6 +153,7 @@ func (f *Form) Check() []error {
 	described := func(p string) bool { return schemaAt(f.schemaDoc, p) != nil }
 	problems = append(problems, f.Rules.Prepare()...)
 	problems = append(problems, f.Rules.Ceiling.Check(described)...)
+	problems = append(problems, f.Layout.Prefill.Check(described)...)
 	for name, fa := range f.Rules.Facts {
 		for _, p := range fa.Pointers() {
 			if !described(p) {

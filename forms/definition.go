@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/skjema/skjema/forms/jsondoc"
+	"github.com/skjema/skjema/forms/prefill"
 	"github.com/skjema/skjema/forms/rules"
 )
 
@@ -35,7 +36,10 @@ type Layout struct {
 	// Email is the pointer of the applicant's e-mail address, where she is
 	// told when there is news of her application (texts notice.*).
 	Email string `json:"email,omitempty"`
-	Pages []Page `json:"pages"`
+	// Prefill says where what Folkeregisteret says of the signed-in
+	// applicant goes (package prefill).
+	Prefill *prefill.Map `json:"prefill,omitempty"`
+	Pages   []Page       `json:"pages"`
 }
 
 // Page is one step of the form.

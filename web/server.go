@@ -23,6 +23,7 @@ import (
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/freg"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
 )
@@ -90,6 +91,9 @@ type Config struct {
 	// example page). Cookies are Secure when it is https. Required with
 	// IDPorten.
 	PublicURL string
+	// Folkeregisteret fills a signed-in citizen's draft with her household
+	// (package identity/freg). Defaults to none: she fills in by hand.
+	Folkeregisteret *freg.Client
 }
 
 // Server is the HTTP side of Skjema.
@@ -113,6 +117,7 @@ type Server struct {
 	cw            http.Handler
 	registers     *nid.Registers
 	idporten      *identity.IDPorten
+	freg          *freg.Client
 	publicOrigin  string
 	secureCookies bool
 	draining      atomic.Bool
@@ -137,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker,
-		registers: cfg.Registers, idporten: cfg.IDPorten}
+		registers: cfg.Registers, idporten: cfg.IDPorten, freg: cfg.Folkeregisteret}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -184,6 +189,7 @@ func (s *Server) routes() []route {
 		{"PUT /api/v1/drafts/{id}", s.putDraft},
 		{"POST /api/v1/forms/{form}/submissions", s.submit},
 		{"POST /api/v1/drafts/{id}/files", s.uploadFile},
+		{"POST /api/v1/drafts/{id}/prefill", s.prefillDraft},
 		{"DELETE /api/v1/drafts/{id}/files/{file}", s.deleteFile},
 		{"GET /api/v1/submissions/{id}", s.submissionStatus},
 		{"GET /api/v1/postnummer/{postnummer}", s.postnummer},

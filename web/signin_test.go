@@ -19,6 +19,8 @@ import (
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/freg"
+	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
 	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
@@ -29,7 +31,8 @@ const kommunePage = "https://www.oslo.kommune.no/bostotte/"
 // signInBundle is a server with a local ID-porten.
 type signInBundle struct {
 	*testBundle
-	op *idportentest.Provider
+	op   *idportentest.Provider
+	freg *fregtest.Server
 }
 
 func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBundle {
@@ -44,11 +47,17 @@ func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBu
 	if err != nil {
 		t.Fatal(err)
 	}
+	fregSrv, key := fregtest.Serve(t, "skjema")
+	tokens, err := identity.Maskinporten(context.Background(), identity.MaskinportenConfig{Issuer: fregSrv.Issuer(), ClientID: "skjema",
+		KeyID: "k1", PrivateKey: key, Scopes: []string{freg.Scope}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	qb := queuetest.Open(t, dsn, queuetest.Logger(log), queuetest.Started(),
 		queuetest.Engine(enginetest.Anonymous(anonymous), enginetest.AllowSynthetic()))
 	s := newServer(t, web.Config{Store: qb.Store, Forms: qb.Forms, Logger: log, IDPorten: rp, PublicURL: public,
-		Origins: []string{"https://www.oslo.kommune.no"}})
+		Origins: []string{"https://www.oslo.kommune.no"}, Folkeregisteret: freg.New(fregSrv.Issuer(), tokens, 2*time.Second)})
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -56,7 +65,7 @@ func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBu
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &signInBundle{testBundle: &testBundle{url: public, store: qb.Store, forms: qb.Forms, body: body}, op: op}
+	return &signInBundle{testBundle: &testBundle{url: public, store: qb.Store, forms: qb.Forms, body: body}, op: op, freg: fregSrv}
 }
 
 // browser is a browser's cookies, following no redirect by itself.
@@ -280,5 +289,61 @@ func TestSignInFailuresComeBackToThePage(t *testing.T) {
 	info := b.do(t, "GET", "/api/v1/sign-in", nil, nil)
 	if !bytes.Contains([]byte(info.raw), []byte(`"anonymous":"review"`)) || !bytes.Contains([]byte(info.raw), []byte(`"idporten":true`)) {
 		t.Fatalf("sign-in info: %s", info.raw)
+	}
+}
+
+// TestPrefillFromFolkeregisteret: a signed-in citizen's draft is filled
+// with her name, address and those registered in her flat, each marked as
+// a fact from the register; another citizen cannot fill it; a register
+// that is down answers 503 and leaves the draft as it was.
+func TestPrefillFromFolkeregisteret(t *testing.T) {
+	t.Parallel()
+	b := setupSignIn(t, enginetest.SQLite(t), engine.AnonymousClosed)
+	kari := b.signIn(t, "12838542067")
+	res := b.do(t, "POST", "/api/v1/drafts", bearerOf(kari), []byte(`{"form":"bostotte","kommune":"0301"}`))
+	var draft struct{ ID string }
+	json.Unmarshal([]byte(res.raw), &draft)
+
+	res = b.do(t, "POST", "/api/v1/drafts/"+draft.ID+"/prefill", bearerOf(kari), nil)
+	if res.status != 200 {
+		t.Fatalf("prefill: %d %s", res.status, res.raw)
+	}
+	var v struct {
+		Draft struct {
+			Data struct {
+				Applicant struct{ GivenName, FamilyName string }
+				Address   struct{ Street, Postnummer string }
+				Household []struct {
+					GivenName, Fodselsnummer string
+					Registered               bool
+				}
+			}
+		}
+		Facts []string
+	}
+	json.Unmarshal([]byte(res.raw), &v)
+	d := v.Draft.Data
+	if d.Applicant.GivenName != "Kari" || d.Address.Street != "Storgata 1" || d.Address.Postnummer != "0150" || len(d.Household) != 3 ||
+		d.Household[0].GivenName != "Ola" || !d.Household[2].Registered {
+		t.Fatalf("filled: %+v", d)
+	}
+	if !strings.Contains(strings.Join(v.Facts, " "), "/household/1/fodselsnummer") {
+		t.Fatalf("facts %v", v.Facts)
+	}
+	a, _ := b.store.Application(context.Background(), draft.ID)
+	if a.Facts().On == "" || a.Facts().Values["/applicant/familyName"] != "Nordmann" {
+		t.Fatalf("the register's facts are not kept with the draft: %q", a.RegisterFacts)
+	}
+
+	other := b.signIn(t, "30917220081")
+	if res := b.do(t, "POST", "/api/v1/drafts/"+draft.ID+"/prefill", bearerOf(other), nil); res.status != http.StatusNotFound {
+		t.Fatalf("another citizen filling her draft: %d, want 404", res.status)
+	}
+	b.freg.SetDown(true)
+	res = b.do(t, "POST", "/api/v1/drafts", bearerOf(other), []byte(`{"form":"bostotte","kommune":"0301"}`))
+	json.Unmarshal([]byte(res.raw), &draft)
+	if res := b.do(t, "POST", "/api/v1/drafts/"+draft.ID+"/prefill", bearerOf(other), nil); res.status != http.StatusServiceUnavailable ||
+		!strings.Contains(res.raw, "register-unavailable") {
+		t.Fatalf("the register down: %d %s, want 503 register-unavailable", res.status, res.raw)
 	}
 }

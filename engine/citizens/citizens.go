@@ -13,6 +13,7 @@ package citizens
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms/prefill"
 )
 
 // Citizen is a signed-in citizen.
@@ -207,6 +209,57 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 	}
 	for i := range out {
 		out[i].Message = strings.TrimSpace(out[i].Message)
+	}
+	return out, nil
+}
+
+// RegisterFacts is what a register said (record's).
+type RegisterFacts = record.RegisterFacts
+
+// Prefill fills a draft of the signed-in citizen's own from what the
+// register said of her household (prefill.Map.Apply: only what she has
+// not answered), and keeps what it said beside the answers. A draft that
+// is not hers, or is no longer a draft, is fault.ErrNotFound or
+// fault.ErrConflict.
+func (s *Service) Prefill(ctx context.Context, c Citizen, id string, m *prefill.Map, h prefill.Household, on string) (record.Application, error) {
+	if m == nil {
+		return record.Application{}, fmt.Errorf("%w: the form takes nothing from a register", fault.ErrInvalid)
+	}
+	var out record.Application
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		now := s.clock.Now()
+		a, err := record.GetApplication(ctx, tx, `id = ?`, id)
+		if err != nil || a.OwnerHash == nil || *a.OwnerHash != c.OwnerHash {
+			return fmt.Errorf("draft %s: %w", id, fault.ErrNotFound)
+		}
+		if a.Status != record.StatusDraft {
+			return fmt.Errorf("%w: the application is %s, not a draft", fault.ErrConflict, a.Status)
+		}
+		doc := map[string]any{}
+		if a.Data != "" {
+			if err := json.Unmarshal([]byte(a.Data), &doc); err != nil || doc == nil {
+				doc = map[string]any{}
+			}
+		}
+		facts := RegisterFacts{Source: "folkeregisteret", On: on, Values: m.Apply(doc, h)}
+		data, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		factsJSON, err := json.Marshal(facts)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE applications SET data = ?, register_facts = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(data), string(factsJSON), now, id, a.Version); err != nil {
+			return err
+		}
+		a.Data, a.RegisterFacts, a.Version, a.UpdatedAt = string(data), string(factsJSON), a.Version+1, now
+		out = a
+		return nil
+	})
+	if err != nil {
+		return record.Application{}, fmt.Errorf("prefill %s: %w", id, err)
 	}
 	return out, nil
 }

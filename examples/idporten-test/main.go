@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skjema/skjema/forms/nid/nidtest"
 	"github.com/skjema/skjema/identity/idportentest"
 )
 
@@ -32,7 +31,7 @@ func main() {
 	clientSecret := flag.String("client-secret", "dev-secret", "the client secret Skjema uses")
 	redirect := flag.String("redirect", "http://127.0.0.1:8080/auth/idporten/callback", "Skjema's callback URL(s), comma-separated")
 	postLogout := flag.String("post-logout", "http://127.0.0.1:8080/auth/idporten/signed-out", "where Skjema sends the citizen after sign-out, comma-separated")
-	personsFile := flag.String("persons", "", "a JSON file of TestID persons [{\"pid\": …, \"name\": …}] (default: ten synthetic persons)")
+	personsFile := flag.String("persons", "", "a JSON file of TestID persons [{\"pid\": …, \"name\": …}] (default: the persons of examples/freg-test)")
 	flag.Parse()
 	if err := run(*addr, *clientID, *clientSecret, *redirect, *postLogout, *personsFile); err != nil {
 		log.Fatal(err)
@@ -65,13 +64,7 @@ func run(addr, clientID, clientSecret, redirect, postLogout, personsFile string)
 
 func readPersons(file string) ([]idportentest.Person, error) {
 	if file == "" {
-		names := []string{"Kari Nordmann", "Ola Nordmann", "Aisha Hansen", "Per Olsen", "Ingrid Berg", "Jonas Johansen",
-			"Sofie Larsen", "Ali Khan", "Marte Nilsen", "Lars Pedersen"}
-		out := make([]idportentest.Person, len(names))
-		for i, n := range names {
-			out[i] = idportentest.Person{PID: nidtest.Synthetic(i * 977), Name: n}
-		}
-		return out, nil
+		return idportentest.TestIDPersons(), nil // the local Folkeregisteret's (examples/freg-test)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {

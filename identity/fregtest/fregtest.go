@@ -264,3 +264,35 @@ func Serve(t testing.TB, clientID string) (*Server, []byte) {
 	t.Cleanup(srv.Close)
 	return s, priv
 }
+
+// Person is a person of the data file, by number and name, for the local
+// ID-porten's TestID persons: the same people sign in there and are found
+// here.
+type Person struct{ PID, Name string }
+
+// Persons are the persons of a data file (DefaultPersons if nil).
+func Persons(data []byte) ([]Person, error) {
+	if data == nil {
+		data = defaultPersons
+	}
+	var docs []struct {
+		ID []struct {
+			PID string `json:"foedselsEllerDNummer"`
+		} `json:"identifikasjonsnummer"`
+		Navn []struct {
+			Fornavn   string `json:"fornavn"`
+			Etternavn string `json:"etternavn"`
+		} `json:"navn"`
+	}
+	if err := json.Unmarshal(data, &docs); err != nil {
+		return nil, err
+	}
+	var out []Person
+	for _, d := range docs {
+		if len(d.ID) == 0 || len(d.Navn) == 0 {
+			continue
+		}
+		out = append(out, Person{PID: d.ID[0].PID, Name: d.Navn[0].Fornavn + " " + d.Navn[0].Etternavn})
+	}
+	return out, nil
+}

@@ -33,7 +33,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
-	"github.com/skjema/skjema/forms/nid/nidtest"
+	"github.com/skjema/skjema/identity/fregtest"
 )
 
 // The levels of assurance ID-porten signs in at (the acr claim).
@@ -243,16 +243,27 @@ button{font-size:1rem;padding:.5rem 1.5rem}</style></head>
 </fieldset>
 <button type="submit">Logg inn</button></form></main></body></html>`))
 
-// Serve starts a provider on a loopback port for the test, with synthetic
-// persons, until the test ends.
+// TestIDPersons are the synthetic persons of the local Folkeregisteret
+// (identity/fregtest): those who sign in here are found there.
+func TestIDPersons() []Person {
+	found, err := fregtest.Persons(nil)
+	if err != nil {
+		panic("fregtest's own data: " + err.Error())
+	}
+	out := make([]Person, len(found))
+	for i, p := range found {
+		out[i] = Person{PID: p.PID, Name: p.Name}
+	}
+	return out
+}
+
+// Serve starts a provider on a loopback port for the test, with the local
+// Folkeregisteret's synthetic persons, until the test ends.
 func Serve(t testing.TB, clients ...Client) *Provider {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
-	persons := make([]Person, 5)
-	for i := range persons {
-		persons[i] = Person{PID: nidtest.Synthetic(i), Name: fmt.Sprintf("Testperson %d", i+1)}
-	}
+	persons := TestIDPersons()
 	p, err := New(Config{Issuer: issuer, Clients: clients, Persons: persons})
 	if err != nil {
 		t.Fatal(err)

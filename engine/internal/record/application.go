@@ -47,11 +47,22 @@ type Application struct {
 	// Identified is the level of assurance its applicant signed in at when
 	// she submitted it; empty if she was not identified.
 	Identified string `db:"identified" json:"identified,omitempty"`
+	// RegisterFacts is what Folkeregisteret said when the draft was filled
+	// from it (JSON: RegisterFacts), or empty.
+	RegisterFacts string `db:"register_facts" json:"-"`
+}
+
+// RegisterFacts is what a register said of an application's answers, and
+// when.
+type RegisterFacts struct {
+	Source string         `json:"source"` // "folkeregisteret"
+	On     string         `json:"on"`     // the situasjonsdato asked about, yyyy-mm-dd
+	Values map[string]any `json:"values"` // by concrete pointer
 }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified`
+	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
@@ -105,4 +116,14 @@ func ApplicantHash(form *forms.Form, doc map[string]any) *string {
 	}
 	h := secret.Hash("applicant\x00" + form.ID + "\x00" + id)
 	return &h
+}
+
+// Facts is what a register said of the application's answers (empty if
+// nothing was filled from one).
+func (a Application) Facts() RegisterFacts {
+	var f RegisterFacts
+	if a.RegisterFacts != "" {
+		json.Unmarshal([]byte(a.RegisterFacts), &f)
+	}
+	return f
 }
