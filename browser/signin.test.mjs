@@ -35,6 +35,8 @@ test('a citizen signs in with ID-porten from the kommune page and out again', as
     await widget.getByText(nb['ui.signin.as'].replace('{pid}', PID)).waitFor();
     assert.equal(new URL(page.url()).hash, '', 'the one-time code is gone from the address');
 
+    // Filled from Folkeregisteret, and told so.
+    await widget.getByText(nb['ui.register.filled'].split('{date}')[0].trim()).waitFor();
     await axe(page, 'signed in');
 
     // The first page's answers, then the applicant's page: her
@@ -50,6 +52,10 @@ test('a citizen signs in with ID-porten from the kommune page and out again', as
     assert.equal(await fnr.inputValue(), PID);
     assert.equal(await fnr.getAttribute('readonly'), '', 'the fødselsnummer is read-only');
     await widget.getByText(nb['ui.signin.fromIdporten']).waitFor();
+    // Her name is Folkeregisteret's, shown as a fact.
+    const given = widget.getByLabel(nb['field.applicant.givenName.label']);
+    assert.equal(await given.inputValue(), process.env.PERSON_NAME.split(' ')[0]);
+    assert.equal(await given.getAttribute('readonly'), '', 'a fact from the register is read-only');
     // The widget kept no cookie of Skjema's on the kommune's site.
     const cookies = await page.context().cookies(KOMMUNE_URL);
     assert.deepEqual(cookies.filter((c) => c.name.startsWith('skjema')), [], 'no Skjema cookie on the kommune site');

@@ -19,6 +19,10 @@ func TestReviewReasons(t *testing.T) {
 	}{
 		{"the example goes straight to the agency", nil, ""},
 		{"a household member registered elsewhere", map[string]any{"/household/2/registeredElsewhere": true}, "registeredElsewhere"},
+		{"a person registered here who does not live here, with the explanation ([P-slik][V-2.2.5])",
+			map[string]any{"/household/1/registered": true, "/household/1/notLivingHere": true, "/household/1/notLivingExplanation": "Bor hos faren i Bergen"},
+			"registeredNotLiving"},
+		{"a registered person who lives here is no reason", map[string]any{"/household/1/registered": true, "/household/1/notLivingHere": false}, ""},
 		{"costs above the ceiling are Husbanken's to cap, not a reason for review ([V-tak])", map[string]any{"/housing/rent": 40000}, ""},
 		{"a spouse in førstegangstjeneste is the caseworker's to judge (§ 4, [V-2.2.2])", map[string]any{"/household/0/service": true}, "householdService"},
 		{"a spouse who is a student with Lånekassen is the caseworker's to judge (§ 4)", map[string]any{"/household/0/student": true}, "householdStudent"},
@@ -119,4 +123,18 @@ func TestCostCeiling(t *testing.T) {
 // other is a household member who is neither spouse nor child.
 func other() map[string]any {
 	return map[string]any{"givenName": "Per", "familyName": "Hansen", "fodselsnummer": "02078745684", "relation": "other"}
+}
+
+// TestNotLivingHereNeedsTheExplanation: saying a registered person does
+// not live there asks why ([P-slik][V-2.2.5]).
+func TestNotLivingHereNeedsTheExplanation(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Config{})
+	doc := example(t)
+	set(doc, "/household/1/registered", true)
+	set(doc, "/household/1/notLivingHere", true)
+	res := b.form.Validate(doc, Options{Mode: Full})
+	if res.Valid || len(res.Errors) != 1 || res.Errors[0].Pointer != "/household/1/notLivingExplanation" {
+		t.Fatalf("without the explanation: %+v", res.Errors)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -261,7 +262,10 @@ type draftView struct {
 	Data    json.RawMessage `json:"data"`
 	Message string          `json:"message,omitempty"`
 	// Fields are the answers a caseworker asks the citizen to fix.
-	Fields    []string  `json:"fields,omitempty"`
+	Fields []string `json:"fields,omitempty"`
+	// Facts are the answers Folkeregisteret gave (their pointers), where
+	// the draft was filled from it.
+	Facts     []string  `json:"facts,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
@@ -274,6 +278,10 @@ func viewOf(a engine.Application) draftView {
 	if a.Data != "" {
 		v.Data = json.RawMessage(a.Data)
 	}
+	for p := range a.Facts().Values {
+		v.Facts = append(v.Facts, p)
+	}
+	sort.Strings(v.Facts)
 	return v
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
+	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
 )
 
@@ -239,7 +240,8 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 // TestSignInInBrowser runs browser/signin.test.mjs: on a kommune's page on
 // another origin, in a Chromium that blocks third-party cookies, the
 // citizen signs in at the local ID-porten (its TestID page), comes back
-// signed in with her fødselsnummer filled in and locked, finds her draft
+// signed in with her fødselsnummer filled in and locked, her name and
+// household from the local Folkeregisteret, finds her draft
 // under Mine søknader, and signs out of ID-porten too; axe checks the
 // sign-in page, the signed-in form and Mine søknader.
 func TestSignInInBrowser(t *testing.T) {
@@ -252,9 +254,15 @@ func TestSignInInBrowser(t *testing.T) {
 	skjemaURL := "http://" + skjemaAddr
 	op := idportentest.Serve(t, idportentest.Client{ID: "skjema", Secret: "s3cret",
 		RedirectURIs: []string{skjemaURL + "/auth/idporten/callback"}, PostLogoutRedirectURIs: []string{skjemaURL + "/auth/idporten/signed-out"}})
+	register, key := fregtest.Serve(t, "skjema")
+	keyFile := filepath.Join(dir, "maskinporten.pem")
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	n := startNodeAt(t, dir, skjemaAddr, "-db", filepath.Join(dir, "skjema.db"), "-origins", "http://"+kommuneAddr, "-rate-limit", "0",
 		"-idporten-issuer", op.Issuer(), "-idporten-client-id", "skjema", "-idporten-client-secret", "s3cret", "-allow-synthetic",
-		"-anonymous", "review")
+		"-anonymous", "review", "-freg-url", register.Issuer(), "-maskinporten-issuer", register.Issuer(), "-maskinporten-client-id", "skjema",
+		"-maskinporten-key", keyFile)
 	site := kommuneSite(t, kommuneAddr, n.url)
 	person := op.Persons()[0]
 	got := runBrowserTests(t, "browser/signin.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL+"/", "CHROMIUM="+chromium,

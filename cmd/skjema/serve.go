@@ -24,6 +24,7 @@ import (
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/freg"
 	"github.com/skjema/skjema/notify"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
@@ -66,6 +67,11 @@ type Main struct {
 	SMTPPassword    string
 	SMTPTLS         string
 	CitizenURL      string
+	FregURL         string
+	MaskinIssuer    string
+	MaskinClient    string
+	MaskinKeyID     string
+	MaskinKey       string
 	NoMigrate       bool
 	LogLevel        string
 	Dev             bool
@@ -147,6 +153,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.SMTPPassword, "smtp-password", "", "the relay's password; give it in the environment (SKJEMA_SMTP_PASSWORD)")
 	fs.StringVar(&m.SMTPTLS, "smtp-tls", "starttls", "starttls, tls (from the first byte) or none (SKJEMA_SMTP_TLS)")
 	fs.StringVar(&m.CitizenURL, "citizen-url", "", "where a notice tells the citizen to sign in and read more: the kommune's page with the form (SKJEMA_CITIZEN_URL)")
+	fs.StringVar(&m.FregURL, "freg-url", "", "Folkeregisteret's API (https://folkeregisteret.api.skatteetaten.no, or examples/freg-test); empty: no prefill (SKJEMA_FREG_URL)")
+	fs.StringVar(&m.MaskinIssuer, "maskinporten-issuer", "", "Maskinporten's issuer for Folkeregisteret's token: https://maskinporten.no/ or https://test.maskinporten.no/ (SKJEMA_MASKINPORTEN_ISSUER)")
+	fs.StringVar(&m.MaskinClient, "maskinporten-client-id", "", "this installation's Maskinporten client id (SKJEMA_MASKINPORTEN_CLIENT_ID)")
+	fs.StringVar(&m.MaskinKeyID, "maskinporten-key-id", "", "the id of the key registered with the client (SKJEMA_MASKINPORTEN_KEY_ID)")
+	fs.StringVar(&m.MaskinKey, "maskinporten-key", "", "a file with the client's private key in PEM, readable by the service user only (SKJEMA_MASKINPORTEN_KEY)")
 	fs.BoolVar(&m.NoMigrate, "no-migrate", false, "do not apply migrations on start (SKJEMA_NO_MIGRATE=true)")
 	fs.BoolVar(&m.Dev, "dev", false, "development: serve the example kommune page that embeds the widget at /example/ (SKJEMA_DEV=true)")
 	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
@@ -164,6 +175,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if _, err := m.notifier(); err != nil {
 		return fmt.Errorf("SKJEMA_SMTP_ADDR=%q (-smtp-addr): %v", m.SMTPAddr, err)
+	}
+	if m.FregURL != "" && (m.MaskinIssuer == "" || m.MaskinClient == "" || m.MaskinKey == "") {
+		return fmt.Errorf("SKJEMA_FREG_URL=%q (-freg-url) needs -maskinporten-issuer, -maskinporten-client-id and -maskinporten-key", m.FregURL)
 	}
 	if m.IDPortenIssuer != "" && m.IDPortenClient == "" {
 		return fmt.Errorf("SKJEMA_IDPORTEN_ISSUER=%q (-idporten-issuer) needs -idporten-client-id (SKJEMA_IDPORTEN_CLIENT_ID) and its secret", m.IDPortenIssuer)
@@ -316,8 +330,14 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	folk, err := m.folkeregisteret(ctx)
+	if err != nil {
+		m.Close()
+		return err
+	}
 	cfg := web.Config{Store: m.store, Forms: m.forms, Logger: log, Registry: reg, Registers: m.registers, IDPorten: idp, PublicURL: public,
-		RatePerClient: m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
+		Folkeregisteret: folk,
+		RatePerClient:   m.RatePerClient, RateBurst: int(3 * m.RatePerClient), HSTS: m.HSTS, Origins: splitList(m.Origins),
 		DraftsPerHour: m.DraftsPerHour, UploadBytesPerHour: int64(m.UploadMBPerHour) << 20, UploadsPerAddress: m.UploadsPerAddr, MaxInFlight: m.MaxInFlight}
 	if m.Dev {
 		if _, err := os.Stat(filepath.Join(m.ExampleDir, "index.html")); err != nil {
@@ -373,6 +393,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if cfg.ExampleDir != "" {
 		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())
 	}
+	if folk != nil {
+		fmt.Fprintf(m.Stdout, "Signed-in citizens' households are filled in from Folkeregisteret at %s\n", m.FregURL)
+	}
 	switch {
 	case idp != nil:
 		fmt.Fprintf(m.Stdout, "Citizens sign in with ID-porten at %s\n", m.IDPortenIssuer)
@@ -383,6 +406,24 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintf(m.Stdout, "Applications without sign-in are taken (-anonymous %s)\n", a)
 	}
 	return nil
+}
+
+// folkeregisteret is the client of Folkeregisteret, with Maskinporten's
+// tokens, if one is configured.
+func (m *Main) folkeregisteret(ctx context.Context) (*freg.Client, error) {
+	if m.FregURL == "" {
+		return nil, nil
+	}
+	key, err := os.ReadFile(m.MaskinKey)
+	if err != nil {
+		return nil, fmt.Errorf("-maskinporten-key: %w", err)
+	}
+	tokens, err := identity.Maskinporten(ctx, identity.MaskinportenConfig{Issuer: m.MaskinIssuer, ClientID: m.MaskinClient, KeyID: m.MaskinKeyID,
+		PrivateKey: key, Scopes: []string{freg.Scope}})
+	if err != nil {
+		return nil, err
+	}
+	return freg.New(m.FregURL, tokens, 5*time.Second), nil
 }
 
 // idporten connects to ID-porten's discovery, if one is configured.

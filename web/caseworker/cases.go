@@ -18,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/answer"
+	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/rules"
 )
 
@@ -115,6 +116,7 @@ var systemReasons = map[string]string{
 	"delivery.failed":             "Kunne ikke leveres til etaten",
 	"routing.failed":              "Kunne ikke rutes automatisk",
 	engine.ReasonDuplicate:        "Søkeren har søkt for samme måned før",
+	engine.ReasonUnidentified:     "Søkeren logget ikke inn: sjekk hvem som søker",
 }
 
 var statusLabels = map[engine.Status]string{
@@ -152,6 +154,17 @@ type caseView struct {
 	Ceiling *rules.Ceiling
 	// Notices are what the citizen was told, and whether it went out.
 	Notices []noticeView
+	// Facts say, by pointer, what Folkeregisteret said of an answer:
+	// "Fra Folkeregisteret", or what it said where she changed it.
+	Facts   map[string]string
+	FactsOn string
+	// Identified says how the applicant proved who she is.
+	Identified string
+}
+
+var identifiedLabels = map[string]string{
+	string(forms.Substantial): "Logget inn med ID-porten (nivå betydelig)",
+	string(forms.High):        "Logget inn med ID-porten (nivå høyt)",
 }
 
 // noticeView is one notice to the citizen as the caseworker reads it.
@@ -204,7 +217,27 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		return err
 	}
 	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: forms.Bokmal})
-	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal)}
+	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal), Facts: map[string]string{}}
+	switch {
+	case a.Identified != "":
+		v.Identified = identifiedLabels[a.Identified]
+	case a.Channel == "paper":
+		v.Identified = "Papirsøknad: kommunen har sjekket hvem som søker"
+	default:
+		v.Identified = "Ikke identifisert: søkeren logget ikke inn"
+	}
+	facts := a.Facts()
+	if on, err := time.ParseInLocation(time.DateOnly, facts.On, oslo); err == nil && len(facts.Values) > 0 {
+		v.FactsOn = longDate(on)
+	}
+	for p, said := range facts.Values {
+		now, _ := jsondoc.Lookup(doc, jsondoc.Split(p))
+		if jsondoc.Equal(now, said) {
+			v.Facts[p] = "Fra Folkeregisteret"
+		} else {
+			v.Facts[p] = fmt.Sprintf("Endret av søkeren. Folkeregisteret: %v", said)
+		}
+	}
 	if c, ok := f.CostCeiling(res.Document, a.Kommune); ok && c.Above() {
 		v.Ceiling = &c
 	}

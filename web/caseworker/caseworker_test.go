@@ -25,9 +25,11 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/forms/prefill"
 	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 	"github.com/skjema/skjema/web/caseworker"
@@ -897,5 +899,54 @@ func TestCeilingIsInformation(t *testing.T) {
 	json.Unmarshal([]byte(a.Data), &doc)
 	if reasons := b.form.ReviewReasons(doc, time.Now()); len(reasons) != 0 {
 		t.Fatalf("costs above the ceiling made reasons for review: %v", reasons)
+	}
+}
+
+// TestCaseShowsWhatCameFromFolkeregisteret: the caseworker sees that the
+// applicant signed in, which answers Folkeregisteret gave, and which she
+// changed, with what the register said.
+func TestCaseShowsWhatCameFromFolkeregisteret(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	ctx := context.Background()
+	code, err := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: "12038512356", Level: string(forms.Substantial)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := b.store.Citizens.Exchange(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := b.store.Citizens.Citizen(ctx, sess.Token)
+	d, err := b.store.CreateCitizenDraft(ctx, sess.Token, "bostotte", b.form.Version, "0301", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prefill.Household{Applicant: prefill.Person{PID: "12038512356", GivenName: "Kari", FamilyName: "Nordmann"}, Street: "Storgata 1", Postnummer: "0150"}
+	if _, err := b.store.Citizens.Prefill(ctx, c, d.ID, b.form.Layout.Prefill, reg, "2026-12-01"); err != nil {
+		t.Fatal(err)
+	}
+	// She corrects the street the register had wrong.
+	body := bytes.Replace(b.body, []byte(`"street": "Storgata 1"`), []byte(`"street": "Storgata 1 B"`), 1)
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: sess.Token}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := b.signedIn(t, "kari@oslo.kommune.no").do("GET", "/caseworker/applications/"+d.ID, nil)
+	for _, want := range []string{
+		`<dd id="identified">Logget inn med ID-porten (nivå betydelig)</dd>`,
+		`Navn, adresse og husstand er hentet slik de var registrert 1. desember 2026`,
+		`Kari <span class="cw-muted cw-fact">(Fra Folkeregisteret)</span>`,
+		`Storgata 1 B <span class="cw-muted cw-fact">(Endret av søkeren. Folkeregisteret: Storgata 1)</span>`,
+	} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the case page lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("%s", p.body)
 	}
 }

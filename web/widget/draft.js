@@ -41,6 +41,7 @@ export const drafting = {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
       this.draft = { id: saved.id, token: saved.token, version: d.version, mine };
       this.doc = d.data || {};
+      if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
       this.message = d.message;
       this.returnFields = d.fields || [];
       this.store.setItem(this.storageKey, JSON.stringify(saved));

@@ -174,7 +174,8 @@ export const rendering = {
     if (f.widget === 'checklist') return this.checklistField(pointer);
     const id = domId(pointer);
     const tid = textId(pointer);
-    const help = this.applicantLocked(pointer) ? this.t('ui.signin.fromIdporten') : this.def.texts[this.lng]['field.' + tid + '.help'];
+    const help = this.applicantLocked(pointer) ? this.t('ui.signin.fromIdporten')
+      : this.isFact(pointer) ? this.t('ui.register.fromHelp') : this.def.texts[this.lng]['field.' + tid + '.help'];
     const label = this.t('field.' + tid + '.label');
     const describedBy = [help ? id + '-help' : null, id + '-err'].filter(Boolean).join(' ');
     const err = h('p', { class: 'ds-validation-message', 'data-field': 'validation', id: id + '-err', hidden: true });
@@ -208,7 +209,7 @@ export const rendering = {
     const amount = f.widget === 'amount';
     // A lookup (the poststed of a postnummer) is shown after the answer.
     const found = f.lookup ? h('p', { class: 'sk-lookup', id: id + '-lookup', 'aria-live': 'polite' }) : null;
-    const locked = this.applicantLocked(pointer);
+    const locked = this.applicantLocked(pointer) || this.isFact(pointer);
     const input = h(f.widget === 'textarea' ? 'textarea' : 'input', {
       class: 'ds-input' + (amount || f.inputmode === 'numeric' ? ' sk-short' : ''), id, 'data-pointer': pointer, readonly: locked,
       type: f.widget === 'textarea' ? undefined : 'text', rows: f.widget === 'textarea' ? 4 : undefined,
@@ -250,7 +251,9 @@ export const rendering = {
       return h('fieldset', { class: 'sk-item', id: domId(pointer + '/' + i) },
         h('legend', {}, itemLabel.charAt(0).toUpperCase() + itemLabel.slice(1)),
         f.fields.map((inner) => this.field(inner, pointer + '/' + i + inner.pointer, item)),
-        h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.removeItem(pointer, i) },
+        // A person registered here is removed only by Husbanken: she says
+        // instead that the person does not live here.
+        this.registeredItem(pointer, i) ? null : h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.removeItem(pointer, i) },
           this.t('group.' + tid + '.remove', { item: itemLabel }))));
     });
     return h('div', { class: 'sk-group', id: domId(pointer), 'data-pointer': pointer },

@@ -170,6 +170,35 @@ export const signingIn = {
     this.render(true);
   },
 
+  // --- Folkeregisteret -------------------------------------------------------------
+
+  // prefill fills her own draft from Folkeregisteret, once it has facts
+  // no more; a register that does not answer leaves her to fill in.
+  async prefill() {
+    if (!this.citizen || !this.layout.prefill || this.facts?.size || this.status || this.returned) return;
+    try {
+      if (!this.draft) await this.save();
+      if (!this.draft?.mine) return;
+      const v = await this.api('POST', 'drafts/' + this.draft.id + '/prefill');
+      this.doc = v.draft.data || {};
+      this.draft.version = v.draft.version;
+      this.facts = new Map(v.facts.map((p) => [p, get(this.doc, p)]));
+      if (v.facts.length) this.info = this.t('ui.register.filled', { date: new Date(v.on + 'T12:00:00Z').toLocaleDateString(this.locale(), { day: 'numeric', month: 'long', year: 'numeric' }) });
+    } catch (e) {
+      if (e.status === 503) this.info = this.t('ui.register.unavailable');
+    }
+  },
+
+  // isFact: the answer is Folkeregisteret's, unchanged.
+  isFact(pointer) {
+    return Boolean(this.facts?.has(pointer)) && this.facts.get(pointer) === get(this.doc, pointer);
+  },
+
+  registeredItem(list, i) {
+    const registered = this.layout.prefill?.member?.registered;
+    return Boolean(registered) && this.isFact(list + '/' + i + '/' + registered);
+  },
+
   // applicantLocked: her fødselsnummer comes from ID-porten.
   applicantLocked(pointer) {
     return Boolean(this.citizen) && pointer === this.layout.applicant && get(this.doc, pointer) === this.citizen.pid;

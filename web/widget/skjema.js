@@ -74,6 +74,7 @@ class SkjemaForm extends HTMLElement {
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
     await this.signInStart();
     await this.resume();
+    await this.prefill();
     this.render(false);
   }
 
