@@ -40,7 +40,7 @@ const MaxHousehold = 60
 
 // ErrUnavailable: the register did not answer, or answered what this
 // client cannot read. The citizen fills in by hand.
-var ErrUnavailable = errors.New("Folkeregisteret did not answer")
+var ErrUnavailable = errors.New("the population register (Folkeregisteret) did not answer")
 
 // ErrNotFound: the register has no such person.
 var ErrNotFound = errors.New("no such person in Folkeregisteret")
