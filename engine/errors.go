@@ -35,13 +35,10 @@ var (
 	// this to it, and is told so: an admin making an account for a kommune
 	// that is not hers.
 	ErrForbidden = fault.ErrForbidden
-	// ErrSignInRequired: the form asks its applicant to sign in with
-	// ID-porten, she did not, and the installation takes no unidentified
-	// applications (Config.Anonymous). It is also ErrUnauthorized.
-	ErrSignInRequired = fmt.Errorf("%w: this form needs the applicant signed in with ID-porten", ErrUnauthorized)
-	// ErrSignInLevel: she signed in below the level the form needs. It is
-	// also ErrForbidden.
-	ErrSignInLevel = fmt.Errorf("%w: the sign-in's level of assurance is below what this form needs", ErrForbidden)
+	// ErrSignInRequired: the form needs sign-in, and the anonymous route is
+	// closed (Config.Anonymous). ErrSignInLevel: signed in too low.
+	ErrSignInRequired = fault.ErrSignInRequired
+	ErrSignInLevel    = fault.ErrSignInLevel
 )
 
 // errUnique is a unique-constraint violation: a conflict, or a race to retry.

@@ -17,6 +17,7 @@ import (
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/notices"
+	"github.com/skjema/skjema/engine/retention"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -68,33 +69,19 @@ type Config struct {
 	Anonymous Anonymous
 }
 
-// Anonymous says what happens to an application from a citizen who did
-// not sign in, where the form asks for it. Open or for review, it is
-// marked unidentified for the caseworker and the agency.
-type Anonymous string
+// Anonymous is the route for a citizen who does not sign in
+// (citizens.Anonymous).
+type Anonymous = citizens.Anonymous
 
+// The routes (citizens').
 const (
-	// AnonymousClosed refuses it: she must sign in (the default).
-	AnonymousClosed Anonymous = ""
-	// AnonymousReview takes it, and a caseworker checks who applies before
-	// it goes on (ReasonUnidentified).
-	AnonymousReview Anonymous = "review"
-	// AnonymousOpen takes it and routes it as any other: for an
-	// installation whose agency checks the applicant against the
-	// registers itself, and for tests and load runs.
-	AnonymousOpen Anonymous = "open"
+	AnonymousClosed = citizens.AnonymousClosed
+	AnonymousReview = citizens.AnonymousReview
+	AnonymousOpen   = citizens.AnonymousOpen
 )
 
 // ParseAnonymous reads a route: "no" or "" (closed), "review", "open".
-func ParseAnonymous(s string) (Anonymous, error) {
-	switch s {
-	case "", "no":
-		return AnonymousClosed, nil
-	case string(AnonymousReview), string(AnonymousOpen):
-		return Anonymous(s), nil
-	}
-	return "", fmt.Errorf("the anonymous route is no, review or open, not %q", s)
-}
+func ParseAnonymous(s string) (Anonymous, error) { return citizens.ParseAnonymous(s) }
 
 // kommunenummer is four digits (SSB's numbers).
 var kommunenummer = regexp.MustCompile(`^\d{4}$`)
@@ -119,6 +106,7 @@ type Store struct {
 	enqueuer  Enqueuer
 	kommuner  map[string]bool
 	anonymous Anonymous
+	retention *retention.Service
 	chunks    uploadMemory
 	calendar  calendar.Calendar
 }
@@ -154,6 +142,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	s.retention = retention.New(s.db, cfg.Clock, s.Accounts.PurgeSessions, s.Citizens.Purge)
 	return s, nil
 }
 
@@ -171,6 +160,18 @@ func (s *Store) servesKommune(k string) error {
 
 // IsPostgresURL tells a PostgreSQL URL from a SQLite path.
 func IsPostgresURL(s string) bool { return storage.IsPostgresURL(s) }
+
+// Retention says how long what nobody needs is kept; Purged counts what a
+// Purge removed (package retention).
+type (
+	Retention = retention.Retention
+	Purged    = retention.Purged
+)
+
+// Purge removes what is past its retention (retention.Service.Purge).
+func (s *Store) Purge(ctx context.Context, r Retention) (Purged, bool, error) {
+	return s.retention.Purge(ctx, r)
+}
 
 // AnonymousRoute is what becomes of an application from a citizen who did
 // not sign in, where the form asks for it (Config.Anonymous).

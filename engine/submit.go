@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/calendar"
+	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
-	"github.com/skjema/skjema/forms/jsondoc"
 )
 
 // SubmitRequest is one submit as the citizen API receives it.
@@ -79,13 +79,13 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if kommune == "" {
 		kommune = s.draftKommune(ctx, req.IdempotencyKey)
 	}
-	citizen, unidentified, err := s.applicant(ctx, req)
+	citizen, unidentified, err := s.Citizens.Applicant(ctx, req.Token, req.Form, req.Registrar != nil, s.anonymous)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit: %w", err)
 	}
 	body := req.Body
 	if citizen != nil {
-		if body, err = withApplicant(req.Form, body, citizen.PID); err != nil {
+		if body, err = citizens.WithApplicant(req.Form, body, citizen.PID); err != nil {
 			return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
@@ -193,52 +193,9 @@ type submission struct {
 	citizen     *record.Citizen // signed in with ID-porten; nil if not
 }
 
-// ReasonUnidentified is the queue reason of an application whose applicant
-// did not sign in, on a form that asks for it, where the anonymous route is
-// AnonymousReview: a caseworker checks who she is before it goes on.
-const ReasonUnidentified = "unidentified"
-
-// applicant decides who is applying: the citizen the token's session
-// vouches for, or no one identified. It refuses a session below the form's
-// level, and no sign-in where the form asks for one and the installation
-// keeps no anonymous route. A caseworker's paper registration is the
-// kommune's own check of who applies.
-func (s *Store) applicant(ctx context.Context, req SubmitRequest) (c *record.Citizen, unidentified bool, err error) {
-	need := req.Form.Layout.SignIn
-	if record.IsCitizenToken(req.Token) {
-		got, err := record.CitizenByToken(ctx, s.read(), req.Token, s.now())
-		if err != nil {
-			return nil, false, fmt.Errorf("%w: not signed in, or the session has ended", ErrUnauthorized)
-		}
-		if need != "" && !forms.Level(got.Level).AtLeast(need) {
-			return nil, false, fmt.Errorf("%w: signed in at %s, and the form needs %s", ErrSignInLevel, got.Level, need)
-		}
-		return &got, false, nil
-	}
-	if need == "" || req.Registrar != nil {
-		return nil, false, nil
-	}
-	if s.anonymous == AnonymousClosed {
-		return nil, false, ErrSignInRequired
-	}
-	return nil, true, nil
-}
-
-// withApplicant is the document with the signed-in citizen's pid as its
-// applicant: ID-porten's word, whatever the body said.
-func withApplicant(f *forms.Form, body []byte, pid string) ([]byte, error) {
-	if f.Layout.Applicant == "" {
-		return body, nil
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
-		return nil, forms.ErrNotObject
-	}
-	if _, ok := jsondoc.Set(doc, jsondoc.Split(f.Layout.Applicant), pid); !ok {
-		return nil, fmt.Errorf("the applicant's answer at %s cannot be set", f.Layout.Applicant)
-	}
-	return json.Marshal(doc)
-}
+// ReasonUnidentified is the queue reason of an unidentified applicant's
+// application where the anonymous route is for review (citizens').
+const ReasonUnidentified = citizens.ReasonUnidentified
 
 // errRaced is a submit that lost a race for the draft it submits: another
 // submit of it committed first. Submit runs it again once, to answer the

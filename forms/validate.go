@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/skjema/skjema/forms/internal/schemaerr"
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
 )
@@ -112,11 +112,7 @@ func (f *Form) ValidateJSON(data []byte, opts Options) (Result, error) {
 }
 
 // rawError is a problem before it is filtered and given a message.
-type rawError struct {
-	parts []string
-	code  string
-	limit string
-}
+type rawError = schemaerr.Error
 
 // Validate checks a decoded document (numbers as json.Number or float64). The
 // document itself is not changed.
@@ -137,15 +133,15 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 	if err := f.schema.Validate(clean); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
-			collect(ve, &raw)
+			schemaerr.Collect(ve, MaxErrors, &raw)
 		} else {
-			raw = append(raw, rawError{code: "invalid"})
+			raw = append(raw, rawError{Code: "invalid"})
 		}
 	}
 	raw = append(raw, f.crossChecks(clean, raw)...)
 
 	res := Result{Document: clean, Checklist: []ChecklistItem{}, Errors: []FieldError{}}
-	attachmentsDue := opts.Mode == Full || contains(opts.Passed, f.attachPage)
+	attachmentsDue := opts.Mode == Full || slices.Contains(opts.Passed, f.attachPage)
 	for _, a := range f.Rules.Attachments {
 		if !a.When.Eval(clean, nil) {
 			continue
@@ -163,7 +159,7 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 			}
 		}
 		if item.Status == "missing" && attachmentsDue {
-			raw = append(raw, rawError{parts: []string{"attachments", a.ID}, code: "attachment.missing"})
+			raw = append(raw, rawError{Parts: []string{"attachments", a.ID}, Code: "attachment.missing"})
 		}
 		res.Checklist = append(res.Checklist, item)
 	}
@@ -181,107 +177,6 @@ func (f *Form) Validate(doc map[string]any, opts Options) Result {
 	res.Errors, res.Truncated = f.fieldErrors(clean, hidden, raw, opts, t)
 	res.Valid = len(res.Errors) == 0 && res.Screening.Eligible
 	return res
-}
-
-// collect flattens the validator's error tree into one raw error per failed
-// keyword, read from its typed kind; the library's English text is never used.
-func collect(ve *jsonschema.ValidationError, out *[]rawError) {
-	at := ve.InstanceLocation
-	child := func(name string) []string {
-		p := make([]string, len(at)+1)
-		copy(p, at)
-		p[len(at)] = name
-		return p
-	}
-	switch k := ve.ErrorKind.(type) {
-	case *kind.AnyOf, *kind.OneOf, *kind.Not:
-		*out = append(*out, rawError{parts: at, code: "invalid"})
-		return
-	case *kind.Required:
-		for _, m := range k.Missing {
-			*out = append(*out, rawError{parts: child(m), code: "required"})
-		}
-		return
-	case *kind.DependentRequired:
-		for _, m := range k.Missing {
-			*out = append(*out, rawError{parts: child(m), code: "required"})
-		}
-		return
-	case *kind.AdditionalProperties:
-		// Only the names that can be among the first MaxErrors reported
-		// (fieldErrors sorts one object's unknown keys by name), and one
-		// more, so that fieldErrors sees there were too many.
-		for _, p := range firstNames(k.Properties, MaxErrors+1) {
-			*out = append(*out, rawError{parts: child(p), code: "unknown"})
-		}
-		return
-	}
-	if len(ve.Causes) > 0 {
-		for _, c := range ve.Causes {
-			collect(c, out)
-		}
-		return
-	}
-	e := rawError{parts: at, code: "invalid"}
-	switch k := ve.ErrorKind.(type) {
-	case *kind.Type:
-		e.code = "type"
-		if k.Got == "number" && contains(k.Want, "integer") {
-			e.code = "integer"
-		}
-	case *kind.Enum:
-		e.code = "enum"
-	case *kind.Const:
-		e.code = "const"
-	case *kind.Format:
-		var nerr *nid.Error
-		if errors.As(k.Err, &nerr) {
-			e.code = nerr.Code()
-		} else {
-			e.code = k.Want + ".invalid"
-		}
-	case *kind.MinLength:
-		e.code, e.limit = "minLength", fmt.Sprint(k.Want)
-	case *kind.MaxLength:
-		e.code, e.limit = "maxLength", fmt.Sprint(k.Want)
-	case *kind.Minimum:
-		e.code, e.limit = "minimum", k.Want.RatString()
-	case *kind.Maximum:
-		e.code, e.limit = "maximum", k.Want.RatString()
-	case *kind.Pattern:
-		e.code = "pattern"
-	case *kind.MinItems:
-		e.code, e.limit = "minItems", fmt.Sprint(k.Want)
-	case *kind.MaxItems:
-		e.code, e.limit = "maxItems", fmt.Sprint(k.Want)
-	case *kind.FalseSchema:
-		e.code = "unknown"
-	}
-	*out = append(*out, e)
-}
-
-// firstNames answers the n names that come first in pointer order (the
-// order fieldErrors reports them in), sorted, in one pass: a body may name
-// tens of thousands of unknown keys, in the random order of a Go map.
-func firstNames(names []string, n int) []string {
-	type named struct{ key, name string }
-	kept := make([]named, 0, min(n, len(names)))
-	for _, name := range names {
-		key := jsondoc.EscapePart(name)
-		if len(kept) == n && key >= kept[n-1].key {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(kept, key, func(e named, k string) int { return strings.Compare(e.key, k) })
-		if len(kept) == n {
-			kept = kept[:n-1]
-		}
-		kept = slices.Insert(kept, i, named{key, name})
-	}
-	out := make([]string, len(kept))
-	for i, k := range kept {
-		out[i] = k.name
-	}
-	return out
 }
 
 // fillKommune puts the application's kommune at each address the rules
@@ -308,7 +203,7 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 	var out []rawError
 	failed := map[string]bool{}
 	for _, e := range already {
-		failed[jsondoc.Join(e.parts)] = true
+		failed[jsondoc.Join(e.Parts)] = true
 	}
 	for _, c := range f.Rules.Checks {
 		post, ok1 := jsondoc.Lookup(doc, jsondoc.Split(c.Postnummer))
@@ -320,7 +215,7 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 		}
 		var nerr *nid.Error
 		if err := f.env.registers.PostnummerInKommune(ps, ks); errors.As(err, &nerr) {
-			out = append(out, rawError{parts: jsondoc.Split(c.Postnummer), code: nerr.Code()})
+			out = append(out, rawError{Parts: jsondoc.Split(c.Postnummer), Code: nerr.Code()})
 		}
 	}
 	return out
@@ -341,18 +236,18 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 	seen := map[string]bool{}
 	var list []located
 	for _, e := range raw {
-		ptr := jsondoc.Join(e.parts)
-		if seen[ptr] || isHidden(hidden, e.parts) {
+		ptr := jsondoc.Join(e.Parts)
+		if seen[ptr] || isHidden(hidden, e.Parts) {
 			continue
 		}
-		tmpl, indexes := jsondoc.TemplateOf(doc, e.parts)
+		tmpl, indexes := jsondoc.TemplateOf(doc, e.Parts)
 		fi := f.fields[tmpl]
-		missing := e.code == "required" || e.code == "attachment.missing"
-		if opts.Mode == Partial && missing && (fi == nil || !contains(opts.Passed, fi.page)) {
+		missing := e.Code == "required" || e.Code == "attachment.missing"
+		if opts.Mode == Partial && missing && (fi == nil || !slices.Contains(opts.Passed, fi.page)) {
 			continue
 		}
 		seen[ptr] = true
-		l := located{FieldError: FieldError{Pointer: ptr, Code: e.code}, order: len(f.order), indexes: indexes, field: fi, raw: e}
+		l := located{FieldError: FieldError{Pointer: ptr, Code: e.Code}, order: len(f.order), indexes: indexes, field: fi, raw: e}
 		if fi != nil {
 			l.order = fi.order
 		}
@@ -374,7 +269,7 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 	list = list[:min(len(list), MaxErrors)]
 	out := make([]FieldError, len(list))
 	for i, l := range list {
-		name := "«" + strings.Join(l.raw.parts, ".") + "»"
+		name := "«" + strings.Join(l.raw.Parts, ".") + "»"
 		if l.field != nil {
 			name = f.label(t, l.field, l.indexes)
 		}
@@ -389,15 +284,15 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
 	keys := make([]string, 0, 4)
 	if fi != nil {
-		keys = append(keys, "error."+fi.id+"."+e.code)
-		if e.code == "required" && choiceWidgets[fi.widget] {
+		keys = append(keys, "error."+fi.id+"."+e.Code)
+		if e.Code == "required" && choiceWidgets[fi.widget] {
 			keys = append(keys, "error.required.choice")
 		}
 	}
-	keys = append(keys, "error."+e.code, "error.invalid")
+	keys = append(keys, "error."+e.Code, "error.invalid")
 	for _, k := range keys {
 		if _, ok := t[k]; ok {
-			return upperFirst(t.format(k, "{field}", name, "{limit}", e.limit))
+			return upperFirst(t.format(k, "{field}", name, "{limit}", e.Limit))
 		}
 	}
 	return name
@@ -419,13 +314,4 @@ func upperFirst(s string) string {
 		}
 	}
 	return s
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

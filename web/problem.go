@@ -11,6 +11,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/web/input"
+	"github.com/skjema/skjema/web/signin"
 )
 
 // Problem is an RFC 9457 problem document.
@@ -56,11 +57,14 @@ func toProblem(err error) *Problem {
 	var p *Problem
 	var ve *engine.ValidationError
 	var ie *input.Error
+	var se *signin.Error
 	switch {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &ie):
 		return problem(http.StatusBadRequest, "invalid-text", "Text that cannot be stored", "the "+ie.Error()+"; send valid UTF-8 without control characters")
+	case errors.As(err, &se):
+		return problem(se.Status, se.Kind, se.Title, se.Detail)
 	case errors.As(err, &ve) && len(ve.Errors) == 0 && len(ve.Ineligible) > 0:
 		pr := problem(http.StatusUnprocessableEntity, "ineligible", "Not eligible", "the answers show the applicant cannot apply for this")
 		pr.Reasons = ve.Ineligible

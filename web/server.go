@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/skjema/skjema/identity/freg"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/ratelimit"
+	"github.com/skjema/skjema/web/signin"
 )
 
 // Config for the HTTP handler.
@@ -116,10 +116,7 @@ type Server struct {
 	example       string
 	cw            http.Handler
 	registers     *nid.Registers
-	idporten      *identity.IDPorten
-	freg          *freg.Client
-	publicOrigin  string
-	secureCookies bool
+	signin        *signin.Service
 	draining      atomic.Bool
 }
 
@@ -142,15 +139,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, registry: cfg.Registry, hsts: cfg.HSTS, example: cfg.ExampleDir, cw: cfg.Caseworker,
-		registers: cfg.Registers, idporten: cfg.IDPorten, freg: cfg.Folkeregisteret}
-	if cfg.PublicURL != "" {
-		u, err := url.Parse(cfg.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("web: PublicURL %q is not an http(s) address", cfg.PublicURL)
-		}
-		s.publicOrigin, s.secureCookies = u.Scheme+"://"+u.Host, u.Scheme == "https"
-	} else if cfg.IDPorten != nil {
-		return nil, errors.New("web: PublicURL is required with IDPorten")
+		registers: cfg.Registers}
+	var err error
+	s.signin, err = signin.New(signin.Config{Store: cfg.Store, Forms: cfg.Forms, IDPorten: cfg.IDPorten, Folkeregisteret: cfg.Folkeregisteret,
+		PublicURL: cfg.PublicURL, Origins: cfg.Origins, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.origins = map[string]bool{}
 	for _, o := range cfg.Origins {
@@ -189,18 +183,18 @@ func (s *Server) routes() []route {
 		{"PUT /api/v1/drafts/{id}", s.putDraft},
 		{"POST /api/v1/forms/{form}/submissions", s.submit},
 		{"POST /api/v1/drafts/{id}/files", s.uploadFile},
-		{"POST /api/v1/drafts/{id}/prefill", s.prefillDraft},
+		{"POST /api/v1/drafts/{id}/prefill", s.signin.Prefill},
 		{"DELETE /api/v1/drafts/{id}/files/{file}", s.deleteFile},
 		{"GET /api/v1/submissions/{id}", s.submissionStatus},
 		{"GET /api/v1/postnummer/{postnummer}", s.postnummer},
-		{"GET /api/v1/sign-in", s.signInInfo},
-		{"POST /api/v1/citizen/session", s.citizenSession},
-		{"GET /api/v1/citizen", s.getCitizen},
-		{"GET /api/v1/citizen/applications", s.myApplications},
-		{"POST /api/v1/citizen/sign-out", s.signOut},
-		{"GET /auth/idporten/login", s.signInLogin},
-		{"GET /auth/idporten/callback", s.signInCallback},
-		{"GET /auth/idporten/signed-out", s.signedOut},
+		{"GET /api/v1/sign-in", s.signin.Info},
+		{"POST /api/v1/citizen/session", s.signin.Session},
+		{"GET /api/v1/citizen", s.signin.Citizen},
+		{"GET /api/v1/citizen/applications", s.signin.Applications},
+		{"POST /api/v1/citizen/sign-out", s.signin.SignOut},
+		{"GET /auth/idporten/login", s.signin.Login},
+		{"GET /auth/idporten/callback", s.signin.Callback},
+		{"GET /auth/idporten/signed-out", s.signin.SignedOut},
 		{"GET /api/v1/agency/batches", s.listBatches},
 		{"GET /api/v1/agency/batches/{id}", s.getBatch},
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},

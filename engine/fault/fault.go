@@ -4,7 +4,10 @@
 // errors. It holds nothing else.
 package fault
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrNotFound: no such thing, or not one the caller may see.
@@ -25,4 +28,11 @@ var (
 	// ErrForbidden: the caller may see what she asks about but may not do
 	// this to it, and is told so.
 	ErrForbidden = errors.New("forbidden")
+	// ErrSignInRequired: the form asks its applicant to sign in with
+	// ID-porten, she did not, and the installation takes no unidentified
+	// applications. It is also ErrUnauthorized.
+	ErrSignInRequired = fmt.Errorf("%w: this form needs the applicant signed in with ID-porten", ErrUnauthorized)
+	// ErrSignInLevel: she signed in below the level the form needs. It is
+	// also ErrForbidden.
+	ErrSignInLevel = fmt.Errorf("%w: the sign-in's level of assurance is below what this form needs", ErrForbidden)
 )

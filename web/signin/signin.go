@@ -1,4 +1,10 @@
-package web
+// Package signin is the citizen's sign-in with ID-porten over HTTP, for a
+// widget that lives on the kommune's own site, and what a signed-in
+// citizen does with it: her session, "Mine søknader", sign-out, and her
+// draft filled from Folkeregisteret. Package web mounts its handlers in
+// its route table and maps the errors they answer (Error, and the
+// engine's) to problem documents.
+package signin
 
 import (
 	"encoding/base64"
@@ -6,14 +12,17 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/freg"
 )
 
 // Sign-in with ID-porten, for a widget that lives on the kommune's own
@@ -36,6 +45,68 @@ import (
 // end-session endpoint, which comes back to /auth/idporten/signed-out and
 // from there to the kommune's page.
 
+// Config for the sign-in.
+type Config struct {
+	Store *engine.Store
+	Forms *forms.Registry
+	// IDPorten signs citizens in; nil: no sign-in here.
+	IDPorten *identity.IDPorten
+	// Folkeregisteret fills a signed-in citizen's draft; nil: she fills in
+	// by hand.
+	Folkeregisteret *freg.Client
+	// PublicURL is this server as browsers reach it (required with
+	// IDPorten); Origins the kommune sites a sign-in may return to.
+	PublicURL string
+	Origins   []string
+	Logger    *slog.Logger
+}
+
+// Service is the sign-in's handlers.
+type Service struct {
+	store         *engine.Store
+	forms         *forms.Registry
+	idporten      *identity.IDPorten
+	freg          *freg.Client
+	publicOrigin  string
+	secureCookies bool
+	origins       map[string]bool
+	log           *slog.Logger
+}
+
+// New builds the service.
+func New(cfg Config) (*Service, error) {
+	s := &Service{store: cfg.Store, forms: cfg.Forms, idporten: cfg.IDPorten, freg: cfg.Folkeregisteret, log: cfg.Logger, origins: map[string]bool{}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	for _, o := range cfg.Origins {
+		s.origins[strings.TrimSuffix(o, "/")] = true
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("signin: PublicURL %q is not an http(s) address", cfg.PublicURL)
+		}
+		s.publicOrigin, s.secureCookies = u.Scheme+"://"+u.Host, u.Scheme == "https"
+	} else if cfg.IDPorten != nil {
+		return nil, errors.New("signin: PublicURL is required with IDPorten")
+	}
+	return s, nil
+}
+
+// Error is a refusal with its HTTP status and the problem type web
+// answers it as.
+type Error struct {
+	Status              int
+	Kind, Title, Detail string
+}
+
+func (e *Error) Error() string { return e.Title + ": " + e.Detail }
+
+func refusal(status int, kind, title, detail string) *Error {
+	return &Error{Status: status, Kind: kind, Title: title, Detail: detail}
+}
+
 const (
 	signInCookie   = "skjema_signin"
 	signInPath     = "/auth/idporten/"
@@ -54,7 +125,7 @@ type signInState struct {
 // returnAllowed tells whether a page may be sent back to: one of the
 // kommune sites the installation serves (Config.Origins), or this server's
 // own (the example page).
-func (s *Server) returnAllowed(raw string) (*url.URL, bool) {
+func (s *Service) returnAllowed(raw string) (*url.URL, bool) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, false
@@ -70,8 +141,8 @@ func back(u *url.URL, fragment string) string {
 	return v.String() + "#" + fragment
 }
 
-// signInLogin is step 1.
-func (s *Server) signInLogin(w http.ResponseWriter, r *http.Request) error {
+// Login is step 1.
+func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	if s.idporten == nil {
 		return errNoSignIn
 	}
@@ -81,7 +152,7 @@ func (s *Server) signInLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	ret, ok := s.returnAllowed(r.URL.Query().Get("return"))
 	if !ok {
-		return problem(http.StatusBadRequest, "invalid-return", "Invalid return address", "return must be a page of a kommune site this installation serves")
+		return refusal(http.StatusBadRequest, "invalid-return", "Invalid return address", "return must be a page of a kommune site this installation serves")
 	}
 	st := signInState{Start: identity.NewStart(), Return: ret.String(), Form: f.ID}
 	value, err := json.Marshal(st)
@@ -99,10 +170,10 @@ func (s *Server) signInLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// signInCallback is step 2. Whatever goes wrong, the citizen is sent back
+// Callback is step 2. Whatever goes wrong, the citizen is sent back
 // to her page with a word the widget explains in her language; only a
 // callback with no sign-in of this browser's behind it gets a page here.
-func (s *Server) signInCallback(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) Callback(w http.ResponseWriter, r *http.Request) error {
 	if s.idporten == nil {
 		return errNoSignIn
 	}
@@ -175,15 +246,15 @@ Svarene du har lagret, er tatt vare på.</p></main></body></html>`))
 
 // signInLost answers a callback this browser did not start (or started
 // more than signInLifetime ago): there is no page to send her back to.
-func (s *Server) signInLost(w http.ResponseWriter) error {
+func (s *Service) signInLost(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
 	return lostTemplate.Execute(w, nil)
 }
 
-// signedOut is where ID-porten's sign-out comes back to; state is the
+// SignedOut is where ID-porten's sign-out comes back to; state is the
 // kommune's page.
-func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) SignedOut(w http.ResponseWriter, r *http.Request) error {
 	ret, ok := s.returnAllowed(r.URL.Query().Get("state"))
 	if !ok {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -194,9 +265,9 @@ func (s *Server) signedOut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// signInInfo tells the widget whether citizens can sign in here, and what
+// Info tells the widget whether citizens can sign in here, and what
 // becomes of an application from one who does not.
-func (s *Server) signInInfo(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) Info(w http.ResponseWriter, r *http.Request) error {
 	anonymous := string(s.store.AnonymousRoute())
 	if anonymous == "" {
 		anonymous = "no"
@@ -209,15 +280,11 @@ type exchangeRequest struct {
 	Code string `json:"code"`
 }
 
-// citizenSession is step 3: the one-time code for the session's token.
-func (s *Server) citizenSession(w http.ResponseWriter, r *http.Request) error {
-	body, err := readJSON(w, r)
-	if err != nil {
-		return err
-	}
+// Session is step 3: the one-time code for the session's token.
+func (s *Service) Session(w http.ResponseWriter, r *http.Request) error {
 	var req exchangeRequest
-	if err := json.Unmarshal(body, &req); err != nil || strings.TrimSpace(req.Code) == "" {
-		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", `send {"code": "…"}, the code from #skjema-signin`)
+	if err := readJSON(w, r, &req); err != nil || strings.TrimSpace(req.Code) == "" {
+		return refusal(http.StatusBadRequest, "invalid-request", "Invalid request", `send {"code": "…"}, the code from #skjema-signin`)
 	}
 	sess, err := s.store.Citizens.Exchange(r.Context(), req.Code)
 	if err != nil {
@@ -236,7 +303,7 @@ type citizenView struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-func (s *Server) signedInCitizen(r *http.Request) (citizens.Citizen, error) {
+func (s *Service) signedInCitizen(r *http.Request) (citizens.Citizen, error) {
 	token, err := bearer(r)
 	if err != nil {
 		return citizens.Citizen{}, err
@@ -244,7 +311,7 @@ func (s *Server) signedInCitizen(r *http.Request) (citizens.Citizen, error) {
 	return s.store.Citizens.Citizen(r.Context(), token)
 }
 
-func (s *Server) getCitizen(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) Citizen(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.signedInCitizen(r)
 	if err != nil {
 		return err
@@ -254,8 +321,8 @@ func (s *Server) getCitizen(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// myApplications is "Mine søknader".
-func (s *Server) myApplications(w http.ResponseWriter, r *http.Request) error {
+// Applications is "Mine søknader".
+func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.signedInCitizen(r)
 	if err != nil {
 		return err
@@ -273,17 +340,15 @@ type signOutRequest struct {
 	Return string `json:"return"`
 }
 
-// signOut ends the session, and answers where the browser goes to sign out
+// SignOut ends the session, and answers where the browser goes to sign out
 // of ID-porten too (and from there back to the page named).
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) SignOut(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearer(r)
 	if err != nil {
 		return err
 	}
 	var req signOutRequest
-	if body, err := readJSON(w, r); err == nil {
-		json.Unmarshal(body, &req)
-	}
+	readJSON(w, r, &req) // a sign-out without a page to return to is one all the same
 	idToken, err := s.store.Citizens.SignOut(r.Context(), token)
 	if err != nil {
 		return err
@@ -296,4 +361,4 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var errNoSignIn = problem(http.StatusNotFound, "no-sign-in", "No sign-in", "this installation has no ID-porten configured")
+var errNoSignIn = refusal(http.StatusNotFound, "no-sign-in", "No sign-in", "this installation has no ID-porten configured")

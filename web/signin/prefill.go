@@ -1,6 +1,7 @@
-package web
+package signin
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"time"
@@ -10,25 +11,32 @@ import (
 	"github.com/skjema/skjema/identity/freg"
 )
 
+// filledDraft is a draft as it was filled: what the widget goes on with.
+type filledDraft struct {
+	ID      string          `json:"id"`
+	Version int             `json:"version"`
+	Data    json.RawMessage `json:"data"`
+}
+
 // prefillView is a draft filled from Folkeregisteret, and which answers
 // came from it.
 type prefillView struct {
-	Draft draftView `json:"draft"`
-	On    string    `json:"on"`
+	Draft filledDraft `json:"draft"`
+	On    string      `json:"on"`
 	// Facts are the pointers of the answers the register gave: the widget
 	// shows them as facts ("Fra Folkeregisteret"), not typed.
 	Facts []string `json:"facts"`
 }
 
-var errRegisterUnavailable = problem(http.StatusServiceUnavailable, "register-unavailable", "Folkeregisteret did not answer",
+var errRegisterUnavailable = refusal(http.StatusServiceUnavailable, "register-unavailable", "Folkeregisteret did not answer",
 	"the household could not be fetched from Folkeregisteret; the citizen fills it in by hand")
 
-// prefillDraft fills the signed-in citizen's own draft from Folkeregisteret:
+// Prefill fills the signed-in citizen's own draft from Folkeregisteret:
 // her name, her bostedsadresse and those registered in her unit on the 1st
 // of the month a submit now would be for (the situasjonsdato, forskrift om
 // bustøtte § 10). A register that does not answer never blocks her: 503,
 // and she fills in by hand.
-func (s *Server) prefillDraft(w http.ResponseWriter, r *http.Request) error {
+func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.signedInCitizen(r)
 	if err != nil {
 		return err
@@ -43,7 +51,7 @@ func (s *Server) prefillDraft(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if f.Layout.Prefill == nil {
-		return problem(http.StatusNotFound, "no-prefill", "Nothing to fill in", "this form takes nothing from Folkeregisteret")
+		return refusal(http.StatusNotFound, "no-prefill", "Nothing to fill in", "this form takes nothing from Folkeregisteret")
 	}
 	if s.freg == nil {
 		return errRegisterUnavailable
@@ -58,7 +66,7 @@ func (s *Server) prefillDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := prefillView{Draft: viewOf(filled), On: on.Format(time.DateOnly), Facts: []string{}}
+	v := prefillView{Draft: filledDraft{ID: filled.ID, Version: filled.Version, Data: json.RawMessage(filled.Data)}, On: on.Format(time.DateOnly), Facts: []string{}}
 	for p := range filled.Facts().Values {
 		v.Facts = append(v.Facts, p)
 	}

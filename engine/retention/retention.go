@@ -1,4 +1,8 @@
-package engine
+// Package retention removes what nobody needs any more (security review
+// V3, code review B7): abandoned drafts with their files, ended sessions of
+// caseworkers and citizens, delivered batches' bodies, and the chunks of
+// uploads that never finished.
+package retention
 
 import (
 	"context"
@@ -59,19 +63,33 @@ func (p Purged) Total() int { return p.Drafts + p.Files + p.Sessions + p.BatchBo
 // to 50 MiB of files); call Purge again while it finds more.
 const purgeBatch = 100
 
+// Service purges over one database.
+type Service struct {
+	db    *storage.DB
+	clock record.Clock
+	// sessions purge the ended sessions of each kind of account.
+	sessions []func(context.Context) (int, error)
+}
+
+// New makes the service; sessions are the purges of ended sessions
+// (caseworkers', citizens').
+func New(db *storage.DB, clock func() time.Time, sessions ...func(context.Context) (int, error)) *Service {
+	return &Service{db: db, clock: record.Clock(clock), sessions: sessions}
+}
+
 // Purge removes what is past its retention: abandoned drafts with their
 // files, expired sessions (caseworkers' and citizens'), delivered batches' bodies, orphaned upload
 // chunks. It removes at most purgeBatch drafts and batch bodies in one
 // transaction (sessions and orphaned chunks are few, and all go); more says
 // whether to call it again.
-func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, err error) {
+func (s *Service) Purge(ctx context.Context, r Retention) (p Purged, more bool, err error) {
 	r = r.withDefaults()
-	err = s.write(ctx, func(tx Tx) error {
+	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		p, more = Purged{}, false
-		now := s.now()
+		now := s.clock.Now()
 		var drafts []string
 		if err := tx.Select(ctx, &drafts, `SELECT id FROM applications WHERE status = ? AND updated_at < ? ORDER BY updated_at LIMIT ?`,
-			string(StatusDraft), now.Add(-r.Drafts), purgeBatch); err != nil {
+			string(record.StatusDraft), now.Add(-r.Drafts), purgeBatch); err != nil {
 			return err
 		}
 		if len(drafts) > 0 {
@@ -82,7 +100,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 			in, args := storage.InList(drafts)
 			drafts = nil
 			if err := tx.Select(ctx, &drafts, `UPDATE applications SET updated_at = updated_at WHERE status = ? AND updated_at < ? AND id IN `+in+` RETURNING id`,
-				append([]any{string(StatusDraft), now.Add(-r.Drafts)}, args...)...); err != nil {
+				append([]any{string(record.StatusDraft), now.Add(-r.Drafts)}, args...)...); err != nil {
 				return err
 			}
 		}
@@ -135,13 +153,12 @@ func (s *Store) Purge(ctx context.Context, r Retention) (p Purged, more bool, er
 	if err != nil {
 		return Purged{}, false, fmt.Errorf("purge: %w", err)
 	}
-	if p.Sessions, err = s.Accounts.PurgeSessions(ctx); err != nil {
-		return Purged{}, false, fmt.Errorf("purge: %w", err)
+	for _, purge := range s.sessions {
+		n, err := purge(ctx)
+		if err != nil {
+			return Purged{}, false, fmt.Errorf("purge: %w", err)
+		}
+		p.Sessions += n
 	}
-	citizens, err := s.Citizens.Purge(ctx)
-	if err != nil {
-		return Purged{}, false, fmt.Errorf("purge: %w", err)
-	}
-	p.Sessions += citizens
 	return p, more, nil
 }
