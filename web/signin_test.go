@@ -16,12 +16,17 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
 	"github.com/skjema/skjema/identity/freg"
 	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
+	"github.com/skjema/skjema/notify"
+	"github.com/skjema/skjema/notify/smtptest"
+	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/queue/queuetest"
 	"github.com/skjema/skjema/web"
 )
@@ -35,7 +40,7 @@ type signInBundle struct {
 	freg *fregtest.Server
 }
 
-func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBundle {
+func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous, opts ...queuetest.Option) *signInBundle {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	public := "http://" + srv.Listener.Addr().String()
@@ -54,8 +59,8 @@ func setupSignIn(t *testing.T, dsn string, anonymous engine.Anonymous) *signInBu
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	qb := queuetest.Open(t, dsn, queuetest.Logger(log), queuetest.Started(),
-		queuetest.Engine(enginetest.Anonymous(anonymous), enginetest.AllowSynthetic()))
+	qb := queuetest.Open(t, dsn, append([]queuetest.Option{queuetest.Logger(log), queuetest.Started(),
+		queuetest.Engine(enginetest.Anonymous(anonymous), enginetest.AllowSynthetic())}, opts...)...)
 	s := newServer(t, web.Config{Store: qb.Store, Forms: qb.Forms, Logger: log, IDPorten: rp, PublicURL: public,
 		Origins: []string{"https://www.oslo.kommune.no"}, Folkeregisteret: freg.New(fregSrv.Issuer(), tokens, 2*time.Second)})
 	srv.Config.Handler = s.Handler()
@@ -346,4 +351,122 @@ func TestPrefillFromFolkeregisteret(t *testing.T) {
 		!strings.Contains(res.raw, "register-unavailable") {
 		t.Fatalf("the register down: %d %s, want 503 register-unavailable", res.status, res.raw)
 	}
+}
+
+// TestCitizenHearsBackAndFixesHerApplication is #14's acceptance at the
+// HTTP level: she signs in at the local ID-porten, her draft is filled from
+// the local Folkeregisteret, she submits; the caseworker returns it and an
+// e-mail arrives at the local SMTP server; she signs in again (another
+// device: a new session), reads the kommune's message in Mine søknader,
+// fixes and resubmits; it is approved, delivered, and taken by the agency,
+// and she is told that too. (The browser's part of sign-in and prefill is
+// cmd/skjema's TestSignInInBrowser.)
+func TestCitizenHearsBackAndFixesHerApplication(t *testing.T) {
+	t.Parallel()
+	relay := smtptest.Serve(t)
+	email, err := notify.NewEmail(notify.SMTPConfig{Addr: relay.Addr, From: "Oslo kommune <ikke-svar@oslo.kommune.no>", TLS: notify.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv := &receiver.Receiver{Secret: "s"}
+	agency := httptest.NewServer(rcv)
+	t.Cleanup(agency.Close)
+	b := setupSignIn(t, enginetest.SQLite(t), engine.AnonymousClosed, queuetest.Engine(enginetest.BatchSize(1)), queuetest.Queue(func(c *queue.Config) {
+		c.Notifier, c.ReadURL = email, kommunePage
+		c.Agencies = map[string]queue.Agency{"husbanken": {Transport: queue.TransportPush, URL: agency.URL, Secret: "s"}}
+		c.BatchSize = 1
+	}))
+	ctx := context.Background()
+	kari := "12838542067"
+	token := b.signIn(t, kari)
+	res := b.do(t, "POST", "/api/v1/drafts", bearerOf(token), []byte(`{"form":"bostotte","kommune":"0301"}`))
+	var draft struct{ ID string }
+	json.Unmarshal([]byte(res.raw), &draft)
+	if res := b.do(t, "POST", "/api/v1/drafts/"+draft.ID+"/prefill", bearerOf(token), nil); res.status != 200 {
+		t.Fatalf("prefill: %d %s", res.status, res.raw)
+	}
+	// The rest of her answers, on top of what the register filled in.
+	got := b.do(t, "GET", "/api/v1/drafts/"+draft.ID, bearerOf(token), nil)
+	doc := got.body["data"].(map[string]any)
+	var example map[string]any
+	json.Unmarshal(b.body, &example)
+	for _, k := range []string{"eligibility", "housing", "income", "payment", "declaration"} {
+		doc[k] = example[k]
+	}
+	doc["applicant"].(map[string]any)["email"] = "kari@example.no"
+	doc["applicant"].(map[string]any)["phone"] = "+47 912 34 567"
+	relations := []string{"spouse", "child", "child"}
+	for i, m := range doc["household"].([]any) {
+		m.(map[string]any)["relation"] = relations[i]
+	}
+	// Her son is registered here but lives with his father: she says so,
+	// and a caseworker sees it ([P-slik][V-2.2.5]).
+	jakob := doc["household"].([]any)[2].(map[string]any)
+	jakob["notLivingHere"], jakob["notLivingExplanation"] = true, "Bor hos faren sin i Bergen fra november."
+	body, _ := json.Marshal(doc)
+	res = b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(bearerOf(token), "Idempotency-Key", draft.ID), body)
+	if res.status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", res.status, res.raw)
+	}
+	relay.Wait(t, 1, 10*time.Second) // received
+
+	// The kommune needs more from her.
+	kommune := caseworkerFor(t, b.store)
+	waitFor(t, func() bool { a, _ := b.store.Application(ctx, draft.ID); return a.Status != engine.StatusSubmitted })
+	a, _ := b.store.Application(ctx, draft.ID)
+	if a.Status != engine.StatusInReview || a.ReviewReasons != "registeredNotLiving" {
+		t.Fatalf("routed: %s %q, want to the caseworker for the son who lives elsewhere", a.Status, a.ReviewReasons)
+	}
+	f, _ := b.forms.Form("bostotte")
+	if err := b.store.Casework.ReturnToCitizen(ctx, casework.CaseAction{User: kommune, ApplicationID: a.ID, Version: a.Version, Form: f},
+		"Vi trenger husleiekontrakten. Husleien skal være 14 600.", []string{"/housing/rent"}); err != nil {
+		t.Fatal(err)
+	}
+	mails := relay.Wait(t, 2, 10*time.Second)
+	if !strings.Contains(mails[1].Body, kommunePage) || strings.Contains(mails[1].Body, "14 600") || mails[1].To[0] != "kari@example.no" {
+		t.Fatalf("the return's e-mail:\n%s", mails[1].Body)
+	}
+
+	// Another device: a new sign-in, and Mine søknader has the message.
+	again := b.signIn(t, kari)
+	mine := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(again), nil)
+	if !strings.Contains(mine.raw, "Vi trenger husleiekontrakten") || !strings.Contains(mine.raw, `"status":"awaiting_citizen"`) {
+		t.Fatalf("Mine søknader: %s", mine.raw)
+	}
+	doc["housing"].(map[string]any)["rent"] = 14600
+	body, _ = json.Marshal(doc)
+	res = b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(bearerOf(again), "Idempotency-Key", draft.ID), body)
+	if res.status != http.StatusCreated || !strings.Contains(res.raw, `"status":"in_review"`) {
+		t.Fatalf("resubmit: %d %s", res.status, res.raw)
+	}
+	a, _ = b.store.Application(ctx, draft.ID)
+	if err := b.store.Casework.Approve(ctx, casework.CaseAction{User: kommune, ApplicationID: a.ID, Version: a.Version, Form: f}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { a, _ := b.store.Application(ctx, draft.ID); return a.Status == engine.StatusAccepted })
+	relay.Wait(t, 3, 10*time.Second) // accepted
+	if stored := rcv.Stored(); len(stored) != 1 {
+		t.Fatalf("the agency got %v, want her application once", stored)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func caseworkerFor(t *testing.T, s *engine.Store) engine.User {
+	t.Helper()
+	u, err := s.Accounts.CreateUser(context.Background(), engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari Saksbehandler", Kommuner: []string{"0301"},
+		Password: "korrekt hest batteri stift"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
