@@ -72,15 +72,18 @@ func (s *Store) createDraft(ctx context.Context, owner *string, form, formVersio
 
 // OpenWithToken reads an application the way a citizen may: by id and its
 // resume token, or the session token of the signed-in citizen it belongs
-// to. A wrong token is ErrNotFound, so ids cannot be probed. Once
-// the application has left her hands (Status.LeftCitizen) its Data is
-// empty: the token then reads the status and messages only.
+// to. A wrong token is ErrNotFound, so ids cannot be probed. Once the
+// application has left her hands (Status.LeftCitizen) a resume token reads
+// the status and messages only (Data is empty), and her session also her
+// copy of what she sent.
 func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Application, error) {
 	a, err := record.GetApplication(ctx, s.read(), `id = ?`, id)
 	if err != nil || !record.Holds(ctx, s.read(), token, a.ResumeTokenHash, a.OwnerHash, s.now()) {
 		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
 	}
-	if a.Status.LeftCitizen() {
+	// A resume token is a link that may have travelled; the session of the
+	// citizen ID-porten vouched for is her own, and reads her copy.
+	if a.Status.LeftCitizen() && !IsCitizenToken(token) {
 		a.Data = ""
 	}
 	return a, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
@@ -100,6 +101,18 @@ func TestSignInDecidesTheApplicant(t *testing.T) {
 		a, _ := closed.store.Application(ctx, rc.ID)
 		if a.Identified != string(forms.Substantial) || a.OwnerHash == nil || !strings.Contains(a.Data, kari) {
 			t.Fatalf("signed-in submit: identified %q, owner %v, data %s", a.Identified, a.OwnerHash, a.Data)
+		}
+
+		// Gone to the agency: her resume token reads the status only, her
+		// session also her copy of what she sent.
+		if _, err := closed.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: rc.ID, Agency: "husbanken"}); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := closed.store.OpenWithToken(ctx, rc.ID, token); err != nil || !strings.Contains(a.Data, kari) {
+			t.Fatalf("her copy with her session: %v %q", err, a.Data)
+		}
+		if a, err := closed.store.OpenWithToken(ctx, rc.ID, d.Token); err != nil || a.Data != "" {
+			t.Fatalf("with the resume token once it left her hands: %v, data %q; want the status only", err, a.Data)
 		}
 
 		// A form that needs high, and a session at substantial.

@@ -74,7 +74,7 @@ export const rendering = {
   renderSave() {
     if (!this.saveEl) return;
     // A paper registration offers no link to resume: it would not.
-    if (!this.draft || this.page > this.pages.length || this.paper || this.mine) return this.saveEl.replaceChildren();
+    if (!this.draft || this.page > this.pages.length || this.paper || this.mine || this.copy) return this.saveEl.replaceChildren();
     // Her own draft needs no link: she finds it under Mine søknader.
     if (this.draft.mine) return this.saveEl.replaceChildren(h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.save.mine')));
     const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
@@ -93,7 +93,7 @@ export const rendering = {
   renderSteps() {
     const n = this.pages.length + 1;
     const titles = [...this.pages.map((p) => this.t('page.' + p.id + '.title')), this.t('ui.summary.title')];
-    if (this.page > this.pages.length || this.mine || this.needsSignIn) return this.steps.replaceChildren();
+    if (this.page > this.pages.length || this.mine || this.copy || this.needsSignIn) return this.steps.replaceChildren();
     this.steps.replaceChildren(
       h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n })),
       h('ol', { class: 'sk-steps' }, titles.map((title, i) => {
@@ -133,7 +133,8 @@ export const rendering = {
     this.renderSteps();
     this.renderSave();
     let body;
-    if (this.mine) body = this.minePage();
+    if (this.copy) body = this.copyPage();
+    else if (this.mine) body = this.minePage();
     else if (this.needsSignIn) body = this.signInPage();
     else if (this.page > this.pages.length) body = this.receipt();
     else if (this.page === this.pages.length) body = this.summaryPage();

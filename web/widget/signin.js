@@ -148,7 +148,8 @@ export const signingIn = {
         h('td', {},
           a.message ? h('p', {}, this.t('ui.mine.message', { message: a.message })) : null,
           a.agencyReason ? h('p', {}, this.t('ui.mine.agencyReason', { reason: a.agencyReason })) : null,
-          open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', 'data-size': 'sm', onclick: () => this.openMine(a) }, this.t('ui.mine.continue')) : null));
+          open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', 'data-size': 'sm', onclick: () => this.openMine(a) }, this.t('ui.mine.continue')) : null,
+          !open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.showCopy(a) }, this.t('ui.mine.copy', { reference: a.reference || '' })) : null));
     });
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.mine.title')),
@@ -158,6 +159,36 @@ export const signingIn = {
           h('tbody', {}, rows))
         : h('p', { class: 'ds-paragraph' }, this.t('ui.mine.none')),
       h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.mine = null; this.renderPage(true); } }, this.t('ui.mine.back'))));
+  },
+
+  // showCopy shows her copy of what she sent, as the summary page shows
+  // answers, read-only.
+  async showCopy(a) {
+    try {
+      const d = await this.api('GET', 'drafts/' + a.id, undefined, { Authorization: 'Bearer ' + this.citizen.token });
+      this.copy = { app: a, doc: d.data || {} };
+    } catch (e) {
+      if (e.status === 401) return this.signedOutHere();
+      return this.alert(this.t('ui.error.network'));
+    }
+    this.renderPage(true);
+  },
+
+  copyPage() {
+    const { app, doc } = this.copy;
+    const mine = this.doc;
+    this.doc = doc; // rows() reads the document shown
+    try {
+      return h('section', { class: 'sk-page sk-summary', 'aria-labelledby': 'sk-page-title' },
+        h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.mine.copyTitle', { reference: app.reference || '' })),
+        h('p', { class: 'ds-paragraph' }, this.t('ui.status.' + app.status)),
+        this.pages.map((page) => h('section', { 'aria-labelledby': 'sk-copy-' + page.id },
+          h('h4', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-copy-' + page.id }, this.t('page.' + page.id + '.title')),
+          h('dl', {}, this.rows(page.fields, '', null)))),
+        h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.copy = null; this.renderPage(true); } }, this.t('ui.mine.title'))));
+    } finally {
+      this.doc = mine;
+    }
   },
 
   // openMine resumes one of her applications by its id: her session opens
