@@ -9,7 +9,9 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +19,8 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/oauth2"
 
 	"github.com/skjema/skjema/forms"
@@ -39,6 +43,11 @@ type Config struct {
 	Issuer       string
 	ClientID     string
 	ClientSecret string
+	// PrivateKey (RSA, PEM) and its KeyID authenticate the client by
+	// private_key_jwt instead of the secret, as Digdir recommends: a signed
+	// client assertion per token request.
+	PrivateKey []byte
+	KeyID      string
 	// RedirectURL is this server's callback, as registered with ID-porten.
 	RedirectURL string
 	// Person are the fødselsnumre accepted as pid: synthetic ones only in
@@ -55,6 +64,7 @@ type IDPorten struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 	endURL   string
+	signer   jose.Signer // private_key_jwt; nil with a secret
 }
 
 // NewIDPorten reads ID-porten's discovery document.
@@ -80,6 +90,13 @@ func NewIDPorten(ctx context.Context, cfg Config) (*IDPorten, error) {
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
 			Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"}},
 		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+	}
+	if len(cfg.PrivateKey) > 0 {
+		if p.signer, err = assertionSigner(cfg.PrivateKey, cfg.KeyID); err != nil {
+			return nil, fmt.Errorf("identity: ID-porten's client key: %w", err)
+		}
+		p.oauth.ClientSecret = ""
+		p.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	}
 	return p, nil
 }
@@ -135,7 +152,16 @@ var (
 // against the start and the level the form needs.
 func (p *IDPorten) Exchange(ctx context.Context, s Start, code string, min Level) (Identity, error) {
 	ctx = oidc.ClientContext(ctx, p.cfg.HTTPClient)
-	tok, err := p.oauth.Exchange(ctx, code, oauth2.VerifierOption(s.Verifier))
+	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(s.Verifier)}
+	if p.signer != nil {
+		assertion, err := p.clientAssertion()
+		if err != nil {
+			return Identity{}, err
+		}
+		opts = append(opts, oauth2.SetAuthURLParam("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+			oauth2.SetAuthURLParam("client_assertion", assertion))
+	}
+	tok, err := p.oauth.Exchange(ctx, code, opts...)
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: the code: %v", ErrToken, err)
 	}
@@ -183,4 +209,29 @@ func (p *IDPorten) EndSessionURL(idToken, postLogout, state string) string {
 	}
 	q := url.Values{"id_token_hint": {idToken}, "post_logout_redirect_uri": {postLogout}, "state": {state}}
 	return p.endURL + "?" + q.Encode()
+}
+
+// assertionSigner signs client assertions with the client's RSA key.
+func assertionSigner(keyPEM []byte, keyID string) (jose.Signer, error) {
+	block, _ := pem.Decode(keyPEM)
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	var key any
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		if key, err = x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
+			return nil, errors.New("not an RSA private key (PKCS #1 or #8)")
+		}
+	}
+	return jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", keyID))
+}
+
+// clientAssertion is a private_key_jwt client assertion for one token
+// request: iss and sub the client, aud ID-porten's issuer, short-lived and
+// never reused (jti).
+func (p *IDPorten) clientAssertion() (string, error) {
+	now := time.Now()
+	return jwt.Signed(p.signer).Claims(jwt.Claims{Issuer: p.cfg.ClientID, Subject: p.cfg.ClientID, Audience: jwt.Audience{p.cfg.Issuer},
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: random()}).Serialize()
 }

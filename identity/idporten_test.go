@@ -10,6 +10,7 @@ import (
 
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
+	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
 )
 
@@ -153,4 +154,34 @@ func TestSignInRefusals(t *testing.T) {
 			t.Fatalf("tampered pid: %v, want ErrToken", err)
 		}
 	})
+}
+
+// TestPrivateKeyJWT: a client registered with its public key signs in
+// with a client assertion and no secret; an assertion signed with another
+// key gets no token.
+func TestPrivateKeyJWT(t *testing.T) {
+	t.Parallel()
+	priv, pub, err := fregtest.Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, _ := fregtest.Key()
+	op := idportentest.Serve(t, idportentest.Client{ID: "skjema-jwt", RedirectURIs: []string{callback}, PublicKey: pub, KeyID: "k1"})
+	for _, tt := range []struct {
+		name string
+		key  []byte
+		ok   bool
+	}{{"the registered key", priv, true}, {"another key", other, false}} {
+		rp, err := identity.NewIDPorten(context.Background(), identity.Config{Issuer: op.Issuer(), ClientID: "skjema-jwt", PrivateKey: tt.key, KeyID: "k1",
+			RedirectURL: callback, Person: nid.PersonOptions{AllowSynthetic: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := identity.NewStart()
+		code := signIn(t, op, rp, s, op.Persons()[0].PID, identity.Substantial)
+		_, err = rp.Exchange(context.Background(), s, code, identity.Substantial)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
 }

@@ -61,6 +61,8 @@ type Main struct {
 	IDPortenIssuer  string
 	IDPortenClient  string
 	IDPortenSecret  string
+	IDPortenKey     string
+	IDPortenKeyID   string
 	SMTPAddr        string
 	SMTPFrom        string
 	SMTPUser        string
@@ -147,6 +149,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.IDPortenIssuer, "idporten-issuer", "", "ID-porten's issuer: https://idporten.no, https://test.idporten.no, or a local one (examples/idporten-test); empty: no sign-in (SKJEMA_IDPORTEN_ISSUER)")
 	fs.StringVar(&m.IDPortenClient, "idporten-client-id", "", "the client id ID-porten gave this installation (SKJEMA_IDPORTEN_CLIENT_ID)")
 	fs.StringVar(&m.IDPortenSecret, "idporten-client-secret", "", "its client secret; give it in the environment rather than on the command line (SKJEMA_IDPORTEN_CLIENT_SECRET)")
+	fs.StringVar(&m.IDPortenKey, "idporten-client-key", "", "a file with the client's private key (PEM), for private_key_jwt instead of the secret (SKJEMA_IDPORTEN_CLIENT_KEY)")
+	fs.StringVar(&m.IDPortenKeyID, "idporten-client-key-id", "", "the id of that key as registered with ID-porten (SKJEMA_IDPORTEN_CLIENT_KEY_ID)")
 	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "host:port of the SMTP relay citizens' notices go out through; empty: none are sent (SKJEMA_SMTP_ADDR)")
 	fs.StringVar(&m.SMTPFrom, "smtp-from", "", "the sender of notices, e.g. \"Oslo kommune <ikke-svar@oslo.kommune.no>\" (SKJEMA_SMTP_FROM)")
 	fs.StringVar(&m.SMTPUser, "smtp-user", "", "the relay's user name; empty: no authentication (SKJEMA_SMTP_USER)")
@@ -433,7 +437,15 @@ func (m *Main) idporten(ctx context.Context, public string) (*identity.IDPorten,
 	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	var key []byte
+	if m.IDPortenKey != "" {
+		var err error
+		if key, err = os.ReadFile(m.IDPortenKey); err != nil {
+			return nil, fmt.Errorf("-idporten-client-key: %w", err)
+		}
+	}
 	return identity.NewIDPorten(dctx, identity.Config{Issuer: m.IDPortenIssuer, ClientID: m.IDPortenClient, ClientSecret: m.IDPortenSecret,
+		PrivateKey: key, KeyID: m.IDPortenKeyID,
 		RedirectURL: strings.TrimSuffix(public, "/") + "/auth/idporten/callback", Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 }
 

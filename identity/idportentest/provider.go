@@ -56,6 +56,10 @@ type Client struct {
 	// PostLogoutRedirectURIs where it may send the person after sign-out.
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
+	// PublicKey, with its KeyID, makes the client authenticate by
+	// private_key_jwt instead of its Secret.
+	PublicKey *rsa.PublicKey
+	KeyID     string
 }
 
 // Config for a provider.
@@ -111,6 +115,7 @@ func New(cfg Config) (*Provider, error) {
 		DefaultLogoutRedirectURI: "/logged-out",
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
 		SupportedUILocales:       []language.Tag{language.Make("nb"), language.Make("nn"), language.English},
 		SupportedClaims:          []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "pid", "locale", "sid"},
 	}

@@ -293,8 +293,14 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 	return nil, nil
 }
 
-func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
-	return nil, errors.New("JWT profile grants are not served")
+// GetKeyByIDAndClientID is the public key a private_key_jwt client signs
+// its assertions with.
+func (s *storage) GetKeyByIDAndClientID(_ context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
+	c, ok := s.clients[clientID]
+	if !ok || c.PublicKey == nil || c.KeyID != keyID {
+		return nil, errors.New("no such key for the client")
+	}
+	return &jose.JSONWebKey{Key: c.PublicKey, KeyID: keyID, Algorithm: string(jose.RS256), Use: "sig"}, nil
 }
 
 func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
@@ -313,7 +319,12 @@ func (c client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutRedirec
 func (c client) ApplicationType() op.ApplicationType {
 	return op.ApplicationTypeWeb
 }
-func (c client) AuthMethod() oidc.AuthMethod { return oidc.AuthMethodBasic }
+func (c client) AuthMethod() oidc.AuthMethod {
+	if c.c.PublicKey != nil {
+		return oidc.AuthMethodPrivateKeyJWT
+	}
+	return oidc.AuthMethodBasic
+}
 func (c client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
