@@ -17,6 +17,7 @@ import (
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/web/input"
+	"github.com/skjema/skjema/web/signin"
 )
 
 // maxBody is the largest request body the citizen API reads.
@@ -62,22 +63,11 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-func bearer(r *http.Request) (string, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
-		return "", errNoToken
-	}
-	return strings.TrimSpace(token), nil
-}
-
-// lang is ?lang= if given, else Accept-Language.
-func lang(r *http.Request) forms.Lang {
-	if l := r.URL.Query().Get("lang"); l != "" {
-		return forms.ParseLang(l)
-	}
-	return forms.ParseLang(r.Header.Get("Accept-Language"))
-}
+// bearer and lang are the sign-in's, which the whole citizen API shares.
+var (
+	bearer = signin.Bearer
+	lang   = signin.Lang
+)
 
 func (s *Server) form(id string) (*forms.Form, error) {
 	f, ok := s.forms.Form(id)

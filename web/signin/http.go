@@ -15,7 +15,7 @@ import (
 const maxBody = 4 << 10
 
 var (
-	errNoToken   = refusal(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the session token as Authorization: Bearer <token>")
+	errNoToken   = refusal(http.StatusUnauthorized, "unauthorized", "Unauthorized", "send the resume token, or a signed-in citizen's session token, as Authorization: Bearer <token>")
 	errMalformed = refusal(http.StatusBadRequest, "malformed-json", "Malformed JSON", "the body is not one valid JSON object of at most 4 KiB")
 	errMediaType = refusal(http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "send the body as application/json")
 	errNoForm    = refusal(http.StatusNotFound, "unknown-form", "Unknown form", "there is no form by that name")
@@ -45,7 +45,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func bearer(r *http.Request) (string, error) {
+// Bearer is the request's bearer token: a resume token, or a signed-in
+// citizen's session token (the citizen API's one way to say who asks).
+func Bearer(r *http.Request) (string, error) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
 		return "", errNoToken
@@ -53,8 +55,8 @@ func bearer(r *http.Request) (string, error) {
 	return strings.TrimSpace(token), nil
 }
 
-// lang is ?lang= if given, else Accept-Language.
-func lang(r *http.Request) forms.Lang {
+// Lang is ?lang= if given, else Accept-Language.
+func Lang(r *http.Request) forms.Lang {
 	if l := r.URL.Query().Get("lang"); l != "" {
 		return forms.ParseLang(l)
 	}

@@ -41,7 +41,7 @@ func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, _ := bearer(r)
+	token, _ := Bearer(r)
 	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
 	if err != nil {
 		return err

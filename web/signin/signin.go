@@ -166,7 +166,7 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 		level = forms.Substantial
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, s.idporten.AuthURL(st.Start, level, string(lang(r))), http.StatusFound)
+	http.Redirect(w, r, s.idporten.AuthURL(st.Start, level, string(Lang(r))), http.StatusFound)
 	return nil
 }
 
@@ -304,7 +304,7 @@ type citizenView struct {
 }
 
 func (s *Service) signedInCitizen(r *http.Request) (citizens.Citizen, error) {
-	token, err := bearer(r)
+	token, err := Bearer(r)
 	if err != nil {
 		return citizens.Citizen{}, err
 	}
@@ -343,7 +343,7 @@ type signOutRequest struct {
 // SignOut ends the session, and answers where the browser goes to sign out
 // of ID-porten too (and from there back to the page named).
 func (s *Service) SignOut(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	token, err := Bearer(r)
 	if err != nil {
 		return err
 	}
