@@ -7,6 +7,7 @@ import (
 
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
+	"github.com/skjema/skjema/forms"
 )
 
 // Application reads one application by id, for system use (no token check).
@@ -40,10 +41,15 @@ func (s *Store) CreateDraft(ctx context.Context, form, formVersion, kommune stri
 // CreateCitizenDraft starts an application as CreateDraft does, for the
 // citizen signed in with the session token: it is hers, and her token
 // opens it on any device, without its resume token.
-func (s *Store) CreateCitizenDraft(ctx context.Context, token, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
+// need is the level of sign-in the form asks for: a session below it is
+// ErrSignInLevel.
+func (s *Store) CreateCitizenDraft(ctx context.Context, token string, need forms.Level, form, formVersion, kommune string, data json.RawMessage) (Draft, error) {
 	c, err := record.CitizenByToken(ctx, s.read(), token, s.now())
 	if err != nil {
 		return Draft{}, fmt.Errorf("create draft: %w: not signed in, or the session has ended", ErrUnauthorized)
+	}
+	if need != "" && !forms.Level(c.Level).AtLeast(need) {
+		return Draft{}, fmt.Errorf("create draft: %w: signed in at %s, and the form needs %s", ErrSignInLevel, c.Level, need)
 	}
 	return s.createDraft(ctx, &c.OwnerHash, form, formVersion, kommune, data)
 }

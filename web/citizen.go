@@ -230,7 +230,7 @@ func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 	}
 	var d engine.Draft
 	if token, _ := bearer(r); engine.IsCitizenToken(token) {
-		d, err = s.store.CreateCitizenDraft(r.Context(), token, f.ID, f.Version, req.Kommune, req.Data)
+		d, err = s.store.CreateCitizenDraft(r.Context(), token, f.Layout.SignIn, f.ID, f.Version, req.Kommune, req.Data)
 	} else {
 		d, err = s.store.CreateDraft(r.Context(), f.ID, f.Version, req.Kommune, req.Data)
 	}

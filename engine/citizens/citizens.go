@@ -250,9 +250,13 @@ func (s *Service) Prefill(ctx context.Context, c Citizen, id string, m *prefill.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE applications SET data = ?, register_facts = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			string(data), string(factsJSON), now, id, a.Version); err != nil {
+		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, register_facts = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(data), string(factsJSON), now, id, a.Version)
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: the draft was saved meanwhile", fault.ErrConflict)
 		}
 		a.Data, a.RegisterFacts, a.Version, a.UpdatedAt = string(data), string(factsJSON), a.Version+1, now
 		out = a

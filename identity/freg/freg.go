@@ -106,7 +106,7 @@ func (c *Client) Household(ctx context.Context, pid string, on time.Time) (House
 	var found struct {
 		PIDs []string `json:"foedselsEllerDNummer"`
 	}
-	if err := c.get(ctx, "personer/soek?"+q.Encode(), &found); err != nil {
+	if err := c.get(ctx, "personer/soek", "personer/soek?"+q.Encode(), &found); err != nil {
 		return Household{}, err
 	}
 	for i, other := range found.PIDs {
@@ -132,29 +132,36 @@ func (c *Client) Household(ctx context.Context, pid string, on time.Time) (House
 
 func (c *Client) person(ctx context.Context, pid string) (document, error) {
 	var d document
-	err := c.get(ctx, "personer/"+url.PathEscape(pid)+"?part=person-basis", &d)
+	err := c.get(ctx, "personer/{id}", "personer/"+url.PathEscape(pid)+"?part=person-basis", &d)
 	return d, err
 }
 
-func (c *Client) get(ctx context.Context, path string, into any) error {
+// get reads one resource. Its errors name the resource by its template
+// (what), never by the fødselsnummer or the address in its path: they are
+// logged.
+func (c *Client) get(ctx context.Context, what, path string, into any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+PathPrefix+path, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %s", ErrUnavailable, what)
 	}
 	req.Header.Set("Accept", "application/json")
 	res, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // without the URL, which holds the number
+		}
+		return fmt.Errorf("%w: %s: %v", ErrUnavailable, what, err)
 	}
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode == http.StatusNotFound:
 		return ErrNotFound
 	case res.StatusCode != http.StatusOK:
-		return fmt.Errorf("%w: %s answered %s", ErrUnavailable, strings.SplitN(path, "?", 2)[0], res.Status)
+		return fmt.Errorf("%w: %s answered %s", ErrUnavailable, what, res.Status)
 	}
 	if err := json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(into); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %s: the answer cannot be read", ErrUnavailable, what)
 	}
 	return nil
 }

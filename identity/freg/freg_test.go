@@ -3,8 +3,11 @@ package freg_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/skjema/skjema/identity"
 	"github.com/skjema/skjema/identity/freg"
@@ -62,8 +65,17 @@ func TestHouseholdOnTheSituasjonsdato(t *testing.T) {
 		t.Fatalf("an unknown person: %v, want ErrNotFound", err)
 	}
 	s.SetDown(true)
-	if _, err := c.Household(ctx, "12838542067", oslo(2026, time.December, 1)); !errors.Is(err, freg.ErrUnavailable) {
+	_, err = c.Household(ctx, "12838542067", oslo(2026, time.December, 1))
+	if !errors.Is(err, freg.ErrUnavailable) {
 		t.Fatalf("a register that is down: %v, want ErrUnavailable", err)
+	}
+	// Errors are logged: they never hold the number asked about.
+	if strings.Contains(err.Error(), "12838542067") {
+		t.Fatalf("the error names the person: %v", err)
+	}
+	gone := freg.New("http://127.0.0.1:9", oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x"}), time.Second)
+	if _, err := gone.Household(ctx, "12838542067", time.Now()); !errors.Is(err, freg.ErrUnavailable) || strings.Contains(err.Error(), "12838542067") {
+		t.Fatalf("a register that cannot be reached: %v", err)
 	}
 }
 

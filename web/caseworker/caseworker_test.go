@@ -919,7 +919,7 @@ func TestCaseShowsWhatCameFromFolkeregisteret(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := b.store.Citizens.Citizen(ctx, sess.Token)
-	d, err := b.store.CreateCitizenDraft(ctx, sess.Token, "bostotte", b.form.Version, "0301", nil)
+	d, err := b.store.CreateCitizenDraft(ctx, sess.Token, b.form.Layout.SignIn, "bostotte", b.form.Version, "0301", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,10 +108,20 @@ func refusal(status int, kind, title, detail string) *Error {
 }
 
 const (
-	signInCookie   = "skjema_signin"
 	signInPath     = "/auth/idporten/"
 	signInLifetime = 10 * time.Minute
 )
+
+// cookie is the sign-in's cookie as set. On https it is a __Host- cookie
+// (Secure, Path=/, no Domain), which a sibling subdomain cannot plant; on
+// http (a developer's loopback) a plain one on the sign-in's path.
+func (s *Service) cookie(value string, maxAge int) *http.Cookie {
+	c := &http.Cookie{Name: "skjema_signin", Value: value, Path: signInPath, MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if s.secureCookies {
+		c.Name, c.Path, c.Secure = "__Host-skjema_signin", "/", true
+	}
+	return c
+}
 
 // signInState is what the cookie carries between 1 and 2. Only the
 // citizen's own browser holds it; the return address is checked again on
@@ -159,8 +169,7 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: signInCookie, Value: base64.RawURLEncoding.EncodeToString(value), Path: signInPath,
-		MaxAge: int(signInLifetime.Seconds()), HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(base64.RawURLEncoding.EncodeToString(value), int(signInLifetime.Seconds())))
 	level := f.Layout.SignIn
 	if level == "" {
 		level = forms.Substantial
@@ -178,13 +187,12 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) error {
 		return errNoSignIn
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	st, ok := readSignIn(r)
+	st, ok := readSignIn(r, s.cookie("", 0).Name)
 	q := r.URL.Query()
 	if !ok || q.Get("state") == "" || q.Get("state") != st.State {
 		return s.signInLost(w) // and her own sign-in, if one is under way, goes on
 	}
-	http.SetCookie(w, &http.Cookie{Name: signInCookie, Value: "", Path: signInPath, MaxAge: -1, HttpOnly: true,
-		Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie("", -1))
 	ret, ok := s.returnAllowed(st.Return)
 	if !ok {
 		return s.signInLost(w)
@@ -221,8 +229,8 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func readSignIn(r *http.Request) (signInState, bool) {
-	c, err := r.Cookie(signInCookie)
+func readSignIn(r *http.Request, name string) (signInState, bool) {
+	c, err := r.Cookie(name)
 	if err != nil {
 		return signInState{}, false
 	}

@@ -36,7 +36,10 @@ export const drafting = {
     const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
     const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
     if (!saved) return;
-    const mine = Boolean(saved.mine && this.citizen);
+    // Her own draft opens only with her session: signed out, it waits for
+    // her to sign in again.
+    if (saved.mine && !this.citizen) return;
+    const mine = Boolean(saved.mine);
     try {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
       this.draft = { id: saved.id, token: saved.token, version: d.version, mine };
