@@ -20,11 +20,11 @@ import (
 func signedIn(t *testing.T, s *engine.Store, pid, level string) string {
 	t.Helper()
 	ctx := context.Background()
-	code, err := s.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: level, Locale: "nb", IDToken: "id-token"})
+	code, err := s.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: level, Locale: "nb", IDToken: "id-token", Binding: citizens.Binding("tab")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := s.Citizens.Exchange(ctx, code)
+	sess, err := s.Citizens.Exchange(ctx, code, "tab")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,9 +42,19 @@ func TestCitizenSessionLifetimes(t *testing.T) {
 		ctx := context.Background()
 		pid := nidtest.Fodselsnummer(1)
 
-		late, _ := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: string(forms.Substantial)})
+		// A code sent to another tab (login CSRF: the security review's 1)
+		// signs no one in there, and is spent.
+		sent, _ := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: string(forms.Substantial), Binding: citizens.Binding("attacker's tab")})
+		if _, err := b.store.Citizens.Exchange(ctx, sent, "victim's tab"); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("another tab's code: %v, want ErrUnauthorized", err)
+		}
+		if _, err := b.store.Citizens.Exchange(ctx, sent, "attacker's tab"); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("the code after another tab tried it: %v, want it spent", err)
+		}
+
+		late, _ := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: pid, Level: string(forms.Substantial), Binding: citizens.Binding("tab")})
 		clock.Set(clock.Now().Add(citizens.CodeLifetime + time.Second))
-		if _, err := b.store.Citizens.Exchange(ctx, late); !errors.Is(err, engine.ErrUnauthorized) {
+		if _, err := b.store.Citizens.Exchange(ctx, late, "tab"); !errors.Is(err, engine.ErrUnauthorized) {
 			t.Fatalf("a code after %s: %v, want ErrUnauthorized", citizens.CodeLifetime, err)
 		}
 

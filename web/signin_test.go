@@ -17,6 +17,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/forms/nid"
@@ -32,6 +33,10 @@ import (
 )
 
 const kommunePage = "https://www.oslo.kommune.no/bostotte/"
+
+// tabSecret is the widget's tab's secret, whose S256 binds the sign-in's
+// code to it.
+const tabSecret = "the-widget-tabs-own-secret-0123456789"
 
 // signInBundle is a server with a local ID-porten.
 type signInBundle struct {
@@ -86,7 +91,7 @@ func browser(t *testing.T) *http.Client {
 // the kommune's page again, and answers where it came back to.
 func (b *signInBundle) signInPage(t *testing.T, c *http.Client, pid, acr string) *url.URL {
 	t.Helper()
-	start := b.url + "/auth/idporten/login?form=bostotte&lang=nn&return=" + url.QueryEscape(kommunePage+"?side=1")
+	start := b.url + "/auth/idporten/login?form=bostotte&lang=nn&binding=" + citizens.Binding(tabSecret) + "&return=" + url.QueryEscape(kommunePage+"?side=1")
 	res, err := c.Get(start)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +127,12 @@ func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	if !ok || !strings.HasPrefix(back.String(), kommunePage+"?side=1#") {
 		t.Fatalf("came back to %s, not the kommune's page with a code", back)
 	}
-	res := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`))
+	// A code without the tab's secret, or with another's, signs no one in
+	// (and is spent: the acceptance's replayed code; the review's login CSRF).
+	if wrong := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`)); wrong.status != http.StatusBadRequest {
+		t.Fatalf("exchange without the tab's secret: %d, want 400", wrong.status)
+	}
+	res := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`","secret":"`+tabSecret+`"}`))
 	if res.status != http.StatusCreated {
 		t.Fatalf("exchange: %d %s", res.status, res.raw)
 	}
@@ -131,7 +141,7 @@ func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	if sess.Level != idportentest.Substantial || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "citizen:") {
 		t.Fatalf("session %+v", sess)
 	}
-	if again := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`)); again.status != http.StatusUnauthorized {
+	if again := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`","secret":"`+tabSecret+`"}`)); again.status != http.StatusUnauthorized {
 		t.Fatalf("the code a second time: %d, want 401", again.status)
 	}
 	return sess.Token
@@ -235,7 +245,7 @@ func TestSignInFailuresComeBackToThePage(t *testing.T) {
 	t.Parallel()
 	b := setupSignIn(t, enginetest.SQLite(t), engine.AnonymousReview)
 	c := browser(t)
-	res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&return=" + url.QueryEscape(kommunePage))
+	res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&binding=" + citizens.Binding(tabSecret) + "&return=" + url.QueryEscape(kommunePage))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +270,11 @@ func TestSignInFailuresComeBackToThePage(t *testing.T) {
 			t.Errorf("%s: %d to %q", tt.name, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
+	if res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&return=" + url.QueryEscape(kommunePage)); err != nil || res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a sign-in without the tab's binding: %v %v, want 400", err, res.StatusCode)
+	}
 	for _, ret := range []string{"https://evil.example/", "javascript:alert(1)", "//www.oslo.kommune.no/"} {
-		res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&return=" + url.QueryEscape(ret))
+		res, err := c.Get(b.url + "/auth/idporten/login?form=bostotte&binding=" + citizens.Binding(tabSecret) + "&return=" + url.QueryEscape(ret))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,9 @@ package citizens
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,25 +52,34 @@ func New(db *storage.DB, clock func() time.Time) *Service {
 	return &Service{db: db, clock: record.Clock(clock)}
 }
 
-// SignIn is who ID-porten vouched for.
+// SignIn is who ID-porten vouched for, and the tab that asked.
 type SignIn struct {
 	PID     string
 	Level   string
 	Locale  string
 	IDToken string
+	// Binding is the S256 (base64url of SHA-256) of a secret the tab that
+	// started the sign-in keeps: Exchange takes the code only with it.
+	Binding string
+}
+
+// Binding is the S256 of a tab's secret, as SignIn.Binding holds it.
+func Binding(secretValue string) string {
+	sum := sha256.Sum256([]byte(secretValue))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // Begin starts a session for the person and answers its one-time code.
 func (s *Service) Begin(ctx context.Context, in SignIn) (code string, err error) {
-	if in.PID == "" || in.Level == "" {
-		return "", fmt.Errorf("%w: a sign-in needs a pid and a level", fault.ErrInvalid)
+	if in.PID == "" || in.Level == "" || in.Binding == "" {
+		return "", fmt.Errorf("%w: a sign-in needs a pid, a level and the tab's binding", fault.ErrInvalid)
 	}
 	code = secret.Token() + secret.Token()
 	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		now := s.clock.Now()
-		_, err := tx.Exec(ctx, `INSERT INTO citizen_sessions (id, code_hash, pid, owner_hash, level, locale, id_token, created_at,
-			code_expires_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			secret.ID(), secret.Hash(code), in.PID, record.OwnerHash(in.PID), in.Level, in.Locale, in.IDToken, now,
+		_, err := tx.Exec(ctx, `INSERT INTO citizen_sessions (id, code_hash, pid, owner_hash, level, locale, id_token, binding, created_at,
+			code_expires_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			secret.ID(), secret.Hash(code), in.PID, record.OwnerHash(in.PID), in.Level, in.Locale, in.IDToken, in.Binding, now,
 			now.Add(CodeLifetime), now, now.Add(MaxAge))
 		return err
 	})
@@ -85,23 +97,34 @@ type Session struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// Exchange trades a one-time code for the session's token. A code that is
-// unknown, used or too old is fault.ErrUnauthorized.
-func (s *Service) Exchange(ctx context.Context, code string) (Session, error) {
+// Exchange trades a one-time code for the session's token, shown the
+// secret of the tab that started the sign-in (its S256 is the binding). A
+// code that is unknown, used or too old, or another tab's, is
+// fault.ErrUnauthorized; a wrong secret spends the code.
+func (s *Service) Exchange(ctx context.Context, code, tabSecret string) (Session, error) {
 	sess := Session{Token: record.CitizenTokenPrefix + secret.Token() + secret.Token()}
+	wrongTab := false
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		wrongTab = false
 		now := s.clock.Now()
 		var row struct {
 			ID        string    `db:"id"`
 			Level     string    `db:"level"`
 			Locale    string    `db:"locale"`
+			Binding   string    `db:"binding"`
 			ExpiresAt time.Time `db:"expires_at"`
 		}
-		if err := tx.Get(ctx, &row, `SELECT id, level, locale, expires_at FROM citizen_sessions WHERE code_hash = ? AND code_expires_at > ?`,
+		if err := tx.Get(ctx, &row, `SELECT id, level, locale, binding, expires_at FROM citizen_sessions WHERE code_hash = ? AND code_expires_at > ?`,
 			secret.Hash(code), now); err != nil {
 			if errors.Is(err, fault.ErrNotFound) {
 				return fmt.Errorf("%w: the sign-in code is unknown, used or too old", fault.ErrUnauthorized)
 			}
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(Binding(tabSecret)), []byte(row.Binding)) != 1 {
+			// Another tab's code, sent here: spend it, so that it signs no one in.
+			wrongTab = true
+			_, err := tx.Exec(ctx, `DELETE FROM citizen_sessions WHERE id = ?`, row.ID)
 			return err
 		}
 		// The code is spent here: a second exchange finds nothing.
@@ -118,6 +141,9 @@ func (s *Service) Exchange(ctx context.Context, code string) (Session, error) {
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("exchange sign-in code: %w", err)
+	}
+	if wrongTab {
+		return Session{}, fmt.Errorf("%w: the sign-in was started in another browser tab", fault.ErrUnauthorized)
 	}
 	return sess, nil
 }

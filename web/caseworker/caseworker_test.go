@@ -910,11 +910,11 @@ func TestCaseShowsWhatCameFromFolkeregisteret(t *testing.T) {
 	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
 	b.user(t, "kari@oslo.kommune.no", false, "0301")
 	ctx := context.Background()
-	code, err := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: "12038512356", Level: string(forms.Substantial)})
+	code, err := b.store.Citizens.Begin(ctx, citizens.SignIn{PID: "12038512356", Level: string(forms.Substantial), Binding: citizens.Binding("tab")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := b.store.Citizens.Exchange(ctx, code)
+	sess, err := b.store.Citizens.Exchange(ctx, code, "tab")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ import (
 //     browser goes back to the kommune's page with #skjema-signin=<code>.
 //  3. The widget trades the code for a bearer token (POST
 //     /api/v1/citizen/session), which it keeps in the tab's sessionStorage.
+//     It shows a secret only it holds, whose S256 it gave in 1 (binding):
+//     a code sent to another browser signs no one in there.
 //
 // Sign-out ends the session here and sends the browser to ID-porten's
 // end-session endpoint, which comes back to /auth/idporten/signed-out and
@@ -130,6 +133,9 @@ type signInState struct {
 	identity.Start
 	Return string `json:"return"`
 	Form   string `json:"form"`
+	// Binding is the S256 of a secret the widget's tab keeps: the one-time
+	// code is traded only with that secret (citizens.SignIn.Binding).
+	Binding string `json:"binding"`
 }
 
 // returnAllowed tells whether a page may be sent back to: one of the
@@ -164,7 +170,11 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return refusal(http.StatusBadRequest, "invalid-return", "Invalid return address", "return must be a page of a kommune site this installation serves")
 	}
-	st := signInState{Start: identity.NewStart(), Return: ret.String(), Form: f.ID}
+	binding := r.URL.Query().Get("binding")
+	if !bindingPattern.MatchString(binding) {
+		return refusal(http.StatusBadRequest, "invalid-binding", "Invalid binding", "binding must be the S256 (base64url of SHA-256) of a secret the page keeps until the sign-in comes back")
+	}
+	st := signInState{Start: identity.NewStart(), Return: ret.String(), Form: f.ID, Binding: binding}
 	value, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -220,7 +230,8 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) error {
 		s.log.WarnContext(r.Context(), "sign-in refused", "error", err)
 		return fail("failed")
 	}
-	code, err := s.store.Citizens.Begin(r.Context(), citizens.SignIn{PID: id.PID, Level: string(id.Level), Locale: id.Locale, IDToken: id.IDToken})
+	code, err := s.store.Citizens.Begin(r.Context(), citizens.SignIn{PID: id.PID, Level: string(id.Level), Locale: id.Locale, IDToken: id.IDToken,
+		Binding: st.Binding})
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "sign-in not stored", "error", err)
 		return fail("failed")
@@ -285,16 +296,20 @@ func (s *Service) Info(w http.ResponseWriter, r *http.Request) error {
 }
 
 type exchangeRequest struct {
-	Code string `json:"code"`
+	Code   string `json:"code"`
+	Secret string `json:"secret"` // the tab's, whose S256 was the binding
 }
+
+// bindingPattern is an S256: 43 base64url characters.
+var bindingPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 // Session is step 3: the one-time code for the session's token.
 func (s *Service) Session(w http.ResponseWriter, r *http.Request) error {
 	var req exchangeRequest
-	if err := readJSON(w, r, &req); err != nil || strings.TrimSpace(req.Code) == "" {
-		return refusal(http.StatusBadRequest, "invalid-request", "Invalid request", `send {"code": "…"}, the code from #skjema-signin`)
+	if err := readJSON(w, r, &req); err != nil || strings.TrimSpace(req.Code) == "" || req.Secret == "" {
+		return refusal(http.StatusBadRequest, "invalid-request", "Invalid request", `send {"code": "…", "secret": "…"}: the code from #skjema-signin, and the secret whose S256 the sign-in was started with`)
 	}
-	sess, err := s.store.Citizens.Exchange(r.Context(), req.Code)
+	sess, err := s.store.Citizens.Exchange(r.Context(), req.Code, req.Secret)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,11 @@ import { get, set } from './doc.js';
 
 const ROOT = new URL('../', import.meta.url);
 const CITIZEN_KEY = 'skjema:citizen:' + ROOT.origin;
+// The secret of a sign-in this tab started: the code that comes back is
+// traded only with it, so a code sent to another browser signs no one in.
+const PENDING_KEY = 'skjema:signin:' + ROOT.origin;
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 export const signingIn = {
   // signInStart reads what the page came back with, and the session kept
@@ -26,8 +31,11 @@ export const signingIn = {
     let m;
     if ((m = /skjema-signin=([\w-]+)/.exec(hash))) {
       this.clearHash();
+      const secret = this.store.getItem(PENDING_KEY);
+      this.store.removeItem(PENDING_KEY);
       try {
-        const s = await this.api('POST', 'citizen/session', { code: m[1] });
+        if (!secret) throw new Error('no sign-in was started here');
+        const s = await this.api('POST', 'citizen/session', { code: m[1], secret });
         this.store.setItem(CITIZEN_KEY, s.token);
       } catch { this.notice = this.t('ui.signin.error.failed'); }
     } else if ((m = /skjema-signin-error=(\w+)/.exec(hash))) {
@@ -78,11 +86,14 @@ export const signingIn = {
     this.render(true);
   },
 
-  signIn() {
+  async signIn() {
     const back = new URL(location.href);
     back.hash = '';
+    const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+    this.store.setItem(PENDING_KEY, secret);
+    const binding = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)));
     const url = new URL('auth/idporten/login', ROOT);
-    url.search = new URLSearchParams({ form: this.def.id, lang: this.lng, return: back.href }).toString();
+    url.search = new URLSearchParams({ form: this.def.id, lang: this.lng, return: back.href, binding }).toString();
     location.assign(url.href);
   },
 
