@@ -30,7 +30,7 @@ export async function open(browser) {
     if (page.axeRunning && /Applying inline style/.test(m.text())) return;
     if (m.type() === 'error' && !/favicon/.test(m.location()?.url || '')) page.problems.push(m.text());
   });
-  page.on('pageerror', (e) => page.problems.push(e.message));
+  page.on('pageerror', (e) => { console.log('page error:', e.message); page.problems.push(e.message); });
   page.on('response', (r) => { if (process.env.DEBUG_HTTP || r.status() >= 400) console.log('HTTP', r.status(), r.request().method(), r.url()); });
   return { context, page };
 }

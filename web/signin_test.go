@@ -191,6 +191,9 @@ func TestSignedInCitizenAppliesAsHerself(t *testing.T) {
 		if doc.Applicant.Fodselsnummer != kari || a.Identified != idportentest.Substantial {
 			t.Fatalf("stored: identified %q, applicant not %s: %s", a.Identified, kari, a.Data)
 		}
+		if none := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(b.signIn(t, b.op.Persons()[6].PID)), nil); none.raw != "{\"applications\":[]}\n" {
+			t.Fatalf("Mine søknader of someone with none: %q, want an empty list", none.raw)
+		}
 		mine := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(token), nil)
 		if mine.status != 200 || !bytes.Contains([]byte(mine.raw), []byte(draft.ID)) {
 			t.Fatalf("Mine søknader: %d %s", mine.status, mine.raw)

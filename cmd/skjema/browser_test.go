@@ -20,6 +20,7 @@ import (
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
+	"github.com/skjema/skjema/notify/smtptest"
 )
 
 // requireBrowser finds what the browser tests need: Node, the npm packages
@@ -277,5 +278,72 @@ func TestSignInInBrowser(t *testing.T) {
 	var owned int
 	if err := store.SQLDB().QueryRow(`SELECT COUNT(*) FROM applications WHERE owner_hash IS NOT NULL AND status = 'draft'`).Scan(&owned); err != nil || owned != 1 {
 		t.Fatalf("drafts of a signed-in citizen: %d (%v), want the one she started", owned, err)
+	}
+}
+
+// TestJourneyInBrowser runs browser/journey.test.mjs, #14's acceptance in
+// a real browser: she signs in at the local ID-porten, her form is filled
+// from the local Folkeregisteret, she submits; the caseworker returns it in
+// her UI; the e-mail arrives at the local SMTP server; she signs in again
+// in another browser context, reads the message in Mine søknader, fixes
+// and resubmits; the caseworker approves it and the agency takes it.
+func TestJourneyInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
+	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Kommuner: []string{"0301"}, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	rcv := &receiver.Receiver{Secret: "journey"}
+	agency := httptest.NewServer(rcv)
+	defer agency.Close()
+	agencies := filepath.Join(dir, "agencies.json")
+	os.WriteFile(agencies, []byte(`{"husbanken":{"transport":"push","url":"`+agency.URL+`","secret":"journey"}}`), 0o600)
+	relay := smtptest.Serve(t)
+	mails := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var out []map[string]any
+		for _, m := range relay.Messages() {
+			out = append(out, map[string]any{"to": m.To, "subject": m.Header.Get("Subject"), "body": m.Body})
+		}
+		json.NewEncoder(w).Encode(out)
+	}))
+	defer mails.Close()
+
+	kommuneAddr, skjemaAddr := freeAddr(t), freeAddr(t)
+	skjemaURL := "http://" + skjemaAddr
+	op := idportentest.Serve(t, idportentest.Client{ID: "skjema", Secret: "s3cret",
+		RedirectURIs: []string{skjemaURL + "/auth/idporten/callback"}, PostLogoutRedirectURIs: []string{skjemaURL + "/auth/idporten/signed-out"}})
+	register, key := fregtest.Serve(t, "skjema")
+	keyFile := filepath.Join(dir, "maskinporten.pem")
+	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kommunePage := "http://" + kommuneAddr + "/"
+	n := startNodeAt(t, dir, skjemaAddr, "-db", db, "-agencies", agencies, "-batch-max-age", "500ms", "-seal-interval", "250ms",
+		"-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-allow-synthetic", "-anonymous", "no",
+		"-idporten-issuer", op.Issuer(), "-idporten-client-id", "skjema", "-idporten-client-secret", "s3cret",
+		"-freg-url", register.Issuer(), "-maskinporten-issuer", register.Issuer(), "-maskinporten-client-id", "skjema", "-maskinporten-key", keyFile,
+		"-smtp-addr", relay.Addr, "-smtp-from", "Oslo kommune <ikke-svar@oslo.kommune.no>", "-smtp-tls", "none", "-citizen-url", kommunePage)
+	site := kommuneSite(t, kommuneAddr, n.url)
+	person := op.Persons()[0]
+	done := runBrowserTests(t, "browser/journey.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL+"/", "CHROMIUM="+chromium,
+		"PERSON_PID="+person.PID, "CASEWORKER_EMAIL="+email, "CASEWORKER_PASSWORD="+password, "MAILS_URL="+mails.URL)
+	ref := done["journey"]
+	if ref == "" || rcv.Stored()[ref] != 1 {
+		t.Fatalf("results %v; the agency stored %v, want her application once", done, rcv.Stored())
 	}
 }

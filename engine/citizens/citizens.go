@@ -228,7 +228,7 @@ type Mine struct {
 // included, the latest change first (at most 200: a citizen has a few a
 // year).
 func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
-	var out []Mine
+	out := []Mine{} // none is an empty list, not null
 	if err := s.db.Read().Select(ctx, &out, `SELECT id, form, kommune, status, reference, application_month, message, agency_reason,
 		submitted_at, updated_at FROM applications WHERE owner_hash = ? ORDER BY updated_at DESC, id LIMIT 200`, c.OwnerHash); err != nil {
 		return nil, fmt.Errorf("applications of a citizen: %w", err)

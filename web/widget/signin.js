@@ -217,7 +217,11 @@ export const signingIn = {
   // prefill fills her own draft from Folkeregisteret, once it has facts
   // no more; a register that does not answer leaves her to fill in.
   async prefill() {
-    if (!this.citizen || !this.layout.prefill || this.facts?.size || this.status || this.returned) return;
+    if (!this.citizen || this.status || this.returned) return;
+    // Signed in on a device without her draft: her open application of
+    // this form goes on here (the latest), rather than a new one.
+    if (!this.draft && await this.resumeOwn()) return this.prefill();
+    if (!this.layout.prefill || this.facts?.size) return;
     try {
       if (!this.draft) await this.save();
       if (!this.draft?.mine) return;
@@ -229,6 +233,21 @@ export const signingIn = {
     } catch (e) {
       if (e.status === 503) this.info = this.t('ui.register.unavailable');
     }
+  },
+
+  // resumeOwn resumes her latest open application of this form and
+  // kommune, if she has one; it answers whether it did.
+  async resumeOwn() {
+    let list;
+    try {
+      list = (await this.api('GET', 'citizen/applications', undefined, { Authorization: 'Bearer ' + this.citizen.token })).applications || [];
+    } catch { return false; }
+    const kommune = this.getAttribute('kommune') || '';
+    const open = list.find((a) => a.form === this.def.id && (!kommune || a.kommune === kommune) && (a.status === 'draft' || a.status === 'awaiting_citizen'));
+    if (!open) return false;
+    this.store?.setItem(this.storageKey, JSON.stringify({ id: open.id, mine: true }));
+    await this.resume();
+    return Boolean(this.draft);
   },
 
   // isFact: the answer is Folkeregisteret's, unchanged.
