@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
@@ -164,4 +166,55 @@ func routeReasons(t *testing.T, s *engine.Store, id string) string {
 		t.Fatal(err)
 	}
 	return reasons
+}
+
+// TestTheReasonsReachHer: Mine søknader holds every word the kommune sent
+// her about an application: the message of each return and the reason of a
+// rejection (forvaltningsloven §§ 24–27; operator review finding 1, where
+// a rejection's reason reached no one).
+func TestTheReasonsReachHer(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, enginetest.SQLite(t), enginetest.Anonymous(engine.AnonymousClosed))
+	ctx := context.Background()
+	token := signedIn(t, b.store, nidtest.Fodselsnummer(21), string(forms.Substantial))
+	c, _ := b.store.Citizens.Citizen(ctx, token)
+	rc, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: "reasons-0123456789", Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: rc.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	kari, err := b.store.Accounts.CreateUser(ctx, engine.NewUser{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: "korrekt hest batteri stift"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := func() casework.CaseAction {
+		a, _ := b.store.Application(ctx, rc.ID)
+		return casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}
+	}
+	if err := b.store.Casework.ReturnToCitizen(ctx, act(), "Send husleiekontrakten.", nil); err != nil {
+		t.Fatal(err)
+	}
+	fixed := bytes.Replace(b.body, []byte("14500"), []byte("14600"), 1) // her answer to the return
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: fixed, IdempotencyKey: "reasons-0123456789", Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	reject := act()
+	reject.Reason = "Du er ikke registrert bosatt i kommunen."
+	if err := b.store.Casework.Reject(ctx, reject); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := b.store.Citizens.Applications(ctx, c)
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("Mine søknader: %v %+v", err, mine)
+	}
+	var got []string
+	for _, m := range mine[0].Messages {
+		got = append(got, m.Kind+": "+m.Text)
+	}
+	want := "returned: Send husleiekontrakten. | rejected: Du er ikke registrert bosatt i kommunen."
+	if strings.Join(got, " | ") != want {
+		t.Fatalf("messages %q, want %q", strings.Join(got, " | "), want)
+	}
 }

@@ -404,8 +404,8 @@ func (s *Store) applicationKommune(req SubmitRequest, doc map[string]any, named 
 func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r submitRow) (Receipt, error) {
 	req, requestHash := sub.req, sub.requestHash
 	token := req.Token
-	if r.ID != req.IdempotencyKey {
-		token = req.IdempotencyKey // a submit without a draft: the key is the token
+	if r.ID != req.IdempotencyKey && !record.IsCitizenToken(token) {
+		token = req.IdempotencyKey // a submit without a draft: the key is the token, unless she is signed in
 	}
 	if !record.Holds(ctx, tx, token, r.ResumeTokenHash, r.OwnerHash, sub.now) {
 		return Receipt{}, fmt.Errorf("application %s: %w", r.ID, ErrNotFound)

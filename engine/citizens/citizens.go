@@ -222,7 +222,22 @@ type Mine struct {
 	AgencyReason     string     `json:"agencyReason,omitempty" db:"agency_reason"`
 	SubmittedAt      *time.Time `json:"submittedAt,omitempty" db:"submitted_at"`
 	UpdatedAt        time.Time  `json:"updatedAt" db:"updated_at"`
+	// Messages are every word the kommune and the agency sent her about
+	// it, oldest first: each return's message, and the reasons of a
+	// rejection, the kommune's or the agency's (forvaltningsloven §§ 24–27:
+	// the reasons reach her).
+	Messages []Message `json:"messages" db:"-"`
 }
+
+// Message is one word to the citizen about her application.
+type Message struct {
+	At   time.Time `json:"at" db:"at"`
+	Kind string    `json:"kind" db:"kind"` // returned, rejected, agencyRejected
+	Text string    `json:"text" db:"reason"`
+}
+
+// messageKinds are the audit events whose reason is said to the citizen.
+var messageKinds = map[string]string{"return": "returned", "reject": "rejected"}
 
 // Applications are the signed-in citizen's own applications, drafts
 // included, the latest change first (at most 200: a citizen has a few a
@@ -233,8 +248,38 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 		submitted_at, updated_at FROM applications WHERE owner_hash = ? ORDER BY updated_at DESC, id LIMIT 200`, c.OwnerHash); err != nil {
 		return nil, fmt.Errorf("applications of a citizen: %w", err)
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	at := map[string]int{}
+	ids := make([]string, len(out))
 	for i := range out {
 		out[i].Message = strings.TrimSpace(out[i].Message)
+		out[i].Messages = []Message{}
+		at[out[i].ID], ids[i] = i, out[i].ID
+	}
+	in, args := storage.InList(ids)
+	var events []struct {
+		ApplicationID string    `db:"application_id"`
+		Action        string    `db:"action"`
+		To            string    `db:"to_status"`
+		Reason        string    `db:"reason"`
+		At            time.Time `db:"at"`
+	}
+	if err := s.db.Read().Select(ctx, &events, `SELECT application_id, action, to_status, reason, at FROM application_events
+		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'withdraw', 'receipt') ORDER BY id`, args...); err != nil {
+		return nil, fmt.Errorf("messages to a citizen: %w", err)
+	}
+	for _, e := range events {
+		kind := messageKinds[e.Action]
+		if e.Action == "receipt" && e.To == string(record.StatusRejected) {
+			kind = "agencyRejected"
+		}
+		if kind == "" || strings.TrimSpace(e.Reason) == "" {
+			continue
+		}
+		m := &out[at[e.ApplicationID]]
+		m.Messages = append(m.Messages, Message{At: e.At, Kind: kind, Text: strings.TrimSpace(e.Reason)})
 	}
 	return out, nil
 }

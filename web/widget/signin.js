@@ -157,8 +157,8 @@ export const signingIn = {
         h('td', {}, this.t('ui.status.' + a.status)),
         h('td', {}, a.applicationMonth ? this.monthName(a.applicationMonth) : ''),
         h('td', {},
-          a.message ? h('p', {}, this.t('ui.mine.message', { message: a.message })) : null,
-          a.agencyReason ? h('p', {}, this.t('ui.mine.agencyReason', { reason: a.agencyReason })) : null,
+          (a.messages || []).map((m) => h('p', {}, h('strong', {}, this.t('ui.mine.kind.' + m.kind) + ' '
+            + new Date(m.at).toLocaleDateString(this.locale(), { day: 'numeric', month: 'long', year: 'numeric' }) + ': '), m.text)),
           open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', 'data-size': 'sm', onclick: () => this.openMine(a) }, this.t('ui.mine.continue')) : null,
           !open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.showCopy(a) }, this.t('ui.mine.copy', { reference: a.reference || '' })) : null));
     });
