@@ -333,7 +333,7 @@ func TestPrefillFromFolkeregisteret(t *testing.T) {
 		Draft struct {
 			Data struct {
 				Applicant struct{ GivenName, FamilyName string }
-				Address   struct{ Street, Postnummer string }
+				Address   struct{ Street, Postnummer, Bruksenhetsnummer string }
 				Household []struct {
 					GivenName, Fodselsnummer string
 					Registered               bool
@@ -344,7 +344,7 @@ func TestPrefillFromFolkeregisteret(t *testing.T) {
 	}
 	json.Unmarshal([]byte(res.raw), &v)
 	d := v.Draft.Data
-	if d.Applicant.GivenName != "Kari" || d.Address.Street != "Storgata 1" || d.Address.Postnummer != "0150" || len(d.Household) != 3 ||
+	if d.Applicant.GivenName != "Kari" || d.Address.Street != "Storgata 1" || d.Address.Postnummer != "0150" || d.Address.Bruksenhetsnummer != "H0101" || len(d.Household) != 3 ||
 		d.Household[0].GivenName != "Ola" || !d.Household[2].Registered {
 		t.Fatalf("filled: %+v", d)
 	}

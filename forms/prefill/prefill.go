@@ -18,6 +18,8 @@ type Map struct {
 	FamilyName string `json:"familyName"`
 	Street     string `json:"street"`
 	Postnummer string `json:"postnummer"`
+	// Bruksenhetsnummer is the flat's number (H0101).
+	Bruksenhetsnummer string `json:"bruksenhetsnummer"`
 	// Household is the list of the others in the household; Member says
 	// where, in each item, a registered person's facts go.
 	Household string `json:"household"`
@@ -39,10 +41,11 @@ type Person struct {
 // Household is what the register says: the applicant, her address, and
 // those registered with her.
 type Household struct {
-	Applicant  Person
-	Street     string
-	Postnummer string
-	Others     []Person
+	Applicant         Person
+	Street            string
+	Postnummer        string
+	Bruksenhetsnummer string
+	Others            []Person
 }
 
 // Apply fills the document from the household and answers the values it
@@ -65,6 +68,7 @@ func (m *Map) Apply(doc map[string]any, h Household) map[string]any {
 	put(m.FamilyName, h.Applicant.FamilyName)
 	put(m.Street, h.Street)
 	put(m.Postnummer, h.Postnummer)
+	put(m.Bruksenhetsnummer, h.Bruksenhetsnummer)
 	if m.Household == "" || len(h.Others) == 0 {
 		return set
 	}
@@ -111,7 +115,7 @@ func (m *Map) Check(described func(pointer string) bool) []error {
 		return nil
 	}
 	var problems []error
-	for _, p := range []string{m.GivenName, m.FamilyName, m.Street, m.Postnummer, m.Household} {
+	for _, p := range []string{m.GivenName, m.FamilyName, m.Street, m.Postnummer, m.Bruksenhetsnummer, m.Household} {
 		if p != "" && !described(p) {
 			problems = append(problems, fmt.Errorf("layout: prefill: %s is not in the schema", p))
 		}

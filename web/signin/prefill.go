@@ -84,7 +84,7 @@ func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 
 func householdOf(h freg.Household) prefill.Household {
 	out := prefill.Household{Applicant: prefill.Person{PID: h.Applicant.PID, GivenName: h.Applicant.GivenName, FamilyName: h.Applicant.FamilyName},
-		Street: h.Address.Street, Postnummer: h.Address.Postnummer}
+		Street: h.Address.Street, Postnummer: h.Address.Postnummer, Bruksenhetsnummer: h.Address.Bruksenhetsnummer}
 	for _, p := range h.Others {
 		out.Others = append(out.Others, prefill.Person{PID: p.PID, GivenName: p.GivenName, FamilyName: p.FamilyName})
 	}
