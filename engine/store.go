@@ -213,3 +213,7 @@ func (s *Store) write(ctx context.Context, fn func(tx Tx) error) error { return 
 // now is the store's clock, in UTC with microseconds (what both databases
 // keep), so a time read back equals the time written.
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// Backup writes a consistent copy of a SQLite database to path while it is
+// served (storage.DB.Backup); on PostgreSQL it is storage.ErrBackupPostgres.
+func (s *Store) Backup(ctx context.Context, path string) error { return s.db.Backup(ctx, path) }

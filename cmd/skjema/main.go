@@ -51,6 +51,7 @@ commands:
                    comes from SKJEMA_PASSWORD or is made and printed once
   registers import kommuner|postnummer FILE
                    check a register file and install it for serve
+  backup FILE      write a consistent copy of the SQLite database to FILE, while it is served
   version          print the version
 `
 
@@ -109,6 +110,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
 		}
 		return registersImport(args[2:], stdout, stderr)
+	case "backup":
+		return backup(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "version":
 		fmt.Fprintln(stdout, "skjema", version)
 		return nil

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -280,4 +281,23 @@ func (db *DB) sqlDB() *sql.DB {
 		return db.pgSQL
 	}
 	return db.writer.DB
+}
+
+// ErrBackupPostgres: Backup copies SQLite files; PostgreSQL has pg_dump.
+var ErrBackupPostgres = errors.New("a PostgreSQL database is backed up with its own tools (pg_dump, or base backups with WAL archiving)")
+
+// Backup writes a consistent copy of the SQLite database to path while it
+// is in use (VACUUM INTO on a reader: one read transaction, so the copy is
+// the database as of one commit, and writers go on). path must not exist.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect == postgres {
+		return ErrBackupPostgres
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists already; choose a new file", path)
+	}
+	if _, err := db.readers.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
 }
