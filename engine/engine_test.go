@@ -162,7 +162,7 @@ func TestAgencyKeysAreStoredHashed(t *testing.T) {
 		if a, err := b.store.Batches.AgencyByKey(ctx, key); err != nil || a != "husbanken" {
 			t.Fatalf("AgencyByKey = %q, %v", a, err)
 		}
-		rotated, _ := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
+		rotated, _ := b.store.Batches.RotateAgencyKey(ctx, "husbanken", 0)
 		if _, err := b.store.Batches.AgencyByKey(ctx, key); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("the old key still works after rotation: %v", err)
 		}
@@ -171,6 +171,53 @@ func TestAgencyKeysAreStoredHashed(t *testing.T) {
 		}
 		if _, err := b.store.Batches.CreateAgencyKey(ctx, "Husbanken; DROP"); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a bad agency name: %v", err)
+		}
+	})
+}
+
+// TestAgencyKeyRotation: a second key is refused unless asked to rotate;
+// a rotation keeps the old key working for the overlap and not after; a
+// revoked key stops at once; the list shows each key's state, never a key
+// (issue #18 item 2, operator review: keys were revoked silently).
+func TestAgencyKeyRotation(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		clock := &testClock{now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+		b := setupWith(t, dsn, enginetest.Clock(clock.Now))
+		ctx := context.Background()
+		first, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken"); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("a second key without rotating: %v, want ErrConflict", err)
+		}
+		second, err := b.store.Batches.RotateAgencyKey(ctx, "husbanken", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(clock.Now().Add(23 * time.Hour))
+		for _, k := range []string{first, second} {
+			if a, err := b.store.Batches.AgencyByKey(ctx, k); err != nil || a != "husbanken" {
+				t.Fatalf("within the overlap: %q %v", a, err)
+			}
+		}
+		clock.Set(clock.Now().Add(2 * time.Hour))
+		if _, err := b.store.Batches.AgencyByKey(ctx, first); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("the old key after the overlap: %v, want ErrNotFound", err)
+		}
+		if n, err := b.store.Batches.RevokeAgencyKeys(ctx, "husbanken"); err != nil || n != 1 {
+			t.Fatalf("revoked %d (%v), want the one live key", n, err)
+		}
+		if _, err := b.store.Batches.AgencyByKey(ctx, second); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("a revoked key: %v, want ErrNotFound", err)
+		}
+		keys, err := b.store.Batches.AgencyKeys(ctx)
+		if err != nil || len(keys) != 2 || keys[0].ExpiresAt == nil || keys[1].RevokedAt == nil {
+			t.Fatalf("keys %+v, %v", keys, err)
+		}
+		if _, err := b.store.Batches.CreateAgencyKey(ctx, "husbanken"); err != nil {
+			t.Fatalf("a new key once none is live: %v", err)
 		}
 	})
 }

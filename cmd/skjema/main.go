@@ -46,7 +46,11 @@ commands:
   serve            run the HTTP server and the background workers
   migrate          apply database migrations and exit
   forms check DIR  load and check the form definitions in DIR
-  agency add NAME  make an API key for an agency to pull batches (printed once)
+  agency add NAME  make an API key for an agency to pull batches (printed once);
+                   -rotate [-overlap 24h] makes a new one while the old works on
+  agency list      the agencies' keys and their state (never a key)
+  agency revoke NAME
+                   stop an agency's keys at once
   users add EMAIL  add a caseworker (-name, -kommuner) or an admin (-admin); the password
                    comes from SKJEMA_PASSWORD or is made and printed once
   registers import kommuner|postnummer FILE
@@ -92,14 +96,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return formsCheck(args[2], stdout)
 	case "agency":
-		if len(args) < 3 || args[1] != "add" {
-			return fmt.Errorf("usage: skjema agency add NAME")
-		}
-		m := &Main{Stdout: stdout, Stderr: stderr}
-		if err := m.ParseFlags(args[3:]); err != nil {
-			return err
-		}
-		return m.AddAgency(ctx, args[2])
+		return agencyCommand(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "users":
 		if len(args) < 2 || args[1] != "add" {
 			return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL")

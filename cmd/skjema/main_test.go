@@ -211,3 +211,36 @@ func TestUsersAdd(t *testing.T) {
 		t.Fatalf("signing in with the printed password: %+v %v", u, err)
 	}
 }
+
+// TestAgencyKeysCommand: add refuses a second key unless asked to rotate;
+// an unknown agency is refused; list shows each key's state and never a
+// key; revoke stops them (issue #18 item 2).
+func TestAgencyKeysCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	cmd := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append(args[:2:2], append([]string{"-db", db}, args[2:]...)...), &out, io.Discard)
+		return out.String(), err
+	}
+	out, err := cmd("agency", "add", "husbanken")
+	if err != nil || !strings.Contains(out, "skj_husbanken_") {
+		t.Fatalf("add: %v %q", err, out)
+	}
+	key := strings.TrimSpace(strings.Split(out, "\n")[1])
+	if _, err := cmd("agency", "add", "husbanken"); err == nil || !strings.Contains(err.Error(), "-rotate") {
+		t.Fatalf("a second add: %v, want a refusal that names -rotate", err)
+	}
+	if _, err := cmd("agency", "add", "lanekasen"); err == nil || !strings.Contains(err.Error(), "husbanken") {
+		t.Fatalf("an unknown agency: %v, want a refusal that names the known ones", err)
+	}
+	if out, err := cmd("agency", "add", "-rotate", "-overlap", "1h", "husbanken"); err != nil || !strings.Contains(out, "the old key works until") {
+		t.Fatalf("rotate: %v %q", err, out)
+	}
+	out, err = cmd("agency", "list")
+	if err != nil || strings.Count(out, "husbanken") != 2 || !strings.Contains(out, "(rotated)") || strings.Contains(out, key) {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	if out, err := cmd("agency", "revoke", "husbanken"); err != nil || !strings.Contains(out, "revoked 2 key(s)") {
+		t.Fatalf("revoke: %v %q", err, out)
+	}
+}

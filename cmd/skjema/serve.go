@@ -275,24 +275,6 @@ func (m *Main) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// AddAgency makes an agency's API key and prints it: it is stored only as a
-// hash, so this is the one time anyone sees it.
-func (m *Main) AddAgency(ctx context.Context, name string) error {
-	if err := m.open(ctx, m.logger(), nil); err != nil {
-		return err
-	}
-	defer m.store.Close()
-	if err := m.migrate(ctx); err != nil {
-		return err
-	}
-	key, err := m.store.Batches.CreateAgencyKey(ctx, name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "API key for %s (shown once; store it safely):\n%s\n", name, key)
-	return nil
-}
-
 // migrate applies the store's and River's migrations, one node at a time.
 func (m *Main) migrate(ctx context.Context) error {
 	return m.store.WithMigrationLock(ctx, func() error {

@@ -485,18 +485,41 @@ func (s *Service) FetchBatch(ctx context.Context, agency, id string) (Batch, err
 
 var agencyName = regexp.MustCompile(`^[a-z][a-z0-9-]{1,39}$`)
 
-// CreateAgencyKey makes a new API key for an agency, replacing any old one,
-// and answers it: it is shown once and stored only as a hash.
+// CreateAgencyKey makes the first API key of an agency and answers it;
+// only its hash is kept. An agency that holds a live key already is
+// fault.ErrConflict: RotateAgencyKey replaces one.
 func (s *Service) CreateAgencyKey(ctx context.Context, agency string) (string, error) {
+	return s.newAgencyKey(ctx, agency, false, 0)
+}
+
+// RotateAgencyKey makes a new API key for an agency; its live keys go on
+// working for overlap (zero: they stop at once), so that the agency can
+// change its key without a gap.
+func (s *Service) RotateAgencyKey(ctx context.Context, agency string, overlap time.Duration) (string, error) {
+	return s.newAgencyKey(ctx, agency, true, overlap)
+}
+
+func (s *Service) newAgencyKey(ctx context.Context, agency string, rotate bool, overlap time.Duration) (string, error) {
 	if !agencyName.MatchString(agency) {
 		return "", fmt.Errorf("%w: an agency name is 2 to 40 lowercase letters, digits and dashes", fault.ErrInvalid)
 	}
 	key := "skj_" + agency + "_" + secret.Token() + secret.Token()
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM agency_keys WHERE agency = ?`, agency); err != nil {
+		now := s.clock.Now()
+		live := `agency = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`
+		var n int
+		if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM agency_keys WHERE `+live, agency, now); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (agency, api_key_hash, created_at) VALUES (?, ?, ?)`, agency, secret.Hash(key), s.clock.Now())
+		if n > 0 && !rotate {
+			return fmt.Errorf("%w: %s has an API key already; rotate it to make a new one", fault.ErrConflict, agency)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agency_keys SET expires_at = ? WHERE expires_at IS NULL AND revoked_at IS NULL AND agency = ?`,
+			now.Add(overlap), agency); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO agency_keys (id, agency, api_key_hash, created_at) VALUES (?, ?, ?, ?)`,
+			secret.ID(), agency, secret.Hash(key), now)
 		return err
 	})
 	if err != nil {
@@ -505,16 +528,53 @@ func (s *Service) CreateAgencyKey(ctx context.Context, agency string) (string, e
 	return key, nil
 }
 
-// AgencyByKey answers the agency an API key belongs to, or fault.ErrNotFound.
+// AgencyByKey answers the agency a live API key belongs to, or
+// fault.ErrNotFound (unknown, expired after a rotation, or revoked).
 func (s *Service) AgencyByKey(ctx context.Context, key string) (string, error) {
 	if key == "" {
 		return "", fault.ErrNotFound
 	}
 	var agency string
-	if err := s.db.Read().Get(ctx, &agency, `SELECT agency FROM agency_keys WHERE api_key_hash = ?`, secret.Hash(key)); err != nil {
+	if err := s.db.Read().Get(ctx, &agency, `SELECT agency FROM agency_keys WHERE api_key_hash = ? AND revoked_at IS NULL
+		AND (expires_at IS NULL OR expires_at > ?)`, secret.Hash(key), s.clock.Now()); err != nil {
 		return "", err
 	}
 	return agency, nil
+}
+
+// AgencyKey is an API key as the operator sees it: never the key.
+type AgencyKey struct {
+	ID        string     `db:"id"`
+	Agency    string     `db:"agency"`
+	CreatedAt time.Time  `db:"created_at"`
+	ExpiresAt *time.Time `db:"expires_at"`
+	RevokedAt *time.Time `db:"revoked_at"`
+}
+
+// AgencyKeys lists every API key, by agency and age.
+func (s *Service) AgencyKeys(ctx context.Context) ([]AgencyKey, error) {
+	out := []AgencyKey{}
+	if err := s.db.Read().Select(ctx, &out, `SELECT id, agency, created_at, expires_at, revoked_at FROM agency_keys ORDER BY agency, created_at`); err != nil {
+		return nil, fmt.Errorf("agency keys: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeAgencyKeys stops an agency's live keys at once, and answers how
+// many.
+func (s *Service) RevokeAgencyKeys(ctx context.Context, agency string) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		now := s.clock.Now()
+		var err error
+		n, err = tx.Exec(ctx, `UPDATE agency_keys SET revoked_at = ? WHERE agency = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
+			now, agency, now)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("revoke the keys of %s: %w", agency, err)
+	}
+	return int(n), nil
 }
 
 // AgencyFile reads a file of an application the agency has been sent: one
