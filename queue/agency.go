@@ -10,7 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,4 +147,64 @@ func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, n
 		return nil, fmt.Errorf("push batch %s: %s (and its body could not be read: %v)", b.ID, res.Status, readErr)
 	}
 	return nil, fmt.Errorf("push batch %s: %s", b.ID, res.Status)
+}
+
+// ParseAgencies reads the agencies file strictly (issue #18 item 3): every
+// name must be an agency the forms send to (known), every member one this
+// file has, a push agency needs a URL and a secret, and its URL https
+// unless on this host (loopback); a pull agency takes neither. It answers
+// every problem at once.
+func ParseAgencies(data []byte, known []string) (map[string]Agency, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not a JSON object of agencies: %w", err)
+	}
+	out := map[string]Agency{}
+	var problems []error
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		if !slices.Contains(known, name) {
+			problems = append(problems, fmt.Errorf("%q is no agency the forms send to (%s)", name, strings.Join(known, ", ")))
+			continue
+		}
+		var a Agency
+		dec := json.NewDecoder(bytes.NewReader(raw[name]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			problems = append(problems, fmt.Errorf("%s: %v (the members are transport, url and secret)", name, err))
+			continue
+		}
+		switch a.Transport {
+		case TransportPush:
+			u, err := url.Parse(a.URL)
+			switch {
+			case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+				problems = append(problems, fmt.Errorf("%s: push needs a url, https://…", name))
+			case u.Scheme == "http" && !loopback(u.Hostname()):
+				problems = append(problems, fmt.Errorf("%s: the url must be https (http only on this host)", name))
+			}
+			if a.Secret == "" {
+				problems = append(problems, fmt.Errorf("%s: push needs the secret its batches are signed with", name))
+			}
+		case "", TransportPull:
+			a.Transport = TransportPull
+			if a.URL != "" || a.Secret != "" {
+				problems = append(problems, fmt.Errorf("%s: a pull agency takes no url or secret (did you mean transport push?)", name))
+			}
+		default:
+			problems = append(problems, fmt.Errorf("%s: transport is push or pull, not %q", name, a.Transport))
+		}
+		out[name] = a
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return out, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

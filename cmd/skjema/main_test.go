@@ -244,3 +244,28 @@ func TestAgencyKeysCommand(t *testing.T) {
 		t.Fatalf("revoke: %v %q", err, out)
 	}
 }
+
+// TestStartSummaryAndStrictAgencies: serve refuses an agencies file with a
+// mistake, saying what to fix, and says on start what it serves (issue #18
+// item 3).
+func TestStartSummaryAndStrictAgencies(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"husbanken": {"transport": "push", "url": "http://mottak.husbanken.no", "secret": "s"}}`), 0o600)
+	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(dir, "s.db"), AgenciesFile: bad, LogLevel: "error", Stdout: io.Discard, Stderr: io.Discard}
+	if err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "must be https") {
+		m.Close()
+		t.Fatalf("a push over plain http started: %v", err)
+	}
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"husbanken": {"transport": "push", "url": "https://mottak.husbanken.no/skjema", "secret": "s"}}`), 0o600)
+	var out bytes.Buffer
+	m = &Main{Addr: "127.0.0.1:0", Database: filepath.Join(dir, "s.db"), AgenciesFile: good, LogLevel: "error", Kommuner: "0301", Stdout: &out, Stderr: io.Discard}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if !strings.Contains(out.String(), "Forms: bostotte 2026.1 (to husbanken); kommuner: 0301; agencies: husbanken pushed to https://mottak.husbanken.no/skjema") {
+		t.Fatalf("the start's summary:\n%s", out.String())
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,6 +87,7 @@ type Main struct {
 
 	forms     *forms.Registry
 	registers *nid.Registers
+	agencies  map[string]queue.Agency
 	store     *engine.Store
 	queue     *queue.Queue
 	web       *web.Server
@@ -233,10 +233,15 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(b, &agencies); err != nil {
+		var known []string
+		for _, f := range m.forms.Forms() {
+			known = append(known, f.Agency)
+		}
+		if agencies, err = queue.ParseAgencies(b, known); err != nil {
 			return fmt.Errorf("agencies file %s: %w", m.AgenciesFile, err)
 		}
 	}
+	m.agencies = agencies
 	cal := m.calendar()
 	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
 		BatchSize: m.BatchSize, Anonymous: m.anonymous()})
@@ -376,6 +381,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "Skjema is running at http://%s/ (database: %s)\n", m.listener.Addr(), where)
 	fmt.Fprintf(m.Stdout, "Caseworkers sign in at http://%s/caseworker/ (a first account: skjema users add -admin …)\n", m.listener.Addr())
+	m.summary(log)
 	if cfg.ExampleDir != "" {
 		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())
 	}
@@ -392,6 +398,36 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintf(m.Stdout, "Applications without sign-in are taken (-anonymous %s)\n", a)
 	}
 	return nil
+}
+
+// summary says, on start, what this installation serves: its forms and
+// their agencies (and how each gets batches), its kommuner, and the
+// registers it loaded; on Stdout and in the log.
+func (m *Main) summary(log *slog.Logger) {
+	var formsLine, agencyLine []string
+	seen := map[string]bool{}
+	for _, f := range m.forms.Forms() {
+		formsLine = append(formsLine, f.ID+" "+f.Version+" (to "+f.Agency+")")
+		if seen[f.Agency] {
+			continue
+		}
+		seen[f.Agency] = true
+		a, ok := m.agencies[f.Agency]
+		switch {
+		case ok && a.Transport == queue.TransportPush:
+			agencyLine = append(agencyLine, f.Agency+" pushed to "+a.URL)
+		default:
+			agencyLine = append(agencyLine, f.Agency+" pulls")
+		}
+	}
+	kommuner := cmp.Or(m.Kommuner, "any")
+	registers := "none imported"
+	if m.registers.HasKommuner() || m.registers.HasPostnumre() {
+		registers = fmt.Sprintf("kommuner: %v, postnummer: %v", m.registers.HasKommuner(), m.registers.HasPostnumre())
+	}
+	fmt.Fprintf(m.Stdout, "Forms: %s; kommuner: %s; agencies: %s; registers: %s\n", strings.Join(formsLine, ", "), kommuner,
+		strings.Join(agencyLine, ", "), registers)
+	log.Info("serving", "forms", formsLine, "kommuner", kommuner, "agencies", agencyLine, "registers", registers)
 }
 
 // folkeregisteret is the client of Folkeregisteret, with Maskinporten's
