@@ -8,7 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, open, axe, record, texts, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
+import { launch, open, axe, record, texts, until as poll, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
+
+// until waits up to 15 s here: the queue and delivery run in the background.
+const until = (what, fn, ms = 15000) => poll(what, fn, ms);
 
 const T = texts.nb;
 const EMAIL = process.env.CASEWORKER_EMAIL;
@@ -17,16 +20,6 @@ let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function until(what, fn, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function api(method, path, body, headers = {}) {
   const res = await fetch(SKJEMA_URL + '/api/v1/' + path, {

@@ -11,12 +11,27 @@ export const KOMMUNE_URL = process.env.KOMMUNE_URL || (SKJEMA_URL && SKJEMA_URL 
 export const texts = Object.fromEntries(['nb', 'nn', 'en'].map((l) => [l, JSON.parse(readFileSync(new URL(`schemas/bostotte/texts.${l}.json`, root)))]));
 const axeSource = readFileSync(new URL('node_modules/axe-core/axe.min.js', root), 'utf8');
 
-export async function launch() {
+// launch starts Debian's Chromium; blockThirdPartyCookies makes it refuse
+// them, as browsers do or soon will.
+export async function launch({ blockThirdPartyCookies = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      ...(blockThirdPartyCookies ? ['--test-third-party-cookie-phaseout'] : [])],
   });
+}
+
+// until polls a condition, for what the page does after a server round
+// trip, and answers its value.
+export async function until(what, fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 // open starts a page that records console errors (a CSP violation is one).

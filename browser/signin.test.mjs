@@ -3,19 +3,13 @@
 // starts the server, the local ID-porten and the kommune's site).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { axe, KOMMUNE_URL, open, record, texts } from './lib.mjs';
+import { axe, KOMMUNE_URL, launch, open, record, texts } from './lib.mjs';
 
 const nb = texts.nb;
 const PID = process.env.PERSON_PID;
 
 test('a citizen signs in with ID-porten from the kommune page and out again', async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    // Third-party cookies blocked, as browsers do or soon will.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--test-third-party-cookie-phaseout'],
-  });
+  const browser = await launch({ blockThirdPartyCookies: true });
   try {
     const { page } = await open(browser);
     await page.goto(KOMMUNE_URL);

@@ -6,7 +6,7 @@
 //   SKJEMA_URL=http://127.0.0.1:8080 node --test browser/widget.test.mjs   (with skjema serve -dev running)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, axe, focused, tabTo, record, texts, pdf, notPdf, KOMMUNE_URL } from './lib.mjs';
+import { launch, open, axe, focused, tabTo, record, texts, pdf, notPdf, until, KOMMUNE_URL } from './lib.mjs';
 
 const T = texts.nb;
 const E = texts.en;
@@ -16,18 +16,6 @@ let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-// until polls a condition in the test, for what the widget does after a
-// server round trip.
-async function until(what, fn, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const heading = (page) => page.locator('skjema-form #sk-page-title').textContent();
 const onPage = (page, title) => until(`page "${title}"`, async () => (await heading(page)) === title);

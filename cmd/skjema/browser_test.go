@@ -181,25 +181,8 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "skjema.db")
 	ctx := context.Background()
-	// The node opens the database itself: close this store before it starts.
-	store, err := engine.Open(ctx, engine.Config{Database: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	const email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
-	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Admin: true, Kommuner: []string{"0301"}, Password: password}); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-
-	rcv := &receiver.Receiver{Secret: "loop"}
-	agency := httptest.NewServer(rcv)
-	defer agency.Close()
-	agencies := filepath.Join(dir, "agencies.json")
-	os.WriteFile(agencies, []byte(`{"husbanken":{"transport":"push","url":"`+agency.URL+`","secret":"loop"}}`), 0o600)
+	email, password := caseworkerAccount(t, db, true)
+	rcv, agencies := pushAgency(t, dir, "loop")
 	kommuneAddr := freeAddr(t)
 	n := startNode(t, dir, "-db", db, "-agencies", agencies, "-batch-max-age", "500ms", "-seal-interval", "250ms",
 		"-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page")
@@ -217,7 +200,7 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	if err := n.stop(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	store = enginetest.Open(t, db).Store
+	store := enginetest.Open(t, db).Store
 	var id string
 	if err := store.SQLDB().QueryRowContext(ctx, `SELECT id FROM applications WHERE reference = ?`, ref).Scan(&id); err != nil {
 		t.Fatal(err)
@@ -294,25 +277,8 @@ func TestJourneyInBrowser(t *testing.T) {
 	chromium := requireBrowser(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "skjema.db")
-	ctx := context.Background()
-	store, err := engine.Open(ctx, engine.Config{Database: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	const email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
-	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Kommuner: []string{"0301"}, Password: password}); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-
-	rcv := &receiver.Receiver{Secret: "journey"}
-	agency := httptest.NewServer(rcv)
-	defer agency.Close()
-	agencies := filepath.Join(dir, "agencies.json")
-	os.WriteFile(agencies, []byte(`{"husbanken":{"transport":"push","url":"`+agency.URL+`","secret":"journey"}}`), 0o600)
+	email, password := caseworkerAccount(t, db, false)
+	rcv, agencies := pushAgency(t, dir, "journey")
 	relay := smtptest.Serve(t)
 	mails := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var out []map[string]any
@@ -346,4 +312,39 @@ func TestJourneyInBrowser(t *testing.T) {
 	if ref == "" || rcv.Stored()[ref] != 1 {
 		t.Fatalf("results %v; the agency stored %v, want her application once", done, rcv.Stored())
 	}
+}
+
+// caseworkerAccount migrates the database a node will open and makes a
+// caseworker of 0301 in it (an admin if admin), and answers her sign-in.
+// The store is closed again: the node opens the database itself.
+func caseworkerAccount(t *testing.T, db string, admin bool) (email, password string) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := engine.Open(ctx, engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	email, password = "kari.saksbehandler@oslo.kommune.no", "korrekt hest batteri stift"
+	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: "Kari Saksbehandler", Admin: admin, Kommuner: []string{"0301"}, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	return email, password
+}
+
+// pushAgency starts the example agency receiver for the test, and writes
+// the agencies file that has husbanken pushed to it, signed with secret.
+func pushAgency(t *testing.T, dir, secret string) (*receiver.Receiver, string) {
+	t.Helper()
+	rcv := &receiver.Receiver{Secret: secret}
+	agency := httptest.NewServer(rcv)
+	t.Cleanup(agency.Close)
+	file := filepath.Join(dir, "agencies.json")
+	if err := os.WriteFile(file, []byte(`{"husbanken":{"transport":"push","url":"`+agency.URL+`","secret":"`+secret+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rcv, file
 }
