@@ -2,6 +2,8 @@ package web
 
 import (
 	"bufio"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
@@ -168,6 +170,14 @@ func (s *Server) agencyFile(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Length", strconv.Itoa(len(content)))
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	// The digest is the one the batch item carries, not one of the bytes as
+	// read, so an agency that checks the bytes against it also catches a
+	// file damaged in storage. Repr-Digest is RFC 9530's form; Digest is
+	// RFC 3230's, which it obsoletes, kept for one release for the agencies
+	// that read it (the OpenAPI document marks it deprecated).
+	if sum, err := hex.DecodeString(f.SHA256); err == nil {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
 	h.Set("Digest", "sha-256="+f.SHA256)
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -179,6 +181,11 @@ func TestAttachments(t *testing.T) {
 		if res.StatusCode != 200 || !bytes.Equal(got, pdfContent) || res.Header.Get("Content-Type") != "application/pdf" ||
 			!strings.Contains(res.Header.Get("Content-Disposition"), "husleiekontrakt.pdf") || res.Header.Get("Digest") != "sha-256="+files[0].SHA256 {
 			t.Fatalf("agency file: %d %v %q", res.StatusCode, res.Header, got)
+		}
+		// Repr-Digest (RFC 9530) is what an agency checks the bytes with.
+		sum := sha256.Sum256(got)
+		if want := "sha-256=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"; res.Header.Get("Repr-Digest") != want {
+			t.Fatalf("Repr-Digest %q, want %q: the SHA-256 of the bytes received", res.Header.Get("Repr-Digest"), want)
 		}
 		// Each read of personal data by the agency is audited: the batch
 		// once per fetch for each of its applications, the file once.
