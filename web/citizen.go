@@ -101,9 +101,32 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// With ?kommune=, the kommune the widget is embedded for, and its
+	// official written language: the widget's language where the embed does
+	// not name one.
+	view := struct {
+		forms.Definition
+		Kommune *kommuneView `json:"kommune,omitempty"`
+	}{Definition: f.Definition()}
+	if k := r.URL.Query().Get("kommune"); k != "" {
+		kv, err := s.kommuneView(k)
+		if err != nil {
+			return err
+		}
+		view.Kommune = kv
+	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, f.Definition())
+	writeJSON(w, http.StatusOK, view)
 	return nil
+}
+
+// kommuneView looks a kommune up in the register, for the widget.
+func (s *Server) kommuneView(number string) (*kommuneView, error) {
+	found, err := s.registers.Kommunenummer(number, time.Now())
+	if malformed(err) {
+		return nil, problem(http.StatusBadRequest, "invalid-request", "Invalid request", "kommune is a kommunenummer of four digits")
+	}
+	return &kommuneView{Number: number, Name: found.Name, Lang: s.registers.Language(number)}, nil
 }
 
 func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
@@ -139,11 +162,10 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 	// address must lie in it (issue #13 item 7).
 	var kommune *kommuneView
 	if k := q.Get("kommune"); k != "" {
-		found, err := s.registers.Kommunenummer(k, time.Now())
-		if malformed(err) {
-			return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "kommune is a kommunenummer of four digits")
+		if kommune, err = s.kommuneView(k); err != nil {
+			return err
 		}
-		opts.Kommune, kommune = k, &kommuneView{Number: k, Name: found.Name}
+		opts.Kommune = k
 	}
 	res, err := f.ValidateJSON(body, opts)
 	if err != nil {
@@ -164,11 +186,12 @@ type validation struct {
 	Kommune          *kommuneView `json:"kommune,omitempty"`
 }
 
-// kommuneView names a kommune: its number, and its name where the register
-// knows it.
+// kommuneView names a kommune: its number, and its name and official written
+// language (nb or nn; none where neutral) where the registers know them.
 type kommuneView struct {
 	Number string `json:"number"`
 	Name   string `json:"name,omitempty"`
+	Lang   string `json:"lang,omitempty"`
 }
 
 // malformed tells a kommunenummer or postnummer that is not four digits

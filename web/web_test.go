@@ -751,6 +751,15 @@ func TestPostnummerAndKommune(t *testing.T) {
 	if v := b.do(t, "POST", "/api/v1/forms/bostotte/validate?kommune=oslo", jsonCT, body); v.status != 400 {
 		t.Fatalf("validate for kommune=oslo: %d, want 400", v.status)
 	}
+	// The definition for a kommune names its written language, the widget's
+	// default (issue #18 item 1): Sogndal writes nynorsk; Oslo is neutral.
+	regs.AddLanguages([]nid.Kommune{{Number: "4640", Language: "nn"}, {Number: "0301", Language: "neutral"}})
+	if d := b.do(t, "GET", "/api/v1/forms/bostotte?kommune=4640", nil, nil); d.status != 200 || !strings.Contains(d.raw, `"kommune":{"number":"4640","lang":"nn"}`) || d.body["layout"] == nil {
+		t.Errorf("definition for Sogndal: %d %.300s", d.status, d.raw)
+	}
+	if d := b.do(t, "GET", "/api/v1/forms/bostotte?kommune=0301", nil, nil); !strings.Contains(d.raw, `"kommune":{"number":"0301","name":"Oslo"}`) {
+		t.Errorf("definition for Oslo: %d %.300s", d.status, d.raw)
+	}
 	// Submitted from a draft of 0301 without a kommunenummer, the stored
 	// address names 0301.
 	draft := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))

@@ -6,7 +6,8 @@
 //	skjema forms check DIR  load and check form definitions in DIR
 //	skjema agency add NAME  make an agency's API key (printed once)
 //	skjema users add EMAIL  add a caseworker or an admin
-//	skjema registers import kommuner|postnummer FILE
+//	skjema registers import kommuner|postnummer|malform FILE
+//	skjema registers status
 //	skjema version          print the version
 //
 // The benchmark is a command of its own, cmd/skjema-bench, so that this
@@ -53,8 +54,11 @@ commands:
                    stop an agency's keys at once
   users add EMAIL  add a caseworker (-name, -kommuner) or an admin (-admin); the password
                    comes from SKJEMA_PASSWORD or is made and printed once
-  registers import kommuner|postnummer FILE
-                   check a register file and install it for serve
+  registers import kommuner|postnummer|malform FILE
+                   check a register file and install it for serve: kommuner as SSB's
+                   KLASS 131 (JSON or CSV) or a kommune list (JSON); postnummer as
+                   Bring's register; malform as a kommune list with k_language
+  registers status what the registers directory holds, as serve loads it
   backup FILE      write a consistent copy of the SQLite database to FILE, while it is served
   version          print the version
 `
@@ -103,10 +107,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return usersAdd(ctx, args[2:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "registers":
-		if len(args) < 2 || args[1] != "import" {
-			return fmt.Errorf("usage: skjema registers import [-dir DIR] kommuner|postnummer FILE")
-		}
-		return registersImport(args[2:], stdout, stderr)
+		return registersCommand(args[1:], stdout)
 	case "backup":
 		return backup(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "version":

@@ -87,6 +87,8 @@ type Main struct {
 
 	forms     *forms.Registry
 	registers *nid.Registers
+	// registersLoaded describes each register loaded, for the start summary.
+	registersLoaded []string
 	agencies  map[string]queue.Agency
 	store     *engine.Store
 	queue     *queue.Queue
@@ -218,11 +220,11 @@ func (m *Main) logger() *slog.Logger {
 
 // open loads the forms, connects the store and builds the queue on it.
 func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Registerer) error {
-	registers, err := loadRegisters(m.RegistersDir)
+	registers, described, err := loadRegisters(m.RegistersDir)
 	if err != nil {
 		return err
 	}
-	m.registers = registers
+	m.registers, m.registersLoaded = registers, described
 	m.forms, err = forms.Load(forms.Config{Dir: m.FormsDir, Registers: registers, Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
@@ -422,8 +424,8 @@ func (m *Main) summary(log *slog.Logger) {
 	}
 	kommuner := cmp.Or(m.Kommuner, "any")
 	registers := "none imported"
-	if m.registers.HasKommuner() || m.registers.HasPostnumre() {
-		registers = fmt.Sprintf("kommuner: %v, postnummer: %v", m.registers.HasKommuner(), m.registers.HasPostnumre())
+	if len(m.registersLoaded) > 0 {
+		registers = strings.Join(m.registersLoaded, "; ")
 	}
 	fmt.Fprintf(m.Stdout, "Forms: %s; kommuner: %s; agencies: %s; registers: %s\n", strings.Join(formsLine, ", "), kommuner,
 		strings.Join(agencyLine, ", "), registers)

@@ -59,8 +59,8 @@ func FuzzReadRegisters(f *testing.F) {
 	f.Add([]byte("0150\tOSLO\t0301\tOSLO\tG\n"))
 	f.Add([]byte("0150,OSLO,0301,OSLO,G\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		k, _ := ReadKommunerSSB(bytes.NewReader(data))
-		p, _ := ReadPostnumreBring(bytes.NewReader(data))
+		k, _, _ := ReadKommuner(bytes.NewReader(data))
+		p, _, _ := ReadPostnumre(bytes.NewReader(data))
 		r := NewRegisters(k, p)
 		for _, post := range p {
 			if _, err := r.Postnummer(post.Postnummer); err != nil {

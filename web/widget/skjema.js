@@ -47,8 +47,10 @@ class SkjemaForm extends HTMLElement {
   // the page; a paper registration remembers nothing.
   get store() { return this.paper ? null : sessionStorage; }
 
+  // lng: the embed's lang, else the kommune's official written language
+  // (nynorsk kommuner), else the page's, else bokmål.
   get lng() {
-    const l = (this.getAttribute('lang') || document.documentElement.lang || 'nb').slice(0, 2);
+    const l = (this.getAttribute('lang') || this.def?.kommune?.lang || document.documentElement.lang || 'nb').slice(0, 2);
     return LANGS.includes(l) ? l : 'nb';
   }
 
@@ -64,11 +66,13 @@ class SkjemaForm extends HTMLElement {
     this.root.append(css, this.box);
     const form = this.getAttribute('form') || 'bostotte';
     try {
-      this.def = await this.api('GET', 'forms/' + encodeURIComponent(form));
+      const kommune = this.getAttribute('kommune');
+      this.def = await this.api('GET', 'forms/' + encodeURIComponent(form) + (/^\d{4}$/.test(kommune || '') ? '?kommune=' + kommune : ''));
     } catch (e) {
       this.box.replaceChildren(h('div', { class: 'ds-alert', 'data-color': 'danger', role: 'alert' }, 'Skjemaet kunne ikke lastes. / The form could not be loaded.'));
       return;
     }
+    this.box.lang = this.lng; // the kommune's written language may decide it
     this.layout = this.def.layout;
     this.pages = this.layout.pages;
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
