@@ -120,6 +120,7 @@ func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, n
 		return nil, permanentError{fmt.Errorf("agency URL: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set(HeaderBatchID, b.ID)
 	req.Header.Set(HeaderSignature, Sign(a.Secret, now, body))
 	res, err := client.Do(req)

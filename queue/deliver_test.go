@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sync/atomic"
 	"testing"
 
@@ -34,16 +35,22 @@ func (b *sealBundle) sealedBatch(t *testing.T, n int) (batchID string, apps []st
 	return batchID, apps
 }
 
+// skjemaUserAgent is the User-Agent a push carries, as the OpenAPI
+// document's webhook describes it.
+var skjemaUserAgent = regexp.MustCompile(`^Skjema/\S+ \(\+https://github\.com/skjema/skjema\)$`)
+
 // TestAPushAnsweredWithoutReceiptsIsADelivery: an agency that answers 2xx
 // has the batch, whatever its body says; a body that is not receipts JSON is
 // logged, and the batch is delivered once, not pushed again and in the end
-// failed back to review.
+// failed back to review. The push names Skjema in its User-Agent.
 func TestAPushAnsweredWithoutReceiptsIsADelivery(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
 		var pushes atomic.Int64
+		var userAgent atomic.Value
 		agency := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			pushes.Add(1)
+			userAgent.Store(r.Header.Get("User-Agent"))
 			w.Header().Set("Content-Type", "text/html")
 			w.Write([]byte("<html>Thank you!</html>"))
 		}))
@@ -62,6 +69,9 @@ func TestAPushAnsweredWithoutReceiptsIsADelivery(t *testing.T) {
 		}
 		if n := pushes.Load(); n != 1 {
 			t.Fatalf("%d pushes, want 1", n)
+		}
+		if ua, _ := userAgent.Load().(string); !skjemaUserAgent.MatchString(ua) {
+			t.Fatalf("the push's User-Agent is %q, want Skjema/<version> (+https://github.com/skjema/skjema)", ua)
 		}
 		bt, err := b.store.Batches.Batch(ctx, batchID)
 		if err != nil || bt.Status != batches.BatchDelivered {
