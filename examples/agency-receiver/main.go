@@ -7,12 +7,17 @@
 // and give skjema serve an agencies file:
 //
 //	{"husbanken": {"transport": "push", "url": "http://127.0.0.1:9090/", "secret": "s3cret"}}
+//
+// It logs a line per push: the batch id, its item count, whether the
+// signature and checksum hold, and how many items it accepted and
+// rejected; never what an application says.
 package main
 
 import (
 	"encoding/json"
 	"flag"
 	"log"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -30,7 +35,7 @@ func main() {
 	if *secret == "" {
 		log.Fatal("-secret is required")
 	}
-	r := &receiver.Receiver{Secret: *secret}
+	r := &receiver.Receiver{Secret: *secret, Log: slog.Default()}
 	if *rejectRent > 0 {
 		r.Reject = func(it batches.BatchItem) (string, bool) {
 			var data struct {

@@ -1,7 +1,8 @@
 // Package receiver plays an agency (Husbanken) for tests and demos: it
 // verifies Skjema's push signatures and batch checksums, stores what it
 // receives once per batch, and answers receipts: accepted, except items a
-// rule rejects. It can be told to fail, refuse or be slow.
+// rule rejects. It can be told to fail, refuse or be slow. It may log what
+// it receives, never what an application says.
 package receiver
 
 import (
@@ -9,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -25,6 +27,11 @@ type Receiver struct {
 	Reject func(item batches.BatchItem) (reason string, reject bool)
 	// Now is the clock signatures are checked against. Defaults to time.Now.
 	Now func() time.Time
+	// Log gets a line for every push: the batch id, how many items it
+	// holds, whether its signature and checksum hold, and the receipts
+	// answered. Never an item's data, which is personal (names,
+	// fødselsnumre). Defaults to none.
+	Log *slog.Logger
 
 	mu      sync.Mutex
 	mode    Mode
@@ -62,7 +69,9 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if r.Now != nil {
 		now = r.Now
 	}
+	batchID := req.Header.Get(queue.HeaderBatchID)
 	if err := queue.Verify(r.Secret, req.Header.Get(queue.HeaderSignature), body, now()); err != nil {
+		r.log("push refused", "batch", batchID, "signature", err.Error(), "user_agent", req.UserAgent())
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
@@ -72,17 +81,20 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		SHA256 string          `json:"sha256"`
 		Items  json.RawMessage `json:"items"`
 	}
-	if err := json.Unmarshal(body, &doc); err != nil || doc.ID != req.Header.Get(queue.HeaderBatchID) {
+	if err := json.Unmarshal(body, &doc); err != nil || doc.ID != batchID {
+		r.log("push refused", "batch", batchID, "signature", "ok", "problem", "not a batch, or not the one Skjema-Batch-Id names")
 		http.Error(w, "not a batch", http.StatusBadRequest)
 		return
 	}
 	sum := sha256.Sum256(doc.Items)
 	if hex.EncodeToString(sum[:]) != doc.SHA256 {
+		r.log("push refused", "batch", doc.ID, "signature", "ok", "sha256", "mismatch")
 		http.Error(w, "checksum mismatch", http.StatusBadRequest)
 		return
 	}
 	var items []batches.BatchItem
 	if err := json.Unmarshal(doc.Items, &items); err != nil || len(items) != doc.Count {
+		r.log("push refused", "batch", doc.ID, "signature", "ok", "sha256", "ok", "count", doc.Count, "problem", "items do not match count")
 		http.Error(w, "items do not match count", http.StatusBadRequest)
 		return
 	}
@@ -91,8 +103,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.pushes++
 	mode, delay := r.mode, r.delay
 	r.mu.Unlock()
+	received := []any{"batch", doc.ID, "items", len(items), "signature", "ok", "sha256", "ok", "user_agent", req.UserAgent()}
 	switch mode {
 	case Down:
+		r.log("batch received; dropping the connection (mode down)", received...)
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
@@ -102,9 +116,11 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "down", http.StatusBadGateway)
 		return
 	case Failing:
+		r.log("batch received; answering 500 (mode failing)", received...)
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
 		return
 	case Refusing:
+		r.log("batch received; refusing it with 422 (mode refusing)", received...)
 		http.Error(w, "we do not take this batch", http.StatusUnprocessableEntity)
 		return
 	}
@@ -112,6 +128,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// Store first, answer after any delay: a slow answer means the agency
 	// has the batch even if Skjema gives up waiting and sends it again.
 	receipts := make([]batches.ReceiptItem, len(items))
+	rejected := 0
 	r.mu.Lock()
 	if r.batches == nil {
 		r.batches, r.items = map[string]bool{}, map[string]int{}
@@ -126,23 +143,36 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if r.Reject != nil {
 			if reason, reject := r.Reject(it); reject {
 				receipts[i] = batches.ReceiptItem{Reference: it.Reference, Outcome: batches.OutcomeRejected, Reason: reason}
+				rejected++
 			}
 		}
 	}
 	r.mu.Unlock()
+	received = append(received, "again", !first)
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
 		case <-req.Context().Done():
+			r.log("batch stored; Skjema stopped waiting before the answer (it will push it again)", received...)
 			return
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if mode == Receipting {
+		r.log("batch received; receipts later (mode receipting)", received...)
 		w.Write([]byte(`{}`))
 		return
 	}
+	r.log("batch received", append(received, "accepted", len(items)-rejected, "rejected", rejected)...)
 	json.NewEncoder(w).Encode(queue.PushResponse{Receipts: receipts})
+}
+
+// log writes a line to r.Log, if set. Its callers pass ids, counts and
+// check results only: nothing of an item's data.
+func (r *Receiver) log(msg string, args ...any) {
+	if r.Log != nil {
+		r.Log.Info(msg, args...)
+	}
 }
 
 // Stored is how many times each reference was stored (1 for every item if
