@@ -53,9 +53,13 @@ func TestDueBatchesAtTheMonthlyCutoff(t *testing.T) {
 				due := func() []string {
 					t.Helper()
 					cutoff := cal.LastCutoff(clock.Now())
-					out, err := b.store.Batches.SealDue(ctx, batches.SealRequest{Size: size, MaxAge: maxAge, Cutoff: cutoff})
+					sealed, err := b.store.Batches.SealDue(ctx, batches.SealRequest{Size: size, MaxAge: maxAge, Cutoff: cutoff})
 					if err != nil {
 						t.Fatal(err)
+					}
+					var out []string
+					for _, s := range sealed {
+						out = append(out, s.ID)
 					}
 					return out
 				}

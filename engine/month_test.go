@@ -61,7 +61,7 @@ func TestApplicationMonth(t *testing.T) {
 		if err != nil || len(sealed) != 1 {
 			t.Fatalf("seal: %v %v", sealed, err)
 		}
-		batch, _ := b.store.Batches.Batch(ctx, sealed[0])
+		batch, _ := b.store.Batches.Batch(ctx, sealed[0].ID)
 		var doc struct {
 			Items []batches.BatchItem `json:"items"`
 		}

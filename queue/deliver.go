@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -46,7 +47,9 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 	if b.Status != batches.BatchSealed || agency.Transport != TransportPush {
 		return nil
 	}
+	start := time.Now()
 	receipts, err := push(ctx, w.q.cfg.HTTPClient, agency, b, w.q.cfg.Clock())
+	took := time.Since(start).Milliseconds()
 	if unreadable := (unreadableReceipts{}); errors.As(err, &unreadable) {
 		// The agency answered 2xx, so it has the batch: a retry would push
 		// it again, and the last one would fail it back to review.
@@ -62,9 +65,9 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		// the delivery: it is recorded on its own and the agency can post
 		// them again through the agency API.
 		res, err := w.q.store.Batches.RecordDelivery(ctx, id, "system:deliver", receipts)
-		if err == nil && len(res.Skipped) > 0 {
-			w.q.log.InfoContext(ctx, "receipts for applications that had moved on were skipped", "batch", id, "agency", b.Agency,
-				"applied", res.Applied, "skipped", len(res.Skipped))
+		if err == nil {
+			w.q.log.InfoContext(ctx, "batch pushed and delivered", "batch", id, "agency", b.Agency, "kommune", b.Kommune, "applications", b.ItemCount,
+				"attempt", job.Attempt, "duration_ms", took, "receipts", len(receipts), "applied", res.Applied, "skipped", len(res.Skipped))
 		}
 		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrConflict) {
 			w.q.log.WarnContext(ctx, "the agency's receipts could not be applied; they may be posted again through the agency API",
@@ -93,5 +96,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 	if rerr := w.q.store.Batches.RecordBatchError(dctx, id, err.Error()); rerr != nil {
 		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
+	w.q.log.WarnContext(ctx, "push failed; it will be tried again", "batch", id, "agency", b.Agency, "attempt", job.Attempt,
+		"max_attempts", job.MaxAttempts, "duration_ms", took, "error", err)
 	return err
 }

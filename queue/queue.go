@@ -206,7 +206,7 @@ func New(cfg Config) (*Queue, error) {
 		}
 	}
 	rc := &river.Config{
-		Logger:            cfg.Logger,
+		Logger:            slog.New(riverChatter{cfg.Logger.Handler()}),
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		FetchCooldown:     cfg.FetchCooldown,

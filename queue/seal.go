@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/riverqueue/river"
@@ -32,8 +33,9 @@ func (w *sealWorker) Work(ctx context.Context, job *river.Job[SealArgs]) error {
 func (q *Queue) SealDue(ctx context.Context) error {
 	sealed, err := q.store.Batches.SealDue(ctx, batches.SealRequest{Size: q.cfg.BatchSize, MaxAge: q.cfg.BatchMaxAge,
 		Cutoff: q.cfg.Calendar.LastCutoff(q.cfg.Clock())})
-	if len(sealed) > 0 {
-		q.log.InfoContext(ctx, "batches sealed", "count", len(sealed))
+	for _, b := range sealed {
+		transport := cmp.Or(q.cfg.Agencies[b.Agency].Transport, TransportPull)
+		q.log.InfoContext(ctx, "batch sealed", "batch", b.ID, "agency", b.Agency, "kommune", b.Kommune, "applications", b.ItemCount, "transport", transport)
 	}
 	return err
 }

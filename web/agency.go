@@ -88,6 +88,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err // ErrNotFound also for another agency's batch, or one not sealed yet
 	}
+	s.log.InfoContext(r.Context(), "batch fetched by its agency", "batch", b.ID, "agency", agency, "kommune", b.Kommune, "applications", b.ItemCount)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Skjema-Batch-Id", b.ID)
@@ -123,8 +124,10 @@ func (s *Server) postReceipts(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.store.Batches.RecordDelivery(r.Context(), b.ID, batches.AgencyActor(agency), items)
 	if err != nil {
+		s.log.WarnContext(r.Context(), "receipts refused", "batch", b.ID, "agency", agency, "receipts", len(items), "error", err)
 		return err
 	}
+	s.log.InfoContext(r.Context(), "receipts applied", "batch", b.ID, "agency", agency, "receipts", len(items), "applied", res.Applied, "skipped", len(res.Skipped))
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -61,6 +62,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func (s *Server) observe(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := requestID(r.Header.Get(headerRequestID))
+		w.Header().Set(headerRequestID, id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -70,12 +74,12 @@ func (s *Server) observe(next http.HandlerFunc) http.Handler {
 				}
 			}
 			route := r.Pattern
-			if route == "" {
+			if route == "" || route == "/" {
 				route = "unmatched"
 			}
 			s.metrics.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 			s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-			s.log.InfoContext(r.Context(), "request", "route", route, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+			s.log.InfoContext(r.Context(), "request", "method", r.Method, "route", route, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 		}()
 		next(rec, r)
 	})

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,12 +99,16 @@ type Config struct {
 
 // Server is the HTTP side of Skjema.
 type Server struct {
-	store    *engine.Store
-	forms    *forms.Registry
-	log      *slog.Logger
-	metrics  *httpMetrics
-	registry *prometheus.Registry
-	limiter  *ratelimit.Keyed
+	store   *engine.Store
+	forms   *forms.Registry
+	log     *slog.Logger
+	metrics *httpMetrics
+	// refusedSeen and refusedOrigins remember the sites refused (see
+	// logRefusedOrigin).
+	refusedSeen    sync.Map
+	refusedOrigins atomic.Int64
+	registry       *prometheus.Registry
+	limiter        *ratelimit.Keyed
 	// drafts and uploadBytes are the per-address budgets of new drafts and
 	// uploaded bytes; nil when off.
 	drafts        *ratelimit.Keyed
@@ -135,6 +140,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(LogHandler(cfg.Logger.Handler()))
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}

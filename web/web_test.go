@@ -481,7 +481,9 @@ func TestCORS(t *testing.T) {
 	if err := store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h := newServer(t, web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"}}).Handler()
+	logs := &syncBuffer{}
+	h := newServer(t, web.Config{Store: store, Forms: reg, Origins: []string{"https://www.oslo.kommune.no/"},
+		Logger: slog.New(slog.NewJSONHandler(logs, nil))}).Handler()
 	call := func(method, path, origin string, headers map[string]string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, nil)
@@ -508,6 +510,10 @@ func TestCORS(t *testing.T) {
 	}
 	if rec = call("GET", "/api/v1/forms", "https://evil.example", nil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("another site was allowed: %v", rec.Header())
+	}
+	// The operator learns, once, that a site not in -origins embeds the widget.
+	if n := strings.Count(logs.String(), `"origin":"https://evil.example"`); n != 1 || !strings.Contains(logs.String(), `"level":"WARN"`) {
+		t.Errorf("the refused site is logged %d times, want once at WARN:\n%s", n, logs.String())
 	}
 	if rec = call("GET", "/api/v1/agency/batches", "https://www.oslo.kommune.no", nil); rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("the agency API answered CORS: %v", rec.Header())

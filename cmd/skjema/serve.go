@@ -75,6 +75,7 @@ type Main struct {
 	MaskinKey       string
 	NoMigrate       bool
 	LogLevel        string
+	LogFormat       string
 	Dev             bool
 	ExampleDir      string
 	// MaxInFlight and MaxConnsPerAddr shed load (package web and
@@ -89,12 +90,12 @@ type Main struct {
 	registers *nid.Registers
 	// registersLoaded describes each register loaded, for the start summary.
 	registersLoaded []string
-	agencies  map[string]queue.Agency
-	store     *engine.Store
-	queue     *queue.Queue
-	web       *web.Server
-	server    *http.Server
-	listener  net.Listener
+	agencies        map[string]queue.Agency
+	store           *engine.Store
+	queue           *queue.Queue
+	web             *web.Server
+	server          *http.Server
+	listener        net.Listener
 }
 
 // Shutdown budgets: each stage of Close has its own, so a slow stage cannot
@@ -169,12 +170,16 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ExampleDir, "example-dir", filepath.Join("examples", "kommune-page"), "the example kommune page served with -dev (SKJEMA_EXAMPLE_DIR)")
 	fs.DurationVar(&m.DrainDelay, "drain-delay", 0, "on shutdown, answer /readyz 503 this long before refusing new connections, so a load balancer stops sending requests first; set it to the balancer's readiness probe interval (SKJEMA_DRAIN_DELAY)")
 	fs.StringVar(&m.LogLevel, "log-level", "info", "debug, info, warn or error (SKJEMA_LOG_LEVEL)")
+	fs.StringVar(&m.LogFormat, "log-format", "json", "json (one object a line, for a log collector) or text (key=value, for a terminal) (SKJEMA_LOG_FORMAT)")
 	if _, err := parseFlags(fs, args, m.Stdout, envPrefix, map[string]string{"registers": "SKJEMA_REGISTERS_DIR"}); err != nil {
 		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("SKJEMA_LOG_LEVEL=%q (-log-level): use debug, info, warn or error", m.LogLevel)
+	}
+	if m.LogFormat != "json" && m.LogFormat != "text" {
+		return fmt.Errorf("SKJEMA_LOG_FORMAT=%q (-log-format): use json or text", m.LogFormat)
 	}
 	if _, err := engine.ParseAnonymous(m.Anonymous); err != nil {
 		return fmt.Errorf("SKJEMA_ANONYMOUS=%q (-anonymous): use no, review or open", m.Anonymous)
@@ -215,7 +220,12 @@ func (m *Main) logger() *slog.Logger {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(m.Stderr, opts)
+	if m.LogFormat == "text" {
+		h = slog.NewTextHandler(m.Stderr, opts)
+	}
+	return slog.New(web.LogHandler(h))
 }
 
 // open loads the forms, connects the store and builds the queue on it.

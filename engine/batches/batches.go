@@ -340,9 +340,9 @@ type SealRequest struct {
 }
 
 // SealDue seals every due batch, and enqueues their deliveries, in one
-// transaction; it answers the ids it sealed.
-func (s *Service) SealDue(ctx context.Context, r SealRequest) ([]string, error) {
-	var sealed []string
+// transaction; it answers the batches it sealed, without their bodies.
+func (s *Service) SealDue(ctx context.Context, r SealRequest) ([]Batch, error) {
+	var sealed []Batch
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		sealed = nil
 		now := s.clock.Now()
@@ -351,12 +351,13 @@ func (s *Service) SealDue(ctx context.Context, r SealRequest) ([]string, error) 
 			return err
 		}
 		for _, b := range due {
-			_, ok, err := record.Seal(ctx, tx, now, b.ID)
+			b, ok, err := record.Seal(ctx, tx, now, b.ID)
 			if err != nil {
 				return err
 			}
 			if ok {
-				sealed = append(sealed, b.ID)
+				b.Body = ""
+				sealed = append(sealed, b)
 			}
 		}
 		return nil
