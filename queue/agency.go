@@ -142,12 +142,26 @@ func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, n
 		}
 		return pr.Receipts, nil
 	case res.StatusCode >= 400 && res.StatusCode < 500 && res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusRequestTimeout:
-		return nil, permanentError{fmt.Errorf("push batch %s: the agency refused it: %s", b.ID, res.Status)}
+		return nil, permanentError{fmt.Errorf("push batch %s: the agency refused it: %s%s", b.ID, res.Status, excerpt(answer))}
 	}
 	if readErr != nil {
 		return nil, fmt.Errorf("push batch %s: %s (and its body could not be read: %v)", b.ID, res.Status, readErr)
 	}
-	return nil, fmt.Errorf("push batch %s: %s", b.ID, res.Status)
+	return nil, fmt.Errorf("push batch %s: %s%s", b.ID, res.Status, excerpt(answer))
+}
+
+// excerpt is the start of an agency's error answer, for the log and the
+// batch's last error: enough to say "maintenance until 03:00", on one line.
+// An agency's error page names no citizen; it answers about a batch.
+func excerpt(body []byte) string {
+	s := strings.Join(strings.Fields(string(bytes.ToValidUTF8(body, nil))), " ")
+	if s == "" {
+		return ""
+	}
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return ": " + strconv.Quote(s)
 }
 
 // ParseAgencies reads the agencies file strictly (issue #18 item 3): every
