@@ -32,9 +32,7 @@ type deliverWorker struct {
 // River's backoff; a 4xx, or the last attempt failing, gives the batch up and
 // returns its applications to the kommune's exception queue.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	err := w.deliver(ctx, job)
-	w.q.metrics.jobDone(job.Kind, err)
-	return err
+	return w.deliver(ctx, job)
 }
 
 func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]) error {
@@ -76,6 +74,7 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 		}
 		return err
 	}
+	w.q.metrics.pushFailures.WithLabelValues(b.Agency).Inc()
 	// The push may have failed because the job's time ran out: what it
 	// records about that failure gets time of its own.
 	dctx, cancel := deadLetterContext(ctx)

@@ -22,9 +22,7 @@ type purgeWorker struct {
 // Work purges in short transactions until nothing is left to purge, and
 // counts what it removed in skjema_purged_total.
 func (w *purgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error {
-	err := w.q.Purge(ctx)
-	w.q.metrics.jobDone(job.Kind, err)
-	return err
+	return w.q.Purge(ctx)
 }
 
 // Purge removes everything past its retention now.

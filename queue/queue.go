@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
@@ -46,7 +47,10 @@ type Config struct {
 	// ones. SQLite has no LISTEN/NOTIFY, so it relies on this. Defaults to
 	// 50 ms.
 	FetchPollInterval time.Duration
-	// Registerer receives the job metrics. Defaults to none.
+	// Registerer receives the job metrics and the gauges read from the
+	// database at each scrape (applications and batches by status, the
+	// oldest undelivered application, the job queue's depth). Defaults to
+	// none.
 	Registerer prometheus.Registerer
 
 	// Forms gives each form's routing rules and agency. Required to route.
@@ -193,6 +197,11 @@ func New(cfg Config) (*Queue, error) {
 		}
 	}
 	q := &Queue{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registerer)}
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(newGauges(cfg.Store, cfg.Logger, cfg.Clock)); err != nil {
+			return nil, fmt.Errorf("queue: register the gauges: %w", err)
+		}
+	}
 	workers := river.NewWorkers()
 	for _, add := range []func() error{
 		func() error { return river.AddWorkerSafely(workers, &routeWorker{q: q}) },
@@ -207,6 +216,7 @@ func New(cfg Config) (*Queue, error) {
 	}
 	rc := &river.Config{
 		Logger:            slog.New(riverChatter{cfg.Logger.Handler()}),
+		Middleware:        []rivertype.Middleware{&jobMetrics{m: q.metrics}},
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		FetchCooldown:     cfg.FetchCooldown,

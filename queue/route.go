@@ -50,7 +50,6 @@ type routeWorker struct {
 
 func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error {
 	err := w.route(ctx, job)
-	w.q.metrics.jobDone(job.Kind, err)
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		// The last try: hand the application to a caseworker rather than
 		// leave it submitted and forgotten behind a discarded job. The try

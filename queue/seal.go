@@ -24,9 +24,7 @@ type sealWorker struct {
 // Work seals the batches that are full, old, or opened before the last
 // monthly cut-off, and enqueues their delivery in the same transaction.
 func (w *sealWorker) Work(ctx context.Context, job *river.Job[SealArgs]) error {
-	err := w.q.SealDue(ctx)
-	w.q.metrics.jobDone(job.Kind, err)
-	return err
+	return w.q.SealDue(ctx)
 }
 
 // SealDue seals every due batch now, and enqueues their deliveries.

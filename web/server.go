@@ -221,7 +221,27 @@ func (s *Server) Routes() []string {
 	for _, r := range s.routes() {
 		out = append(out, r.pattern)
 	}
-	return append(out, "GET /metrics")
+	return out
+}
+
+// AdminHandler serves what an operator's tools read, on a listener of its
+// own (serve's -admin-addr) that the citizens' and agencies' traffic never
+// reaches: /metrics (Prometheus), and /healthz and /readyz as on the public
+// listener.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	for _, rt := range s.routes() {
+		if rt.pattern == "GET /healthz" || rt.pattern == "GET /readyz" {
+			h := rt.handle
+			mux.Handle(rt.pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if err := h(w, r); err != nil {
+					writeProblem(w, r, s.log, err)
+				}
+			}))
+		}
+	}
+	return mux
 }
 
 // Handler routes every request.
@@ -239,7 +259,6 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(rt.pattern, handler)
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.Handle("GET /widget/{file}", s.observe(serveWidget))
 	if s.example != "" {
 		mux.Handle("GET /example/", s.observe(serveExample(s.example).ServeHTTP))
@@ -272,7 +291,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ready(ctx); err != nil {
-		return problem(http.StatusServiceUnavailable, "not-ready", "Not ready", err.Error())
+		// The database's own words (a host name, a user) are for the log,
+		// not for whoever asks.
+		s.log.WarnContext(r.Context(), "not ready: the database does not answer or is not migrated", "error", err)
+		return problem(http.StatusServiceUnavailable, "not-ready", "Not ready", "the database does not answer or is not migrated; the log says why")
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil

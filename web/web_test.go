@@ -26,11 +26,12 @@ import (
 )
 
 type testBundle struct {
-	url   string
-	store *engine.Store
-	forms *forms.Registry
-	body  []byte
-	logs  *syncBuffer
+	url    string
+	server *web.Server
+	store  *engine.Store
+	forms  *forms.Registry
+	body   []byte
+	logs   *syncBuffer
 }
 
 // newServer is web.New for a configuration the test expects to be valid.
@@ -76,13 +77,14 @@ func setupWith(t *testing.T, dsn string, kommuner []string, adjust func(*web.Con
 	if adjust != nil {
 		adjust(&cfg)
 	}
-	srv := httptest.NewServer(newServer(t, cfg).Handler())
+	server := newServer(t, cfg)
+	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile("../examples/bostotte/application.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{url: srv.URL, store: store, forms: reg, body: body, logs: logs}
+	return &testBundle{url: srv.URL, server: server, store: store, forms: reg, body: body, logs: logs}
 }
 
 type response struct {
@@ -384,7 +386,21 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatalf("readyz: %d %s", r.status, r.raw)
 	}
 	b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", "metrics-key-0123456789"), b.body)
-	m := b.do(t, "GET", "/metrics", nil, nil)
+	// Metrics are for the operator's listener only (security review H2).
+	if r := b.do(t, "GET", "/metrics", nil, nil); r.status != 404 {
+		t.Errorf("/metrics on the public listener: %d", r.status)
+	}
+	admin := httptest.NewServer(b.server.AdminHandler())
+	defer admin.Close()
+	m := response{}
+	if res, err := http.Get(admin.URL + "/metrics"); err == nil {
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m.status, m.raw = res.StatusCode, string(raw)
+	}
+	if res, err := http.Get(admin.URL + "/readyz"); err != nil || res.StatusCode != 200 {
+		t.Errorf("readyz on the admin listener: %v %v", res, err)
+	}
 	for _, want := range []string{`skjema_submits_total{outcome="created"} 1`, `skjema_http_requests_total{code="201",route="POST /api/v1/forms/{form}/submissions"} 1`, "skjema_http_request_duration_seconds_bucket"} {
 		if !strings.Contains(m.raw, want) {
 			t.Errorf("metrics lack %s", want)

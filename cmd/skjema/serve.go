@@ -35,6 +35,7 @@ import (
 // drive it with a temporary database and Addr "127.0.0.1:0".
 type Main struct {
 	Addr            string
+	AdminAddr       string
 	Database        string
 	FormsDir        string
 	RegistersDir    string
@@ -96,6 +97,10 @@ type Main struct {
 	web             *web.Server
 	server          *http.Server
 	listener        net.Listener
+	admin           *http.Server
+	adminListener   net.Listener
+	unlock          func() // releases the SQLite file for another serve
+	registry        *prometheus.Registry
 }
 
 // Shutdown budgets: each stage of Close has its own, so a slow stage cannot
@@ -125,6 +130,7 @@ func splitList(s string) []string {
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("skjema", flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (SKJEMA_ADDR)")
+	fs.StringVar(&m.AdminAddr, "admin-addr", "", "listen address for the operator's /metrics, /healthz and /readyz, apart from the citizens' and agencies' traffic, e.g. 127.0.0.1:9090; none when empty (SKJEMA_ADMIN_ADDR)")
 	fs.StringVar(&m.Database, "db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
 	fs.StringVar(&m.FormsDir, "forms-dir", "", "directory of extra form definitions (SKJEMA_FORMS_DIR)")
 	fs.StringVar(&m.RegistersDir, "registers", "registers", "directory of imported kommune and postnummer registers (SKJEMA_REGISTERS_DIR)")
@@ -307,25 +313,28 @@ func (m *Main) Run(ctx context.Context) error {
 	log := m.logger()
 	slog.SetDefault(log)
 	reg := prometheus.NewRegistry()
+	m.registry = reg
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	// The addresses first: a port in use is said before the database is
+	// opened or migrated. A second serve on one SQLite file is refused: two
+	// would each seal and push the same batches.
+	if err := m.listen(); err != nil {
+		return err
+	}
 	if err := m.open(ctx, log, reg); err != nil {
+		m.Close()
 		return err
 	}
 	if !m.NoMigrate {
 		if err := m.migrate(ctx); err != nil {
-			m.store.Close()
+			m.Close()
 			return err
 		}
 	}
 	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
-		m.store.Close()
-		return fmt.Errorf("start workers: %w", err)
-	}
-	var err error
-	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		m.Close()
-		return err
+		return fmt.Errorf("start workers: %w", err)
 	}
 	public := cmp.Or(m.PublicURL, "http://"+m.listener.Addr().String())
 	idp, err := m.idporten(ctx, public)
@@ -387,6 +396,14 @@ func (m *Main) Run(ctx context.Context) error {
 			log.Error("server stopped", "error", err)
 		}
 	}()
+	if m.adminListener != nil {
+		m.admin = &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() {
+			if err := m.admin.Serve(m.adminListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin server stopped", "error", err)
+			}
+		}()
+	}
 	where := "SQLite file " + m.Database
 	if engine.IsPostgresURL(m.Database) {
 		where = "PostgreSQL"
@@ -479,6 +496,35 @@ func (m *Main) idporten(ctx context.Context, public string) (*identity.IDPorten,
 		RedirectURL: strings.TrimSuffix(public, "/") + "/auth/idporten/callback", Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 }
 
+// listen takes the listen addresses and, on SQLite, the database file.
+func (m *Main) listen() error {
+	var err error
+	if !engine.IsPostgresURL(m.Database) {
+		if m.unlock, err = lockDatabase(m.Database); err != nil {
+			return err
+		}
+	}
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		m.Close()
+		return fmt.Errorf("-addr %s (SKJEMA_ADDR): %w", m.Addr, err)
+	}
+	if m.AdminAddr != "" {
+		if m.adminListener, err = net.Listen("tcp", m.AdminAddr); err != nil {
+			m.Close()
+			return fmt.Errorf("-admin-addr %s (SKJEMA_ADMIN_ADDR): %w", m.AdminAddr, err)
+		}
+	}
+	return nil
+}
+
+// AdminURL is where the admin listener listens ("" without one).
+func (m *Main) AdminURL() string {
+	if m.adminListener == nil {
+		return ""
+	}
+	return "http://" + m.adminListener.Addr().String()
+}
+
 // URL is where the server listens.
 func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 
@@ -490,6 +536,7 @@ func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 func (m *Main) Close() error {
 	var errs []error
 	if m.web != nil {
+		slog.Info("shutting down: /readyz answers 503, requests in flight and running jobs finish")
 		m.web.Drain()
 		if m.server != nil && m.DrainDelay > 0 {
 			time.Sleep(m.DrainDelay)
@@ -504,6 +551,11 @@ func (m *Main) Close() error {
 	} else if m.listener != nil {
 		m.listener.Close() // Run failed between listening and serving
 	}
+	if m.admin != nil {
+		m.admin.Close()
+	} else if m.adminListener != nil {
+		m.adminListener.Close()
+	}
 	stopped := true
 	if m.queue != nil {
 		stopped = m.stopQueue(&errs)
@@ -514,6 +566,12 @@ func (m *Main) Close() error {
 		} else {
 			errs = append(errs, errors.New("the database is left open: jobs are still running"))
 		}
+	}
+	// Closing the lock's descriptor would drop SQLite's own POSIX locks
+	// with it while the database is open, so it is released only after.
+	if m.unlock != nil && stopped {
+		m.unlock()
+		m.unlock = nil
 	}
 	return errors.Join(errs...)
 }
