@@ -55,7 +55,16 @@ func parseFlags(fs *flag.FlagSet, args []string, help io.Writer, prefix string, 
 			errs = append(errs, fmt.Errorf("parse environment: %s=%q: %w", name, value, err))
 		}
 	})
-	return flags.GetArgs(), errors.Join(errs...)
+	// Flags may follow an argument too (users add EMAIL -name X): the
+	// arguments are taken one by one, and what follows each is parsed again.
+	var positional []string
+	for rest := flags.GetArgs(); len(rest) > 0; rest = fs.Args() {
+		positional = append(positional, rest[0])
+		if err := fs.Parse(rest[1:]); err != nil {
+			return nil, err
+		}
+	}
+	return positional, errors.Join(errs...)
 }
 
 // everyEnvError is a flag set as ff sees it, keeping two habits of the

@@ -29,9 +29,6 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -60,7 +57,7 @@ commands:
                    Bring's register; malform as a kommune list with k_language
   registers status what the registers directory holds, as serve loads it
   backup FILE      write a consistent copy of the SQLite database to FILE, while it is served
-  version          print the version
+  version          print the version, the commit and the Go it was built with
 `
 
 // run runs the command args name. Help asked for with -h is not an error.
@@ -89,7 +86,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		<-ctx.Done()
 		return m.Close()
 	case "migrate":
-		m := &Main{Stdout: stdout, Stderr: stderr}
+		m := &Main{Stdout: stdout, Stderr: stderr, command: "migrate"}
 		if err := m.ParseFlags(args[1:]); err != nil {
 			return err
 		}
@@ -111,7 +108,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "backup":
 		return backup(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "version":
-		fmt.Fprintln(stdout, "skjema", version)
+		fmt.Fprintln(stdout, versionLine())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

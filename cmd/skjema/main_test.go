@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -111,12 +112,20 @@ func TestRegistersImport(t *testing.T) {
 
 func TestCommands(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "skjema ") {
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "skjema ") ||
+		!strings.Contains(out.String(), "built with "+runtime.Version()) {
 		t.Fatalf("version: %q %v", out.String(), err)
 	}
+	for _, dir := range []string{"../../schemas", "../../schemas/bostotte"} { // the forms, or one form
+		out.Reset()
+		if err := run(context.Background(), []string{"forms", "check", dir}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "bostotte 20") {
+			t.Fatalf("forms check %s: %q %v", dir, out.String(), err)
+		}
+	}
+	// serve -h is help, not an error, under the command's own name.
 	out.Reset()
-	if err := run(context.Background(), []string{"forms", "check", "../../schemas"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "bostotte") {
-		t.Fatalf("forms check: %q %v", out.String(), err)
+	if err := run(context.Background(), []string{"serve", "-h"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "skjema serve") || !strings.Contains(out.String(), "-admin-addr") {
+		t.Fatalf("serve -h: %v\n%s", err, out.String())
 	}
 	if err := run(context.Background(), []string{"forms", "check", t.TempDir()}, io.Discard, io.Discard); err == nil {
 		t.Fatal("forms check of an empty directory passed")
@@ -202,6 +211,10 @@ func TestUsersAdd(t *testing.T) {
 	password := lines[2]
 	if err := run(ctx, []string{"users", "add", "-db", db, "-name", "Again", "-kommuner", "0301", "kari@oslo.kommune.no"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("a second user with the same address was added")
+	}
+	// Flags may follow the e-mail address.
+	if err := run(ctx, []string{"users", "add", "per@oslo.kommune.no", "-db", db, "-name", "Per", "-kommuner", "0301"}, io.Discard, io.Discard); err != nil {
+		t.Errorf("users add EMAIL -name …: %v", err)
 	}
 	if err := run(ctx, []string{"users", "add", "-db", db, "kari@oslo.kommune.no"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("a user without a name was added")

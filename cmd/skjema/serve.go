@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,6 +103,7 @@ type Main struct {
 	adminListener   net.Listener
 	unlock          func() // releases the SQLite file for another serve
 	registry        *prometheus.Registry
+	command         string // serve or migrate, for -h; serve when empty
 }
 
 // Shutdown budgets: each stage of Close has its own, so a slow stage cannot
@@ -128,7 +131,7 @@ func splitList(s string) []string {
 // has. A malformed value, from either, and an unknown flag are errors; -h
 // lists the flags on Stdout and answers flag.ErrHelp.
 func (m *Main) ParseFlags(args []string) error {
-	fs := flag.NewFlagSet("skjema", flag.ContinueOnError)
+	fs := flag.NewFlagSet("skjema "+cmp.Or(m.command, "serve"), flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", "127.0.0.1:8080", "listen address (SKJEMA_ADDR)")
 	fs.StringVar(&m.AdminAddr, "admin-addr", "", "listen address for the operator's /metrics, /healthz and /readyz, apart from the citizens' and agencies' traffic, e.g. 127.0.0.1:9090; none when empty (SKJEMA_ADMIN_ADDR)")
 	fs.StringVar(&m.Database, "db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
@@ -596,8 +599,18 @@ func (m *Main) stopQueue(errs *[]error) bool {
 	return true
 }
 
+// formsCheck loads and checks the definitions in dir: a directory of form
+// directories (schemas), or one form's own directory (schemas/bostotte).
 func formsCheck(dir string, stdout io.Writer) error {
-	registry, err := forms.Load(forms.Config{Builtin: os.DirFS(dir)})
+	fsys := os.DirFS(dir)
+	if _, err := os.Stat(filepath.Join(dir, "layout.json")); err == nil {
+		one, err := oneForm(dir)
+		if err != nil {
+			return err
+		}
+		fsys = one
+	}
+	registry, err := forms.Load(forms.Config{Builtin: fsys})
 	if err != nil {
 		return err
 	}
@@ -608,6 +621,26 @@ func formsCheck(dir string, stdout io.Writer) error {
 		return fmt.Errorf("no form definitions in %s", dir)
 	}
 	return nil
+}
+
+// oneForm presents one form's directory as a directory of forms holding
+// only it, under its own name, as forms.Load reads them. Definitions are a
+// few files of JSON, read into memory.
+func oneForm(dir string) (fs.FS, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	name, out := filepath.Base(abs), fstest.MapFS{}
+	err = fs.WalkDir(os.DirFS(abs), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(filepath.Join(abs, path))
+		out[name+"/"+path] = &fstest.MapFile{Data: data, Mode: 0o644}
+		return err
+	})
+	return out, err
 }
 
 // calendar is the deadline calendar the settings give, one for the engine
