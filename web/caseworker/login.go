@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -22,9 +23,13 @@ const loginCookie = "__Host-skjema-login"
 
 type loginView struct {
 	Email, Next, Error string
+	HTTPS              bool // sign-in is impossible here: over plain HTTP
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if plainHTTP(r) {
+		return h.needsHTTPS(w, r)
+	}
 	token := make([]byte, 16)
 	rand.Read(token)
 	csrf := hex.EncodeToString(token)
@@ -40,6 +45,9 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c, err := r.Cookie(loginCookie)
+	if err != nil && plainHTTP(r) {
+		return h.needsHTTPS(w, r)
+	}
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
 		return errForbidden
 	}
@@ -72,6 +80,37 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		SameSite: http.SameSiteStrictMode, Expires: sess.ExpiresAt})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// plainHTTP tells a request that came over plain HTTP to a host that is not
+// this machine: the browser then drops the sign-in's cookies, which are
+// Secure (browsers take them over http only from localhost), and sign-in
+// cannot work. Behind a proxy that terminates TLS, X-Forwarded-Proto says
+// https; it only chooses which page is shown, and grants nothing.
+func plainHTTP(r *http.Request) bool {
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+// needsHTTPS says, in the sign-in page, that sign-in needs HTTPS, and tells
+// the operator in the log.
+func (h *Handler) needsHTTPS(w http.ResponseWriter, r *http.Request) error {
+	h.log.WarnContext(r.Context(), "caseworker sign-in over plain HTTP: browsers drop its Secure cookies; serve it over HTTPS (a TLS-terminating proxy, with -hsts)",
+		"host", r.Host)
+	h.render(w, r, http.StatusBadRequest, "login", view{Title: "Logg inn", Data: loginView{HTTPS: true,
+		Error: "Innlogging krever en sikker forbindelse (HTTPS). Adressen begynner med http://, og da kan ikke nettleseren holde på innloggingen. Bruk adressen med https://, eller be den som drifter Skjema om å sette opp HTTPS."}})
 	return nil
 }
 

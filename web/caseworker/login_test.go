@@ -1,6 +1,13 @@
 package caseworker
 
-import "testing"
+import (
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/skjema/skjema/engine/enginetest"
+)
 
 // TestSafeNext: where a sign-in may send the caseworker on is a cleaned
 // path under /caseworker/ and nothing else; anything else goes to the queue.
@@ -42,6 +49,51 @@ func TestSafeNext(t *testing.T) {
 	} {
 		if got := safeNext(tt.next); got != tt.want {
 			t.Errorf("%s: safeNext(%q) = %q, want %q", tt.name, tt.next, got, tt.want)
+		}
+	}
+}
+
+// TestSignInOverPlainHTTP: over plain HTTP to a real host name the browser
+// drops the sign-in's Secure cookies, so the page says that HTTPS is needed,
+// instead of a form that can only fail as "expired" (operator review finding
+// 10). Over HTTPS, behind a TLS-terminating proxy and on this machine, the
+// form is shown.
+func TestSignInOverPlainHTTP(t *testing.T) {
+	t.Parallel()
+	eb := enginetest.Open(t, enginetest.SQLite(t))
+	cw, err := New(Config{Store: eb.Store, Forms: eb.Forms, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, url string, header map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, url, strings.NewReader("email=a%40b.no&password=x&csrf=y"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		cw.ServeHTTP(rec, req)
+		return rec
+	}
+	const https = "sikker forbindelse (HTTPS)"
+	for _, method := range []string{"GET", "POST"} {
+		rec := call(method, "http://skjema-test.oslo.kommune.no:18080/caseworker/login", nil)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), https) || strings.Contains(rec.Body.String(), "utløpt") {
+			t.Errorf("%s over plain HTTP: %d\n%s", method, rec.Code, rec.Body.String())
+		}
+	}
+	for name, tt := range map[string]struct {
+		url    string
+		header map[string]string
+	}{
+		"behind a TLS proxy": {"http://skjema.oslo.kommune.no/caseworker/login", map[string]string{"X-Forwarded-Proto": "https"}},
+		"localhost":          {"http://localhost:8080/caseworker/login", nil},
+		"127.0.0.1":          {"http://127.0.0.1:8080/caseworker/login", nil},
+		"[::1]":              {"http://[::1]:8080/caseworker/login", nil},
+		"https":              {"https://skjema.oslo.kommune.no/caseworker/login", nil},
+	} {
+		if rec := call("GET", tt.url, tt.header); rec.Code != 200 || strings.Contains(rec.Body.String(), https) || !strings.Contains(rec.Body.String(), `name="password"`) {
+			t.Errorf("%s: %d", name, rec.Code)
 		}
 	}
 }
