@@ -181,3 +181,14 @@ func TestBusyPortIsSaidFirst(t *testing.T) {
 		t.Errorf("the database was written (%d bytes) before the port was found busy", st.Size())
 	}
 }
+
+// TestNoMigrateOnAnEmptyDatabase: -no-migrate on a database never migrated
+// says to run skjema migrate, not River's "relation does not exist".
+func TestNoMigrateOnAnEmptyDatabase(t *testing.T) {
+	m := &Main{Addr: "127.0.0.1:0", Database: filepath.Join(t.TempDir(), "s.db"), NoMigrate: true, LogLevel: "error", Stdout: io.Discard, Stderr: io.Discard}
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "run `skjema migrate` first") {
+		m.Close()
+		t.Fatalf("-no-migrate on an empty database: %v", err)
+	}
+}

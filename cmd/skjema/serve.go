@@ -334,6 +334,9 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Close()
 			return err
 		}
+	} else if err := m.store.Ready(ctx); err != nil {
+		m.Close()
+		return fmt.Errorf("-no-migrate, and the database is not migrated (%v): run `skjema migrate` first", err)
 	}
 	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		m.Close()
