@@ -151,17 +151,18 @@ func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, n
 }
 
 // excerpt is the start of an agency's error answer, for the log and the
-// batch's last error: enough to say "maintenance until 03:00", on one line.
-// An agency's error page names no citizen; it answers about a batch.
+// batch's last error: enough to say "maintenance until 03:00", on one line,
+// with numbers and e-mail addresses an answer may echo scrubbed (an agency's
+// 422 may repeat the fødselsnummer it refused).
 func excerpt(body []byte) string {
-	s := strings.Join(strings.Fields(string(bytes.ToValidUTF8(body, nil))), " ")
+	s := strings.Join(strings.Fields(string(bytes.ToValidUTF8(body[:min(len(body), 1024)], nil))), " ")
 	if s == "" {
 		return ""
 	}
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:200]) + "…"
 	}
-	return ": " + strconv.Quote(s)
+	return ": " + strconv.Quote(scrub(s))
 }
 
 // ParseAgencies reads the agencies file strictly (issue #18 item 3): every

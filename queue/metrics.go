@@ -48,25 +48,46 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
+// age is how long ago t was, in seconds; 0 for none.
+func (g *gauges) age(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return max(0, g.now().Sub(t).Seconds())
+}
+
 // jobMetrics is River worker middleware: it times and counts every job,
 // whatever its worker.
 type jobMetrics struct {
 	river.MiddlewareDefaults
-	m *metrics
+	m   *metrics
+	log *slog.Logger
 }
 
-func (j *jobMetrics) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+func (j *jobMetrics) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) (err error) {
 	start := time.Now()
 	if wait := start.Sub(job.ScheduledAt); wait >= 0 {
 		j.m.jobWait.WithLabelValues(job.Kind).Observe(wait.Seconds())
 	}
-	err := doInner(ctx)
-	j.m.jobDuration.WithLabelValues(job.Kind).Observe(time.Since(start).Seconds())
-	outcome := "ok"
-	if err != nil {
-		outcome = "error"
+	outcome := "error" // unless doInner returns nil: a panic is an error too
+	defer func() {
+		j.m.jobDuration.WithLabelValues(job.Kind).Observe(time.Since(start).Seconds())
+		j.m.jobs.WithLabelValues(job.Kind, outcome).Inc()
+		if outcome == "error" {
+			// River's own line for this is DEBUG (riverChatter); the
+			// operator's is here, once for every kind of job.
+			why := "panicked"
+			if err != nil {
+				why = scrub(err.Error())
+			}
+			j.log.WarnContext(ctx, "job failed", "kind", job.Kind, "attempt", job.Attempt, "max_attempts", job.MaxAttempts,
+				"last_attempt", job.Attempt >= job.MaxAttempts, "error", why)
+		}
+	}()
+	err = doInner(ctx)
+	if err == nil {
+		outcome = "ok"
 	}
-	j.m.jobs.WithLabelValues(job.Kind, outcome).Inc()
 	return err
 }
 
@@ -78,7 +99,7 @@ type gauges struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	applications, batches, oldest, jobs, up *prometheus.Desc
+	applications, batches, oldest, oldestSealed, jobs, up *prometheus.Desc
 }
 
 func newGauges(store *engine.Store, log *slog.Logger, now func() time.Time) *gauges {
@@ -86,14 +107,16 @@ func newGauges(store *engine.Store, log *slog.Logger, now func() time.Time) *gau
 		applications: prometheus.NewDesc("skjema_applications", "Applications, by status.", []string{"status"}, nil),
 		batches:      prometheus.NewDesc("skjema_batches", "Batches, by status (open, sealed, delivered, failed).", []string{"status"}, nil),
 		oldest: prometheus.NewDesc("skjema_oldest_undelivered_seconds",
-			"Age of the oldest application submitted and not yet with its agency (submitted, in review or batched); 0 when there is none.", nil, nil),
+			"Age of the oldest application on its way to its agency without a person's turn (submitted and not routed, or batched); 0 when there is none.", nil, nil),
+		oldestSealed: prometheus.NewDesc("skjema_oldest_sealed_batch_seconds",
+			"Age of the oldest sealed batch not yet delivered to (or fetched by) its agency; 0 when there is none.", nil, nil),
 		jobs: prometheus.NewDesc("skjema_job_queue_depth", "Jobs not yet done, by kind and state (available, scheduled, running, retryable).", []string{"kind", "state"}, nil),
 		up:   prometheus.NewDesc("skjema_gauges_up", "1 when the gauges could be read from the database at this scrape, else 0.", nil, nil),
 	}
 }
 
 func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{g.applications, g.batches, g.oldest, g.jobs, g.up} {
+	for _, d := range []*prometheus.Desc{g.applications, g.batches, g.oldest, g.oldestSealed, g.jobs, g.up} {
 		ch <- d
 	}
 }
@@ -121,11 +144,8 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range batchStatuses {
 		ch <- prometheus.MustNewConstMetric(g.batches, prometheus.GaugeValue, float64(v.Batches[s]), s)
 	}
-	age := 0.0
-	if !v.OldestUndelivered.IsZero() {
-		age = max(0, g.now().Sub(v.OldestUndelivered).Seconds())
-	}
-	ch <- prometheus.MustNewConstMetric(g.oldest, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(g.oldest, prometheus.GaugeValue, g.age(v.OldestUndelivered))
+	ch <- prometheus.MustNewConstMetric(g.oldestSealed, prometheus.GaugeValue, g.age(v.OldestSealed))
 	for _, j := range v.Jobs {
 		ch <- prometheus.MustNewConstMetric(g.jobs, prometheus.GaugeValue, float64(j.N), j.Kind, j.State)
 	}

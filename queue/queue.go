@@ -197,6 +197,17 @@ func New(cfg Config) (*Queue, error) {
 		}
 	}
 	q := &Queue{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registerer)}
+	// Every series an alert reads exists from the start, at zero, so that
+	// increase() sees the first failure.
+	for _, kind := range []string{RouteArgs{}.Kind(), SealArgs{}.Kind(), DeliverArgs{}.Kind(), PurgeArgs{}.Kind(), NotifyArgs{}.Kind()} {
+		q.metrics.jobs.WithLabelValues(kind, "ok")
+		q.metrics.jobs.WithLabelValues(kind, "error")
+	}
+	for name, a := range cfg.Agencies {
+		if a.Transport == TransportPush {
+			q.metrics.pushFailures.WithLabelValues(name)
+		}
+	}
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(newGauges(cfg.Store, cfg.Logger, cfg.Clock)); err != nil {
 			return nil, fmt.Errorf("queue: register the gauges: %w", err)
@@ -216,7 +227,7 @@ func New(cfg Config) (*Queue, error) {
 	}
 	rc := &river.Config{
 		Logger:            slog.New(riverChatter{cfg.Logger.Handler()}),
-		Middleware:        []rivertype.Middleware{&jobMetrics{m: q.metrics}},
+		Middleware:        []rivertype.Middleware{&jobMetrics{m: q.metrics, log: cfg.Logger}},
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		FetchCooldown:     cfg.FetchCooldown,

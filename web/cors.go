@@ -49,6 +49,9 @@ func (s *Server) logRefusedOrigin(r *http.Request, origin string) {
 	if s.refusedOrigins.Load() >= 100 {
 		return
 	}
+	if len(origin) > 200 {
+		origin = origin[:200] // a site's origin is short; a made-up one need not be kept whole
+	}
 	if _, seen := s.refusedSeen.LoadOrStore(origin, true); seen {
 		return
 	}

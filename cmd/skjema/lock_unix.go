@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
 package main
 
@@ -14,7 +14,9 @@ import (
 // two would each seal and push the same batches. SQLite's own locks are
 // POSIX record locks, which flock does not touch on Linux, so commands that
 // open the file beside a running serve (backup, migrate, agency, users) work
-// as before. The kernel lets go of the lock when the process dies.
+// as before. The kernel lets go of the lock when the process dies. (On NFS,
+// Linux emulates flock with POSIX locks, which would then clash with
+// SQLite's: keep the SQLite file on a local disk, as SQLite itself asks.)
 func lockDatabase(path string) (unlock func(), err error) {
 	if path == "" || path == ":memory:" {
 		return func() {}, nil

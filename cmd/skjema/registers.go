@@ -75,6 +75,9 @@ func readRegister(kind, path string) (*registerFile, error) {
 	switch kind {
 	case "kommuner", "malform":
 		reg.kommuner, reg.format, err = nid.ReadKommuner(f)
+		if err == nil && kind == "kommuner" && slices.ContainsFunc(reg.kommuner, func(k nid.Kommune) bool { return k.Name == "" }) {
+			err = fmt.Errorf("%s names no kommune names; a kommune register has code and name (import a file of code and language as malform)", path)
+		}
 		if err == nil && kind == "malform" && !slices.ContainsFunc(reg.kommuner, func(k nid.Kommune) bool { return k.Language != "" }) {
 			err = fmt.Errorf("%s names no written language; a målform register is a kommune list with k_language (bokmål, nynorsk, nøytral), or CSV with columns code and language", path)
 		}

@@ -57,6 +57,16 @@ func TestRegistersFormats(t *testing.T) {
 		}
 	}
 
+	// A målform register may be CSV of code and language; as a kommune
+	// register it is refused (it names no kommuner).
+	csvMalform := filepath.Join(dir, "malform.csv")
+	os.WriteFile(csvMalform, []byte("code;language\n4640;nynorsk\n1101;bokmål\n"), 0o644)
+	if err := run(context.Background(), []string{"registers", "import", "-dir", regs, "malform", csvMalform}, io.Discard, io.Discard); err != nil {
+		t.Errorf("a målform CSV: %v", err)
+	}
+	if err := run(context.Background(), []string{"registers", "import", "-dir", t.TempDir(), "kommuner", csvMalform}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "names no kommune names") {
+		t.Errorf("a målform CSV taken as kommuner: %v", err)
+	}
 	// A målform file that names no language is no målform register.
 	if err := run(context.Background(), []string{"registers", "import", "-dir", regs, "malform", "../../forms/nid/testdata/kommuner-klass.json"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "names no written language") {
 		t.Errorf("a KLASS file was taken as målform: %v", err)

@@ -365,7 +365,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
-		Calendar: m.calendar()})
+		BehindHTTPS: m.HSTS || strings.HasPrefix(m.PublicURL, "https://"),
+		Calendar:    m.calendar()})
 	if err != nil {
 		m.Close()
 		return err

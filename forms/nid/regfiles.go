@@ -129,6 +129,10 @@ func kommunerFromCSV(raw []byte) ([]Kommune, error) {
 	}
 	codeCol, ok1 := col["code"]
 	nameCol, ok2 := col["name"]
+	_, hasLanguage := col["language"]
+	if !ok2 && hasLanguage {
+		nameCol, ok2 = codeCol, true // a målform register: code and language; no names
+	}
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("the first line %q names no columns code and name; %s", truncate(string(header), 80), formatExpected)
 	}
@@ -145,7 +149,10 @@ func kommunerFromCSV(raw []byte) ([]Kommune, error) {
 		if len(row) <= codeCol || len(row) <= nameCol {
 			return nil, fmt.Errorf("line %d: too few columns", n+2)
 		}
-		k := Kommune{Number: row[codeCol], Name: row[nameCol]}
+		k := Kommune{Number: row[codeCol]}
+		if nameCol != codeCol {
+			k.Name = row[nameCol]
+		}
 		var err error
 		if k.Language, err = writtenLanguage(field(row, "language", "målform", "malform", "k_language")); err == nil {
 			err = k.setDates(field(row, "validfrom"), field(row, "validto"))

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/skjema/skjema/calendar"
@@ -52,6 +53,10 @@ var stylesheets = func() assets.Set {
 type Config struct {
 	Store *engine.Store
 	Forms *forms.Registry
+	// BehindHTTPS says that browsers reach the UI over HTTPS, through a
+	// proxy that terminates TLS (serve's -hsts or an https -public-url),
+	// whatever the proxy's headers say.
+	BehindHTTPS bool
 	// Calendar gives the monthly cut-off the queue warns about (New refuses
 	// one that Validate refuses). Defaults to the 25th, moved to the next
 	// working day.
@@ -95,6 +100,7 @@ type Handler struct {
 	// The sign-in limits; see Config.
 	byAddress, byAccountFrom, byAccount *ratelimit.Keyed
 	mux                                 *http.ServeMux
+	plainHTTPLogged                     atomic.Bool
 }
 
 // New builds the handler.

@@ -27,7 +27,7 @@ type loginView struct {
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if plainHTTP(r) {
+	if h.plainHTTP(r) {
 		return h.needsHTTPS(w, r)
 	}
 	token := make([]byte, 16)
@@ -45,7 +45,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c, err := r.Cookie(loginCookie)
-	if err != nil && plainHTTP(r) {
+	if err != nil && h.plainHTTP(r) {
 		return h.needsHTTPS(w, r)
 	}
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
@@ -86,10 +86,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 // plainHTTP tells a request that came over plain HTTP to a host that is not
 // this machine: the browser then drops the sign-in's cookies, which are
 // Secure (browsers take them over http only from localhost), and sign-in
-// cannot work. Behind a proxy that terminates TLS, X-Forwarded-Proto says
-// https; it only chooses which page is shown, and grants nothing.
-func plainHTTP(r *http.Request) bool {
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+// cannot work. Behind a proxy that terminates TLS, the installation says so
+// (Config.BehindHTTPS), or the proxy's X-Forwarded-Proto or Forwarded
+// header does; they only choose which page is shown, and grant nothing.
+func (h *Handler) plainHTTP(r *http.Request) bool {
+	if r.TLS != nil || h.cfg.BehindHTTPS {
+		return false
+	}
+	first := func(v string) string { s, _, _ := strings.Cut(v, ","); return strings.ToLower(strings.TrimSpace(s)) }
+	if first(r.Header.Get("X-Forwarded-Proto")) == "https" || strings.Contains(first(r.Header.Get("Forwarded")), "proto=https") {
 		return false
 	}
 	host := r.Host
@@ -105,10 +110,11 @@ func plainHTTP(r *http.Request) bool {
 }
 
 // needsHTTPS says, in the sign-in page, that sign-in needs HTTPS, and tells
-// the operator in the log.
+// the operator in the log, once.
 func (h *Handler) needsHTTPS(w http.ResponseWriter, r *http.Request) error {
-	h.log.WarnContext(r.Context(), "caseworker sign-in over plain HTTP: browsers drop its Secure cookies; serve it over HTTPS (a TLS-terminating proxy, with -hsts)",
-		"host", r.Host)
+	if h.plainHTTPLogged.CompareAndSwap(false, true) { // once: a scanner must not fill the log
+		h.log.WarnContext(r.Context(), "caseworker sign-in over plain HTTP: browsers drop its Secure cookies; serve it over HTTPS (a TLS-terminating proxy, with -hsts)")
+	}
 	h.render(w, r, http.StatusBadRequest, "login", view{Title: "Logg inn", Data: loginView{HTTPS: true,
 		Error: "Innlogging krever en sikker forbindelse (HTTPS). Adressen begynner med http://, og da kan ikke nettleseren holde på innloggingen. Bruk adressen med https://, eller be den som drifter Skjema om å sette opp HTTPS."}})
 	return nil

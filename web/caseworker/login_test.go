@@ -65,7 +65,7 @@ func TestSignInOverPlainHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := func(method, url string, header map[string]string) *httptest.ResponseRecorder {
+	call := func(cw *Handler, method, url string, header map[string]string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, url, strings.NewReader("email=a%40b.no&password=x&csrf=y"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		for k, v := range header {
@@ -77,7 +77,7 @@ func TestSignInOverPlainHTTP(t *testing.T) {
 	}
 	const https = "sikker forbindelse (HTTPS)"
 	for _, method := range []string{"GET", "POST"} {
-		rec := call(method, "http://skjema-test.oslo.kommune.no:18080/caseworker/login", nil)
+		rec := call(cw, method, "http://skjema-test.oslo.kommune.no:18080/caseworker/login", nil)
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), https) || strings.Contains(rec.Body.String(), "utløpt") {
 			t.Errorf("%s over plain HTTP: %d\n%s", method, rec.Code, rec.Body.String())
 		}
@@ -86,14 +86,25 @@ func TestSignInOverPlainHTTP(t *testing.T) {
 		url    string
 		header map[string]string
 	}{
-		"behind a TLS proxy": {"http://skjema.oslo.kommune.no/caseworker/login", map[string]string{"X-Forwarded-Proto": "https"}},
-		"localhost":          {"http://localhost:8080/caseworker/login", nil},
-		"127.0.0.1":          {"http://127.0.0.1:8080/caseworker/login", nil},
-		"[::1]":              {"http://[::1]:8080/caseworker/login", nil},
-		"https":              {"https://skjema.oslo.kommune.no/caseworker/login", nil},
+		"behind a TLS proxy":   {"http://skjema.oslo.kommune.no/caseworker/login", map[string]string{"X-Forwarded-Proto": "https"}},
+		"behind two proxies":   {"http://skjema.oslo.kommune.no/caseworker/login", map[string]string{"X-Forwarded-Proto": "https, http"}},
+		"Forwarded (RFC 7239)": {"http://skjema.oslo.kommune.no/caseworker/login", map[string]string{"Forwarded": "for=192.0.2.1;proto=https"}},
+		"localhost":            {"http://localhost:8080/caseworker/login", nil},
+		"127.0.0.1":            {"http://127.0.0.1:8080/caseworker/login", nil},
+		"[::1]":                {"http://[::1]:8080/caseworker/login", nil},
+		"https":                {"https://skjema.oslo.kommune.no/caseworker/login", nil},
 	} {
-		if rec := call("GET", tt.url, tt.header); rec.Code != 200 || strings.Contains(rec.Body.String(), https) || !strings.Contains(rec.Body.String(), `name="password"`) {
+		if rec := call(cw, "GET", tt.url, tt.header); rec.Code != 200 || strings.Contains(rec.Body.String(), https) || !strings.Contains(rec.Body.String(), `name="password"`) {
 			t.Errorf("%s: %d", name, rec.Code)
 		}
+	}
+	// An installation that says it is behind HTTPS (-hsts, or an https
+	// -public-url) shows the form whatever its proxy's headers say.
+	behind, err := New(Config{Store: eb.Store, Forms: eb.Forms, Logger: slog.New(slog.DiscardHandler), BehindHTTPS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := call(behind, "GET", "http://skjema.oslo.kommune.no/caseworker/login", nil); rec.Code != 200 {
+		t.Errorf("behind HTTPS by configuration: %d", rec.Code)
 	}
 }
