@@ -1,9 +1,11 @@
 package web
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"sort"
@@ -116,8 +118,30 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
 		view.Kommune = kv
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, view)
+	writeCompressedJSON(w, r, view)
 	return nil
+}
+
+// writeCompressedJSON answers 200 with JSON, gzipped for a client that takes
+// it: the form's definition is some 50 KB, 11 KB gzipped, and on a phone's
+// slow link the difference is a second before the first question shows.
+func writeCompressedJSON(w http.ResponseWriter, r *http.Request, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeProblem(w, r, slog.Default(), err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Add("Vary", "Accept-Encoding")
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Write(body)
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	zw, _ := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	zw.Write(body)
+	zw.Close()
 }
 
 // kommuneView looks a kommune up in the register, for the widget.

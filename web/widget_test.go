@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,4 +142,42 @@ func TestPaperModeNeverResumes(t *testing.T) {
 		}
 		rest, at = rest[hash+1:], at+hash+1
 	}
+}
+
+// TestDefinitionIsCompressed: the form's definition, the widget's largest
+// answer, is gzipped for a browser that takes it (issue #15 item 8), and
+// plain for one that does not.
+func TestDefinitionIsCompressed(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	get := func(encoding string) *http.Response {
+		req, _ := http.NewRequest("GET", b.url+"/api/v1/forms/bostotte?kommune=0301", nil)
+		req.Header.Set("Accept-Encoding", encoding)
+		res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	plain := get("identity")
+	raw, _ := io.ReadAll(plain.Body)
+	plain.Body.Close()
+	gz := get("gzip, deflate, br")
+	compressed, _ := io.ReadAll(gz.Body)
+	gz.Body.Close()
+	if gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(gz.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("gzip asked for: %v", gz.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	if !bytes.Equal(unzipped, raw) || plain.Header.Get("Content-Encoding") != "" || !strings.Contains(string(raw), `"layout"`) {
+		t.Fatalf("the gzipped definition differs from the plain one")
+	}
+	if len(compressed) > len(raw)/3 {
+		t.Errorf("gzipped %d bytes of %d", len(compressed), len(raw))
+	}
+	t.Logf("definition: %d bytes, gzipped %d", len(raw), len(compressed))
 }

@@ -65,6 +65,7 @@ class SkjemaForm extends HTMLElement {
     this.box = h('div', { class: 'sk', lang: this.lng, 'data-color-scheme': 'light' }, h('p', { role: 'status' }, '…'));
     this.root.append(css, this.box);
     const form = this.getAttribute('form') || 'bostotte';
+    if (!this.paper) this.signInfoLoading = this.api('GET', 'sign-in').catch(() => ({ idporten: false, anonymous: 'no' }));
     try {
       const kommune = this.getAttribute('kommune');
       this.def = await this.api('GET', 'forms/' + encodeURIComponent(form) + (/^\d{4}$/.test(kommune || '') ? '?kommune=' + kommune : ''));
