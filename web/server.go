@@ -105,7 +105,9 @@ type Server struct {
 	metrics *httpMetrics
 	// refusedSeen and refusedOrigins remember the sites refused (see
 	// logRefusedOrigin).
-	refusedSeen    sync.Map
+	refusedSeen sync.Map
+	// definitions holds encoded form definitions (see definition).
+	definitions    sync.Map
 	refusedOrigins atomic.Int64
 	registry       *prometheus.Registry
 	limiter        *ratelimit.Keyed
@@ -206,10 +208,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},
 		{"GET /api/v1/agency/files/{id}", s.agencyFile},
 		{"GET /api/v1/openapi.json", serveOpenAPI},
-		{"GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
-			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-			return nil
-		}},
+		{"GET /healthz", healthz},
 		{"GET /readyz", s.ready},
 	}
 }
@@ -231,29 +230,30 @@ func (s *Server) Routes() []string {
 func (s *Server) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	for _, rt := range s.routes() {
-		if rt.pattern == "GET /healthz" || rt.pattern == "GET /readyz" {
-			h := rt.handle
-			mux.Handle(rt.pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if err := h(w, r); err != nil {
-					writeProblem(w, r, s.log, err)
-				}
-			}))
+	mux.Handle("GET /healthz", s.answer(healthz))
+	mux.Handle("GET /readyz", s.answer(s.ready))
+	return mux
+}
+
+// answer serves a handler, answering the error it returns as a problem.
+func (s *Server) answer(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeProblem(w, r, s.log, err)
 		}
 	}
-	return mux
+}
+
+func healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
 }
 
 // Handler routes every request.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		h := rt.handle
-		handler := s.observe(func(w http.ResponseWriter, r *http.Request) {
-			if err := h(w, r); err != nil {
-				writeProblem(w, r, s.log, err)
-			}
-		})
+		handler := s.observe(s.answer(rt.handle))
 		if _, path, _ := strings.Cut(rt.pattern, " "); strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/auth/") {
 			handler = s.limit(handler)
 		}

@@ -795,3 +795,26 @@ func TestPostnummerAndKommune(t *testing.T) {
 		t.Fatalf("the stored address does not name the draft's kommune: %s", a.Data)
 	}
 }
+
+// TestReadyzKeepsTheDatabaseErrorToTheLog: /readyz says that the database
+// is not ready, and the log says why; the database's own words (a host, a
+// user, a relation) are not for whoever asks (security review H2).
+func TestReadyzKeepsTheDatabaseErrorToTheLog(t *testing.T) {
+	t.Parallel()
+	store, reg := bareStore(t) // never migrated
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(newServer(t, web.Config{Store: store, Forms: reg, Logger: slog.New(slog.NewJSONHandler(logs, nil))}).Handler())
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 503 || strings.Contains(string(body), "migrations pending") {
+		t.Errorf("readyz: %d %s", res.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "migrations pending") {
+		t.Errorf("the log does not say why:\n%s", logs.String())
+	}
+}
