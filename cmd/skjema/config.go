@@ -24,8 +24,8 @@ const envPrefix = "SKJEMA"
 // wins over the environment; an empty variable is as if unset. An unknown
 // flag is an error, and so is a value that does not parse, on the command
 // line or in the environment, named with its flag or variable. -h writes the
-// flags to help and answers flag.ErrHelp. It answers the arguments after the
-// flags (fs.Args stays empty: ff parses a copy of fs).
+// flags to help and answers flag.ErrHelp. It answers the arguments, with
+// any flags among them parsed (users add EMAIL -name X).
 func parseFlags(fs *flag.FlagSet, args []string, help io.Writer, prefix string, extraEnv map[string]string) ([]string, error) {
 	flags := ff.NewFlagSetFrom(fs.Name(), fs)
 	var options []ff.Option

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -60,21 +61,21 @@ func registersCommand(args []string, stdout io.Writer) error {
 	return errors.New(registersUsage)
 }
 
-// readRegister reads a register file of the kind given with its loader.
-func readRegister(kind, path string) (*registerFile, error) {
-	f, err := os.Open(path)
+// readRegister reads a register file of the kind given with its loader,
+// and keeps its bytes for an import to install.
+func readRegister(kind, path string) (*registerFile, []byte, error) {
+	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reg := &registerFile{kind: kind, path: path, modified: st.ModTime()}
 	switch kind {
 	case "kommuner", "malform":
-		reg.kommuner, reg.format, err = nid.ReadKommuner(f)
+		reg.kommuner, reg.format, err = nid.ReadKommuner(bytes.NewReader(data))
 		if err == nil && kind == "kommuner" && slices.ContainsFunc(reg.kommuner, func(k nid.Kommune) bool { return k.Name == "" }) {
 			err = fmt.Errorf("%s names no kommune names; a kommune register has code and name (import a file of code and language as malform)", path)
 		}
@@ -82,21 +83,21 @@ func readRegister(kind, path string) (*registerFile, error) {
 			err = fmt.Errorf("%s names no written language; a målform register is a kommune list with k_language (bokmål, nynorsk, nøytral), or CSV with columns code and language", path)
 		}
 	case "postnummer":
-		reg.postnumre, reg.format, err = nid.ReadPostnumre(f)
+		reg.postnumre, reg.format, err = nid.ReadPostnumre(bytes.NewReader(data))
 	default:
-		return nil, fmt.Errorf("unknown register %q: %s", kind, strings.Join(registerKinds, ", "))
+		return nil, nil, fmt.Errorf("unknown register %q: %s", kind, strings.Join(registerKinds, ", "))
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return reg, nil
+	return reg, data, nil
 }
 
 // registersImport checks a register file with its loader and copies it into
 // the registers directory, replacing the old one atomically, readable by the
 // service's user.
 func registersImport(dir, kind, path string, stdout io.Writer) error {
-	reg, err := readRegister(kind, path)
+	reg, src, err := readRegister(kind, path)
 	if err != nil {
 		return err
 	}
@@ -108,10 +109,6 @@ func registersImport(dir, kind, path string, stdout io.Writer) error {
 		ext = ".txt"
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, kind+".*.tmp")
@@ -207,7 +204,7 @@ func readRegisters(dir string) (map[string]*registerFile, error) {
 			errs = append(errs, fmt.Errorf("%s has two %s registers (%s); remove one, or import again", dir, kind, strings.Join(paths, ", ")))
 			continue
 		}
-		reg, err := readRegister(kind, paths[0])
+		reg, _, err := readRegister(kind, paths[0])
 		if err != nil {
 			errs = append(errs, err)
 			continue
