@@ -90,12 +90,12 @@ func (w *deliverWorker) deliver(ctx context.Context, job *river.Job[DeliverArgs]
 			return fmt.Errorf("fail batch %s: %w", id, ferr)
 		}
 		w.q.log.WarnContext(dctx, "batch not delivered; its applications are back in review", "batch", id, "agency", b.Agency, "error", why)
-		return river.JobCancel(err)
+		return reported{river.JobCancel(err)}
 	}
 	if rerr := w.q.store.Batches.RecordBatchError(dctx, id, err.Error()); rerr != nil {
 		return fmt.Errorf("record the error of batch %s: %w", id, rerr)
 	}
 	w.q.log.WarnContext(ctx, "push failed; it will be tried again", "batch", id, "agency", b.Agency, "attempt", job.Attempt,
 		"max_attempts", job.MaxAttempts, "duration_ms", took, "error", err)
-	return err
+	return reported{err}
 }

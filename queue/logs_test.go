@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -140,5 +142,22 @@ func TestRiverChatterIsDebug(t *testing.T) {
 	log.Info("producer: Producer job counts")
 	if !strings.Contains(buf.String(), `"level":"DEBUG"`) {
 		t.Fatalf("at DEBUG: %s", buf.String())
+	}
+}
+
+// TestFailedJobsAreLoggedOnce: the job middleware logs a failed job at WARN,
+// scrubbed, unless its worker has logged it already (a push's failure, with
+// the batch and the agency's answer), so that one failure is one line.
+func TestFailedJobsAreLoggedOnce(t *testing.T) {
+	t.Parallel()
+	var buf lockedBuffer
+	mw := &jobMetrics{m: newMetrics(nil), log: slog.New(slog.NewJSONHandler(&buf, nil))}
+	job := &rivertype.JobRow{Kind: "seal_batches", Attempt: 2, MaxAttempts: 25, ScheduledAt: time.Now()}
+	mw.Work(context.Background(), job, func(context.Context) error { return errors.New("relay refused kari@example.no") })
+	mw.Work(context.Background(), job, func(context.Context) error { return reported{errors.New("push batch b1: 503")} })
+	mw.Work(context.Background(), job, func(context.Context) error { return nil })
+	lines := buf.lines(t)
+	if len(lines) != 1 || lines[0]["msg"] != "job failed" || lines[0]["level"] != "WARN" || lines[0]["error"] != "relay refused <e-post>" {
+		t.Fatalf("log:\n%s", buf.b.String())
 	}
 }

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -73,9 +74,10 @@ func (j *jobMetrics) Work(ctx context.Context, job *rivertype.JobRow, doInner fu
 	defer func() {
 		j.m.jobDuration.WithLabelValues(job.Kind).Observe(time.Since(start).Seconds())
 		j.m.jobs.WithLabelValues(job.Kind, outcome).Inc()
-		if outcome == "error" {
+		if outcome == "error" && !errors.As(err, new(reported)) {
 			// River's own line for this is DEBUG (riverChatter); the
-			// operator's is here, once for every kind of job.
+			// operator's is here, once for every kind of job, unless the
+			// worker has said it better.
 			why := "panicked"
 			if err != nil {
 				why = scrub(err.Error())
@@ -90,6 +92,13 @@ func (j *jobMetrics) Work(ctx context.Context, job *rivertype.JobRow, doInner fu
 	}
 	return err
 }
+
+// reported is a job's error that its worker has logged already, with more
+// than the middleware knows (the batch, the agency's answer): the middleware
+// counts it and does not log it again.
+type reported struct{ error }
+
+func (e reported) Unwrap() error { return e.error }
 
 // gauges is a collector that reads the engine's gauges when scraped: the
 // applications and batches by status, the age of the oldest undelivered

@@ -71,7 +71,7 @@ func (w *routeWorker) Work(ctx context.Context, job *river.Job[RouteArgs]) error
 			return fmt.Errorf("route: hand %d applications to the exception queue after %v: %w", len(failed), err, errors.Join(failed...))
 		}
 		w.q.log.WarnContext(dctx, "routing failed; the applications still unrouted are in the exception queue", "applications", len(job.Args.ids()), "error", err)
-		return river.JobCancel(err)
+		return reported{river.JobCancel(err)}
 	}
 	return err
 }
