@@ -46,6 +46,7 @@ func Compose(f *forms.Form, lang forms.Lang, event, readURL string) Message {
 	if readURL != "" {
 		read = strings.ReplaceAll(f.Text(lang, "notice.read"), "{url}", readURL)
 	}
-	body := strings.Join([]string{f.Text(lang, "notice."+event), read, "", "-- ", f.Text(lang, "notice.footer")}, "\n\n")
-	return Message{Subject: f.Text(lang, "notice.subject"), Text: strings.Replace(body, "\n\n-- \n\n", "\n\n-- \n", 1), Lang: lang}
+	// The footer after the signature separator ("-- " on its own line).
+	body := f.Text(lang, "notice."+event) + "\n\n" + read + "\n\n-- \n" + f.Text(lang, "notice.footer")
+	return Message{Subject: f.Text(lang, "notice.subject"), Text: body, Lang: lang}
 }

@@ -62,6 +62,10 @@ func TestComposeWithoutAnAddressToReadAt(t *testing.T) {
 	if m.Subject != f.Text(forms.English, "notice.subject") || !strings.Contains(m.Text, f.Text(forms.English, "notice.readHere")) {
 		t.Fatalf("%+v", m)
 	}
+	// One blank line between paragraphs, and the footer after "-- ".
+	if want := f.Text(forms.English, "notice.accepted") + "\n\n" + f.Text(forms.English, "notice.readHere") + "\n\n-- \n" + f.Text(forms.English, "notice.footer"); m.Text != want {
+		t.Errorf("the notice reads %q, want %q", m.Text, want)
+	}
 }
 
 func TestEmailRefusesWhatIsNoAddress(t *testing.T) {

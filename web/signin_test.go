@@ -127,8 +127,9 @@ func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	if !ok || !strings.HasPrefix(back.String(), kommunePage+"?side=1#") {
 		t.Fatalf("came back to %s, not the kommune's page with a code", back)
 	}
-	// A code without the tab's secret, or with another's, signs no one in
-	// (and is spent: the acceptance's replayed code; the review's login CSRF).
+	// A code without the tab's secret is refused before it reaches the
+	// store; that a code is bound to its tab's secret, and spent once
+	// exchanged, is engine/citizens_test.go's TestCitizenSessionLifetimes.
 	if wrong := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`"}`)); wrong.status != http.StatusBadRequest {
 		t.Fatalf("exchange without the tab's secret: %d, want 400", wrong.status)
 	}

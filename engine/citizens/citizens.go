@@ -267,7 +267,7 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 		At            time.Time `db:"at"`
 	}
 	if err := s.db.Read().Select(ctx, &events, `SELECT application_id, action, to_status, reason, at FROM application_events
-		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'withdraw', 'receipt') ORDER BY id`, args...); err != nil {
+		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'receipt') ORDER BY id`, args...); err != nil {
 		return nil, fmt.Errorf("messages to a citizen: %w", err)
 	}
 	for _, e := range events {
