@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -102,8 +103,11 @@ func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMe
 	var saved Application
 	err := s.write(ctx, func(tx Tx) error {
 		a, err := record.GetApplication(ctx, tx, `id = ?`, id)
-		if err != nil || !record.Holds(ctx, tx, token, a.ResumeTokenHash, a.OwnerHash, s.now()) {
+		if err != nil {
 			return ErrNotFound
+		}
+		if ok, err := record.HoldsToChange(ctx, tx, token, a.ResumeTokenHash, a.OwnerHash, s.now()); err != nil || !ok {
+			return cmp.Or(err, ErrNotFound)
 		}
 		if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {
 			return fmt.Errorf("%w: the application is %s and can no longer be edited", ErrConflict, a.Status)

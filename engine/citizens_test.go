@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -77,9 +78,26 @@ func TestCitizenSessionLifetimes(t *testing.T) {
 		if _, err := b.store.Citizens.Citizen(ctx, idle); !errors.Is(err, engine.ErrUnauthorized) {
 			t.Fatalf("after %s without use: %v, want ErrUnauthorized", citizens.Idle, err)
 		}
+		// Saving her draft is use: a citizen filling in the form for an hour,
+		// the widget saving as she goes, is not signed out as idle.
+		working := signedIn(t, b.store, pid, string(forms.Substantial))
+		d, err := b.store.CreateCitizenDraft(ctx, working, forms.Substantial, "bostotte", b.form.Version, "0301", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			clock.Set(clock.Now().Add(20 * time.Minute))
+			if _, err := b.store.SaveDraft(ctx, d.ID, working, json.RawMessage(`{}`), 0); err != nil {
+				t.Fatalf("saving her draft at %s: %v", clock.Now().Format("15:04"), err)
+			}
+		}
+		if _, err := b.store.Citizens.Citizen(ctx, working); err != nil {
+			t.Fatalf("signed out after an hour of saving: %v", err)
+		}
+		clock.Set(clock.Now().Add(citizens.Idle + time.Second))
 		n, err := b.store.Citizens.Purge(ctx)
-		if err != nil || n != 3 {
-			t.Fatalf("purged %d (%v), want the 3 ended", n, err)
+		if err != nil || n != 4 {
+			t.Fatalf("purged %d (%v), want the 4 ended", n, err)
 		}
 	})
 }

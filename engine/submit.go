@@ -246,7 +246,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	from := StatusDraft
 	kommune := req.Kommune
 	if draft != nil {
-		if !record.Holds(ctx, tx, req.Token, draft.ResumeTokenHash, draft.OwnerHash, now) {
+		if ok, err := record.HoldsToChange(ctx, tx, req.Token, draft.ResumeTokenHash, draft.OwnerHash, now); err != nil {
+			return Receipt{}, err
+		} else if !ok {
 			return Receipt{}, fmt.Errorf("draft %s: %w", key, ErrNotFound)
 		}
 		if draft.Form != req.Form.ID {

@@ -158,12 +158,9 @@ func (s *Service) Citizen(ctx context.Context, token string) (Citizen, error) {
 		return Citizen{}, fmt.Errorf("%w: not signed in, or the session has ended", fault.ErrUnauthorized)
 	}
 	if now.Sub(c.SeenAt) >= record.CitizenSeenEvery {
-		err := s.db.Write(ctx, func(tx storage.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE citizen_sessions SET seen_at = ? WHERE id = ?`, now, c.SessionID)
-			return err
-		})
+		err := s.db.Write(ctx, func(tx storage.Tx) error { return record.TouchCitizen(ctx, tx, c, now) })
 		if err != nil {
-			return Citizen{}, fmt.Errorf("citizen session: %w", err)
+			return Citizen{}, err
 		}
 		c.SeenAt = now
 	}

@@ -72,3 +72,30 @@ func Holds(ctx context.Context, ex storage.Executor, token, resumeHash string, o
 	}
 	return !IsCitizenToken(token) && secret.Matches(token, resumeHash)
 }
+
+// HoldsToChange is Holds for a write: the session that opens the
+// application is noted as used, so that a citizen who is filling in the
+// form (the widget saves her draft as she goes) and submits is not signed
+// out as idle while she works. Saving a draft and submitting use it.
+func HoldsToChange(ctx context.Context, tx storage.Tx, token, resumeHash string, owner *string, now time.Time) (bool, error) {
+	if owner == nil {
+		return Holds(ctx, tx, token, resumeHash, nil, now), nil
+	}
+	c, err := CitizenByToken(ctx, tx, token, now)
+	if err != nil || c.OwnerHash != *owner {
+		return false, nil
+	}
+	return true, TouchCitizen(ctx, tx, c, now)
+}
+
+// TouchCitizen notes a session's use, at most once every CitizenSeenEvery
+// (validating as she types must not write).
+func TouchCitizen(ctx context.Context, ex storage.Executor, c Citizen, now time.Time) error {
+	if now.Sub(c.SeenAt) < CitizenSeenEvery {
+		return nil
+	}
+	if _, err := ex.Exec(ctx, `UPDATE citizen_sessions SET seen_at = ? WHERE id = ?`, now, c.SessionID); err != nil {
+		return fmt.Errorf("citizen session: %w", err)
+	}
+	return nil
+}
