@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -133,6 +134,18 @@ func (r *Registry) Form(id string) (*Form, bool) {
 }
 
 // Forms lists every form, by id.
+// Agencies are the agencies the forms send to, each once, sorted.
+func (r *Registry) Agencies() []string {
+	var out []string
+	for _, f := range r.forms {
+		if !slices.Contains(out, f.Agency) {
+			out = append(out, f.Agency)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func (r *Registry) Forms() []*Form {
 	out := make([]*Form, 0, len(r.forms))
 	for _, f := range r.forms {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/queue"
 )
 
 const agencyUsage = `usage: skjema agency add [-rotate [-overlap 24h]] NAME | agency list | agency revoke NAME  (with -db, -forms-dir, -agencies as for serve)`
@@ -55,7 +54,7 @@ func agencyCommand(ctx context.Context, args []string, m *Main) error {
 			return err
 		}
 		if !slices.Contains(known, name) {
-			return fmt.Errorf("no agency %q: the forms and the agencies file name %s", name, strings.Join(known, ", "))
+			return fmt.Errorf("no agency %q: the forms send to %s", name, strings.Join(known, ", "))
 		}
 		if verb == "revoke" {
 			n, err := store.Batches.RevokeAgencyKeys(ctx, name)
@@ -83,36 +82,23 @@ func agencyCommand(ctx context.Context, args []string, m *Main) error {
 	return fmt.Errorf("%s", agencyUsage)
 }
 
-// knownAgencies are the agencies the forms send to and the agencies file
-// names.
+// knownAgencies are the agencies the forms send to: the only names serve
+// takes in the agencies file, which is checked as serve checks it.
 func knownAgencies(formsDir, agenciesFile string) ([]string, error) {
 	reg, err := forms.Load(forms.Config{Dir: formsDir})
 	if err != nil {
 		return nil, fmt.Errorf("load forms: %w", err)
-	}
-	set := map[string]bool{}
-	for _, f := range reg.Forms() {
-		set[f.Agency] = true
 	}
 	if agenciesFile != "" {
 		raw, err := os.ReadFile(agenciesFile)
 		if err != nil {
 			return nil, err
 		}
-		var file map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &file); err != nil {
+		if _, err := queue.ParseAgencies(raw, reg.Agencies()); err != nil {
 			return nil, fmt.Errorf("agencies file %s: %w", agenciesFile, err)
 		}
-		for name := range file {
-			set[name] = true
-		}
 	}
-	var out []string
-	for name := range set {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out, nil
+	return reg.Agencies(), nil
 }
 
 func listAgencyKeys(ctx context.Context, store *engine.Store, m *Main) error {

@@ -254,11 +254,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 		if err != nil {
 			return err
 		}
-		var known []string
-		for _, f := range m.forms.Forms() {
-			known = append(known, f.Agency)
-		}
-		if agencies, err = queue.ParseAgencies(b, known); err != nil {
+		if agencies, err = queue.ParseAgencies(b, m.forms.Agencies()); err != nil {
 			return fmt.Errorf("agencies file %s: %w", m.AgenciesFile, err)
 		}
 	}
