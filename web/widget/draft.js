@@ -25,7 +25,8 @@ export const drafting = {
     const text = await res.text();
     const data = text ? JSON.parse(text) : null;
     if (!res.ok) {
-      if (res.status === 401 && own && init.headers.Authorization === 'Bearer ' + own) setTimeout(() => this.signedOutHere());
+      // Her session refused, whichever call carried it: she is signed out here.
+      if (res.status === 401 && this.citizen && init.headers.Authorization === 'Bearer ' + this.citizen.token) setTimeout(() => this.signedOutHere());
       throw Object.assign(new Error(data?.detail || res.statusText), { status: res.status, problem: data || {} });
     }
     return data;

@@ -145,7 +145,7 @@ export const signingIn = {
       const r = await this.api('GET', 'citizen/applications', undefined, { Authorization: 'Bearer ' + this.citizen.token });
       this.mine = r.applications;
     } catch (e) {
-      if (e.status === 401) return this.signedOutHere();
+      if (e.status === 401) return; // api() has signed her out here
       return this.alert(this.t('ui.error.network'));
     }
     this.renderPage(true);
@@ -181,7 +181,7 @@ export const signingIn = {
       const d = await this.api('GET', 'drafts/' + a.id, undefined, { Authorization: 'Bearer ' + this.citizen.token });
       this.copy = { app: a, doc: d.data || {} };
     } catch (e) {
-      if (e.status === 401) return this.signedOutHere();
+      if (e.status === 401) return; // api() has signed her out here
       return this.alert(this.t('ui.error.network'));
     }
     this.renderPage(true);
