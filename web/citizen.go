@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -335,10 +334,7 @@ func viewOf(a engine.Application) draftView {
 	if a.Data != "" {
 		v.Data = json.RawMessage(a.Data)
 	}
-	for p := range a.Facts().Values {
-		v.Facts = append(v.Facts, p)
-	}
-	sort.Strings(v.Facts)
+	v.Facts = a.Facts().Pointers()
 	return v
 }
 

@@ -12,7 +12,6 @@ package notices
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -130,7 +129,7 @@ func (s *Service) Of(ctx context.Context, applicationID string) ([]Notice, error
 	var out []Notice
 	err := s.db.Read().Select(ctx, &out, `SELECT n.id, n.application_id, n.event, n.state, n.channel, n.attempts, n.last_error, n.created_at, n.sent_at
 		FROM notices n WHERE n.application_id = ? ORDER BY n.created_at, n.id`, applicationID)
-	if err != nil && !errors.Is(err, fault.ErrNotFound) {
+	if err != nil {
 		return nil, fmt.Errorf("notices of %s: %w", applicationID, err)
 	}
 	return out, nil

@@ -113,9 +113,6 @@ func New(issuer string, personsJSON []byte, clients ...Client) (*Server, error) 
 	return s, nil
 }
 
-// Register adds a Maskinporten client.
-func (s *Server) Register(c Client) { s.mu.Lock(); s.clients[c.ID] = c.Key; s.mu.Unlock() }
-
 // SetDown makes the register answer 503, as one that is down.
 func (s *Server) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
 

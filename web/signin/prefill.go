@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/skjema/skjema/calendar"
@@ -72,11 +71,10 @@ func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := prefillView{Draft: filledDraft{ID: filled.ID, Version: filled.Version, Data: json.RawMessage(filled.Data)}, On: on.Format(time.DateOnly), Facts: []string{}}
-	for p := range filled.Facts().Values {
-		v.Facts = append(v.Facts, p)
+	v := prefillView{Draft: filledDraft{ID: filled.ID, Version: filled.Version, Data: json.RawMessage(filled.Data)}, On: on.Format(time.DateOnly), Facts: filled.Facts().Pointers()}
+	if v.Facts == nil {
+		v.Facts = []string{} // the widget reads a list
 	}
-	sort.Strings(v.Facts)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
 	return nil

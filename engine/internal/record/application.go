@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/skjema/skjema/engine/secret"
@@ -59,6 +61,9 @@ type RegisterFacts struct {
 	On     string         `json:"on"`     // the situasjonsdato asked about, yyyy-mm-dd
 	Values map[string]any `json:"values"` // by concrete pointer
 }
+
+// Pointers are the answers that came from the register, sorted.
+func (f RegisterFacts) Pointers() []string { return slices.Sorted(maps.Keys(f.Values)) }
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
