@@ -130,7 +130,8 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   }, 30000);
 
   // The rest of the caseworker's pages, for axe: the audit trail, the
-  // accounts, the password change, the paper form (with the widget), a page
+  // accounts, the password change, the statistics (with the delivered and
+  // accepted application in them), the paper form (with the widget), a page
   // that is not there.
   await page.goto(SKJEMA_URL + '/caseworker/applications/' + draft.id);
   await axe(page, 'caseworker: application, delivered');
@@ -144,6 +145,9 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await page.getByRole('link', { name: 'Bytt passord' }).click();
   await page.getByRole('heading', { name: 'Bytt passord' }).waitFor();
   await axe(page, 'caseworker: change password');
+  await page.getByRole('link', { name: 'Statistikk' }).click();
+  await page.getByRole('heading', { name: 'Statistikk', level: 1 }).waitFor();
+  await axe(page, 'caseworker: statistics');
   await page.getByRole('link', { name: 'Registrer papirsøknad' }).click();
   await page.locator('skjema-form #sk-page-title').waitFor();
   await axe(page, 'caseworker: paper application');

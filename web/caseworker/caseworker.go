@@ -184,6 +184,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/reject", h.signedIn(h.reject))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/withdraw", h.signedIn(h.withdraw))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/audit", h.signedIn(h.auditPage))
+	h.mux.HandleFunc("GET /caseworker/statistics", h.signedIn(h.statisticsPage))
 	h.mux.HandleFunc("GET /caseworker/paper", h.signedIn(h.paperPage))
 	h.mux.HandleFunc("POST /caseworker/paper/{id}", h.signedIn(h.paperSubmit))
 	h.mux.HandleFunc("GET /caseworker/users", h.signedIn(h.usersPage))

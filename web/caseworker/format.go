@@ -54,14 +54,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return *s
 	},
-	// month is "mai 2026" for the application month 2026-05.
-	"month": func(m string) string {
-		pm, err := calendar.ParseMonth(m)
-		if err != nil {
-			return m
-		}
-		return fmt.Sprintf("%s %d", months[pm.Month-1], pm.Year)
-	},
+	"month": monthLabel,
+	"coord": coord,
 	// lastDay is the day an instant that ends a day ends: the complete-by
 	// day of the § 9 window, kept as the moment it is over.
 	"lastDay": func(end *time.Time) string {
@@ -77,6 +71,15 @@ var templateFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
 	"actionable": engine.Status.Workable,
+}
+
+// monthLabel is "mai 2026" for the application month 2026-05.
+func monthLabel(m string) string {
+	pm, err := calendar.ParseMonth(m)
+	if err != nil {
+		return m
+	}
+	return fmt.Sprintf("%s %d", months[pm.Month-1], pm.Year)
 }
 
 func longDate(t time.Time) string {

@@ -1,0 +1,212 @@
+package caseworker
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/skjema/skjema/calendar"
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/forms/answer"
+)
+
+// The statistics page (/caseworker/statistics) is for the kommune's
+// leaders: the figures of her kommuner over a period of application months,
+// as charts and as a table with every figure. What each figure means is the
+// engine's (engine/casework/statistics.go); the page reads no personal data,
+// so it is no view to audit.
+
+// statisticsChoices is how many months back the period may begin: three
+// years, beyond which a table of months stops being read.
+const statisticsChoices = 36
+
+// agencyReasonsShown is how many of the agency's reasons are listed by
+// name; the rest are counted together.
+const agencyReasonsShown = 10
+
+type statisticsView struct {
+	From, To   string
+	Kommune    string
+	FromMonths []option
+	ToMonths   []option
+	Kommuner   []option // her kommuner, when she has more than one
+	Scope      string   // the kommuner counted, in words
+	Rows       []statisticsRow
+	Total      statisticsRow
+	Unit       string // the unit of the time charts: "timer" or "dager"
+	Charts     []chart
+	Agency     []rejectionRow
+	Kommunes   []rejectionRow
+}
+
+// statisticsRow is one month's figures (or the period's), formatted.
+type statisticsRow struct {
+	Month                                      string
+	Digital, Paper, Applications, Routed       string
+	Share                                      string
+	Delivered, DeliveryMedian, DeliveryP90     string
+	Queued, QueueMedian, QueueP90              string
+	RejectedByAgency, RejectedByKommune, Total string
+}
+
+type rejectionRow struct {
+	Reason string
+	N      int
+}
+
+func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	q := r.URL.Query()
+	latest := h.cfg.Calendar.ApplicationMonth(h.cfg.Clock(), calendar.Digital)
+	var months []string // the choices, newest first
+	for i := range statisticsChoices {
+		months = append(months, addMonths(latest, -i).String())
+	}
+	pick := func(value, fallback string) string {
+		if slices.Contains(months, value) {
+			return value
+		}
+		return fallback
+	}
+	v := statisticsView{To: pick(q.Get("to"), latest.String())}
+	to, _ := calendar.ParseMonth(v.To)
+	v.From = pick(q.Get("from"), addMonths(to, -11).String())
+	if v.From > v.To {
+		v.From, v.To = v.To, v.From
+	}
+	from, _ := calendar.ParseMonth(v.From)
+	to, _ = calendar.ParseMonth(v.To)
+	for _, m := range months {
+		v.FromMonths = append(v.FromMonths, option{Value: m, Label: monthLabel(m), Selected: m == v.From})
+		v.ToMonths = append(v.ToMonths, option{Value: m, Label: monthLabel(m), Selected: m == v.To})
+	}
+	kommuner := u.Kommuner
+	if k := q.Get("kommune"); u.Sees(k) {
+		kommuner, v.Kommune = []string{k}, k
+	}
+	if len(u.Kommuner) > 1 {
+		v.Kommuner = append(v.Kommuner, option{Value: "", Label: "Alle mine kommuner", Selected: v.Kommune == ""})
+		for _, k := range u.Kommuner {
+			v.Kommuner = append(v.Kommuner, option{Value: k, Label: h.kommune(k), Selected: v.Kommune == k})
+		}
+	}
+	for i, k := range kommuner {
+		if i > 0 {
+			v.Scope += ", "
+		}
+		v.Scope += h.kommune(k)
+	}
+	stats, err := h.store.Casework.Statistics(r.Context(), casework.StatisticsFilter{Kommuner: kommuner, From: from, To: to})
+	if err != nil {
+		return err
+	}
+	h.statisticsFigures(&v, stats)
+	h.render(w, r, http.StatusOK, "statistics", view{Title: "Statistikk", User: &u, Data: v})
+	return nil
+}
+
+// statisticsFigures fills the view's table, charts and rejections.
+func (h *Handler) statisticsFigures(v *statisticsView, s casework.Statistics) {
+	longest := time.Duration(0)
+	for _, f := range s.Months {
+		longest = max(longest, f.ToDelivery.P90, f.InQueue.P90)
+	}
+	unit, per := "timer", time.Hour
+	if longest > 72*time.Hour {
+		unit, per = "dager", 24*time.Hour
+	}
+	v.Unit = unit
+	var months []string
+	var digital, paper, share, delMedian, delP90, queueMedian, queueP90 []float64
+	for _, f := range s.Months {
+		v.Rows = append(v.Rows, figuresRow(f))
+		months = append(months, f.Month)
+		digital, paper = append(digital, float64(f.Digital)), append(paper, float64(f.Paper))
+		sh, _ := f.StraightThroughShare()
+		share = append(share, sh*100)
+		delMedian, delP90 = append(delMedian, float64(f.ToDelivery.Median)/float64(per)), append(delP90, float64(f.ToDelivery.P90)/float64(per))
+		queueMedian, queueP90 = append(queueMedian, float64(f.InQueue.Median)/float64(per)), append(queueP90, float64(f.InQueue.P90)/float64(per))
+	}
+	v.Total = figuresRow(s.Total)
+	period := fmt.Sprintf("fra %s til %s", monthLabel(v.From), monthLabel(v.To))
+	table := " Alle tallene står i tabellen «Tall per måned» under."
+	count := axis{Format: func(f float64) string { return answer.Grouped(fmt.Sprintf("%.0f", f)) }, MinStep: 1}
+	percent := axis{Format: func(f float64) string { return fmt.Sprintf("%.0f %%", f) }, MinStep: 1, Top: 100}
+	inUnit := axis{Format: decimal, MinStep: 0.1} // six minutes, or 2.4 hours
+	v.Charts = []chart{
+		barChart("applications", "Søknader per måned",
+			fmt.Sprintf("Stablede søyler, én per måned %s: digitale og papirsøknader. I alt %s søknader, %s digitale og %s på papir.%s",
+				period, v.Total.Applications, v.Total.Digital, v.Total.Paper, table),
+			months, true, count,
+			series{"cw-bar-digital", "Digitale", digital}, series{"cw-bar-paper", "Papir", paper}),
+		barChart("straight", "Andel rett gjennom (prosent av rutede)",
+			fmt.Sprintf("Søyler, én per måned %s: andelen av søknadene reglene har rutet som aldri trengte en saksbehandler. For hele perioden %s.%s",
+				period, orDash(v.Total.Share), table),
+			months, false, percent, series{"cw-bar-digital", "Rett gjennom", share}),
+		barChart("delivery", "Fra innsendt til levert til etaten ("+unit+")",
+			fmt.Sprintf("Søyler i par, én per måned %s: medianen og 90-persentilen. For hele perioden median %s og 90-persentil %s.%s",
+				period, orDash(v.Total.DeliveryMedian), orDash(v.Total.DeliveryP90), table),
+			months, false, inUnit,
+			series{"cw-bar-median", "Median", delMedian}, series{"cw-bar-p90", "90 % innen", delP90}),
+		barChart("queue", "Tid i saksbehandlerkøen ("+unit+")",
+			fmt.Sprintf("Søyler i par, én per måned %s: medianen og 90-persentilen for søknadene som har vært i køen og er ute av den. For hele perioden median %s og 90-persentil %s.%s",
+				period, orDash(v.Total.QueueMedian), orDash(v.Total.QueueP90), table),
+			months, false, inUnit,
+			series{"cw-bar-median", "Median", queueMedian}, series{"cw-bar-p90", "90 % innen", queueP90}),
+	}
+	for _, r := range s.Total.Rejections {
+		switch {
+		case r.By == casework.RejectedByKommune:
+			label := h.reasonLabel(r.Reason)
+			if r.Reason == "" {
+				label = "Ingen regel (kom til behandling av andre grunner)"
+			}
+			v.Kommunes = append(v.Kommunes, rejectionRow{label, r.N})
+		case len(v.Agency) < agencyReasonsShown:
+			v.Agency = append(v.Agency, rejectionRow{cmp.Or(r.Reason, "Uten begrunnelse"), r.N})
+		case len(v.Agency) == agencyReasonsShown:
+			v.Agency = append(v.Agency, rejectionRow{"Andre årsaker", r.N})
+		default:
+			v.Agency[agencyReasonsShown].N += r.N
+		}
+	}
+}
+
+func figuresRow(f casework.Figures) statisticsRow {
+	n := func(i int) string { return answer.Grouped(fmt.Sprint(i)) }
+	row := statisticsRow{Month: f.Month, Digital: n(f.Digital), Paper: n(f.Paper), Applications: n(f.Applications()), Routed: n(f.Routed),
+		Delivered: n(f.ToDelivery.N), Queued: n(f.InQueue.N),
+		RejectedByAgency: n(f.RejectedByAgency), RejectedByKommune: n(f.RejectedByKommune), Total: n(f.RejectedByAgency + f.RejectedByKommune)}
+	if share, ok := f.StraightThroughShare(); ok {
+		row.Share = fmt.Sprintf("%.0f %%", share*100)
+	}
+	if f.ToDelivery.N > 0 {
+		row.DeliveryMedian, row.DeliveryP90 = durationText(f.ToDelivery.Median), durationText(f.ToDelivery.P90)
+	}
+	if f.InQueue.N > 0 {
+		row.QueueMedian, row.QueueP90 = durationText(f.InQueue.Median), durationText(f.InQueue.P90)
+	}
+	return row
+}
+
+// durationText is a time span in words, as precise as a leader needs it:
+// "40 min", "5,5 timer", "3,2 dager".
+func durationText(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		return decimal(math.Round(d.Hours()*10)/10) + " timer"
+	}
+	return decimal(math.Round(d.Hours()/24*10)/10) + " dager"
+}
+
+func orDash(s string) string { return cmp.Or(s, "–") }
+
+// addMonths is the month n months after m (before, for a negative n).
+func addMonths(m calendar.Month, n int) calendar.Month {
+	return calendar.MonthOf(m.First().AddDate(0, n, 0))
+}
