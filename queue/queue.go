@@ -49,8 +49,9 @@ type Config struct {
 	FetchPollInterval time.Duration
 	// Registerer receives the job metrics and the gauges read from the
 	// database at each scrape (applications and batches by status, the
-	// oldest undelivered application, the job queue's depth). Defaults to
-	// none.
+	// oldest undelivered application, the job queue's depth), and the
+	// statistics page's figures per kommune and month (read at most every
+	// five minutes). Defaults to none.
 	Registerer prometheus.Registerer
 
 	// Forms gives each form's routing rules and agency. Required to route.
@@ -211,6 +212,9 @@ func New(cfg Config) (*Queue, error) {
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(newGauges(cfg.Store, cfg.Logger, cfg.Clock)); err != nil {
 			return nil, fmt.Errorf("queue: register the gauges: %w", err)
+		}
+		if err := cfg.Registerer.Register(newStatistics(cfg.Store, cfg.Calendar, cfg.Logger, cfg.Clock)); err != nil {
+			return nil, fmt.Errorf("queue: register the statistics: %w", err)
 		}
 	}
 	workers := river.NewWorkers()
