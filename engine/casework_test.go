@@ -79,7 +79,7 @@ func TestCasework(t *testing.T) {
 		}
 
 		// Another kommune's caseworker finds nothing, whatever she tries.
-		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: bergen.Kommuner}); len(q.Items) != 0 || q.Total != 0 {
+		if q, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: bergen.Kommuner}); len(q.Items) != 0 || q.Total != 0 {
 			t.Fatalf("Bergen sees Oslo's queue: %+v", q)
 		}
 		if _, err := b.store.Casework.OpenCase(ctx, bergen, a.ID, casework.ActionView, ""); !errors.Is(err, engine.ErrNotFound) {
@@ -99,14 +99,14 @@ func TestCasework(t *testing.T) {
 			}
 		}
 
-		q, err := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner})
+		q, err := b.store.Casework.List(ctx, casework.Filter{Kommuner: oslo.Kommuner})
 		if err != nil || len(q.Items) != 1 || q.ByReason["registeredElsewhere"] != 1 || q.ByStatus[engine.StatusInReview] != 1 {
 			t.Fatalf("Oslo's queue: %+v, %v", q, err)
 		}
-		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner, Reason: "costsAboveCeiling"}); len(q.Items) != 0 || q.Total != 1 {
+		if q, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: oslo.Kommuner, Reason: "costsAboveCeiling"}); len(q.Items) != 0 || q.Total != 1 {
 			t.Fatalf("filtered by another reason: %+v", q)
 		}
-		if q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: oslo.Kommuner, SubmittedBefore: time.Now().Add(-24 * time.Hour)}); len(q.Items) != 0 {
+		if q, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: oslo.Kommuner, SubmittedBefore: time.Now().Add(-24 * time.Hour)}); len(q.Items) != 0 {
 			t.Fatalf("filtered to older than a day: %+v", q)
 		}
 
@@ -230,7 +230,7 @@ func TestCaseworkRejectAndWithdraw(t *testing.T) {
 		if err := b.store.Casework.Withdraw(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		q, _ := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: u.Kommuner})
+		q, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: u.Kommuner})
 		if q.Total != 0 {
 			t.Fatalf("settled applications still queued: %+v", q.Items)
 		}
@@ -263,7 +263,7 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 			}
 			ids = append(ids, d.ID)
 		}
-		q, err := b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: []string{"0301"}, Limit: 2})
+		q, err := b.store.Casework.List(ctx, casework.Filter{Kommuner: []string{"0301"}, Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +273,7 @@ func TestExceptionQueueInTheDatabase(t *testing.T) {
 		if q.ByReason["x_y"] != 2 || q.ByReason["xzy"] != 1 || q.ByReason["other"] != 3 || q.ByStatus[engine.StatusInReview] != 5 {
 			t.Fatalf("counts: %v %v", q.ByReason, q.ByStatus)
 		}
-		q, _ = b.store.Casework.ExceptionQueue(ctx, casework.ExceptionFilter{Kommuner: []string{"0301"}, Reason: "x_y"})
+		q, _ = b.store.Casework.List(ctx, casework.Filter{Kommuner: []string{"0301"}, Reason: "x_y"})
 		if len(q.Items) != 2 || q.Matching != 2 || q.Items[0].ID != ids[0] || q.Items[1].ID != ids[2] {
 			t.Fatalf("reason x_y: %d items (%d matching), want the two that have it", len(q.Items), q.Matching)
 		}

@@ -317,6 +317,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		}
 		actor, action = req.Registrar.Actor(), "paper"
 	}
+	if err := record.NameApplicant(ctx, tx, req.Form, sub.doc, receipt.ID); err != nil {
+		return Receipt{}, err
+	}
 	if err := record.Audit(ctx, tx, now, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}); err != nil {
 		return Receipt{}, err
 	}
@@ -477,6 +480,9 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	}
 	if n == 0 {
 		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
+	}
+	if err := record.NameApplicant(ctx, tx, req.Form, doc, r.ID); err != nil {
+		return Receipt{}, err
 	}
 	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit", Detail: detail}); err != nil {
 		return Receipt{}, err

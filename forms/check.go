@@ -80,6 +80,11 @@ func (f *Form) Check() []error {
 			add("layout: applicant %s is not a field of the layout", f.Layout.Applicant)
 		}
 	}
+	for _, p := range f.Layout.ApplicantName {
+		if _, ok := f.fields[p]; !ok {
+			add("layout: applicantName %s is not a field of the layout", p)
+		}
+	}
 	pageIDs := map[string]bool{}
 	for _, p := range f.Layout.Pages {
 		if p.ID == "" || pageIDs[p.ID] {

@@ -29,6 +29,10 @@ type Layout struct {
 	// form has one: a second application from the same applicant for the
 	// same month in the same kommune goes to a caseworker as a duplicate.
 	Applicant string `json:"applicant,omitempty"`
+	// ApplicantName are the pointers of the applicant's name in order
+	// (given name, family name): a caseworker sees a case by it, and finds
+	// it again by a search.
+	ApplicantName []string `json:"applicantName,omitempty"`
 	// SignIn is the level of assurance the applicant signs in at with
 	// ID-porten; her fødselsnummer (Applicant) is then the one ID-porten
 	// gives, not typed. Empty: the form needs no sign-in.

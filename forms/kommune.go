@@ -1,6 +1,10 @@
 package forms
 
-import "github.com/skjema/skjema/forms/jsondoc"
+import (
+	"strings"
+
+	"github.com/skjema/skjema/forms/jsondoc"
+)
 
 // AddressKommune is the kommunenummer the citizen gave for her address: the
 // field a postnummerInKommune check names. ok is false when the form names
@@ -16,6 +20,20 @@ func (f *Form) AddressKommune(doc map[string]any) (pointer, kommune string, ok b
 		}
 	}
 	return "", "", false
+}
+
+// ApplicantName is the applicant's name in a document, as the layout's
+// applicantName puts it together: "Ingrid Hansen"; empty where the form
+// names none or the document has none.
+func (f *Form) ApplicantName(doc map[string]any) string {
+	var parts []string
+	for _, p := range f.Layout.ApplicantName {
+		v, _ := jsondoc.Lookup(doc, jsondoc.Split(p))
+		if s, _ := v.(string); strings.TrimSpace(s) != "" {
+			parts = append(parts, strings.Join(strings.Fields(s), " "))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // ApplicantID is the applicant's fødselsnummer in a prepared document, as

@@ -109,7 +109,19 @@ func (f *Form) display(t texts, fi *fieldInfo, v any) string {
 		}
 	case "amount":
 		if s := answer.Grouped(fmt.Sprint(v)); s != "" {
-			return s
+			return s + "\u00a0kr"
+		}
+	}
+	// Identifiers as people write them (review finding 26): a kontonummer
+	// 1351.16.15598, a fødselsnummer 120385 12356.
+	if s, ok := v.(string); ok && answer.Digits(s) {
+		switch {
+		case fi.format == "kontonummer" && len(s) == 11:
+			return s[:4] + "." + s[4:6] + "." + s[6:]
+		case fi.format == "fodselsnummer" && len(s) == 11:
+			return s[:6] + "\u00a0" + s[6:]
+		case fi.format == "organisasjonsnummer" && len(s) == 9:
+			return s[:3] + "\u00a0" + s[3:6] + "\u00a0" + s[6:]
 		}
 	}
 	return fmt.Sprint(v)

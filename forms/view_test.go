@@ -23,7 +23,9 @@ func TestViewShowsAnswersWithTheFormsLabels(t *testing.T) {
 	}
 	for ptr, want := range map[string]Row{
 		"/housing/type":            {Label: "Boligtype", Value: "Kommunal utleiebolig", Editable: true},
-		"/housing/rent":            {Value: "14\u00a0500", Editable: true},
+		"/housing/rent":            {Value: "14\u00a0500\u00a0kr", Editable: true},
+		"/applicant/fodselsnummer": {Value: "120385\u00a012356", Editable: true},
+		"/payment/kontonummer":     {Value: "1503.12.34562", Editable: true},
 		"/housing/heatingIncluded": {Value: "Nei", Editable: true},
 		"/household/1":             {Label: "Husstandsmedlem 2", Heading: true},
 		"/household/1/relation":    {Label: "Relasjon til husstandsmedlem 2", Value: "Barn", Editable: true},

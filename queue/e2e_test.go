@@ -186,7 +186,7 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatalf("%s (flagged %v) stored %d times", s.reference, s.flagged, got)
 			}
 		}
-		review, err := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true, Limit: 100000})
+		review, err := b.store.Casework.List(context.Background(), casework.Filter{AllKommuner: true, Limit: 100000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,7 +79,7 @@ func TestDeliveryFaults(t *testing.T) {
 			if tt.recovers {
 				return
 			}
-			review, err := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true})
+			review, err := b.store.Casework.List(context.Background(), casework.Filter{AllKommuner: true, Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestRoutingDeadLetter(t *testing.T) {
 	waitFor(t, 30*time.Second, "the applications to reach a caseworker", func() bool {
 		return b.statuses(t)[engine.StatusInReview] == 3
 	})
-	review, _ := b.store.Casework.ExceptionQueue(context.Background(), casework.ExceptionFilter{AllKommuner: true})
+	review, _ := b.store.Casework.List(context.Background(), casework.Filter{AllKommuner: true, Limit: 500})
 	for _, a := range review.Items {
 		if a.ReviewReasons != "routing.failed" {
 			t.Fatalf("%v is in review for %q", a.Reference, a.ReviewReasons)

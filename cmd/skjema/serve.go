@@ -334,6 +334,15 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return fmt.Errorf("-no-migrate, and the database is not migrated (%v): run `skjema migrate` first", err)
 	}
+	// Applications submitted before applicants' names were kept get them
+	// now, so a caseworker's search finds them too; once done, this reads
+	// nothing.
+	if n, err := m.store.Casework.NameAll(ctx, m.forms.Form); err != nil {
+		m.Close()
+		return err
+	} else if n > 0 {
+		log.Info("applicants named for the caseworkers' search", "applications", n)
+	}
 	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		m.Close()
 		return fmt.Errorf("start workers: %w", err)

@@ -35,10 +35,14 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, u engine.Use
 	if err != nil {
 		return err
 	}
+	files, err := h.fileNames(r, a.ID)
+	if err != nil {
+		return err
+	}
 	v := auditView{App: a}
 	names := map[string]string{}
 	for _, e := range events {
-		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
+		v.Events = append(v.Events, h.event(r, names, f, doc, files, e))
 	}
 	h.render(w, r, http.StatusOK, "audit", view{Title: "Revisjonslogg", User: &u, Data: v})
 	return nil

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/forms"
@@ -21,72 +21,6 @@ import (
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/rules"
 )
-
-// --- the queue ---------------------------------------------------------------
-
-type queueView struct {
-	List     casework.ExceptionList
-	Status   string
-	Reason   string
-	Age      string
-	Statuses []option
-	Reasons  []option
-	Ages     []option
-	Deadline time.Time
-	DaysLeft int
-	// NearDeadline marks what is still open when the deadline is close.
-	NearDeadline bool
-	ReasonLabels map[string]string
-	// Matching is how many match the filter; at most maxRows are shown.
-	Matching int
-}
-
-// maxRows bounds the queue page: the oldest are shown, and a filter finds
-// the rest.
-const maxRows = 200
-
-type option struct {
-	Value, Label string
-	Count        int
-	Selected     bool
-}
-
-// ages are the queue's age filter: submitted more than so many days ago.
-var ages = []option{{"", "Alle", 0, false}, {"3", "Eldre enn 3 dager", 0, false}, {"7", "Eldre enn 7 dager", 0, false}, {"14", "Eldre enn 14 dager", 0, false}, {"30", "Eldre enn 30 dager", 0, false}}
-
-func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
-	q := r.URL.Query()
-	f := casework.ExceptionFilter{Kommuner: u.Kommuner, Status: engine.Status(q.Get("status")), Reason: q.Get("reason"), Limit: maxRows}
-	now := h.cfg.Clock()
-	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 && days <= 3650 {
-		f.SubmittedBefore = now.AddDate(0, 0, -days)
-	}
-	list, err := h.store.Casework.ExceptionQueue(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	v := queueView{List: list, Status: q.Get("status"), Reason: q.Get("reason"), Age: q.Get("age"), ReasonLabels: map[string]string{}, Matching: list.Matching}
-	v.Statuses = append(v.Statuses, option{"", "Alle", list.Total, v.Status == ""})
-	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusRejected, engine.StatusAwaitingCitizen} {
-		v.Statuses = append(v.Statuses, option{string(s), statusLabels[s], list.ByStatus[s], v.Status == string(s)})
-	}
-	v.Reasons = append(v.Reasons, option{"", "Alle", list.Total, v.Reason == ""})
-	for _, code := range sortedKeys(list.ByReason) {
-		v.ReasonLabels[code] = h.reasonLabel(code)
-		v.Reasons = append(v.Reasons, option{code, v.ReasonLabels[code], list.ByReason[code], v.Reason == code})
-	}
-	for _, a := range ages {
-		a.Selected = a.Value == v.Age
-		v.Ages = append(v.Ages, a)
-	}
-	v.Deadline = h.cfg.Calendar.NextDeadline(now)
-	// Whole Norwegian days: across a change to or from summer time a day
-	// has 23 or 25 hours.
-	v.DaysLeft = int(calendar.Day(v.Deadline).Sub(calendar.Day(now)).Round(24*time.Hour) / (24 * time.Hour))
-	v.NearDeadline = v.Deadline.AddDate(0, 0, 1).Sub(now) <= h.cfg.CutoffWarning
-	h.render(w, r, http.StatusOK, "queue", view{Title: "Søknader som trenger deg", User: &u, Flash: flashOf(r), Data: v})
-	return nil
-}
 
 func sortedKeys(m map[string]int) []string {
 	keys := make([]string, 0, len(m))
@@ -160,7 +94,35 @@ type caseView struct {
 	FactsOn string
 	// Identified says how the applicant proved who she is.
 	Identified string
+	// Name is the applicant's name, the case's heading.
+	Name string
+	// Why are the reasons it needs a caseworker, each with the answers
+	// behind it.
+	Why []reasonView
+	// Lang is the citizen's language, named; LangCode its code, for the
+	// reply she is written.
+	Lang, LangCode string
+	// Assignee is the name of the caseworker who has taken it; Mine says
+	// it is the one reading.
+	Assignee   string
+	Mine       bool
+	Colleagues []accounts.Colleague
+	Notes      []noteView
 }
+
+// reasonView is one reason a case needs a caseworker, in words, with what
+// the rule read.
+type reasonView struct {
+	Label    string
+	Evidence []string
+}
+
+type noteView struct {
+	casework.Note
+	Who string
+}
+
+var langNames = map[string]string{"nb": "bokmål", "nn": "nynorsk", "en": "engelsk"}
 
 var identifiedLabels = map[string]string{
 	string(forms.Substantial): "Logget inn med ID-porten (nivå betydelig)",
@@ -197,7 +159,55 @@ type checklistItem struct {
 
 type eventView struct {
 	engine.Event
-	Who, What string
+	// Who did it, What she did and Why, in words: no rule codes, batch or
+	// user ids. Technical is the system's own message, where there is one,
+	// for the admin's audit trail.
+	Who, What, Why, Technical string
+}
+
+// event says what an audit event did in words. files names the
+// application's files by id.
+func (h *Handler) event(r *http.Request, names map[string]string, f *forms.Form, doc map[string]any, files map[string]string, e engine.Event) eventView {
+	v := eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e), Why: e.Reason}
+	switch {
+	case strings.HasPrefix(e.Reason, "batch "):
+		v.Why = "" // the batch it joined or left: the system's own bookkeeping
+	case e.Action == "route":
+		var labels []string
+		for _, code := range strings.Split(e.Reason, ",") {
+			if code != "" {
+				labels = append(labels, h.reasonLabel(code))
+			}
+		}
+		v.Why = strings.Join(labels, "; ")
+	case e.Action == "delivery-failed":
+		v.Why = "Etaten tok ikke imot sendingen søknaden var i. Godkjenn søknaden på nytt når feilen er rettet; flere kan godkjennes samtidig fra listen."
+		v.Technical = e.Reason
+	case e.Action == casework.ActionAssign && e.Detail == "":
+		v.What = "Saksbehandler fjernet"
+	case e.Action == casework.ActionAssign:
+		v.What = "Tildelt " + h.actorName(r, names, "caseworker:"+e.Detail)
+	case e.Action == casework.ActionNote:
+		v.What = "Skrev et internt notat"
+	case e.Action == casework.ActionViewFile:
+		v.Why = files[e.Detail]
+	case e.Action == casework.ActionView && strings.HasPrefix(e.Detail, "correct "):
+		v.Why = "For å rette: " + fieldLabel(f, doc, strings.TrimPrefix(e.Detail, "correct "))
+	}
+	return v
+}
+
+// fileNames names an application's files by id.
+func (h *Handler) fileNames(r *http.Request, id string) (map[string]string, error) {
+	files, err := h.store.Files(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(files))
+	for _, f := range files {
+		out[f.ID] = f.Name
+	}
+	return out, nil
 }
 
 func (h *Handler) casePage(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -241,8 +251,32 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	if c, ok := f.CostCeiling(res.Document, a.Kommune); ok && c.Above() {
 		v.Ceiling = &c
 	}
-	for _, code := range (casework.ExceptionItem{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
+	for _, code := range (casework.Item{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
 		v.Reasons = append(v.Reasons, h.reasonLabel(code))
+		v.Why = append(v.Why, reasonView{Label: h.reasonLabel(code), Evidence: f.Evidence(res.Document, code, forms.Bokmal)})
+	}
+	v.Name = deref(a.ApplicantName)
+	if v.Name == "" {
+		v.Name = f.ApplicantName(res.Document)
+	}
+	v.LangCode = a.Lang
+	v.Lang = langNames[a.Lang]
+	if a.Assignee != nil {
+		v.Mine = *a.Assignee == u.ID
+	}
+	if v.Colleagues, err = h.store.Accounts.Colleagues(ctx, u); err != nil {
+		return err
+	}
+	names := map[string]string{}
+	if a.Assignee != nil {
+		v.Assignee = h.actorName(r, names, "caseworker:"+*a.Assignee)
+	}
+	notes, err := h.store.Casework.Notes(ctx, u, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		v.Notes = append(v.Notes, noteView{Note: n, Who: h.actorName(r, names, n.Author)})
 	}
 	files, err := h.store.Files(ctx, a.ID)
 	if err != nil {
@@ -276,12 +310,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
 	for _, e := range events {
 		if e.Action == casework.ActionView || e.Action == casework.ActionViewFile || e.Action == casework.ActionViewAudit {
 			continue // reads are in the audit trail, not the case history
 		}
-		v.Events = append(v.Events, eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e)})
+		v.Events = append(v.Events, h.event(r, names, f, doc, nil, e))
 	}
 	ns, err := h.store.Notices.Of(ctx, a.ID)
 	if err != nil {
@@ -303,6 +336,9 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	title := "Søknad"
 	if a.Reference != nil {
 		title += " " + *a.Reference
+	}
+	if v.Name != "" {
+		title = v.Name + " – " + title
 	}
 	h.render(w, r, status, "case", view{Title: title, User: &u, Flash: flashOf(r), Data: v})
 	return nil
@@ -454,6 +490,8 @@ var flashes = map[string]string{
 	"returned":  "Søknaden er sendt tilbake til søkeren med meldingen din.",
 	"rejected":  "Søknaden er avvist.",
 	"withdrawn": "Søknaden er markert som trukket.",
+	"assigned":  "Saksbehandler er endret.",
+	"noted":     "Notatet er lagret.",
 	"paper":     "Papirsøknaden er registrert.",
 }
 

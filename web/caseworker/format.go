@@ -55,6 +55,23 @@ var templateFuncs = template.FuncMap{
 		return *s
 	},
 	"month": monthLabel,
+	// bytes is a file's size as people read it: 193 B, 48 kB, 1,2 MB.
+	"bytes": func(n int64) string {
+		switch {
+		case n < 1000:
+			return fmt.Sprintf("%d\u00a0B", n)
+		case n < 1000*1000:
+			return fmt.Sprintf("%d\u00a0kB", (n+500)/1000)
+		}
+		return strings.Replace(fmt.Sprintf("%.1f\u00a0MB", float64(n)/1e6), ".", ",", 1)
+	},
+	// shortDate is 02.12.2026, for a table.
+	"shortDate": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(oslo).Format("02.01.2006")
+	},
 	"coord": coord,
 	// lastDay is the day an instant that ends a day ends: the complete-by
 	// day of the § 9 window, kept as the moment it is over.

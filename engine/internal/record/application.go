@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/secret"
@@ -52,6 +53,14 @@ type Application struct {
 	// RegisterFacts is what Folkeregisteret said when the draft was filled
 	// from it (JSON: RegisterFacts), or empty.
 	RegisterFacts string `db:"register_facts" json:"-"`
+	// ApplicantName is the applicant's name as the form's layout puts it
+	// together (NameApplicant); nil before it was, empty if it has none.
+	ApplicantName *string `db:"applicant_name" json:"-"`
+	// Assignee is the caseworker (a user id) who has taken the case.
+	Assignee *string `db:"assignee" json:"-"`
+	// Lang is the language the citizen used (nb, nn, en): the one to
+	// write to her in.
+	Lang string `db:"lang" json:"-"`
 }
 
 // RegisterFacts is what a register said of an application's answers, and
@@ -67,7 +76,8 @@ func (f RegisterFacts) Pointers() []string { return slices.Sorted(maps.Keys(f.Va
 
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
-	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts`
+	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts,
+	applicant_name, assignee, lang`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
@@ -119,9 +129,28 @@ func ApplicantHash(form *forms.Form, doc map[string]any) *string {
 	if id == "" {
 		return nil
 	}
-	h := secret.Hash("applicant\x00" + form.ID + "\x00" + id)
+	h := HashApplicantID(form.ID, id)
 	return &h
 }
+
+// HashApplicantID is the lookup key of an applicant's fødselsnummer on
+// applications of a form.
+func HashApplicantID(form, id string) string {
+	return secret.Hash("applicant\x00" + form + "\x00" + id)
+}
+
+// NameApplicant keeps the applicant's name on an application's row, as the
+// form's layout puts it together, to show the case by and to find it with
+// a search: in the transaction that stores the document it is read from.
+func NameApplicant(ctx context.Context, tx storage.Tx, form *forms.Form, doc map[string]any, id string) error {
+	name := form.ApplicantName(doc)
+	_, err := tx.Exec(ctx, `UPDATE applications SET applicant_name = ?, applicant_search = ? WHERE id = ?`, name, SearchFold(name), id)
+	return err
+}
+
+// SearchFold is how a name is kept and searched for: lower case, single
+// spaces. "INGRID  Hansen" and "ingrid hansen" are the same search.
+func SearchFold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // Facts is what a register said of the application's answers (empty if
 // nothing was filled from one).

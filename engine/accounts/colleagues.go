@@ -1,0 +1,31 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/skjema/skjema/engine/storage"
+)
+
+// Colleague is a caseworker a case can be given to: her id and name, and
+// the kommuner she shares with the one who asks.
+type Colleague struct {
+	ID   string `db:"id"`
+	Name string `db:"name"`
+}
+
+// Colleagues are the enabled accounts that work on applications of at
+// least one of u's kommuner, u herself included, by name: whom she can
+// give a case to, and whose cases she can list.
+func (s *Service) Colleagues(ctx context.Context, u User) ([]Colleague, error) {
+	if len(u.Kommuner) == 0 {
+		return nil, nil
+	}
+	in, args := storage.InList(u.Kommuner)
+	var out []Colleague
+	if err := s.db.Read().Select(ctx, &out, `SELECT id, name FROM users WHERE NOT disabled
+		AND id IN (SELECT user_id FROM user_kommuner WHERE kommune IN `+in+`) ORDER BY name, id`, args...); err != nil {
+		return nil, fmt.Errorf("colleagues of %s: %w", u.ID, err)
+	}
+	return out, nil
+}
