@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -420,6 +421,28 @@ func TestExternalSignIn(t *testing.T) {
 			t.Fatalf("events\n%q\nwant\n%q", got, want)
 		}
 
+		// A double click: two first sign-ins of one person at once make one account.
+		ids := make(chan string, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, err := signIn("sub-siri", "siri@oslo.kommune.no", "g-saksbehandler")
+				if err != nil {
+					t.Errorf("a first sign-in at once with others: %v", err)
+				}
+				ids <- u.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		first := <-ids
+		for id := range ids {
+			if id != first {
+				t.Fatalf("one person, two accounts: %s and %s", first, id)
+			}
+		}
 		if _, err := signIn("sub-per", "per@oslo.kommune.no"); !errors.Is(err, accounts.ErrNoKommune) {
 			t.Fatalf("a first sign-in with no group: %v, want ErrNoKommune", err)
 		}
@@ -455,7 +478,7 @@ func TestExternalSignIn(t *testing.T) {
 		for _, a := range all {
 			signIns[a.Email] = a.SignIn
 		}
-		if !slices.Equal(signIns["ola@oslo.kommune.no"], []string{issuer}) || !slices.Equal(signIns["lokal@oslo.kommune.no"], []string{engine.ProviderLocal}) || len(all) != 4 {
+		if !slices.Equal(signIns["ola@oslo.kommune.no"], []string{issuer}) || !slices.Equal(signIns["lokal@oslo.kommune.no"], []string{engine.ProviderLocal}) || len(all) != 5 {
 			t.Fatalf("all accounts' sign-in: %v", signIns)
 		}
 	})

@@ -169,7 +169,8 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 	actor := ProviderActor(e.Provider)
 	var id string
 	var refused error
-	err = s.db.Write(ctx, func(tx storage.Tx) error {
+	write := func(tx storage.Tx) error {
+		refused = nil
 		var row struct {
 			ID       string `db:"id"`
 			Email    string `db:"email"`
@@ -218,7 +219,13 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 			return err
 		}
 		return s.audit(ctx, tx, actor, "grant", id, g.String()+" (was "+was.String()+")")
-	})
+	}
+	err = s.db.Write(ctx, write)
+	if errors.Is(err, storage.ErrUnique) {
+		// Two first sign-ins of one person at once (a double click) both
+		// make her account; the one that lost finds it when it tries again.
+		err = s.db.Write(ctx, write)
+	}
 	if errors.Is(err, storage.ErrUnique) {
 		return User{}, ErrEmailTaken
 	}
