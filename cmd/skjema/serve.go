@@ -22,7 +22,6 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
-	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
@@ -540,31 +539,6 @@ func (m *Main) idporten(ctx context.Context, public string) (*identity.IDPorten,
 	return identity.NewIDPorten(dctx, identity.Config{Issuer: m.IDPortenIssuer, ClientID: m.IDPortenClient, ClientSecret: m.IDPortenSecret,
 		PrivateKey: key, KeyID: m.IDPortenKeyID,
 		RedirectURL: strings.TrimSuffix(public, "/") + "/auth/idporten/callback", Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
-}
-
-// kommuneLogin connects to the kommune's own OpenID provider for
-// caseworkers, if one is configured, with its group map read strictly
-// (kommuner checked against the kommune register loaded).
-func (m *Main) kommuneLogin(ctx context.Context, public string) (*caseworker.KommuneLogin, error) {
-	if m.CaseworkerOIDCIssuer == "" {
-		return nil, nil
-	}
-	raw, err := os.ReadFile(m.CaseworkerOIDCGroups)
-	if err != nil {
-		return nil, fmt.Errorf("-caseworker-oidc-groups: %w", err)
-	}
-	groups, err := accounts.ParseGroupMap(raw, m.registers, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("-caseworker-oidc-groups %s: %w", m.CaseworkerOIDCGroups, err)
-	}
-	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	client, err := identity.NewStaffLogin(dctx, identity.StaffConfig{Issuer: m.CaseworkerOIDCIssuer, ClientID: m.CaseworkerOIDCClient,
-		ClientSecret: m.CaseworkerOIDCSecret, RedirectURL: strings.TrimSuffix(public, "/") + caseworker.CallbackPath, Claim: groups.Claim})
-	if err != nil {
-		return nil, err
-	}
-	return &caseworker.KommuneLogin{Client: client, Groups: groups, Name: m.CaseworkerOIDCName, Only: m.CaseworkerOIDCOnly}, nil
 }
 
 // listen takes the listen addresses and, on SQLite, the database file.
