@@ -5,12 +5,15 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms/nid"
 )
 
 // TestAccounts: users with their kommuner, local passwords checked by
@@ -312,4 +315,209 @@ func TestAccountChangesAreAudited(t *testing.T) {
 			t.Fatalf("the command line's account: %+v", first)
 		}
 	})
+}
+
+// TestAccountKommunerAreInTheRegister: with the kommune register loaded, an
+// account is given only kommunenumre in force today, from the command line
+// and from an admin alike, and a number that is no kommune is said to be
+// so before it is said not to be the admin's; without the register, only
+// a number's form is checked.
+func TestAccountKommunerAreInTheRegister(t *testing.T) {
+	t.Parallel()
+	merged := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	reg := nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}, {Number: "4601", Name: "Bergen", ValidFrom: merged},
+		{Number: "1201", Name: "Bergen", ValidTo: merged}}, nil)
+	ctx := context.Background()
+	store := enginetest.Open(t, enginetest.SQLite(t), enginetest.Registers(reg)).Store
+	const password = "korrekt hest batteri stift"
+	admin, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		kommune, reason string
+	}{
+		{"9999", nid.ReasonUnknown},
+		{"1201", nid.ReasonExpired},
+		{"Oslo", nid.ReasonDigits},
+	} {
+		nu := engine.NewUser{Email: "ny@oslo.kommune.no", Name: "Ny", Kommuner: []string{"0301", tt.kommune}, Password: password}
+		for name, create := range map[string]func() error{
+			"the operator": func() error { _, err := store.Accounts.CreateUser(ctx, nu); return err },
+			"Oslo's admin": func() error { _, err := store.Accounts.CreateAccount(ctx, admin, nu); return err },
+		} {
+			err := create()
+			var ke *accounts.KommuneError
+			if !errors.As(err, &ke) || ke.Number != tt.kommune || ke.Reason != tt.reason || !errors.Is(err, engine.ErrInvalid) {
+				t.Errorf("%s gives %s: %v, want a KommuneError %s", name, tt.kommune, err, tt.reason)
+			}
+		}
+	}
+	if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "berit@bergen.kommune.no", Name: "Berit", Kommuner: []string{"4601"}, Password: password}); err != nil {
+		t.Fatalf("a kommune in force: %v", err)
+	}
+
+	bare := enginetest.Open(t, enginetest.SQLite(t)).Store
+	if _, err := bare.Accounts.CreateUser(ctx, engine.NewUser{Email: "x@example.no", Name: "X", Kommuner: []string{"9999"}, Password: password}); err != nil {
+		t.Fatalf("without the register, four digits are a kommunenummer: %v", err)
+	}
+}
+
+// TestExternalSignIn: a kommune's own login provisions the account of its
+// subject at the first sign-in and sets its kommuner and admin role from
+// the claims at every one, each change an account event; no kommune, a
+// disabled account and another account's address are refused; the account
+// has no password and is listed with its provider.
+func TestExternalSignIn(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		store := enginetest.Open(t, dsn).Store
+		const issuer = "https://login.microsoftonline.com/oslo/v2.0"
+		gm, err := accounts.ParseGroupMap([]byte(`{"claim": "groups", "map": {
+			"g-saksbehandler": {"kommuner": ["0301"]},
+			"g-admin": {"kommuner": ["0301"], "admin": true},
+			"g-bergen": {"kommuner": ["4601"]}}}`), nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		signIn := func(sub, email string, groups ...string) (engine.User, error) {
+			return store.Accounts.SignInExternal(ctx, accounts.External{Provider: issuer, Subject: sub, Email: email, Name: "Kari Nordmann", Grant: gm.Grant(groups)})
+		}
+		kari, err := signIn("sub-kari", "Kari.Nordmann@oslo.kommune.no", "g-saksbehandler", "an-unmapped-group")
+		if err != nil || kari.Admin || !slices.Equal(kari.Kommuner, []string{"0301"}) || kari.Email != "kari.nordmann@oslo.kommune.no" || kari.HasPassword {
+			t.Fatalf("the first sign-in: %+v %v", kari, err)
+		}
+		again, err := signIn("sub-kari", "kari.nordmann@oslo.kommune.no", "g-saksbehandler", "g-admin")
+		if err != nil || again.ID != kari.ID || !again.Admin {
+			t.Fatalf("made admin at the kommune: %+v %v", again, err)
+		}
+		// Admin of Oslo does not make her admin of Bergen too.
+		if both, err := signIn("sub-kari", "kari.nordmann@oslo.kommune.no", "g-admin", "g-bergen"); err != nil || both.Admin || len(both.Kommuner) != 2 {
+			t.Fatalf("admin of one of two kommuner: %+v %v", both, err)
+		}
+		if same, err := signIn("sub-kari", "kari.nordmann@oslo.kommune.no", "g-admin", "g-bergen"); err != nil || same.ID != kari.ID {
+			t.Fatalf("the same sign-in again: %+v %v", same, err)
+		}
+		sess, _ := store.Accounts.CreateSession(ctx, kari.ID, time.Hour)
+		if _, err := signIn("sub-kari", "kari.nordmann@oslo.kommune.no", "an-unmapped-group"); !errors.Is(err, accounts.ErrNoKommune) {
+			t.Fatalf("her groups taken away: %v, want ErrNoKommune", err)
+		}
+		if _, _, err := store.Accounts.SessionUser(ctx, sess.Token); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("her session after her groups were taken away: %v", err)
+		}
+		if u, err := store.Accounts.User(ctx, kari.ID); err != nil || len(u.Kommuner) != 0 || u.Admin {
+			t.Fatalf("her account after her groups were taken away: %+v %v", u, err)
+		}
+		events, _ := store.Accounts.AccountEvents(ctx, kari.ID)
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Actor+" "+e.Action+": "+e.Detail)
+		}
+		actor := accounts.ProviderActor(issuer)
+		want := []string{actor + " create: caseworker of 0301", actor + " grant: admin of 0301 (was caseworker of 0301)",
+			actor + " grant: caseworker of 0301, 4601 (was admin of 0301)", actor + " grant: no kommune (was caseworker of 0301, 4601)"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("events\n%q\nwant\n%q", got, want)
+		}
+
+		// A double click: two first sign-ins of one person at once make one account.
+		ids := make(chan string, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, err := signIn("sub-siri", "siri@oslo.kommune.no", "g-saksbehandler")
+				if err != nil {
+					t.Errorf("a first sign-in at once with others: %v", err)
+				}
+				ids <- u.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		first := <-ids
+		for id := range ids {
+			if id != first {
+				t.Fatalf("one person, two accounts: %s and %s", first, id)
+			}
+		}
+		if _, err := signIn("sub-per", "per@oslo.kommune.no"); !errors.Is(err, accounts.ErrNoKommune) {
+			t.Fatalf("a first sign-in with no group: %v, want ErrNoKommune", err)
+		}
+		if _, err := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "lokal@oslo.kommune.no", Name: "Lokal", Kommuner: []string{"0301"}, Password: "et langt passord her"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := signIn("sub-lokal", "LOKAL@oslo.kommune.no", "g-admin"); !errors.Is(err, accounts.ErrEmailTaken) {
+			t.Fatalf("a provider's user with a local account's address: %v, want ErrEmailTaken", err)
+		}
+		if _, err := signIn("sub-uten", "", "g-admin"); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("no e-mail address: %v, want ErrInvalid", err)
+		}
+
+		admin, _ := store.Accounts.CreateUser(ctx, engine.NewUser{Email: "admin@oslo.kommune.no", Name: "Admin", Admin: true, Kommuner: []string{"0301"}, Password: "et langt passord her"})
+		ola, err := signIn("sub-ola", "ola@oslo.kommune.no", "g-saksbehandler")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Accounts.SetDisabled(ctx, admin, ola.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := signIn("sub-ola", "ola@oslo.kommune.no", "g-saksbehandler"); !errors.Is(err, accounts.ErrDisabled) {
+			t.Fatalf("a disabled account: %v, want ErrDisabled", err)
+		}
+		if _, err := store.Accounts.Authenticate(ctx, "ola@oslo.kommune.no", ""); !errors.Is(err, engine.ErrUnauthorized) {
+			t.Fatalf("a provider's user with the local sign-in: %v", err)
+		}
+		all, err := store.Accounts.AllAccounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signIns := map[string][]string{}
+		for _, a := range all {
+			signIns[a.Email] = a.SignIn
+		}
+		if !slices.Equal(signIns["ola@oslo.kommune.no"], []string{issuer}) || !slices.Equal(signIns["lokal@oslo.kommune.no"], []string{engine.ProviderLocal}) || len(all) != 5 {
+			t.Fatalf("all accounts' sign-in: %v", signIns)
+		}
+	})
+}
+
+// TestGroupMaps: what a group map file may say, and what the values of a
+// claim grant.
+func TestGroupMaps(t *testing.T) {
+	t.Parallel()
+	reg := nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}}, nil)
+	for _, tt := range []struct{ name, raw, want string }{
+		{"no claim", `{"map": {"g": {"kommuner": ["0301"]}}}`, "names no claim"},
+		{"an empty map", `{"claim": "groups", "map": {}}`, "grants nothing"},
+		{"a value with no kommune", `{"claim": "groups", "map": {"g": {"admin": true}}}`, `"g" grants no kommune`},
+		{"a kommune not in the register", `{"claim": "groups", "map": {"g": {"kommuner": ["9999"]}}}`, "9999 is not in the kommune register"},
+		{"a name for a number", `{"claim": "groups", "map": {"g": {"kommuner": ["Oslo"]}}}`, "not a kommunenummer"},
+		{"an unknown member", `{"claim": "groups", "map": {"g": {"kommuner": ["0301"], "units": ["x"]}}}`, "unknown field"},
+		{"not JSON", `claim=groups`, "not a group map"},
+	} {
+		if _, err := accounts.ParseGroupMap([]byte(tt.raw), reg, time.Now()); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
+		}
+	}
+	gm, err := accounts.ParseGroupMap([]byte(`{"claim": "roles", "map": {"Skjema.Saksbehandler": {"kommuner": ["0301"]}, "Skjema.Admin": {"kommuner": ["0301"], "admin": true}}}`), reg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		values []string
+		want   string
+	}{
+		{nil, "no kommune"},
+		{[]string{"Skjema.Saksbehandler"}, "caseworker of 0301"},
+		{[]string{"Skjema.Admin"}, "admin of 0301"},
+		{[]string{"Skjema.Saksbehandler", "Skjema.Admin", "Other"}, "admin of 0301"},
+		{[]string{"skjema.admin"}, "no kommune"}, // values are matched exactly
+	} {
+		if got := gm.Grant(tt.values).String(); got != tt.want {
+			t.Errorf("Grant(%q) = %s, want %s", tt.values, got, tt.want)
+		}
+	}
 }

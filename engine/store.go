@@ -19,6 +19,7 @@ import (
 	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/engine/retention"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms/nid"
 )
 
 // Config opens a Store.
@@ -62,6 +63,10 @@ type Config struct {
 	// a hash keeps the cost it was made with, so lowering it later only
 	// affects new passwords.
 	PasswordCost int
+	// Registers hold the kommune register the kommunenumre of caseworkers'
+	// accounts are checked against (accounts.Config.Registers). Defaults
+	// to none: a number's form only.
+	Registers *nid.Registers
 	// Anonymous is the route for a citizen who does not sign in, on a form
 	// that asks for sign-in (forms.Layout.SignIn). Closed by default: such a
 	// submit is refused with ErrSignInRequired. The paper route is open
@@ -138,7 +143,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500))
 	s.Citizens, s.Notices = citizens.New(s.db, cfg.Clock), notices.New(s.db, cfg.Clock)
-	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}); err != nil {
+	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost, Registers: cfg.Registers}); err != nil {
 		s.db.Close()
 		return nil, err
 	}

@@ -1,16 +1,16 @@
 // Package identity signs people in with OpenID Connect, as a client
-// (go-oidc and x/oauth2): citizens at ID-porten. It checks what ID-porten's
-// documentation asks a client to check: the id_token's signature, issuer,
-// audience, expiry and nonce, the level of assurance (acr), and the
-// person's identifier (pid). It keeps no state of its own: the caller keeps
-// the PKCE verifier and the nonce between the redirect and the callback.
+// (go-oidc and x/oauth2): citizens at ID-porten (idporten.go), and
+// caseworkers at their kommune's own provider, such as Entra ID or ADFS
+// (staff.go). For ID-porten it checks what ID-porten's documentation asks a
+// client to check: the id_token's signature, issuer, audience, expiry and
+// nonce, the level of assurance (acr), and the person's identifier (pid).
+// It keeps no state of its own: the caller keeps a sign-in's Start (state,
+// nonce, PKCE verifier) between the redirect and the callback.
 package identity
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -99,27 +99,6 @@ func NewIDPorten(ctx context.Context, cfg Config) (*IDPorten, error) {
 		p.oauth.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	}
 	return p, nil
-}
-
-// Start is what a sign-in keeps between the redirect and the callback,
-// where only the citizen's browser holds it: the state that ties the
-// callback to this start, the nonce that ties the id_token to it, and PKCE's
-// verifier that ties the code to it.
-type Start struct {
-	State    string
-	Nonce    string
-	Verifier string
-}
-
-// NewStart makes the random values of a sign-in.
-func NewStart() Start {
-	return Start{State: random(), Nonce: random(), Verifier: oauth2.GenerateVerifier()}
-}
-
-func random() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // AuthURL is where the browser goes to sign in at the level, in the

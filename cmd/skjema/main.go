@@ -6,6 +6,7 @@
 //	skjema forms check DIR  load and check form definitions in DIR
 //	skjema agency add NAME  make an agency's API key (printed once)
 //	skjema users add EMAIL  add a caseworker or an admin
+//	skjema users list       list the accounts
 //	skjema registers import kommuner|postnummer|malform FILE
 //	skjema registers status
 //	skjema version          print the version
@@ -51,6 +52,7 @@ commands:
                    stop an agency's keys at once
   users add EMAIL  add a caseworker (-name, -kommuner) or an admin (-admin); the password
                    comes from SKJEMA_PASSWORD or is made and printed once
+  users list       every account: e-mail, name, kommuner, role, state and how she signs in
   registers import kommuner|postnummer|malform FILE
                    check a register file and install it for serve: kommuner as SSB's
                    KLASS 131 (JSON or CSV) or a kommune list (JSON); postnummer as
@@ -99,10 +101,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "agency":
 		return agencyCommand(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "users":
-		if len(args) < 2 || args[1] != "add" {
-			return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL")
-		}
-		return usersAdd(ctx, args[2:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
+		return usersCommand(ctx, args[1:], &Main{Stdout: stdout, Stderr: stderr, LogLevel: "warn"})
 	case "registers":
 		return registersCommand(args[1:], stdout)
 	case "backup":

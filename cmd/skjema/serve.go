@@ -65,22 +65,31 @@ type Main struct {
 	IDPortenSecret  string
 	IDPortenKey     string
 	IDPortenKeyID   string
-	SMTPAddr        string
-	SMTPFrom        string
-	SMTPUser        string
-	SMTPPassword    string
-	SMTPTLS         string
-	CitizenURL      string
-	FregURL         string
-	MaskinIssuer    string
-	MaskinClient    string
-	MaskinKeyID     string
-	MaskinKey       string
-	NoMigrate       bool
-	LogLevel        string
-	LogFormat       string
-	Dev             bool
-	ExampleDir      string
+	// The kommune's own login for caseworkers (OpenID Connect). Its
+	// client secret comes from SKJEMA_CASEWORKER_OIDC_SECRET only, never
+	// a flag.
+	CaseworkerOIDCIssuer string
+	CaseworkerOIDCClient string
+	CaseworkerOIDCSecret string
+	CaseworkerOIDCGroups string
+	CaseworkerOIDCName   string
+	CaseworkerOIDCOnly   bool
+	SMTPAddr             string
+	SMTPFrom             string
+	SMTPUser             string
+	SMTPPassword         string
+	SMTPTLS              string
+	CitizenURL           string
+	FregURL              string
+	MaskinIssuer         string
+	MaskinClient         string
+	MaskinKeyID          string
+	MaskinKey            string
+	NoMigrate            bool
+	LogLevel             string
+	LogFormat            string
+	Dev                  bool
+	ExampleDir           string
 	// MaxInFlight and MaxConnsPerAddr shed load (package web and
 	// web/connlimit); zero turns each off.
 	MaxInFlight     int
@@ -163,6 +172,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.IDPortenSecret, "idporten-client-secret", "", "its client secret; give it in the environment rather than on the command line (SKJEMA_IDPORTEN_CLIENT_SECRET)")
 	fs.StringVar(&m.IDPortenKey, "idporten-client-key", "", "a file with the client's private key (PEM), for private_key_jwt instead of the secret (SKJEMA_IDPORTEN_CLIENT_KEY)")
 	fs.StringVar(&m.IDPortenKeyID, "idporten-client-key-id", "", "the id of that key as registered with ID-porten (SKJEMA_IDPORTEN_CLIENT_KEY_ID)")
+	fs.StringVar(&m.CaseworkerOIDCIssuer, "caseworker-oidc-issuer", "", "the kommune's own OpenID provider caseworkers sign in with beside passwords: Entra ID's https://login.microsoftonline.com/<tenant id>/v2.0, ADFS's https://adfs.<kommune>.no/adfs; its client secret in SKJEMA_CASEWORKER_OIDC_SECRET (SKJEMA_CASEWORKER_OIDC_ISSUER)")
+	fs.StringVar(&m.CaseworkerOIDCClient, "caseworker-oidc-client-id", "", "the client id the kommune's provider gave this installation (SKJEMA_CASEWORKER_OIDC_CLIENT_ID)")
+	fs.StringVar(&m.CaseworkerOIDCGroups, "caseworker-oidc-groups", "", "JSON file: what the provider's group or role claim grants, {\"claim\": \"groups\", \"map\": {\"<group id>\": {\"kommuner\": [\"0301\"], \"admin\": false}}} (SKJEMA_CASEWORKER_OIDC_GROUPS)")
+	fs.StringVar(&m.CaseworkerOIDCName, "caseworker-oidc-name", "", "the login's name on the sign-in page's button, \"Logg inn med <name>\", e.g. \"Oslo kommunes innlogging\"; default kommunens innlogging (SKJEMA_CASEWORKER_OIDC_NAME)")
+	fs.BoolVar(&m.CaseworkerOIDCOnly, "caseworker-oidc-only", false, "caseworkers sign in with the kommune's provider only; passwords are not taken (SKJEMA_CASEWORKER_OIDC_ONLY=true)")
 	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "host:port of the SMTP relay citizens' notices go out through; empty: none are sent (SKJEMA_SMTP_ADDR)")
 	fs.StringVar(&m.SMTPFrom, "smtp-from", "", "the sender of notices, e.g. \"Oslo kommune <ikke-svar@oslo.kommune.no>\" (SKJEMA_SMTP_FROM)")
 	fs.StringVar(&m.SMTPUser, "smtp-user", "", "the relay's user name; empty: no authentication (SKJEMA_SMTP_USER)")
@@ -198,6 +212,20 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.FregURL != "" && (m.MaskinIssuer == "" || m.MaskinClient == "" || m.MaskinKey == "") {
 		return fmt.Errorf("SKJEMA_FREG_URL=%q (-freg-url) needs -maskinporten-issuer, -maskinporten-client-id and -maskinporten-key", m.FregURL)
+	}
+	m.CaseworkerOIDCSecret = os.Getenv("SKJEMA_CASEWORKER_OIDC_SECRET")
+	if m.CaseworkerOIDCIssuer != "" && (m.CaseworkerOIDCClient == "" || m.CaseworkerOIDCGroups == "" || m.CaseworkerOIDCSecret == "") {
+		return fmt.Errorf("SKJEMA_CASEWORKER_OIDC_ISSUER=%q (-caseworker-oidc-issuer) needs -caseworker-oidc-client-id, -caseworker-oidc-groups and the client secret in SKJEMA_CASEWORKER_OIDC_SECRET", m.CaseworkerOIDCIssuer)
+	}
+	for _, f := range []struct{ flag, value string }{
+		{"caseworker-oidc-client-id", m.CaseworkerOIDCClient},
+		{"caseworker-oidc-groups", m.CaseworkerOIDCGroups},
+		{"caseworker-oidc-only", map[bool]string{true: "true"}[m.CaseworkerOIDCOnly]},
+	} {
+		if m.CaseworkerOIDCIssuer == "" && f.value != "" {
+			env := "SKJEMA_" + strings.ToUpper(strings.ReplaceAll(f.flag, "-", "_"))
+			return fmt.Errorf("%s=%q (-%s) needs -caseworker-oidc-issuer (SKJEMA_CASEWORKER_OIDC_ISSUER)", env, f.value, f.flag)
+		}
 	}
 	if m.IDPortenIssuer != "" && m.IDPortenClient == "" {
 		return fmt.Errorf("SKJEMA_IDPORTEN_ISSUER=%q (-idporten-issuer) needs -idporten-client-id (SKJEMA_IDPORTEN_CLIENT_ID) and its secret", m.IDPortenIssuer)
@@ -261,7 +289,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	m.agencies = agencies
 	cal := m.calendar()
 	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
-		BatchSize: m.BatchSize, Anonymous: m.anonymous()})
+		BatchSize: m.BatchSize, Anonymous: m.anonymous(), Registers: registers})
 	if err != nil {
 		return err
 	}
@@ -369,9 +397,15 @@ func (m *Main) Run(ctx context.Context) error {
 			cfg.ExampleDir = m.ExampleDir
 		}
 	}
+	kl, err := m.kommuneLogin(ctx, public)
+	if err != nil {
+		m.Close()
+		return err
+	}
 	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
-		BehindHTTPS: m.HSTS || strings.HasPrefix(m.PublicURL, "https://"),
-		Calendar:    m.calendar()})
+		BehindHTTPS:  m.HSTS || strings.HasPrefix(m.PublicURL, "https://"),
+		Calendar:     m.calendar(),
+		KommuneLogin: kl})
 	if err != nil {
 		m.Close()
 		return err
@@ -422,6 +456,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(m.Stdout, "Skjema is running at http://%s/ (database: %s)\n", m.listener.Addr(), where)
 	fmt.Fprintf(m.Stdout, "Caseworkers sign in at http://%s/caseworker/ (a first account: skjema users add -admin …)\n", m.listener.Addr())
+	if kl != nil {
+		only := ", beside passwords"
+		if kl.Only {
+			only = ", and not with passwords"
+		}
+		fmt.Fprintf(m.Stdout, "Caseworkers sign in with the kommune's login at %s%s; its callback is %s\n", m.CaseworkerOIDCIssuer, only,
+			strings.TrimSuffix(public, "/")+caseworker.CallbackPath)
+	}
 	m.summary(log)
 	if cfg.ExampleDir != "" {
 		fmt.Fprintf(m.Stdout, "The example kommune page with the form: http://%s/example/\n", m.listener.Addr())

@@ -4,13 +4,57 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/accounts"
 )
+
+const usersUsage = `usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL | users list  (with -db, -registers as for serve)`
+
+// usersCommand manages the caseworkers' accounts from the command line: add
+// (the first account of a kommune, whose admin then adds the others) and
+// list.
+func usersCommand(ctx context.Context, args []string, m *Main) error {
+	if len(args) == 0 {
+		return errors.New(usersUsage)
+	}
+	switch args[0] {
+	case "add":
+		return usersAdd(ctx, args[1:], m)
+	case "list":
+		return usersList(ctx, args[1:], m)
+	}
+	return errors.New(usersUsage)
+}
+
+// usersFlags are the flags every users command takes: where the accounts
+// are, and the kommune register their kommuner are checked against. Only
+// they are configuration, shared with serve (SKJEMA_DB,
+// SKJEMA_REGISTERS_DIR); SKJEMA_KOMMUNER (the kommuner serve serves) must
+// not become a user's.
+func usersFlags(fs *flag.FlagSet, m *Main) map[string]string {
+	fs.StringVar(&m.Database, "db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
+	fs.StringVar(&m.RegistersDir, "registers", "registers", "directory of imported registers: a kommune register there checks the kommunenumre given (SKJEMA_REGISTERS_DIR)")
+	return map[string]string{"db": "SKJEMA_DB", "registers": "SKJEMA_REGISTERS_DIR"}
+}
+
+// openAccounts opens and migrates the database the users command names.
+func (m *Main) openAccounts(ctx context.Context) error {
+	if err := m.open(ctx, m.logger(), nil); err != nil {
+		return err
+	}
+	if err := m.migrate(ctx); err != nil {
+		m.store.Close()
+		return err
+	}
+	return nil
+}
 
 // usersAdd: skjema users add [-name N] [-kommuner 0301,…] [-admin] [db flags] EMAIL.
 // The password comes from SKJEMA_PASSWORD, or is made here and printed once
@@ -21,11 +65,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	name := fs.String("name", "", "the user's full name (required)")
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
 	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
-	db := fs.String("db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
-	// Only -db is configuration, shared with serve; the others say who the
-	// user is, and SKJEMA_KOMMUNER (the kommuner serve serves) must not
-	// become hers.
-	rest, err := parseFlags(fs, args, m.Stdout, "", map[string]string{"db": "SKJEMA_DB"})
+	rest, err := parseFlags(fs, args, m.Stdout, "", usersFlags(fs, m))
 	if err != nil {
 		return err
 	}
@@ -38,15 +78,15 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 		rand.Read(b)
 		password, generated = base64.RawURLEncoding.EncodeToString(b), true
 	}
-	m.Database = *db
-	if err := m.open(ctx, m.logger(), nil); err != nil {
+	if err := m.openAccounts(ctx); err != nil {
 		return err
 	}
 	defer m.store.Close()
-	if err := m.migrate(ctx); err != nil {
-		return err
-	}
 	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
+	var ke *accounts.KommuneError
+	if errors.As(err, &ke) && m.registers.HasKommuner() {
+		return fmt.Errorf("%w (the kommune register in %s)", err, m.RegistersDir)
+	}
 	if err != nil {
 		return err
 	}
@@ -59,4 +99,57 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 		fmt.Fprintf(m.Stdout, "start password (shown once; give it to the user safely, she changes it at first sign-in):\n%s\n", password)
 	}
 	return nil
+}
+
+// usersList: skjema users list [db flags]. Every account, with her
+// kommuner, role, state and how she signs in; never a password or its
+// hash.
+func usersList(ctx context.Context, args []string, m *Main) error {
+	fs := flag.NewFlagSet("skjema users list", flag.ContinueOnError)
+	rest, err := parseFlags(fs, args, m.Stdout, "", usersFlags(fs, m))
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return errors.New("usage: skjema users list [-db …]")
+	}
+	if err := m.openAccounts(ctx); err != nil {
+		return err
+	}
+	defer m.store.Close()
+	all, err := m.store.Accounts.AllAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tKOMMUNER\tROLE\tSTATE\tSIGN-IN")
+	for _, a := range all {
+		role := "caseworker"
+		if a.Admin {
+			role = "admin"
+		}
+		state := "active"
+		switch {
+		case a.Disabled:
+			state = "disabled"
+		case a.MustChangePassword:
+			state = "start password"
+		}
+		var signIn []string
+		for _, p := range a.SignIn {
+			if p == engine.ProviderLocal {
+				p = "password"
+			}
+			signIn = append(signIn, p)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Email, a.Name, orNone(strings.Join(a.Kommuner, ",")), role, state, orNone(strings.Join(signIn, ", ")))
+	}
+	return tw.Flush()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

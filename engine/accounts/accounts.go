@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms/nid"
 )
 
 // ProviderLocal is the identity provider of passwords kept by Skjema itself.
@@ -42,6 +42,11 @@ type Config struct {
 	// (4); a hash keeps the cost it was made with, so lowering it later
 	// only affects new passwords.
 	PasswordCost int
+	// Registers hold the kommune register an account's kommunenumre are
+	// checked against: a number must be in force on the day it is given.
+	// Defaults to none, and then only a number's form (four digits) is
+	// checked.
+	Registers *nid.Registers
 }
 
 // Service keeps the accounts in the engine's database.
@@ -49,6 +54,7 @@ type Service struct {
 	db           *storage.DB
 	clock        func() time.Time
 	passwordCost int
+	registers    *nid.Registers
 	// dummyHash is compared against when there is no such user, so that a
 	// wrong e-mail address takes as long as a wrong password. Made at
 	// passwordCost on the first sign-in.
@@ -67,7 +73,7 @@ func New(db *storage.DB, cfg Config) (*Service, error) {
 	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("accounts: PasswordCost %d is not between %d and %d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	return &Service{db: db, clock: cfg.Clock, passwordCost: cfg.PasswordCost}, nil
+	return &Service{db: db, clock: cfg.Clock, passwordCost: cfg.PasswordCost, registers: cfg.Registers}, nil
 }
 
 // now is the clock in UTC with microseconds (what both databases keep).
@@ -88,8 +94,6 @@ func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-var kommunenummer = regexp.MustCompile(`^\d{4}$`)
-
 // User is a caseworker or an admin.
 type User struct {
 	ID       string   `json:"id"`
@@ -100,6 +104,9 @@ type User struct {
 	// MustChangePassword: she signs in with a start password an admin
 	// handed out, and must replace it before anything else.
 	MustChangePassword bool `json:"mustChangePassword"`
+	// HasPassword: she has a local password (and may change it); a user
+	// of the kommune's own login alone has none.
+	HasPassword bool `json:"hasPassword"`
 }
 
 // Actor is how a user appears in the audit log.
@@ -139,10 +146,8 @@ func (s *Service) createUser(ctx context.Context, actor string, nu NewUser) (Use
 	if strings.TrimSpace(nu.Name) == "" {
 		return User{}, fmt.Errorf("%w: a user needs a name", fault.ErrInvalid)
 	}
-	for _, k := range nu.Kommuner {
-		if !kommunenummer.MatchString(k) {
-			return User{}, fmt.Errorf("%w: %q is not a kommunenummer", fault.ErrInvalid, k)
-		}
+	if err := s.checkKommuner(nu.Kommuner); err != nil {
+		return User{}, err
 	}
 	if len(nu.Kommuner) == 0 && !nu.Admin {
 		return User{}, fmt.Errorf("%w: a caseworker belongs to at least one kommune", fault.ErrInvalid)
@@ -243,18 +248,21 @@ func (s *Service) UserByIdentity(ctx context.Context, provider, subject string) 
 // User reads one user with her kommuner.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
 	var row struct {
-		ID         string `db:"id"`
-		Email      string `db:"email"`
-		Name       string `db:"name"`
-		Admin      bool   `db:"admin"`
-		MustChange bool   `db:"must_change"`
+		ID          string `db:"id"`
+		Email       string `db:"email"`
+		Name        string `db:"name"`
+		Admin       bool   `db:"admin"`
+		MustChange  bool   `db:"must_change"`
+		HasPassword bool   `db:"has_password"`
 	}
 	if err := s.db.Read().Get(ctx, &row, `SELECT id, email, name, admin,
-		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
-		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, id); err != nil {
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.secret_hash IS NOT NULL) AS has_password
+		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, ProviderLocal, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
-	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange}
+	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange,
+		HasPassword: row.HasPassword}
 	if err := s.db.Read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}
@@ -338,6 +346,11 @@ func (u User) manages(kommuner []string) bool {
 // fault.ErrForbidden unless every kommune of the new account is hers. Its
 // password is a start password.
 func (s *Service) CreateAccount(ctx context.Context, admin User, nu NewUser) (User, error) {
+	// A number that is no kommune is said to be so, before it is said not
+	// to be hers.
+	if err := s.checkKommuner(nu.Kommuner); err != nil {
+		return User{}, err
+	}
 	if !admin.manages(nu.Kommuner) {
 		return User{}, fmt.Errorf("create account by %s: %w: an admin makes accounts only for her own kommuner", admin.ID, fault.ErrForbidden)
 	}
@@ -345,10 +358,14 @@ func (s *Service) CreateAccount(ctx context.Context, admin User, nu NewUser) (Us
 	return s.createUser(ctx, admin.Actor(), nu)
 }
 
-// Account is a user as an admin lists her: with whether she is disabled.
+// Account is a user as an admin or the operator lists her: with whether
+// she is disabled and how she signs in.
 type Account struct {
 	User
 	Disabled bool `json:"disabled"`
+	// SignIn are the identity providers she signs in with: ProviderLocal
+	// for a password, an issuer's URL for a kommune's own login.
+	SignIn []string `json:"signIn"`
 }
 
 // Accounts lists the accounts an admin manages, by e-mail address. Anyone
@@ -357,36 +374,69 @@ func (s *Service) Accounts(ctx context.Context, admin User) ([]Account, error) {
 	if !admin.Admin {
 		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, fault.ErrNotFound)
 	}
+	all, err := s.allAccounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
+	}
+	out := []Account{}
+	for _, a := range all {
+		if admin.manages(a.Kommuner) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// AllAccounts lists every account of the installation, by e-mail address:
+// the operator's view, from the command line. No UI calls it.
+func (s *Service) AllAccounts(ctx context.Context) ([]Account, error) {
+	all, err := s.allAccounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("all accounts: %w", err)
+	}
+	return all, nil
+}
+
+func (s *Service) allAccounts(ctx context.Context) ([]Account, error) {
 	var rows []struct {
-		ID         string `db:"id"`
-		Email      string `db:"email"`
-		Name       string `db:"name"`
-		Admin      bool   `db:"admin"`
-		Disabled   bool   `db:"disabled"`
-		MustChange bool   `db:"must_change"`
+		ID          string `db:"id"`
+		Email       string `db:"email"`
+		Name        string `db:"name"`
+		Admin       bool   `db:"admin"`
+		Disabled    bool   `db:"disabled"`
+		MustChange  bool   `db:"must_change"`
+		HasPassword bool   `db:"has_password"`
 	}
 	if err := s.db.Read().Select(ctx, &rows, `SELECT id, email, name, admin, disabled,
-		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change
-		FROM users ORDER BY email`, ProviderLocal); err != nil {
-		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change,
+		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.secret_hash IS NOT NULL) AS has_password
+		FROM users ORDER BY email`, ProviderLocal, ProviderLocal); err != nil {
+		return nil, err
 	}
 	var links []struct {
-		UserID  string `db:"user_id"`
-		Kommune string `db:"kommune"`
+		UserID string `db:"user_id"`
+		Value  string `db:"value"`
 	}
-	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, kommune FROM user_kommuner ORDER BY kommune`); err != nil {
-		return nil, fmt.Errorf("accounts for %s: %w", admin.ID, err)
+	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, kommune AS value FROM user_kommuner ORDER BY kommune`); err != nil {
+		return nil, err
 	}
 	kommuner := map[string][]string{}
 	for _, l := range links {
-		kommuner[l.UserID] = append(kommuner[l.UserID], l.Kommune)
+		kommuner[l.UserID] = append(kommuner[l.UserID], l.Value)
+	}
+	// A local identity without a password (its hash cleared) signs no one in.
+	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, provider AS value FROM identities
+		WHERE provider <> ? OR secret_hash IS NOT NULL ORDER BY provider`, ProviderLocal); err != nil {
+		return nil, err
+	}
+	signIn := map[string][]string{}
+	for _, l := range links {
+		signIn[l.UserID] = append(signIn[l.UserID], l.Value)
 	}
 	out := []Account{}
 	for _, r := range rows {
-		if !admin.manages(kommuner[r.ID]) {
-			continue
-		}
-		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: kommuner[r.ID], MustChangePassword: r.MustChange}, Disabled: r.Disabled})
+		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: append([]string{}, kommuner[r.ID]...),
+			MustChangePassword: r.MustChange, HasPassword: r.HasPassword}, Disabled: r.Disabled, SignIn: append([]string{}, signIn[r.ID]...)})
 	}
 	return out, nil
 }

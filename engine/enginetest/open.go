@@ -10,6 +10,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/forms/nid"
 )
 
 // Bundle is a store on a test database and the shipped forms.
@@ -54,6 +55,13 @@ func Anonymous(a engine.Anonymous) Option { return func(o *options) { o.engine.A
 // AllowSynthetic makes the forms accept synthetic fødselsnumre, as a test
 // installation does: TestID's persons from ID-porten have them.
 func AllowSynthetic() Option { return func(o *options) { o.forms.Person.AllowSynthetic = true } }
+
+// Registers are the kommune and postnummer registers, for the forms and
+// for the kommuner of accounts. Defaults to none: numbers are checked for
+// their form only.
+func Registers(r *nid.Registers) Option {
+	return func(o *options) { o.engine.Registers, o.forms.Registers = r, r }
+}
 
 // Unmigrated leaves the database as it is, for tests of what happens before
 // migrations run. By default Open migrates.

@@ -8,6 +8,16 @@
 // Then start Skjema with -idporten-issuer http://127.0.0.1:8081
 // -idporten-client-id skjema-dev -idporten-client-secret dev-secret
 // (the defaults of -client-id and -client-secret here) and -allow-synthetic.
+//
+// It plays a kommune's own login for caseworkers too, with persons who
+// carry a name, an e-mail address and groups (employees.json, with
+// groups.json the group map for Skjema):
+//
+//	go run ./examples/idporten-test -addr 127.0.0.1:8083 -persons examples/idporten-test/employees.json -redirect http://127.0.0.1:8080/caseworker/oidc/callback
+//
+// and start Skjema with SKJEMA_CASEWORKER_OIDC_SECRET=dev-secret,
+// -caseworker-oidc-issuer http://127.0.0.1:8083 -caseworker-oidc-client-id
+// skjema-dev -caseworker-oidc-groups examples/idporten-test/groups.json.
 package main
 
 import (
@@ -31,7 +41,7 @@ func main() {
 	clientSecret := flag.String("client-secret", "dev-secret", "the client secret Skjema uses")
 	redirect := flag.String("redirect", "http://127.0.0.1:8080/auth/idporten/callback", "Skjema's callback URL(s), comma-separated")
 	postLogout := flag.String("post-logout", "http://127.0.0.1:8080/auth/idporten/signed-out", "where Skjema sends the citizen after sign-out, comma-separated")
-	personsFile := flag.String("persons", "", "a JSON file of TestID persons [{\"pid\": …, \"name\": …}] (default: the persons of examples/freg-test)")
+	personsFile := flag.String("persons", "", "a JSON file of TestID persons [{\"pid\": …, \"name\": …, \"claims\": {…}}] (default: the persons of examples/freg-test); claims go in their id_tokens, as a kommune's login's name, email and groups")
 	flag.Parse()
 	if err := run(*addr, *clientID, *clientSecret, *redirect, *postLogout, *personsFile); err != nil {
 		log.Fatal(err)

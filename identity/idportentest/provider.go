@@ -7,6 +7,11 @@
 // automated tests. It is built on zitadel/oidc's op; nothing of OpenID
 // Connect is written by hand.
 //
+// A person may carry claims of her own (Person.Claims), which her
+// id_tokens then carry too: so the same provider plays a kommune's own
+// login for caseworkers, with the name, e-mail address and groups or roles
+// that Entra ID or ADFS would send (see Employee).
+//
 // Run it on its own with `go run ./examples/idporten-test`; a test starts
 // one with httptest (see Start).
 package idportentest
@@ -46,6 +51,16 @@ const (
 type Person struct {
 	PID  string `json:"pid"`
 	Name string `json:"name"`
+	// Claims are put in her id_token and userinfo beside ID-porten's:
+	// none for a citizen.
+	Claims map[string]any `json:"claims,omitempty"`
+}
+
+// Employee is a person of a kommune's own login: she signs in with
+// LoginHint(id, Substantial), and her id_token carries her name, e-mail
+// address and, under claim, the values (groups or roles) given.
+func Employee(id, name, email, claim string, values ...string) Person {
+	return Person{PID: id, Name: name, Claims: map[string]any{"name": name, "email": email, claim: values}}
 }
 
 // Client is a registered relying party.
@@ -117,7 +132,8 @@ func New(cfg Config) (*Provider, error) {
 		AuthMethodPost:           true,
 		AuthMethodPrivateKeyJWT:  true,
 		SupportedUILocales:       []language.Tag{language.Make("nb"), language.Make("nn"), language.English},
-		SupportedClaims:          []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "pid", "locale", "sid"},
+		SupportedClaims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "pid", "locale", "sid",
+			"name", "email", "groups", "roles"},
 	}
 	provider, err := op.NewProvider(opCfg, st, op.StaticIssuer(cfg.Issuer),
 		op.WithAllowInsecure(),
@@ -266,10 +282,16 @@ func TestIDPersons() []Person {
 // Folkeregisteret's synthetic persons, until the test ends.
 func Serve(t testing.TB, clients ...Client) *Provider {
 	t.Helper()
+	return ServeConfig(t, Config{Clients: clients, Persons: TestIDPersons()})
+}
+
+// ServeConfig starts a provider of cfg on a loopback port for the test,
+// until the test ends; the Issuer is the port's URL.
+func ServeConfig(t testing.TB, cfg Config) *Provider {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + srv.Listener.Addr().String()
-	persons := TestIDPersons()
-	p, err := New(Config{Issuer: issuer, Clients: clients, Persons: persons})
+	cfg.Issuer = "http://" + srv.Listener.Addr().String()
+	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

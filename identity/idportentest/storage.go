@@ -270,7 +270,15 @@ func (s *storage) SetUserinfoFromRequest(_ context.Context, info *oidc.UserInfo,
 	info.AppendClaims("pid", a.pid)
 	info.AppendClaims("locale", locale(a.req.UILocales))
 	info.AppendClaims("sid", a.sessionID)
+	s.appendOwnClaims(info, a.pid)
 	return nil
+}
+
+// appendOwnClaims adds the claims the person carries of her own.
+func (s *storage) appendOwnClaims(info *oidc.UserInfo, pid string) {
+	for k, v := range s.persons[pid].Claims {
+		info.AppendClaims(k, v)
+	}
 }
 
 func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, tokenID, _, _ string) error {
@@ -282,6 +290,7 @@ func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, t
 	}
 	info.Subject = t.subject
 	info.AppendClaims("pid", t.pid)
+	s.appendOwnClaims(info, t.pid)
 	return nil
 }
 

@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/accounts"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/forms/nid"
 )
 
 // auditView is an application's whole audit trail, reads included.
@@ -103,6 +105,11 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 			}
 			return h.showUsers(w, r, u, http.StatusForbidden, again)
 		}
+		var ke *accounts.KommuneError
+		if errors.As(err, &ke) {
+			again.Error = kommuneRefusal(ke)
+			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
+		}
 		if _, msg, ok := refusal(err); ok {
 			again.Error = msg
 			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
@@ -110,6 +117,17 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 		return err
 	}
 	return h.showUsers(w, r, u, http.StatusCreated, usersView{Created: &created, Password: password})
+}
+
+// kommuneRefusal says why a kommunenummer cannot be given to an account.
+func kommuneRefusal(ke *accounts.KommuneError) string {
+	switch ke.Reason {
+	case nid.ReasonUnknown:
+		return "Kommunenummeret " + ke.Number + " finnes ikke i kommuneregisteret."
+	case nid.ReasonExpired:
+		return "Kommunenummeret " + ke.Number + " er ikke lenger i bruk (kommunen er slått sammen eller delt). Bruk kommunens nye nummer."
+	}
+	return "«" + ke.Number + "» er ikke et kommunenummer. Skriv fire sifre."
 }
 
 func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.User) error {

@@ -1,5 +1,6 @@
 // Package caseworker is the kommune caseworker's web UI at /caseworker/:
-// sign-in, the exception queue, an application shown with the form's own
+// sign-in (a local password, or the kommune's own OpenID provider, oidc.go),
+// the exception queue, an application shown with the form's own
 // labels, the actions on it, paper applications, and for admins the accounts
 // and audit trails. It is server-rendered HTML (html/template) with no
 // script, styled with Digdir designsystemet.
@@ -85,6 +86,9 @@ type Config struct {
 	// Registers name the kommuner (SSB's register, as imported); without
 	// them kommuner are shown by number only.
 	Registers *nid.Registers
+	// KommuneLogin is the kommune's own OpenID provider caseworkers may
+	// sign in with. Defaults to none: passwords only.
+	KommuneLogin *KommuneLogin
 	// APIBase is where the paper form's widget finds the citizen API and
 	// its script, relative to this server. Defaults to "/".
 	APIBase string
@@ -136,6 +140,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.APIBase == "" {
 		cfg.APIBase = "/"
 	}
+	if cfg.KommuneLogin != nil && cfg.KommuneLogin.Client == nil {
+		return nil, errors.New("caseworker: KommuneLogin needs its Client")
+	}
 	h := &Handler{
 		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]*template.Template{},
 		byAddress:     ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
@@ -172,6 +179,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
 	h.mux.HandleFunc("POST /caseworker/logout", h.withStartPassword(h.logout))
+	h.mux.HandleFunc("GET "+startPath, h.page(h.kommuneLoginStart))
+	h.mux.HandleFunc("GET "+CallbackPath, h.page(h.kommuneLoginCallback))
 	h.mux.HandleFunc("GET /caseworker/password", h.withStartPassword(h.passwordPage))
 	h.mux.HandleFunc("POST /caseworker/password", h.withStartPassword(h.changePassword))
 	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.listPage))

@@ -46,22 +46,35 @@ type testBundle struct {
 	body  []byte
 }
 
-func setup(t testing.TB, dsn string, cfg caseworker.Config) *testBundle {
+func setup(t testing.TB, dsn string, cfg caseworker.Config, opts ...queuetest.Option) *testBundle {
 	t.Helper()
-	qb := queuetest.Open(t, dsn)
+	return setupAt(t, dsn, func(string) caseworker.Config { return cfg }, opts...)
+}
+
+// setupAt is setup with a configuration that needs the server's own URL
+// (the kommune's login's callback), made by cfgAt.
+func setupAt(t testing.TB, dsn string, cfgAt func(base string) caseworker.Config, opts ...queuetest.Option) *testBundle {
+	t.Helper()
+	qb := queuetest.Open(t, dsn, opts...)
 	store, reg := qb.Store, qb.Forms
+	// TLS, because the session cookie is Secure (and __Host-).
+	srv := httptest.NewUnstartedServer(nil)
+	cfg := cfgAt("https://" + srv.Listener.Addr().String())
 	quiet := slog.New(slog.DiscardHandler)
-	cfg.Store, cfg.Forms, cfg.Logger = store, reg, quiet
+	cfg.Store, cfg.Forms = store, reg
+	if cfg.Logger == nil {
+		cfg.Logger = quiet
+	}
 	cw, err := caseworker.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// TLS, because the session cookie is Secure (and __Host-).
 	api, err := web.New(web.Config{Store: store, Forms: reg, Caseworker: cw, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(api.Handler())
+	srv.Config.Handler = api.Handler()
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	form, _ := reg.Form("bostotte")
 	body, err := os.ReadFile("../../examples/bostotte/application.json")
@@ -759,9 +772,10 @@ func TestUnstorableFormFields(t *testing.T) {
 	})
 }
 
-// TestAdminsAreScopedToTheirKommuner: Bergen's admin neither lists, makes
-// nor disables an account of Oslo, so no account she makes reaches an Oslo
-// application; Oslo's admin still manages Oslo's accounts.
+// TestAdminsAreScopedToTheirKommuner: Bergen's admin neither lists, makes,
+// disables nor gives a new password to an account of Oslo, so no account
+// she makes reaches an Oslo application; Oslo's admin still manages Oslo's
+// accounts.
 func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 	t.Parallel()
 	enginetest.Each(t, func(t *testing.T, dsn string) {
@@ -797,8 +811,14 @@ func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 				t.Errorf("Bergen's admin disables %s: %d, want the same 404 as for nothing", id, p.status)
 			}
 		}
+		for _, id := range []string{kari.ID, "no-such-account"} {
+			p := bergen.post("/caseworker/users/"+id+"/password", nil)
+			if p.status != http.StatusNotFound || !strings.Contains(p.body, "Fant ikke siden") || strings.Contains(p.body, "cw-secret") {
+				t.Errorf("Bergen's admin gives %s a new start password: %d, want the same 404 as for nothing", id, p.status)
+			}
+		}
 		if p := b.browser(t).login("kari@oslo.kommune.no", password); p.status != http.StatusSeeOther {
-			t.Fatalf("Oslo's caseworker after Bergen's attempt to disable her: %d", p.status)
+			t.Fatalf("Oslo's caseworker after Bergen's attempts to disable her and reset her password: %d", p.status)
 		}
 		// What she may make: an account of her own kommune, which sees none of Oslo's.
 		p = bergen.post("/caseworker/users", url.Values{"name": {"Berit"}, "email": {"berit@bergen.kommune.no"}, "kommuner": {"4601"}})
@@ -833,6 +853,29 @@ func TestAdminsAreScopedToTheirKommuner(t *testing.T) {
 			t.Fatalf("Oslo's admin enables her again: %d", p.status)
 		}
 	})
+}
+
+// TestNewAccountsKommunerAreInTheRegister: with the kommune register
+// loaded, an admin's new account for a kommunenummer that is not in it is
+// refused, saying so (operator review: kommune 9999 was taken).
+func TestNewAccountsKommunerAreInTheRegister(t *testing.T) {
+	t.Parallel()
+	reg := nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}}, nil)
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{Registers: reg}, queuetest.Engine(enginetest.Registers(reg)))
+	b.user(t, "admin@oslo.kommune.no", true, "0301")
+	admin := b.signedIn(t, "admin@oslo.kommune.no")
+	for kommuner, want := range map[string]string{
+		"0301 9999": "Kommunenummeret 9999 finnes ikke i kommuneregisteret.",
+		"Oslo":      "«Oslo» er ikke et kommunenummer. Skriv fire sifre.",
+	} {
+		p := admin.post("/caseworker/users", url.Values{"name": {"Ny"}, "email": {"ny@oslo.kommune.no"}, "kommuner": {kommuner}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(p.body), want) {
+			t.Errorf("kommuner %q: %d, want 422 with %q", kommuner, p.status, want)
+		}
+	}
+	if p := admin.post("/caseworker/users", url.Values{"name": {"Ny"}, "email": {"ny@oslo.kommune.no"}, "kommuner": {"0301"}}); p.status != http.StatusCreated {
+		t.Fatalf("a kommune in the register: %d", p.status)
+	}
 }
 
 // TestNewRefusesACalendarTheQueueWouldRefuse: the UI shows the deadline the

@@ -24,17 +24,47 @@ const loginCookie = "__Host-skjema-login"
 type loginView struct {
 	Email, Next, Error string
 	HTTPS              bool // sign-in is impossible here: over plain HTTP
+	// KommuneLogin names the kommune's own login, for its button; empty
+	// without one. NoPasswords: it is the only way in.
+	KommuneLogin string
+	NoPasswords  bool
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if h.plainHTTP(r) {
 		return h.needsHTTPS(w, r)
 	}
+	return h.showLogin(w, r, http.StatusOK, loginView{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// showLogin shows the sign-in page, with a new CSRF token for its form.
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, lv loginView) error {
 	token := make([]byte, 16)
 	rand.Read(token)
 	csrf := hex.EncodeToString(token)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: csrf, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	h.render(w, r, http.StatusOK, "login", view{Title: "Logg inn", CSRF: csrf, Data: loginView{Next: safeNext(r.URL.Query().Get("next"))}})
+	h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: csrf, Data: h.withKommuneLogin(lv)})
+	return nil
+}
+
+// withKommuneLogin adds the kommune's own login to the sign-in page.
+func (h *Handler) withKommuneLogin(lv loginView) loginView {
+	if h.cfg.KommuneLogin != nil {
+		lv.KommuneLogin, lv.NoPasswords = h.kommuneLoginName(), h.cfg.KommuneLogin.Only
+	}
+	return lv
+}
+
+// startSession signs a user in: a new session, and its cookie (the
+// sign-in form's own is done with).
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID string) error {
+	sess, err := h.store.Accounts.CreateSession(r.Context(), userID, h.cfg.SessionTTL)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Secure: true, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Expires: sess.ExpiresAt})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	return nil
 }
 
@@ -44,6 +74,9 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 // gets the same answer.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if h.cfg.KommuneLogin != nil && h.cfg.KommuneLogin.Only {
+		return h.showLogin(w, r, http.StatusForbidden, loginView{Error: "Her logger du inn med " + h.kommuneLoginName() + ", ikke med passord."})
+	}
 	c, err := r.Cookie(loginCookie)
 	if err != nil && h.plainHTTP(r) {
 		return h.needsHTTPS(w, r)
@@ -55,7 +88,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	now := h.cfg.Clock()
 	again := func(status int, msg string) error {
-		h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: c.Value, Data: loginView{Email: email, Next: next, Error: msg}})
+		h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: c.Value, Data: h.withKommuneLogin(loginView{Email: email, Next: next, Error: msg})})
 		return nil
 	}
 	attempt, wait := h.attempt(r, email, now)
@@ -72,13 +105,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := h.store.Accounts.CreateSession(r.Context(), u.ID, h.cfg.SessionTTL)
-	if err != nil {
+	if err := h.startSession(w, r, u.ID); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Secure: true, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Expires: sess.ExpiresAt})
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

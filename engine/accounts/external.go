@@ -1,0 +1,269 @@
+package accounts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/secret"
+	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms/nid"
+)
+
+// A kommune's own login (OpenID Connect: Entra ID, ADFS) vouches for a
+// caseworker at each sign-in: who she is (the issuer and her sub), her name
+// and e-mail address, and the values of a group or role claim. What those
+// values grant here is the kommune's GroupMap, and the grant is set on her
+// account at every sign-in (just-in-time provisioning): the kommune's
+// directory, not Skjema, is the truth of who works where. Local accounts
+// with passwords live on beside these, for small kommuner.
+
+// GroupMap says what the values of one claim of a kommune's identity
+// provider grant: an Entra ID group's object id (the groups claim) or an
+// app role's name (roles), an ADFS group or role, each to kommuner and
+// perhaps the admin role.
+type GroupMap struct {
+	// Claim is the id_token's claim that holds the values: "groups",
+	// "roles", …
+	Claim string `json:"claim"`
+	// Map is what each value grants.
+	Map map[string]Grant `json:"map"`
+}
+
+// Grant is what a user is given: the kommuner whose applications she works
+// on, and whether she is their admin.
+type Grant struct {
+	Kommuner []string `json:"kommuner"`
+	Admin    bool     `json:"admin,omitempty"`
+}
+
+// ParseGroupMap reads a GroupMap from JSON, strictly: an unknown member, a
+// value that grants no kommune, and a kommunenummer that is not four digits
+// or not in the kommune register (in force on the day; reg may hold none)
+// are each refused, saying which.
+func ParseGroupMap(raw []byte, reg *nid.Registers, on time.Time) (GroupMap, error) {
+	var gm GroupMap
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&gm); err != nil {
+		return GroupMap{}, fmt.Errorf(`not a group map ({"claim": "groups", "map": {"<value>": {"kommuner": ["0301"], "admin": false}}}): %w`, err)
+	}
+	if dec.More() {
+		return GroupMap{}, errors.New("not a group map: more after the object")
+	}
+	if strings.TrimSpace(gm.Claim) == "" {
+		return GroupMap{}, errors.New(`"claim" names no claim (e.g. "groups" or "roles")`)
+	}
+	if len(gm.Map) == 0 {
+		return GroupMap{}, errors.New(`"map" grants nothing: no one could sign in`)
+	}
+	for value, g := range gm.Map {
+		if len(g.Kommuner) == 0 {
+			return GroupMap{}, fmt.Errorf("%q grants no kommune: a caseworker belongs to at least one", value)
+		}
+		if err := checkKommuner(reg, on, g.Kommuner); err != nil {
+			return GroupMap{}, fmt.Errorf("%q: %w", value, err)
+		}
+	}
+	return gm, nil
+}
+
+// Grant is what a user with these values of the claim is given: every
+// kommune any of them grants, and the admin role only if each of those
+// kommuner comes with it from some value (the admin role is an account's,
+// over all her kommuner, so a group that makes her admin of one kommune
+// does not make her admin of another).
+func (gm GroupMap) Grant(values []string) Grant {
+	var g Grant
+	var adminOf []string
+	for _, v := range values {
+		m, ok := gm.Map[v]
+		if !ok {
+			continue
+		}
+		g.Kommuner = append(g.Kommuner, m.Kommuner...)
+		if m.Admin {
+			adminOf = append(adminOf, m.Kommuner...)
+		}
+	}
+	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
+	g.Admin = len(g.Kommuner) > 0
+	for _, k := range g.Kommuner {
+		g.Admin = g.Admin && slices.Contains(adminOf, k)
+	}
+	return g
+}
+
+// String says a grant as the account log keeps it: "admin of 0301, 4601".
+func (g Grant) String() string {
+	role := "caseworker"
+	if g.Admin {
+		role = "admin"
+	}
+	if len(g.Kommuner) == 0 {
+		return "no kommune"
+	}
+	return role + " of " + strings.Join(g.Kommuner, ", ")
+}
+
+// External is a user as a kommune's identity provider vouches for her at a
+// sign-in.
+type External struct {
+	// Provider is the identity provider's issuer URL, Subject her sub: the
+	// identity the account is found by, never the e-mail address.
+	Provider, Subject string
+	Email, Name       string
+	Grant             Grant
+}
+
+// Refusals of SignInExternal, for the UI to explain.
+var (
+	// ErrNoKommune: her claims grant no kommune here.
+	ErrNoKommune = fmt.Errorf("%w: the identity provider's claims grant no kommune here", fault.ErrForbidden)
+	// ErrDisabled: an admin has disabled her account.
+	ErrDisabled = fmt.Errorf("%w: the account is disabled", fault.ErrForbidden)
+	// ErrEmailTaken: another account, a local one, has her e-mail address.
+	// It is not taken over: an address is not an identity.
+	ErrEmailTaken = fmt.Errorf("%w: another account has the e-mail address", fault.ErrConflict)
+)
+
+// ProviderActor is the actor of an account change made by an identity
+// provider's claims at a sign-in.
+func ProviderActor(provider string) string { return "provider:" + provider }
+
+// SignInExternal finds or makes the account of an identity provider's
+// subject, and sets its name, e-mail address, kommuner and admin role to
+// what the provider says now: a new account and every change of its grant
+// are account events, by ProviderActor. A grant of no kommune is refused
+// with ErrNoKommune, and an account that had kommuner loses them and its
+// sessions end (her group was taken from her at the kommune). A disabled
+// account stays disabled (ErrDisabled): an admin's word stands over the
+// claims. An e-mail address of another account is ErrEmailTaken.
+func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) {
+	if e.Provider == "" || e.Provider == ProviderLocal || e.Subject == "" {
+		return User{}, fmt.Errorf("%w: an external sign-in needs its provider and subject", fault.ErrInvalid)
+	}
+	addr, err := mail.ParseAddress(e.Email)
+	if err != nil || addr.Address != strings.TrimSpace(e.Email) {
+		return User{}, fmt.Errorf("%w: the identity provider gave no e-mail address", fault.ErrInvalid)
+	}
+	email, name := strings.ToLower(addr.Address), strings.TrimSpace(e.Name)
+	if name == "" {
+		name = email
+	}
+	g := e.Grant
+	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
+	if err := s.checkKommuner(g.Kommuner); err != nil {
+		return User{}, err
+	}
+	if len(g.Kommuner) == 0 {
+		g.Admin = false
+	}
+	actor := ProviderActor(e.Provider)
+	var id string
+	var refused error
+	write := func(tx storage.Tx) error {
+		refused = nil
+		var row struct {
+			ID       string `db:"id"`
+			Email    string `db:"email"`
+			Name     string `db:"name"`
+			Admin    bool   `db:"admin"`
+			Disabled bool   `db:"disabled"`
+		}
+		err := tx.Get(ctx, &row, `SELECT u.id, u.email, u.name, u.admin, u.disabled FROM identities i JOIN users u ON u.id = i.user_id
+			WHERE i.provider = ? AND i.subject = ?`, e.Provider, e.Subject)
+		if errors.Is(err, fault.ErrNotFound) {
+			if len(g.Kommuner) == 0 {
+				refused = ErrNoKommune
+				return nil
+			}
+			id = secret.ID()
+			return s.provision(ctx, tx, actor, e, User{ID: id, Email: email, Name: name, Admin: g.Admin, Kommuner: g.Kommuner})
+		}
+		if err != nil {
+			return err
+		}
+		id = row.ID
+		if row.Disabled {
+			refused = ErrDisabled
+			return nil
+		}
+		var had []string
+		if err := tx.Select(ctx, &had, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
+			return err
+		}
+		if row.Email != email || row.Name != name {
+			if _, err := tx.Exec(ctx, `UPDATE users SET email = ?, name = ? WHERE id = ?`, email, name, id); err != nil {
+				return err
+			}
+		}
+		was := Grant{Kommuner: had, Admin: row.Admin && len(had) > 0}
+		if slices.Equal(was.Kommuner, g.Kommuner) && was.Admin == g.Admin {
+			return nil
+		}
+		if len(g.Kommuner) == 0 {
+			refused = ErrNoKommune
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		if err := s.setGrant(ctx, tx, id, g); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "grant", id, g.String()+" (was "+was.String()+")")
+	}
+	err = s.db.Write(ctx, write)
+	if errors.Is(err, storage.ErrUnique) {
+		// Two first sign-ins of one person at once (a double click) both
+		// make her account; the one that lost finds it when it tries again.
+		err = s.db.Write(ctx, write)
+	}
+	if errors.Is(err, storage.ErrUnique) {
+		return User{}, ErrEmailTaken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("external sign-in at %s: %w", e.Provider, err)
+	}
+	if refused != nil {
+		return User{}, refused
+	}
+	return s.User(ctx, id)
+}
+
+// provision makes the account of a new external identity.
+func (s *Service) provision(ctx context.Context, tx storage.Tx, actor string, e External, u User) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id) VALUES (?, ?, ?)`, e.Provider, e.Subject, u.ID); err != nil {
+		return err
+	}
+	if err := s.setGrant(ctx, tx, u.ID, Grant{Kommuner: u.Kommuner, Admin: u.Admin}); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, actor, "create", u.ID, Grant{Kommuner: u.Kommuner, Admin: u.Admin}.String())
+}
+
+// setGrant replaces an account's kommuner and admin role.
+func (s *Service) setGrant(ctx context.Context, tx storage.Tx, id string, g Grant) error {
+	if _, err := tx.Exec(ctx, `UPDATE users SET admin = ? WHERE id = ?`, g.Admin, id); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+		return err
+	}
+	for _, k := range g.Kommuner {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, id, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
