@@ -52,7 +52,7 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await axe(page, 'caseworker: sign-in refused');
   await page.getByLabel('Passord').fill(PASSWORD);
   await page.getByRole('button', { name: 'Logg inn' }).click();
-  await page.getByRole('heading', { name: 'Søknader som trenger deg' }).waitFor();
+  await page.getByRole('heading', { name: 'Søknader', exact: true }).waitFor();
 
   // The flagged application appears (routing runs in the background).
   await until(`${ref} in the queue`, async () => {
@@ -62,12 +62,16 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   });
   await axe(page, 'caseworker: queue');
   const reason = T['routing.registeredElsewhere.title'];
+  await page.getByText('Filtrer og sorter').click();
   await page.getByLabel('Årsak').selectOption({ label: `${reason} (1)` });
-  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.getByRole('button', { name: 'Vis', exact: true }).click();
   await page.getByRole('link', { name: ref }).click();
 
-  // The application with the form's own labels, the reason, the history.
-  await page.getByRole('heading', { name: `Søknad ${ref}` }).waitFor();
+  // The application, headed by the applicant's name, with the form's own
+  // labels, the reason with the answer behind it, the history.
+  await page.getByRole('heading', { name: `${doc.applicant.givenName} ${doc.applicant.familyName}`, level: 1 }).waitFor();
+  assert.match(await page.locator('#case-ref').textContent(), new RegExp(ref));
+  assert.match(await page.locator('#why').textContent(), new RegExp(`${T['field.household.registeredElsewhere.name']} til ${T['group.household.item'].replace('{n}', '1')}: ${T['option.yes']}`));
   const main = page.locator('main');
   assert.match(await main.textContent(), new RegExp(reason));
   assert.match(await main.textContent(), /Kommunal utleiebolig/);
@@ -81,9 +85,10 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
 
   // Returned to the citizen with a message and the field to fix.
   const message = 'Ola er registrert på en annen adresse. Stemmer det at han bor hos deg?';
+  await page.getByText('Send tilbake til søkeren', { exact: true }).click();
   await page.getByLabel('Melding til søkeren').fill(message);
   await page.getByText('Velg felt søkeren skal rette').click();
-  await page.locator('details.ds-details[open]').waitFor();
+  await page.locator('details.ds-details[open] details.ds-details[open]').waitFor();
   const field = `${T['field.household.registeredElsewhere.name']} til ${T['group.household.item'].replace('{n}', '1')}`;
   // The list opens with a 0.4 s height animation, under which a click can
   // land before the box has settled: try until it holds.

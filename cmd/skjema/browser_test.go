@@ -221,6 +221,66 @@ func TestCaseworkerLoopInBrowser(t *testing.T) {
 	}
 }
 
+// TestCaseworkerTeamInBrowser runs browser/team.test.mjs: a refused batch
+// comes back to the kommune, the caseworker takes a case, notes on it, and
+// approves the three together once the agency is mended (the test's
+// CONTROL_URL); each is then delivered exactly once, and the audit trail
+// has her assignment and note.
+func TestCaseworkerTeamInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	ctx := context.Background()
+	email, password := caseworkerAccount(t, db, false)
+	rcv, agencies := pushAgency(t, dir, "team")
+	rcv.SetMode(receiver.Refusing, 0)
+	control := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/normal" {
+			rcv.SetMode(receiver.Normal, 0)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(control.Close)
+	n := startNode(t, dir, "-db", db, "-agencies", agencies, "-batch-max-age", "500ms", "-seal-interval", "250ms", "-rate-limit", "0", "-dev")
+	done := runBrowserTests(t, "browser/team.test.mjs", dir, "SKJEMA_URL="+n.url, "CHROMIUM="+chromium,
+		"CASEWORKER_EMAIL="+email, "CASEWORKER_PASSWORD="+password, "CONTROL_URL="+control.URL)
+	refs := strings.Split(done["team"], ",")
+	if len(refs) != 3 {
+		t.Fatalf("results: %v, want three references", done)
+	}
+	for _, ref := range refs {
+		if got := rcv.Stored()[ref]; got != 1 {
+			t.Fatalf("the agency stored %s %d times, want once", ref, got)
+		}
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	store := enginetest.Open(t, db).Store
+	var id string
+	if err := store.SQLDB().QueryRowContext(ctx, `SELECT id FROM applications WHERE reference = ?`, refs[0]).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	events, err := store.Events(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range events {
+		if e.Action != casework.ActionView {
+			actions = append(actions, e.Action)
+		}
+	}
+	want := "create submit route delivery-failed assign note approve deliver receipt"
+	if strings.Join(actions, " ") != want {
+		t.Fatalf("the first application's history: %v, want %s", actions, want)
+	}
+}
+
 // TestSignInInBrowser runs browser/signin.test.mjs: on a kommune's page on
 // another origin, in a Chromium that blocks third-party cookies, the
 // citizen signs in at the local ID-porten (its TestID page), comes back
