@@ -203,6 +203,11 @@ const itemColumns = `a.id, a.form, a.reference, a.kommune, a.status, a.channel, 
 	a.application_month, a.submitted_at, a.updated_at, a.closed_at, a.version,
 	COALESCE(a.assignee, '') AS assignee, COALESCE(u.name, '') AS assignee_name`
 
+// listColumns are what itemColumns read of an application: never its
+// document.
+const listColumns = `id, form, reference, kommune, status, channel, lang, review_reasons, agency_reason, application_month,
+	submitted_at, updated_at, closed_at, version, assignee`
+
 // List lists applications of a caseworker's kommuner, a page at a time. It
 // filters, counts, sorts and pages in the database, by key (never by
 // offset): a large kommune's list near the deadline is never read whole,
@@ -256,7 +261,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Listing, error) {
 		dir = " DESC"
 	}
 	var items []Item
-	if err := s.db.Read().Select(ctx, &items, `SELECT `+itemColumns+` FROM (SELECT * FROM applications WHERE `+where+`
+	if err := s.db.Read().Select(ctx, &items, `SELECT `+itemColumns+` FROM (SELECT `+listColumns+` FROM applications WHERE `+where+`
 		ORDER BY `+order.column+dir+`, id`+dir+` LIMIT ?) a LEFT JOIN users u ON u.id = a.assignee
 		ORDER BY a.`+order.column+dir+`, a.id`+dir, append(args, limit+1)...); err != nil {
 		return Listing{}, fmt.Errorf("list: %w", err)
@@ -273,7 +278,7 @@ func (s *Service) List(ctx context.Context, f Filter) (Listing, error) {
 // it reads no personal data, so it is no view to audit.
 func (s *Service) Brief(ctx context.Context, u accounts.User, id string) (Item, error) {
 	var it Item
-	if err := s.db.Read().Get(ctx, &it, `SELECT `+itemColumns+` FROM (SELECT * FROM applications WHERE id = ? AND status <> ?) a
+	if err := s.db.Read().Get(ctx, &it, `SELECT `+itemColumns+` FROM (SELECT `+listColumns+` FROM applications WHERE id = ? AND status <> ?) a
 		LEFT JOIN users u ON u.id = a.assignee`, id, string(record.StatusDraft)); err != nil {
 		return Item{}, fmt.Errorf("application %s: %w", id, err)
 	}

@@ -95,7 +95,7 @@ func (s *Service) Search(ctx context.Context, u accounts.User, query string, in 
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		var items []Item
 		if err := tx.Select(ctx, &items, `SELECT `+itemColumns+`, COALESCE(a.applicant_name, '') AS applicant_name
-			FROM (SELECT * FROM applications WHERE status <> ? AND kommune IN `+kin+` AND `+cond+`
+			FROM (SELECT `+listColumns+`, applicant_name FROM applications WHERE status <> ? AND kommune IN `+kin+` AND `+cond+`
 			ORDER BY submitted_at DESC, id DESC LIMIT ?) a LEFT JOIN users u ON u.id = a.assignee
 			ORDER BY a.submitted_at DESC, a.id DESC`, append(args, searchLimit+1)...); err != nil {
 			return err

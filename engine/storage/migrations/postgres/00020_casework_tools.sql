@@ -11,9 +11,13 @@ ALTER TABLE applications ADD COLUMN applicant_search TEXT;
 -- assignee is the caseworker (users.id) who has taken the case, if any.
 ALTER TABLE applications ADD COLUMN assignee TEXT;
 -- The list of every application of some kommuner is paged by key on the
--- time it was submitted (or changed) and its id, never read whole.
-CREATE INDEX applications_list ON applications (kommune, submitted_at, id);
-CREATE INDEX applications_updated ON applications (kommune, updated_at, id);
+-- time it was submitted (or changed) and its id, never read whole. The
+-- indexes carry what says whether a row is open, and the counts by status
+-- and reason are read from one of their own: on SQLite a row's later
+-- columns lie behind its document, which a list must not read.
+CREATE INDEX applications_list ON applications (kommune, submitted_at, id, status, closed_at);
+CREATE INDEX applications_updated ON applications (kommune, updated_at, id, status, closed_at);
+CREATE INDEX applications_facets ON applications (kommune, status, review_reasons, closed_at);
 CREATE INDEX applications_assignee ON applications (assignee, kommune);
 -- Internal notes on a case: never sent to the citizen or the agency.
 CREATE TABLE case_notes (
@@ -40,6 +44,7 @@ CREATE INDEX search_events_actor ON search_events (actor, id);
 -- +goose Down
 DROP TABLE search_events;
 DROP TABLE case_notes;
+DROP INDEX applications_facets;
 DROP INDEX applications_assignee;
 DROP INDEX applications_updated;
 DROP INDEX applications_list;
