@@ -100,6 +100,11 @@ type PushResponse struct {
 	Receipts []batches.ReceiptItem `json:"receipts"`
 }
 
+// misconfigured are the 4xx answers that say the push is set up wrong (its
+// credentials or its address), not that the batch is refused.
+var misconfigured = map[int]bool{http.StatusUnauthorized: true, http.StatusForbidden: true, http.StatusNotFound: true,
+	http.StatusMethodNotAllowed: true, http.StatusProxyAuthRequired: true, http.StatusMisdirectedRequest: true}
+
 // permanentError is a delivery that must not be retried (the agency answered
 // 4xx: it will not take this batch as it is).
 type permanentError struct{ error }
@@ -111,7 +116,7 @@ type unreadableReceipts struct{ error }
 
 // push POSTs a sealed batch. A 2xx settles it, and an unreadableReceipts
 // error then says only that its body held no usable receipts; a 4xx is
-// permanent; anything else (5xx, timeout, connection refused) is temporary
+// permanent, unless it says the push is set up wrong (misconfigured); anything else (5xx, timeout, connection refused) is temporary
 // and retried.
 func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, now time.Time) ([]batches.ReceiptItem, error) {
 	body := []byte(b.Body)
@@ -141,6 +146,12 @@ func push(ctx context.Context, client *http.Client, a Agency, b batches.Batch, n
 			}
 		}
 		return pr.Receipts, nil
+	case misconfigured[res.StatusCode]:
+		// Not this batch's fault: the agency does not know us, or we have
+		// its address wrong. Failing the batch would send every application
+		// to the kommune's queue one by one (review finding 24); it is
+		// retried instead, and the push failures alert the operator.
+		return nil, fmt.Errorf("push batch %s: the agency answered %s: check its url and secret in the agencies file%s", b.ID, res.Status, excerpt(answer))
 	case res.StatusCode >= 400 && res.StatusCode < 500 && res.StatusCode != http.StatusTooManyRequests && res.StatusCode != http.StatusRequestTimeout:
 		return nil, permanentError{fmt.Errorf("push batch %s: the agency refused it: %s%s", b.ID, res.Status, excerpt(answer))}
 	}

@@ -40,6 +40,7 @@ func TestDeliveryFaults(t *testing.T) {
 		{name: "is down for a while", mode: receiver.Down, recovers: true},
 		{name: "answers too late for a while", mode: receiver.Normal, delay: time.Second, recovers: true,
 			tune: func(c *queue.Config) { c.HTTPClient.Timeout = 300 * time.Millisecond }},
+		{name: "answers 401 for a while (a wrong secret)", mode: receiver.Unauthorized, recovers: true},
 		{name: "refuses with 422", mode: receiver.Refusing},
 		{name: "fails until the attempts are used up", mode: receiver.Failing,
 			tune: func(c *queue.Config) { c.DeliverAttempts = 2 }},

@@ -50,6 +50,7 @@ const (
 	Refusing        // answers 422: a permanent refusal
 	Receipting      // answers 200 without receipts (they come later)
 	Down            // drops the connection without an answer
+	Unauthorized    // answers 401, as to a push with the wrong secret
 )
 
 // SetMode changes behaviour; delay makes every answer that slow.
@@ -118,6 +119,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case Failing:
 		r.log("batch received; answering 500 (mode failing)", received...)
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
+		return
+	case Unauthorized:
+		r.log("batch received; answering 401 (mode unauthorized)", received...)
+		http.Error(w, "who are you?", http.StatusUnauthorized)
 		return
 	case Refusing:
 		r.log("batch received; refusing it with 422 (mode refusing)", received...)
