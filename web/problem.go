@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
@@ -102,9 +103,20 @@ func toProblem(err error) *Problem {
 	return problem(http.StatusInternalServerError, "internal", "Internal error", "something went wrong on our side; try again")
 }
 
-// causeOf is the error text for a client. Engine errors never carry field
-// values, so their text is safe to show.
-func causeOf(err error) string { return err.Error() }
+// causeOf is the error text for a client: what the engine said after the
+// kind of error it is, without the operations it passed through ("submit:
+// conflict: this Idempotency-Key was used …" is "this Idempotency-Key was
+// used …", review finding 27). Engine errors never carry field values, so
+// their text is safe to show.
+func causeOf(err error) string {
+	text := err.Error()
+	for _, kind := range []error{engine.ErrConflict, engine.ErrInvalid, engine.ErrIllegalTransition, engine.ErrGone, engine.ErrNotFound} {
+		if i := strings.LastIndex(text, kind.Error()+": "); i >= 0 && (i == 0 || text[i-1] == ' ') {
+			return text[i+len(kind.Error())+2:]
+		}
+	}
+	return text
+}
 
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := toProblem(err)

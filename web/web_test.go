@@ -219,9 +219,16 @@ func TestBadRequests(t *testing.T) {
 			if r.body["title"] == "" || r.body["status"] != float64(tt.status) {
 				t.Errorf("incomplete problem: %s", r.raw)
 			}
+			// No operation or error kind before what is wrong (review
+			// finding 27: "submit: conflict: …").
+			if d, _ := r.body["detail"].(string); internalPrefix.MatchString(d) {
+				t.Errorf("detail %q starts with the engine's own prefixes", d)
+			}
 		})
 	}
 }
+
+var internalPrefix = regexp.MustCompile(`^[a-z]+( [a-z0-9-]+)?: |(^|\s)(conflict|invalid|illegal transition|gone): `)
 
 // deep is an array nested n levels.
 func deep(n int) []byte {
