@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, open, axe, record, texts, until as poll, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
+import { launch, open, axe, record, texts, api, until as poll, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
 
 // until waits up to 15 s here: the queue and delivery run in the background.
 const until = (what, fn, ms = 15000) => poll(what, fn, ms);
@@ -20,15 +20,6 @@ let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, body, headers = {}) {
-  const res = await fetch(SKJEMA_URL + '/api/v1/' + path, {
-    method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body),
-  });
-  const data = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
 
 test('a flagged application: returned with a message, fixed by the citizen, approved and delivered', async () => {
   // The citizen's application names a household member registered at

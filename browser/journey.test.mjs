@@ -107,6 +107,7 @@ test('signed in, filled from Folkeregisteret, returned, told by e-mail, fixed on
   await page.getByRole('link', { name: ref }).click();
   await page.getByText('Logget inn med ID-porten (nivå betydelig)').waitFor();
   const message = 'Hvor stor er husleien fra desember? Skriv den nye husleien og send søknaden igjen.';
+  await page.getByText('Send tilbake til søkeren', { exact: true }).click();
   await page.getByLabel('Melding til søkeren').fill(message);
   await page.getByRole('button', { name: 'Send tilbake' }).click();
   await page.getByText('Søknaden er sendt tilbake til søkeren').waitFor();

@@ -94,3 +94,13 @@ export function record(name, reference) {
 
 export const pdf = { name: 'husleiekontrakt.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n') };
 export const notPdf = { name: 'kontrakt.pdf', mimeType: 'application/pdf', buffer: Buffer.from('This is a text file pretending to be a PDF.') };
+
+// api calls Skjema's citizen API and fails the test on an error answer.
+export async function api(method, path, body, headers = {}) {
+  const res = await fetch(SKJEMA_URL + '/api/v1/' + path, {
+    method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body),
+  });
+  const data = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}

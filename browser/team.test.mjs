@@ -3,29 +3,21 @@
 // their reason, takes one, writes a note on it, and once the agency is
 // fixed approves all three at once from the list. Delivered, they are
 // closed, and a search by the applicant's name finds them again. axe-core
-// checks the list, the search, the case and the bulk result.
+// checks the list, the search, the case and the bulk result, and the
+// list, case, statistics and search again in nynorsk.
 // Run by TestCaseworkerTeamInBrowser (cmd/skjema), which starts the server
 // with an agency that refuses, the switch that mends it (CONTROL_URL), and
 // the account, and checks the outcome afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, open, axe, record, until as poll, SKJEMA_URL } from './lib.mjs';
+import { launch, open, axe, record, api, until as poll, SKJEMA_URL } from './lib.mjs';
 
 const until = (what, fn, ms = 20000) => poll(what, fn, ms);
 let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, body, headers = {}) {
-  const res = await fetch(SKJEMA_URL + '/api/v1/' + path, {
-    method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body),
-  });
-  const data = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
 
 // fodselsnummer makes a valid one born on ddmmyy, the nth that day: three
 // applicants, not one applying three times (that would be a duplicate).
@@ -112,6 +104,22 @@ test('undelivered applications: found by reason, taken, noted, approved together
   await page.getByRole('button', { name: 'Søk', exact: true }).click();
   for (const a of apps) await page.getByRole('link', { name: a.ref }).waitFor();
   await axe(page, 'caseworker: search');
+
+  // In nynorsk: she switches, and the pages speak it (axe checks them in
+  // their language).
+  await page.getByRole('button', { name: 'Nynorsk' }).click();
+  await page.locator('html[lang="nn"]').waitFor();
+  await page.goto(SKJEMA_URL + '/caseworker/');
+  await page.getByRole('link', { name: 'Treng handsaming' }).waitFor();
+  await axe(page, 'caseworker: list, nynorsk');
+  await page.goto(SKJEMA_URL + '/caseworker/?scope=all');
+  await page.getByRole('link', { name: apps[0].ref }).click();
+  await page.locator('#case-ref').waitFor();
+  await axe(page, 'caseworker: case, nynorsk');
+  await page.goto(SKJEMA_URL + '/caseworker/statistics');
+  await axe(page, 'caseworker: statistics, nynorsk');
+  await page.goto(SKJEMA_URL + '/caseworker/search?q=' + encodeURIComponent(doc.applicant.familyName));
+  await axe(page, 'caseworker: search, nynorsk');
   assert.deepEqual(page.problems, []);
   record('team', apps.map((a) => a.ref).join(','));
 });

@@ -107,6 +107,8 @@ type User struct {
 	// HasPassword: she has a local password (and may change it); a user
 	// of the kommune's own login alone has none.
 	HasPassword bool `json:"hasPassword"`
+	// Lang is the language she chose for the UI (nb or nn), or empty.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Actor is how a user appears in the audit log.
@@ -254,15 +256,16 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 		Admin       bool   `db:"admin"`
 		MustChange  bool   `db:"must_change"`
 		HasPassword bool   `db:"has_password"`
+		Lang        string `db:"lang"`
 	}
-	if err := s.db.Read().Get(ctx, &row, `SELECT id, email, name, admin,
+	if err := s.db.Read().Get(ctx, &row, `SELECT id, email, name, admin, lang,
 		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.must_change) AS must_change,
 		EXISTS (SELECT 1 FROM identities i WHERE i.user_id = users.id AND i.provider = ? AND i.secret_hash IS NOT NULL) AS has_password
 		FROM users WHERE id = ? AND NOT disabled`, ProviderLocal, ProviderLocal, id); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
 	u := User{ID: row.ID, Email: row.Email, Name: row.Name, Admin: row.Admin, Kommuner: []string{}, MustChangePassword: row.MustChange,
-		HasPassword: row.HasPassword}
+		HasPassword: row.HasPassword, Lang: row.Lang}
 	if err := s.db.Read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
 	}

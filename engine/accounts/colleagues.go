@@ -3,7 +3,9 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/storage"
 )
 
@@ -28,4 +30,25 @@ func (s *Service) Colleagues(ctx context.Context, u User) ([]Colleague, error) {
 		return nil, fmt.Errorf("colleagues of %s: %w", u.ID, err)
 	}
 	return out, nil
+}
+
+// Languages a caseworker can read the UI in.
+var Languages = []string{"nb", "nn"}
+
+// SetLanguage keeps the language a user reads the UI in, as an event of
+// her account.
+func (s *Service) SetLanguage(ctx context.Context, u User, lang string) error {
+	if !slices.Contains(Languages, lang) {
+		return fmt.Errorf("%w: no UI in language %q", fault.ErrInvalid, lang)
+	}
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, u.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.Actor(), "language", u.ID, lang)
+	})
+	if err != nil {
+		return fmt.Errorf("language of %s: %w", u.ID, err)
+	}
+	return nil
 }

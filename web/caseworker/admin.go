@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -73,7 +74,7 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 	if v.Accounts, err = h.store.Accounts.Accounts(r.Context(), u); err != nil {
 		return err
 	}
-	h.render(w, r, status, "users", view{Title: "Brukere", User: &u, Data: v})
+	h.render(w, r, status, "users", view{Title: nb("Brukere"), User: &u, Data: v})
 	return nil
 }
 
@@ -99,18 +100,18 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 	if err != nil {
 		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
 		if errors.Is(err, engine.ErrForbidden) {
-			again.Error = "Du kan bare opprette brukere for dine egne kommuner (" + strings.Join(u.Kommuner, ", ") + ")."
+			again.Error = fmt.Sprintf(h.tr(r, "Du kan bare opprette brukere for dine egne kommuner (%s)."), strings.Join(u.Kommuner, ", "))
 			if len(u.Kommuner) == 0 {
-				again.Error = "Du hører ikke til noen kommune, og kan ikke opprette brukere."
+				again.Error = nb("Du hører ikke til noen kommune, og kan ikke opprette brukere.")
 			}
 			return h.showUsers(w, r, u, http.StatusForbidden, again)
 		}
 		var ke *accounts.KommuneError
 		if errors.As(err, &ke) {
-			again.Error = kommuneRefusal(ke)
+			again.Error = kommuneRefusal(h.langOf(r), ke)
 			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
 		}
-		if _, msg, ok := refusal(err); ok {
+		if _, msg, ok := refusal(h.langOf(r), err); ok {
 			again.Error = msg
 			return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
 		}
@@ -120,14 +121,14 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 }
 
 // kommuneRefusal says why a kommunenummer cannot be given to an account.
-func kommuneRefusal(ke *accounts.KommuneError) string {
+func kommuneRefusal(lang string, ke *accounts.KommuneError) string {
 	switch ke.Reason {
 	case nid.ReasonUnknown:
-		return "Kommunenummeret " + ke.Number + " finnes ikke i kommuneregisteret."
+		return fmt.Sprintf(translate(lang, "Kommunenummeret %s finnes ikke i kommuneregisteret."), ke.Number)
 	case nid.ReasonExpired:
-		return "Kommunenummeret " + ke.Number + " er ikke lenger i bruk (kommunen er slått sammen eller delt). Bruk kommunens nye nummer."
+		return fmt.Sprintf(translate(lang, "Kommunenummeret %s er ikke lenger i bruk (kommunen er slått sammen eller delt). Bruk kommunens nye nummer."), ke.Number)
 	}
-	return "«" + ke.Number + "» er ikke et kommunenummer. Skriv fire sifre."
+	return fmt.Sprintf(translate(lang, "«%s» er ikke et kommunenummer. Skriv fire sifre."), ke.Number)
 }
 
 func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -136,7 +137,7 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 	}
 	id := r.PathValue("id")
 	if id == u.ID {
-		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: "Du kan ikke deaktivere deg selv."})
+		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: nb("Du kan ikke deaktivere deg selv.")})
 	}
 	if err := h.store.Accounts.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
 		return err

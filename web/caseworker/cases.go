@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/accounts"
@@ -33,12 +35,12 @@ func sortedKeys(m map[string]int) []string {
 
 // reasonLabel names a queue reason: a routing rule's title from the form's
 // texts, or one of the system's own.
-func (h *Handler) reasonLabel(code string) string {
+func (h *Handler) reasonLabel(lang, code string) string {
 	if l, ok := systemReasons[code]; ok {
-		return l
+		return translate(lang, l)
 	}
 	for _, f := range h.forms.Forms() {
-		if t := f.Text(forms.Bokmal, "routing."+code+".title"); t != "" {
+		if t := f.Text(formLang(lang), "routing."+code+".title"); t != "" {
 			return t
 		}
 	}
@@ -46,23 +48,23 @@ func (h *Handler) reasonLabel(code string) string {
 }
 
 var systemReasons = map[string]string{
-	casework.ReasonAgencyRejected: "Avvist av etaten",
-	"delivery.failed":             "Kunne ikke leveres til etaten",
-	"routing.failed":              "Kunne ikke rutes automatisk",
-	engine.ReasonDuplicate:        "Søkeren har søkt for samme måned før",
-	engine.ReasonUnidentified:     "Søkeren logget ikke inn: sjekk hvem som søker",
+	casework.ReasonAgencyRejected: nb("Avvist av etaten"),
+	"delivery.failed":             nb("Kunne ikke leveres til etaten"),
+	"routing.failed":              nb("Kunne ikke rutes automatisk"),
+	engine.ReasonDuplicate:        nb("Søkeren har søkt for samme måned før"),
+	engine.ReasonUnidentified:     nb("Søkeren logget ikke inn: sjekk hvem som søker"),
 }
 
 var statusLabels = map[engine.Status]string{
-	engine.StatusSubmitted:       "Sendt inn",
-	engine.StatusInReview:        "Til behandling",
-	engine.StatusAwaitingCitizen: "Venter på søkeren",
-	engine.StatusBatched:         "Klar for sending",
-	engine.StatusDelivered:       "Levert til etaten",
-	engine.StatusAccepted:        "Mottatt av etaten",
-	engine.StatusRejected:        "Avvist",
-	engine.StatusWithdrawn:       "Trukket",
-	engine.StatusDraft:           "Utkast",
+	engine.StatusSubmitted:       nb("Sendt inn"),
+	engine.StatusInReview:        nb("Til behandling"),
+	engine.StatusAwaitingCitizen: nb("Venter på søkeren"),
+	engine.StatusBatched:         nb("Klar for sending"),
+	engine.StatusDelivered:       nb("Levert til etaten"),
+	engine.StatusAccepted:        nb("Mottatt av etaten"),
+	engine.StatusRejected:        nb("Avvist"),
+	engine.StatusWithdrawn:       nb("Trukket"),
+	engine.StatusDraft:           nb("Utkast"),
 }
 
 // --- one application ------------------------------------------------------
@@ -122,11 +124,11 @@ type noteView struct {
 	Who string
 }
 
-var langNames = map[string]string{"nb": "bokmål", "nn": "nynorsk", "en": "engelsk"}
+var langNames = map[string]string{"nb": nb("bokmål"), "nn": nb("nynorsk"), "en": nb("engelsk")}
 
 var identifiedLabels = map[string]string{
-	string(forms.Substantial): "Logget inn med ID-porten (nivå betydelig)",
-	string(forms.High):        "Logget inn med ID-porten (nivå høyt)",
+	string(forms.Substantial): nb("Logget inn med ID-porten (nivå betydelig)"),
+	string(forms.High):        nb("Logget inn med ID-porten (nivå høyt)"),
 }
 
 // noticeView is one notice to the citizen as the caseworker reads it.
@@ -137,18 +139,18 @@ type noticeView struct {
 }
 
 var noticeWhat = map[string]string{
-	notices.Received: "Søknaden er mottatt",
-	notices.Returned: "Kommunen trenger mer fra søkeren",
-	notices.Rejected: "Søknaden er avslått",
-	notices.Accepted: "Husbanken har tatt imot søknaden",
+	notices.Received: nb("Søknaden er mottatt"),
+	notices.Returned: nb("Kommunen trenger mer fra søkeren"),
+	notices.Rejected: nb("Søknaden er avslått"),
+	notices.Accepted: nb("Husbanken har tatt imot søknaden"),
 }
 
 var noticeOutcome = map[string]string{
-	notices.Pending:   "Venter på å bli sendt",
-	notices.Sent:      "Sendt på e-post",
-	notices.NoAddress: "Ikke sendt: søkeren oppga ingen e-postadresse",
-	notices.NoChannel: "Ikke sendt: installasjonen sender ikke varsler",
-	notices.Failed:    "Ikke sendt: e-posttjenesten tok ikke imot den",
+	notices.Pending:   nb("Venter på å bli sendt"),
+	notices.Sent:      nb("Sendt på e-post"),
+	notices.NoAddress: nb("Ikke sendt: søkeren oppga ingen e-postadresse"),
+	notices.NoChannel: nb("Ikke sendt: installasjonen sender ikke varsler"),
+	notices.Failed:    nb("Ikke sendt: e-posttjenesten tok ikke imot den"),
 }
 
 type checklistItem struct {
@@ -168,7 +170,8 @@ type eventView struct {
 // event says what an audit event did in words. files names the
 // application's files by id.
 func (h *Handler) event(r *http.Request, names map[string]string, f *forms.Form, doc map[string]any, files map[string]string, e engine.Event) eventView {
-	v := eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(f, doc, e), Why: e.Reason}
+	lang := h.langOf(r)
+	v := eventView{Event: e, Who: h.actorName(r, names, e.Actor), What: h.eventText(lang, f, doc, e), Why: e.Reason}
 	switch {
 	case strings.HasPrefix(e.Reason, "batch "):
 		v.Why = "" // the batch it joined or left: the system's own bookkeeping
@@ -176,25 +179,32 @@ func (h *Handler) event(r *http.Request, names map[string]string, f *forms.Form,
 		var labels []string
 		for _, code := range strings.Split(e.Reason, ",") {
 			if code != "" {
-				labels = append(labels, h.reasonLabel(code))
+				labels = append(labels, h.reasonLabel(lang, code))
 			}
 		}
 		v.Why = strings.Join(labels, "; ")
 	case e.Action == "delivery-failed":
-		v.Why = "Etaten tok ikke imot sendingen søknaden var i. Godkjenn søknaden på nytt når feilen er rettet; flere kan godkjennes samtidig fra listen."
+		v.Why = translate(lang, "Etaten tok ikke imot sendingen søknaden var i. Godkjenn søknaden på nytt når feilen er rettet; flere kan godkjennes samtidig fra listen.")
 		v.Technical = e.Reason
 	case e.Action == casework.ActionAssign && e.Detail == "":
-		v.What = "Saksbehandler fjernet"
+		v.What = translate(lang, "Saksbehandler fjernet")
 	case e.Action == casework.ActionAssign:
-		v.What = "Tildelt " + h.actorName(r, names, "caseworker:"+e.Detail)
+		v.What = translate(lang, "Tildelt") + " " + h.actorName(r, names, "caseworker:"+e.Detail)
 	case e.Action == casework.ActionNote:
-		v.What = "Skrev et internt notat"
+		v.What = translate(lang, "Skrev et internt notat")
 	case e.Action == casework.ActionViewFile:
 		v.Why = files[e.Detail]
 	case e.Action == casework.ActionView && strings.HasPrefix(e.Detail, "correct "):
-		v.Why = "For å rette: " + fieldLabel(f, doc, strings.TrimPrefix(e.Detail, "correct "))
+		v.Why = translate(lang, "For å rette:") + " " + fieldLabel(lang, f, doc, strings.TrimPrefix(e.Detail, "correct "))
 	}
 	return v
+}
+
+// lowerFirst is s with its first letter in lower case, to go inside a
+// sentence.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // fileNames names an application's files by id.
@@ -226,15 +236,17 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
-	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: forms.Bokmal})
-	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, forms.Bokmal), Facts: map[string]string{}}
+	lang := h.langOf(r)
+	fl := formLang(lang)
+	res := f.Validate(doc, forms.Options{Mode: forms.Full, Lang: fl})
+	v := caseView{App: a, Valid: res.Valid, Errors: res.Errors, Sections: f.View(doc, fl), Facts: map[string]string{}}
 	switch {
 	case a.Identified != "":
 		v.Identified = identifiedLabels[a.Identified]
 	case a.Channel == "paper":
-		v.Identified = "Papirsøknad: kommunen har sjekket hvem som søker"
+		v.Identified = nb("Papirsøknad: kommunen har sjekket hvem som søker")
 	default:
-		v.Identified = "Ikke identifisert: søkeren logget ikke inn"
+		v.Identified = nb("Ikke identifisert: søkeren logget ikke inn")
 	}
 	facts := a.Facts()
 	if on, err := time.ParseInLocation(time.DateOnly, facts.On, oslo); err == nil && len(facts.Values) > 0 {
@@ -243,17 +255,17 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	for p, said := range facts.Values {
 		now, _ := jsondoc.Lookup(doc, jsondoc.Split(p))
 		if jsondoc.Equal(now, said) {
-			v.Facts[p] = "Fra Folkeregisteret"
+			v.Facts[p] = translate(lang, "Fra Folkeregisteret")
 		} else {
-			v.Facts[p] = fmt.Sprintf("Endret av søkeren. Folkeregisteret: %v", said)
+			v.Facts[p] = fmt.Sprintf(translate(lang, "Endret av søkeren. Folkeregisteret: %v"), said)
 		}
 	}
 	if c, ok := f.CostCeiling(res.Document, a.Kommune); ok && c.Above() {
 		v.Ceiling = &c
 	}
 	for _, code := range (casework.Item{ReviewReasons: a.ReviewReasons, Status: a.Status}).Reasons() {
-		v.Reasons = append(v.Reasons, h.reasonLabel(code))
-		v.Why = append(v.Why, reasonView{Label: h.reasonLabel(code), Evidence: f.Evidence(res.Document, code, forms.Bokmal)})
+		v.Reasons = append(v.Reasons, h.reasonLabel(lang, code))
+		v.Why = append(v.Why, reasonView{Label: h.reasonLabel(lang, code), Evidence: f.Evidence(res.Document, code, fl)})
 	}
 	v.Name = deref(a.ApplicantName)
 	if v.Name == "" {
@@ -283,7 +295,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		return err
 	}
 	for _, c := range res.Checklist {
-		item := checklistItem{ChecklistItem: c, StatusLabel: f.Text(forms.Bokmal, "checklist.status."+c.Status)}
+		item := checklistItem{ChecklistItem: c, StatusLabel: f.Text(fl, "checklist.status."+c.Status)}
 		for _, file := range files {
 			if file.Attachment == c.ID {
 				item.Files = append(item.Files, file)
@@ -292,7 +304,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		v.Checklist = append(v.Checklist, item)
 	}
 	for _, ptr := range a.Fields() {
-		v.Returned = append(v.Returned, fieldLabel(f, doc, ptr))
+		v.Returned = append(v.Returned, fieldLabel(lang, f, doc, ptr))
 	}
 	for _, sec := range v.Sections {
 		for _, row := range sec.Rows {
@@ -304,7 +316,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	// A return can also ask for a document.
 	for _, c := range res.Checklist {
 		ptr := "/attachments/" + c.ID
-		v.Fields = append(v.Fields, forms.Row{Pointer: ptr, Label: fieldLabel(f, doc, ptr)})
+		v.Fields = append(v.Fields, forms.Row{Pointer: ptr, Label: fieldLabel(lang, f, doc, ptr)})
 	}
 	events, err := h.store.Events(ctx, a.ID)
 	if err != nil {
@@ -331,11 +343,22 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	v.CanReturn = v.CanAct
 	v.CanWithdraw = a.Status == engine.StatusInReview || a.Status == engine.StatusAwaitingCitizen
 	if actionErr != nil {
-		_, v.ActionError, _ = refusal(actionErr)
+		_, v.ActionError, _ = refusal(lang, actionErr)
 	}
-	title := "Søknad"
+	if errors.Is(actionErr, casework.ErrStale) && len(v.Events) > 0 {
+		// Who changed it, and how, rather than "someone" (review finding
+		// 26): it may well have been she, in another tab.
+		last := v.Events[len(v.Events)-1]
+		who := last.Who
+		if last.Actor == u.Actor() {
+			who = translate(lang, "deg, i en annen fane eller et annet vindu")
+		}
+		v.ActionError = fmt.Sprintf(translate(lang, "Søknaden ble endret etter at du åpnet den (%s, av %s, %s). Ingenting er lagret. Se endringen under, og gjør det du ville på nytt."),
+			lowerFirst(last.What), who, dateTime(last.At))
+	}
+	title := nb("Søknad")
 	if a.Reference != nil {
-		title += " " + *a.Reference
+		title = translate(lang, title) + " " + *a.Reference
 	}
 	if v.Name != "" {
 		title = v.Name + " – " + title
@@ -367,16 +390,16 @@ func (h *Handler) actorName(r *http.Request, cache map[string]string, actor stri
 	name := actor
 	switch {
 	case actor == "citizen":
-		name = "Søkeren"
+		name = h.tr(r, "Søkeren")
 	case strings.HasPrefix(actor, "system:"):
-		name = "Skjema (automatisk)"
+		name = h.tr(r, "Skjema (automatisk)")
 	case strings.HasPrefix(actor, "agency:"):
-		name = "Etaten (" + strings.TrimPrefix(actor, "agency:") + ")"
+		name = fmt.Sprintf(h.tr(r, "Etaten (%s)"), strings.TrimPrefix(actor, "agency:"))
 	case strings.HasPrefix(actor, "caseworker:"):
 		if u, err := h.store.Accounts.User(r.Context(), strings.TrimPrefix(actor, "caseworker:")); err == nil {
 			name = u.Name
 		} else {
-			name = "Saksbehandler (deaktivert)"
+			name = h.tr(r, "Saksbehandler (deaktivert)")
 		}
 	}
 	cache[actor] = name
@@ -384,24 +407,28 @@ func (h *Handler) actorName(r *http.Request, cache map[string]string, actor stri
 }
 
 var actionLabels = map[string]string{
-	"create": "Startet", "submit": "Sendt inn", "route": "Rutet", "return": "Sendt tilbake til søkeren",
-	"resubmit": "Sendt inn på nytt", "approve": "Godkjent", "reject": "Avvist", "withdraw": "Trukket",
-	"reopen": "Tatt opp igjen", "deliver": "Levert", "receipt": "Svar fra etaten", "delivery-failed": "Levering feilet",
-	casework.ActionCorrect: "Svar rettet", casework.ActionView: "Åpnet", casework.ActionViewFile: "Lastet ned vedlegg",
-	casework.ActionViewAudit: "Så revisjonsloggen", "paper": "Registrert fra papir",
+	"create": nb("Startet"), "submit": nb("Sendt inn"), "route": nb("Rutet"), "return": nb("Sendt tilbake til søkeren"),
+	"resubmit": nb("Sendt inn på nytt"), "approve": nb("Godkjent"), "reject": nb("Avvist"), "withdraw": nb("Trukket"),
+	"reopen": nb("Tatt opp igjen"), "deliver": nb("Levert"), "receipt": nb("Svar fra etaten"), "delivery-failed": nb("Levering feilet"),
+	casework.ActionCorrect: nb("Svar rettet"), casework.ActionView: nb("Åpnet"), casework.ActionViewFile: nb("Lastet ned vedlegg"),
+	casework.ActionViewAudit: nb("Så revisjonsloggen"), "paper": nb("Registrert fra papir"),
 }
 
 // eventText says what an event did; a correction names the field with its
 // old and new value.
-func (h *Handler) eventText(f *forms.Form, doc map[string]any, e engine.Event) string {
-	what := actionLabels[e.Action]
+func (h *Handler) eventText(lang string, f *forms.Form, doc map[string]any, e engine.Event) string {
+	what := translate(lang, actionLabels[e.Action])
 	if what == "" {
 		what = e.Action
 	}
 	if e.Action == casework.ActionCorrect {
 		var c casework.Correction
 		if json.Unmarshal([]byte(e.Detail), &c) == nil {
-			what += fmt.Sprintf(": %s fra «%s» til «%s»", fieldLabel(f, doc, c.Pointer), shown(c.Old), shown(c.New))
+			amount := false
+			if spec, err := f.Field(doc, c.Pointer, formLang(lang)); err == nil {
+				amount = spec.Widget == "amount"
+			}
+			what += fmt.Sprintf(translate(lang, ": %s fra «%s» til «%s»"), fieldLabel(lang, f, doc, c.Pointer), shown(lang, c.Old, amount), shown(lang, c.New, amount))
 		}
 	}
 	return what
@@ -409,21 +436,26 @@ func (h *Handler) eventText(f *forms.Form, doc map[string]any, e engine.Event) s
 
 // fieldLabel names an answer or an attachment by its pointer, as the form
 // does; the pointer itself if the form does not know it (any more).
-func fieldLabel(f *forms.Form, doc map[string]any, ptr string) string {
-	if spec, err := f.Field(doc, ptr, forms.Bokmal); err == nil {
+func fieldLabel(lang string, f *forms.Form, doc map[string]any, ptr string) string {
+	if spec, err := f.Field(doc, ptr, formLang(lang)); err == nil {
 		return spec.Label
 	}
 	if id, ok := strings.CutPrefix(ptr, "/attachments/"); ok && !strings.Contains(id, "/") {
-		if l := f.Text(forms.Bokmal, "attachment."+id+".label"); l != "" {
-			return "Vedlegg: " + l
+		if l := f.Text(formLang(lang), "attachment."+id+".label"); l != "" {
+			return translate(lang, "Vedlegg:") + " " + l
 		}
 	}
 	return ptr
 }
 
-func shown(v any) string {
+// shown is a corrected answer as the history shows it: an amount as
+// "14 500 kr" (review finding 26).
+func shown(lang string, v any, amount bool) string {
 	if v == nil {
-		return "tomt"
+		return translate(lang, "tomt")
+	}
+	if n, ok := jsondoc.Number(v); ok && amount {
+		return answer.Kroner(n)
 	}
 	return fmt.Sprint(v)
 }
@@ -446,26 +478,26 @@ func required(value, msg string) error {
 
 // refusal explains an action the engine (or the form) refused, with the
 // status to answer; ok is false for anything else (not found, or ours).
-func refusal(err error) (status int, text string, ok bool) {
+func refusal(lang string, err error) (status int, text string, ok bool) {
 	var ve *engine.ValidationError
 	var ie inputError
 	switch {
 	case errors.As(err, &ie):
-		return http.StatusBadRequest, string(ie), true
+		return http.StatusBadRequest, translate(lang, string(ie)), true
 	case errors.As(err, &ve):
 		var msgs []string
 		for _, e := range ve.Errors {
 			msgs = append(msgs, e.Message)
 		}
 		msgs = append(msgs, ve.Ineligible...)
-		return http.StatusUnprocessableEntity, "Søknaden er ikke gyldig: " + strings.Join(msgs, "; ") + ".", true
+		return http.StatusUnprocessableEntity, translate(lang, "Søknaden er ikke gyldig:") + " " + strings.Join(msgs, "; ") + ".", true
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
-		return http.StatusConflict, conflictText(err), true
+		return http.StatusConflict, translate(lang, conflictText(err)), true
 	case errors.Is(err, engine.ErrForbidden):
-		return http.StatusForbidden, "Du har ikke tilgang til å gjøre dette.", true
+		return http.StatusForbidden, translate(lang, "Du har ikke tilgang til å gjøre dette."), true
 	case errors.Is(err, engine.ErrInvalid):
 		_, detail, _ := strings.Cut(err.Error(), "invalid: ")
-		return http.StatusBadRequest, "Kan ikke utføres: " + detail, true
+		return http.StatusBadRequest, translate(lang, "Kan ikke utføres:") + " " + detail, true
 	}
 	return 0, "", false
 }
@@ -477,7 +509,7 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 		http.Redirect(w, r, to+"?done="+url.QueryEscape(done), http.StatusSeeOther)
 		return nil
 	}
-	status, _, ok := refusal(err)
+	status, _, ok := refusal("nb", err)
 	if !ok {
 		return err
 	}
@@ -485,14 +517,14 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 }
 
 var flashes = map[string]string{
-	"approved":  "Søknaden er godkjent og lagt i neste sending til etaten.",
-	"corrected": "Svaret er rettet.",
-	"returned":  "Søknaden er sendt tilbake til søkeren med meldingen din.",
-	"rejected":  "Søknaden er avvist.",
-	"withdrawn": "Søknaden er markert som trukket.",
-	"assigned":  "Saksbehandler er endret.",
-	"noted":     "Notatet er lagret.",
-	"paper":     "Papirsøknaden er registrert.",
+	"approved":  nb("Søknaden er godkjent og lagt i neste sending til etaten."),
+	"corrected": nb("Svaret er rettet."),
+	"returned":  nb("Søknaden er sendt tilbake til søkeren med meldingen din."),
+	"rejected":  nb("Søknaden er avvist."),
+	"withdrawn": nb("Søknaden er markert som trukket."),
+	"assigned":  nb("Saksbehandler er endret."),
+	"noted":     nb("Notatet er lagret."),
+	"paper":     nb("Papirsøknaden er registrert."),
 }
 
 func flashOf(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }
@@ -529,7 +561,7 @@ func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engi
 	if err != nil {
 		return err
 	}
-	err = required(r.PostFormValue("message"), "Skriv meldingen søkeren skal få.")
+	err = required(r.PostFormValue("message"), nb("Skriv meldingen søkeren skal få."))
 	if err == nil {
 		err = h.store.Casework.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
 	}
@@ -541,7 +573,7 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) 
 	if err != nil {
 		return err
 	}
-	err = required(c.Reason, "Skriv hvorfor søknaden avvises.")
+	err = required(c.Reason, nb("Skriv hvorfor søknaden avvises."))
 	if err == nil {
 		err = h.store.Casework.Reject(r.Context(), c)
 	}
@@ -553,7 +585,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
-	err = required(c.Reason, "Skriv hvorfor søknaden er trukket.")
+	err = required(c.Reason, nb("Skriv hvorfor søknaden er trukket."))
 	if err == nil {
 		err = h.store.Casework.Withdraw(r.Context(), c)
 	}
@@ -561,18 +593,43 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request, u engine.User
 }
 
 // caseFile sends one uploaded file, audited, as a download: it is never
-// rendered in the UI's origin.
+// rendered in the UI's origin. With ?view=inline an image or a PDF is sent
+// to be shown on the case page instead (previewable), still under a policy
+// that lets it run no script, load nothing and be framed only by the UI.
 func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	f, content, err := h.store.Casework.CaseFile(r.Context(), u, r.PathValue("id"), r.PathValue("file"))
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	disposition := "attachment"
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	if r.URL.Query().Get("view") == "inline" && previewable(f.ContentType) {
+		// Chromium's PDF viewer does not open in a sandboxed document, so
+		// a PDF gets a policy that allows the viewer and nothing else.
+		disposition = "inline"
+		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
+		if f.ContentType == "application/pdf" {
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
+		} else {
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'self'")
+		}
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
 	w.Write(content)
 	return nil
+}
+
+// previewable says whether a file of this type is shown on the case page:
+// the images and PDFs the form accepts.
+func previewable(contentType string) bool {
+	switch contentType {
+	case "application/pdf", "image/png", "image/jpeg":
+		return true
+	}
+	return false
 }
 
 // --- correcting one answer --------------------------------------------------
@@ -594,11 +651,11 @@ func (h *Handler) correctPage(w http.ResponseWriter, r *http.Request, u engine.U
 	if err != nil {
 		return err
 	}
-	spec, err := f.Field(doc, ptr, forms.Bokmal)
+	spec, err := f.Field(doc, ptr, formLang(h.langOf(r)))
 	if err != nil {
 		return errNotFound
 	}
-	h.render(w, r, http.StatusOK, "correct", view{Title: "Rett svar", User: &u, Data: correctView{App: a, Spec: spec}})
+	h.render(w, r, http.StatusOK, "correct", view{Title: nb("Rett svar"), User: &u, Data: correctView{App: a, Spec: spec}})
 	return nil
 }
 
@@ -617,16 +674,16 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	if err != nil {
 		return err
 	}
-	spec, err := c.Form.Field(doc, r.PostFormValue("field"), forms.Bokmal)
+	spec, err := c.Form.Field(doc, r.PostFormValue("field"), formLang(h.langOf(r)))
 	if err != nil {
 		return errNotFound
 	}
 	value, err := spec.Parse(r.PostFormValue("value"))
 	switch {
 	case err != nil && spec.Widget == "amount":
-		err = inputError("Svaret kan ikke brukes: skriv et helt antall kroner.")
+		err = inputError(nb("Svaret kan ikke brukes: skriv et helt antall kroner."))
 	case err != nil:
-		err = inputError("Svaret kan ikke brukes: velg et av svarene.")
+		err = inputError(nb("Svaret kan ikke brukes: velg et av svarene."))
 	default:
 		err = required(c.Reason, "Skriv hvorfor svaret rettes.")
 	}
@@ -637,7 +694,7 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 		http.Redirect(w, r, "/caseworker/applications/"+a.ID+"?done=corrected", http.StatusSeeOther)
 		return nil
 	}
-	status, msg, ok := refusal(err)
+	status, msg, ok := refusal(h.langOf(r), err)
 	if !ok {
 		return err
 	}
@@ -646,6 +703,6 @@ func (h *Handler) correct(w http.ResponseWriter, r *http.Request, u engine.User)
 	}
 	spec.Value = r.PostFormValue("value")
 	a.Version = c.Version
-	h.render(w, r, status, "correct", view{Title: "Rett svar", User: &u, Data: correctView{App: a, Spec: spec, Reason: c.Reason, Error: msg}})
+	h.render(w, r, status, "correct", view{Title: nb("Rett svar"), User: &u, Data: correctView{App: a, Spec: spec, Reason: c.Reason, Error: msg}})
 	return nil
 }

@@ -100,7 +100,7 @@ type Handler struct {
 	store *engine.Store
 	forms *forms.Registry
 	log   *slog.Logger
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template // by language, by name
 	// The sign-in limits; see Config.
 	byAddress, byAccountFrom, byAccount *ratelimit.Keyed
 	mux                                 *http.ServeMux
@@ -144,7 +144,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("caseworker: KommuneLogin needs its Client")
 	}
 	h := &Handler{
-		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]*template.Template{},
+		cfg: cfg, store: cfg.Store, forms: cfg.Forms, log: cfg.Logger, pages: map[string]map[string]*template.Template{},
 		byAddress:     ratelimit.New(1/cfg.LoginPerAddress.Seconds(), cfg.LoginAddressBurst),
 		byAccountFrom: ratelimit.New(1/cfg.LoginPerAccount.Seconds(), cfg.LoginAccountBurst),
 		byAccount:     ratelimit.New(1/cfg.LoginPerAccountEverywhere.Seconds(), cfg.LoginAccountEverywhereBurst),
@@ -153,15 +153,18 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range names {
-		if name == "templates/layout.html" {
-			continue
+	for _, lang := range langs {
+		h.pages[lang] = map[string]*template.Template{}
+		for _, name := range names {
+			if name == "templates/layout.html" {
+				continue
+			}
+			t, err := template.New("").Funcs(templateFuncs).Funcs(h.funcs(lang)).ParseFS(templateFS, "templates/layout.html", name)
+			if err != nil {
+				return nil, fmt.Errorf("caseworker template %s: %w", name, err)
+			}
+			h.pages[lang][strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
 		}
-		t, err := template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"kommune": h.kommune}).ParseFS(templateFS, "templates/layout.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("caseworker template %s: %w", name, err)
-		}
-		h.pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
 	}
 	h.mux = http.NewServeMux()
 	h.routes()
@@ -184,6 +187,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/password", h.withStartPassword(h.passwordPage))
 	h.mux.HandleFunc("POST /caseworker/password", h.withStartPassword(h.changePassword))
 	h.mux.HandleFunc("GET /caseworker/{$}", h.signedIn(h.listPage))
+	h.mux.HandleFunc("POST /caseworker/language", h.signedIn(h.setLanguage))
 	h.mux.HandleFunc("GET /caseworker/export.csv", h.signedIn(h.exportCSV))
 	h.mux.HandleFunc("GET /caseworker/search", h.signedIn(h.searchPage))
 	h.mux.HandleFunc("POST /caseworker/bulk", h.signedIn(h.bulk))
@@ -223,10 +227,11 @@ func (h *Handler) kommune(number string) string {
 
 // ServeHTTP serves the UI with its own Content-Security-Policy: its styles
 // and images from itself, forms posted only to itself, no script (the paper
-// form's page alone loads the widget), never framed.
+// form's page alone loads the widget), never framed; it frames only its own
+// previews of a case's files.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Frame-Options", "DENY")
 	h.mux.ServeHTTP(w, r)
@@ -234,8 +239,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Errors a handler returns, shown as pages.
 var (
-	errNotFound  = &pageError{status: http.StatusNotFound, title: "Fant ikke siden", text: "Siden finnes ikke, eller du har ikke tilgang til den."}
-	errForbidden = &pageError{status: http.StatusForbidden, title: "Skjemaet er utløpt", text: "Skjemaet var ikke lenger gyldig. Gå tilbake, last siden på nytt og prøv igjen."}
+	errNotFound  = &pageError{status: http.StatusNotFound, title: nb("Fant ikke siden"), text: nb("Siden finnes ikke, eller du har ikke tilgang til den.")}
+	errForbidden = &pageError{status: http.StatusForbidden, title: nb("Skjemaet er utløpt"), text: nb("Skjemaet var ikke lenger gyldig. Gå tilbake, last siden på nytt og prøv igjen.")}
 )
 
 // pageError is an error with the page that explains it.
@@ -263,8 +268,8 @@ func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request) error) ht
 	}
 }
 
-var errUnstorable = &pageError{status: http.StatusBadRequest, title: "Teksten kan ikke lagres",
-	text: "Et felt inneholder et kontrolltegn eller ugyldige tegn. Skriv teksten inn på nytt (ikke lim den inn fra et annet program), og prøv igjen."}
+var errUnstorable = &pageError{status: http.StatusBadRequest, title: nb("Teksten kan ikke lagres"),
+	text: nb("Et felt inneholder et kontrolltegn eller ugyldige tegn. Skriv teksten inn på nytt (ikke lim den inn fra et annet program), og prøv igjen.")}
 
 // readForm parses a URL-encoded form post and checks its fields.
 func readForm(w http.ResponseWriter, r *http.Request) error {
@@ -273,7 +278,7 @@ func readForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		return &pageError{status: http.StatusBadRequest, title: "Skjemaet kunne ikke leses", text: "Skjemaet som ble sendt, var for stort eller ødelagt. Gå tilbake og prøv igjen."}
+		return &pageError{status: http.StatusBadRequest, title: nb("Skjemaet kunne ikke leses"), text: nb("Skjemaet som ble sendt, var for stort eller ødelagt. Gå tilbake og prøv igjen.")}
 	}
 	if input.Values("form", r.PostForm) != nil {
 		return errUnstorable
@@ -290,14 +295,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, engine.ErrNotFound):
 		pe = errNotFound
 	case errors.Is(err, engine.ErrConflict), errors.Is(err, engine.ErrIllegalTransition):
-		pe = &pageError{status: http.StatusConflict, title: "Søknaden er endret", text: conflictText(err)}
+		pe = &pageError{status: http.StatusConflict, title: nb("Søknaden er endret"), text: conflictText(err)}
 	default:
-		if status, text, ok := refusal(err); ok {
-			pe = &pageError{status: status, title: "Kan ikke utføres", text: text}
+		if status, text, ok := refusal(h.langOf(r), err); ok {
+			pe = &pageError{status: status, title: nb("Kan ikke utføres"), text: text}
 			break
 		}
 		h.log.ErrorContext(r.Context(), "caseworker request failed", "route", r.Pattern, "error", err)
-		pe = &pageError{status: http.StatusInternalServerError, title: "Noe gikk galt", text: "Noe gikk galt hos oss. Prøv igjen om litt."}
+		pe = &pageError{status: http.StatusInternalServerError, title: nb("Noe gikk galt"), text: nb("Noe gikk galt hos oss. Prøv igjen om litt.")}
 	}
 	u, _ := userOf(r.Context())
 	h.render(w, r, pe.status, "error", view{Title: pe.title, User: u, Data: pe.text})
@@ -305,25 +310,28 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func conflictText(err error) string {
 	if errors.Is(err, casework.ErrStale) {
-		return "Noen andre har endret søknaden etter at du åpnet den. Ingenting er lagret. Åpne søknaden på nytt for å se endringen."
+		return nb("Noen andre har endret søknaden etter at du åpnet den. Ingenting er lagret. Åpne søknaden på nytt for å se endringen.")
 	}
-	return "Søknaden er ikke lenger i en tilstand der dette kan gjøres. Åpne den på nytt for å se hvor den er."
+	return nb("Søknaden er ikke lenger i en tilstand der dette kan gjøres. Åpne den på nytt for å se hvor den er.")
 }
 
 // view is what every page template gets.
 type view struct {
-	Title string
-	User  *engine.User
-	CSRF  string
-	Flash string
-	Data  any
+	// Lang is the page's language; Here its own address, to come back to.
+	Lang, Here string
+	Title      string
+	User       *engine.User
+	CSRF       string
+	Flash      string
+	Data       any
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	if v.User != nil && v.CSRF == "" {
 		v.CSRF = csrfOf(r.Context())
 	}
-	t := h.pages[name]
+	v.Lang, v.Here = h.langOf(r), r.URL.RequestURI()
+	t := h.pages[v.Lang][name]
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)

@@ -303,8 +303,18 @@ func TestAnotherKommunesApplicationIsNotFound(t *testing.T) {
 		if file.status != 200 || file.body != string(pdf) || !strings.HasPrefix(file.header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("the file: %d %v", file.status, file.header)
 		}
+		// Previewed on the case page: inline, framed only by the UI, and
+		// audited as any other read of it.
+		if !strings.Contains(p.body, `<iframe src="/caseworker/applications/`+id+`/files/`+fileID+`?view=inline"`) {
+			t.Fatal("the case page has no preview of the PDF")
+		}
+		inline := oslo.do("GET", "/caseworker/applications/"+id+"/files/"+fileID+"?view=inline", nil)
+		if inline.status != 200 || !strings.HasPrefix(inline.header.Get("Content-Disposition"), "inline") || inline.header.Get("X-Frame-Options") != "SAMEORIGIN" ||
+			!strings.Contains(inline.header.Get("Content-Security-Policy"), "default-src 'none'") || inline.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("the preview: %d %v", inline.status, inline.header)
+		}
 		audit := oslo.do("GET", "/caseworker/applications/"+id+"/audit", nil)
-		if audit.status != 200 || !strings.Contains(audit.body, "Lastet ned vedlegg") || !strings.Contains(audit.body, "Åpnet") {
+		if audit.status != 200 || strings.Count(audit.body, "Lastet ned vedlegg") != 2 || !strings.Contains(audit.body, "kontrakt.pdf") || !strings.Contains(audit.body, "Åpnet") {
 			t.Fatalf("the audit trail: %d\n%s", audit.status, audit.body)
 		}
 	})
@@ -481,15 +491,20 @@ func TestConcurrentActionsConflict(t *testing.T) {
 			t.Fatalf("the correction's audit trail ends %+v, want a view and then the correction", events[max(0, len(events)-2):])
 		}
 		p := ola.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {seen}, "message": {"Send kontrakten"}})
-		if p.status != http.StatusConflict || !strings.Contains(p.body, "Noen andre har endret søknaden") {
+		// She is told who changed it, and how (review finding 26).
+		if p.status != http.StatusConflict || !strings.Contains(p.body, "Søknaden ble endret etter at du åpnet den (svar rettet: Husleie fra «14\u00a0500\u00a0kr» til «15\u00a0200\u00a0kr», av kari@oslo.kommune.no") {
 			t.Fatalf("Ola's return from a stale read: %d\n%s", p.status, p.body)
+		}
+		// Kari herself, from a second tab, is told it was she.
+		if p := kari.post("/caseworker/applications/"+a.ID+"/return", url.Values{"version": {seen}, "message": {"Send kontrakten"}}); !strings.Contains(p.body, "av deg, i en annen fane") {
+			t.Fatalf("Kari's return from her stale tab: %d\n%s", p.status, p.body)
 		}
 		got, _ := b.store.Application(context.Background(), a.ID)
 		if got.Status != engine.StatusInReview || got.Message != "" {
 			t.Fatalf("after the conflict: %s %q", got.Status, got.Message)
 		}
 		view := kari.do("GET", "/caseworker/applications/"+a.ID+"?done=corrected", nil)
-		if !strings.Contains(html.UnescapeString(view.body), "Svar rettet: Husleie fra «14500» til «15200»") || !strings.Contains(view.body, "15\u00a0200") {
+		if !strings.Contains(html.UnescapeString(view.body), "Svar rettet: Husleie fra «14\u00a0500\u00a0kr» til «15\u00a0200\u00a0kr»") || !strings.Contains(view.body, "15\u00a0200") {
 			t.Fatalf("the corrected view:\n%s", view.body)
 		}
 		// An invalid correction is refused with the form's own message.

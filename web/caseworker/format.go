@@ -14,7 +14,7 @@ import (
 var oslo = calendar.Oslo
 
 var months = []string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
-var weekdays = []string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
+var weekdays = []string{nb("søndag"), nb("mandag"), nb("tirsdag"), nb("onsdag"), nb("torsdag"), nb("fredag"), nb("lørdag")}
 
 // templateFuncs are the pages' helpers: Norwegian dates, status names.
 var templateFuncs = template.FuncMap{
@@ -29,12 +29,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"datetime": func(t time.Time) string {
-		l := t.In(oslo)
-		return fmt.Sprintf("%s kl. %02d:%02d", longDate(l), l.Hour(), l.Minute())
-	},
-	"weekday": func(t time.Time) string { return weekdays[t.In(oslo).Weekday()] },
-	"status":  func(s engine.Status) string { return statusLabels[s] },
+	"datetime": dateTime,
 	"statusColor": func(s engine.Status) string {
 		switch s {
 		case engine.StatusRejected:
@@ -85,9 +80,10 @@ var templateFuncs = template.FuncMap{
 	"kroner": func(v float64) string {
 		return answer.Kroner(v)
 	},
-	"join":       strings.Join,
-	"fieldID":    func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
-	"actionable": engine.Status.Workable,
+	"join":        strings.Join,
+	"fieldID":     func(ptr string) string { return "f" + strings.NewReplacer("/", "-", "~", "_").Replace(ptr) },
+	"actionable":  engine.Status.Workable,
+	"previewable": previewable,
 }
 
 // monthLabel is "mai 2026" for the application month 2026-05.
@@ -97,6 +93,20 @@ func monthLabel(m string) string {
 		return m
 	}
 	return fmt.Sprintf("%s %d", months[pm.Month-1], pm.Year)
+}
+
+// dateTime is "2. desember 2026 kl. 14:05", in Oslo.
+func dateTime(t time.Time) string {
+	l := t.In(oslo)
+	return fmt.Sprintf("%s kl. %02d:%02d", longDate(l), l.Hour(), l.Minute())
+}
+
+// weekdayOf is the day of the week in bokmål: "mandag".
+func weekdayOf(t any) string {
+	if tt, ok := t.(time.Time); ok {
+		return weekdays[tt.In(oslo).Weekday()]
+	}
+	return ""
 }
 
 func longDate(t time.Time) string {

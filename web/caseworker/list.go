@@ -107,16 +107,16 @@ type option struct {
 }
 
 // ages are the age filter: submitted more than so many days ago.
-var ages = [][2]string{{"3", "Eldre enn 3 dager"}, {"7", "Eldre enn 7 dager"}, {"14", "Eldre enn 14 dager"}, {"30", "Eldre enn 30 dager"}}
+var ages = [][2]string{{"3", nb("Eldre enn 3 dager")}, {"7", nb("Eldre enn 7 dager")}, {"14", nb("Eldre enn 14 dager")}, {"30", nb("Eldre enn 30 dager")}}
 
-var sortLabels = [][2]string{{"", "Eldste først"}, {string(casework.SortSubmittedDesc), "Nyeste først"},
-	{string(casework.SortUpdatedDesc), "Sist endret først"}, {string(casework.SortReference), "Referanse"}}
+var sortLabels = [][2]string{{"", nb("Eldste først")}, {string(casework.SortSubmittedDesc), nb("Nyeste først")},
+	{string(casework.SortUpdatedDesc), nb("Sist endret først")}, {string(casework.SortReference), nb("Referanse")}}
 
-var langLabels = map[string]string{"nb": "Bokmål", "nn": "Nynorsk", "en": "Engelsk"}
+var langLabels = map[string]string{"nb": nb("Bokmål"), "nn": nb("Nynorsk"), "en": nb("Engelsk")}
 
 func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	lq := readListQuery(r.URL.Query())
-	now := h.cfg.Clock()
+	now, lang := h.cfg.Clock(), h.langOf(r)
 	list, err := h.store.Casework.List(r.Context(), lq.filter(u, now))
 	if err != nil {
 		return err
@@ -127,17 +127,17 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, u engine.User
 	}
 	v := listView{Query: lq, List: list, ReasonLabels: map[string]string{}, Colleagues: colleagues, Here: r.URL.RequestURI()}
 	for code := range list.ByReason {
-		v.ReasonLabels[code] = h.reasonLabel(code)
+		v.ReasonLabels[code] = h.reasonLabel(lang, code)
 	}
 	for _, it := range list.Items {
 		for _, code := range it.Reasons() {
 			if _, ok := v.ReasonLabels[code]; !ok {
-				v.ReasonLabels[code] = h.reasonLabel(code)
+				v.ReasonLabels[code] = h.reasonLabel(lang, code)
 			}
 		}
 	}
 	v.Tabs = h.tabs(lq)
-	v.Filters = h.filters(lq, list, colleagues, u, now)
+	v.Filters = h.filters(lang, lq, list, colleagues, u, now)
 	v.First, v.Last = lq.Shown+1, lq.Shown+len(list.Items)
 	base := lq.values()
 	if list.Next != "" {
@@ -158,7 +158,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, u engine.User
 	// has 23 or 25 hours.
 	v.DaysLeft = int(calendar.Day(v.Deadline).Sub(calendar.Day(now)).Round(24*time.Hour) / (24 * time.Hour))
 	v.NearDeadline = v.Deadline.AddDate(0, 0, 1).Sub(now) <= h.cfg.CutoffWarning
-	h.render(w, r, http.StatusOK, "list", view{Title: "Søknader", User: &u, Flash: flashOf(r), Data: v})
+	h.render(w, r, http.StatusOK, "list", view{Title: nb("Søknader"), User: &u, Flash: flashOf(r), Data: v})
 	return nil
 }
 
@@ -166,7 +166,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, u engine.User
 func (h *Handler) tabs(lq listQuery) []tab {
 	presets := []struct {
 		label, scope, assignee string
-	}{{"Trenger behandling", "", ""}, {"Mine saker", "", "me"}, {"Ikke tatt", "", "none"}, {"Avsluttet", "closed", ""}, {"Alle søknader", "all", ""}}
+	}{{nb("Trenger behandling"), "", ""}, {nb("Mine saker"), "", "me"}, {nb("Ikke tatt"), "", "none"}, {nb("Avsluttet"), "closed", ""}, {nb("Alle søknader"), "all", ""}}
 	var out []tab
 	for _, p := range presets {
 		q := url.Values{}
@@ -189,33 +189,33 @@ func (h *Handler) tabs(lq listQuery) []tab {
 
 // filters are the filter form's selects, with counts where the scope
 // gives them.
-func (h *Handler) filters(lq listQuery, list casework.Listing, colleagues []accounts.Colleague, u engine.User, now time.Time) []filter {
+func (h *Handler) filters(lang string, lq listQuery, list casework.Listing, colleagues []accounts.Colleague, u engine.User, now time.Time) []filter {
 	sel := func(name, label, current string, pairs ...[2]string) filter {
-		f := filter{Name: name, Label: label, Options: []option{{Value: "", Label: "Alle", Count: -1, Selected: current == ""}}}
+		f := filter{Name: name, Label: label, Options: []option{{Value: "", Label: nb("Alle"), Count: -1, Selected: current == ""}}}
 		for _, p := range pairs {
 			f.Options = append(f.Options, option{Value: p[0], Label: p[1], Count: -1, Selected: current == p[0]})
 		}
 		return f
 	}
-	scope := filter{Name: "scope", Label: "Hvilke", Options: []option{
-		{Value: "", Label: "Trenger behandling", Count: -1, Selected: lq.Scope == ""},
-		{Value: "closed", Label: "Avsluttet", Count: -1, Selected: lq.Scope == "closed"},
-		{Value: "all", Label: "Alle", Count: -1, Selected: lq.Scope == "all"}}}
-	status := filter{Name: "status", Label: "Tilstand", Options: []option{{Value: "", Label: "Alle", Count: list.Total, Selected: lq.Status == ""}}}
+	scope := filter{Name: "scope", Label: nb("Hvilke"), Options: []option{
+		{Value: "", Label: nb("Trenger behandling"), Count: -1, Selected: lq.Scope == ""},
+		{Value: "closed", Label: nb("Avsluttet"), Count: -1, Selected: lq.Scope == "closed"},
+		{Value: "all", Label: nb("Alle"), Count: -1, Selected: lq.Scope == "all"}}}
+	status := filter{Name: "status", Label: nb("Tilstand"), Options: []option{{Value: "", Label: nb("Alle"), Count: list.Total, Selected: lq.Status == ""}}}
 	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusAwaitingCitizen, engine.StatusRejected, engine.StatusSubmitted,
 		engine.StatusBatched, engine.StatusDelivered, engine.StatusAccepted, engine.StatusWithdrawn} {
 		if n := list.ByStatus[s]; n > 0 || lq.Status == string(s) {
 			status.Options = append(status.Options, option{Value: string(s), Label: statusLabels[s], Count: n, Selected: lq.Status == string(s)})
 		}
 	}
-	reason := filter{Name: "reason", Label: "Årsak", Options: []option{{Value: "", Label: "Alle", Count: -1, Selected: lq.Reason == ""}}}
+	reason := filter{Name: "reason", Label: nb("Årsak"), Options: []option{{Value: "", Label: nb("Alle"), Count: -1, Selected: lq.Reason == ""}}}
 	codes := make([]string, 0, len(list.ByReason))
 	for code := range list.ByReason {
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
 	for _, code := range codes {
-		reason.Options = append(reason.Options, option{Value: code, Label: h.reasonLabel(code), Count: list.ByReason[code], Selected: lq.Reason == code})
+		reason.Options = append(reason.Options, option{Value: code, Label: h.reasonLabel(lang, code), Count: list.ByReason[code], Selected: lq.Reason == code})
 	}
 	var monthPairs [][2]string
 	m := calendar.MonthOf(now).Next()
@@ -223,27 +223,27 @@ func (h *Handler) filters(lq listQuery, list casework.Listing, colleagues []acco
 		monthPairs = append(monthPairs, [2]string{m.String(), monthLabel(m.String())})
 		m = calendar.MonthOf(m.First().AddDate(0, -1, 0))
 	}
-	assignee := sel("assignee", "Saksbehandler", lq.Assignee, [2]string{"me", "Meg"}, [2]string{"none", "Ingen"})
+	assignee := sel("assignee", nb("Saksbehandler"), lq.Assignee, [2]string{"me", nb("Meg")}, [2]string{"none", nb("Ingen")})
 	for _, c := range colleagues {
 		if c.ID != u.ID {
 			assignee.Options = append(assignee.Options, option{Value: c.ID, Label: c.Name, Count: -1, Selected: lq.Assignee == c.ID})
 		}
 	}
-	sortBy := filter{Name: "sort", Label: "Sortering"}
+	sortBy := filter{Name: "sort", Label: nb("Sortering")}
 	for _, p := range sortLabels {
 		sortBy.Options = append(sortBy.Options, option{Value: p[0], Label: p[1], Count: -1, Selected: lq.Sort == p[0]})
 	}
-	return []filter{scope, status, reason, sel("month", "Søknadsmåned", lq.Month, monthPairs...),
-		sel("channel", "Kanal", lq.Channel, [2]string{"digital", "Digital"}, [2]string{"paper", "Papir"}), assignee,
-		sel("lang", "Språk", lq.Lang, [2]string{"nb", "Bokmål"}, [2]string{"nn", "Nynorsk"}, [2]string{"en", "Engelsk"}),
-		sel("age", "Alder", lq.Age, ages...), sortBy}
+	return []filter{scope, status, reason, sel("month", nb("Søknadsmåned"), lq.Month, monthPairs...),
+		sel("channel", nb("Kanal"), lq.Channel, [2]string{"digital", nb("Digital")}, [2]string{"paper", nb("Papir")}), assignee,
+		sel("lang", nb("Språk"), lq.Lang, [2]string{"nb", nb("Bokmål")}, [2]string{"nn", nb("Nynorsk")}, [2]string{"en", nb("Engelsk")}),
+		sel("age", nb("Alder"), lq.Age, ages...), sortBy}
 }
 
 // exportCSV sends the list as the filter selects it, every page, as CSV
 // for a spreadsheet: semicolons and a byte order mark, as Excel in Norway
 // reads it. It holds no personal data: no names, no fødselsnummer.
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.User) error {
-	lq := readListQuery(r.URL.Query())
+	lq, lang := readListQuery(r.URL.Query()), h.langOf(r)
 	f := lq.filter(u, h.cfg.Clock())
 	f.After, f.Limit = "", 500
 	names := map[string]string{}
@@ -252,7 +252,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 	w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	cw.Write([]string{"Referanse", "Kommune", "Tilstand", "Årsak", "Søknadsmåned", "Kanal", "Språk", "Sendt inn", "Sist endret", "Saksbehandler"})
+	cw.Write([]string{nb("Referanse"), nb("Kommune"), nb("Tilstand"), nb("Årsak"), nb("Søknadsmåned"), nb("Kanal"), nb("Språk"), nb("Sendt inn"), nb("Sist endret"), nb("Saksbehandler")})
 	for {
 		list, err := h.store.Casework.List(r.Context(), f)
 		if err != nil {
@@ -262,7 +262,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 			var reasons []string
 			for _, code := range it.Reasons() {
 				if _, ok := names[code]; !ok {
-					names[code] = h.reasonLabel(code)
+					names[code] = h.reasonLabel(lang, code)
 				}
 				reasons = append(reasons, names[code])
 			}
@@ -291,9 +291,9 @@ func deref(s *string) string {
 
 func channelLabel(c string) string {
 	if c == "paper" {
-		return "Papir"
+		return nb("Papir")
 	}
-	return "Digital"
+	return nb("Digital")
 }
 
 // --- search -----------------------------------------------------------------
@@ -312,6 +312,7 @@ func (h *Handler) searchPage(w http.ResponseWriter, r *http.Request, u engine.Us
 		http.Redirect(w, r, "/caseworker/", http.StatusSeeOther)
 		return nil
 	}
+	lang := h.langOf(r)
 	found, err := h.store.Casework.Search(r.Context(), u, q, h.forms.Forms())
 	if err != nil {
 		return err
@@ -319,10 +320,10 @@ func (h *Handler) searchPage(w http.ResponseWriter, r *http.Request, u engine.Us
 	v := searchView{Query: q, Found: found, ReasonLabels: map[string]string{}}
 	for _, it := range found.Items {
 		for _, code := range it.Reasons() {
-			v.ReasonLabels[code] = h.reasonLabel(code)
+			v.ReasonLabels[code] = h.reasonLabel(lang, code)
 		}
 	}
-	h.render(w, r, http.StatusOK, "search", view{Title: "Søk: " + q, User: &u, Data: v})
+	h.render(w, r, http.StatusOK, "search", view{Title: translate(lang, "Søk:") + " " + q, User: &u, Data: v})
 	return nil
 }
 
@@ -351,7 +352,7 @@ func assignee(r *http.Request, u engine.User) string {
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	id := r.PathValue("id")
 	if err := h.store.Casework.Assign(r.Context(), u, id, assignee(r, u)); err != nil {
-		if _, _, ok := refusal(err); ok {
+		if _, _, ok := refusal(h.langOf(r), err); ok {
 			return h.showCase(w, r, u, http.StatusUnprocessableEntity, err)
 		}
 		return err
@@ -367,7 +368,7 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request, u engine.User)
 		err = h.store.Casework.AddNote(r.Context(), u, id, r.PostFormValue("note"))
 	}
 	if err != nil {
-		if _, _, ok := refusal(err); ok {
+		if _, _, ok := refusal(h.langOf(r), err); ok {
 			return h.showCase(w, r, u, http.StatusUnprocessableEntity, err)
 		}
 		return err
@@ -395,7 +396,7 @@ type bulkView struct {
 
 type bulkFailure struct{ Reference, Why string }
 
-var bulkActions = map[string]string{"approve": "Godkjenn og send videre", "assign": "Gi sakene til", "unassign": "Fjern saksbehandler"}
+var bulkActions = map[string]string{"approve": nb("Godkjenn og send videre"), "assign": nb("Gi sakene til"), "unassign": nb("Fjern saksbehandler")}
 
 // bulk runs one action over the selected applications, each in its own
 // transaction and audit event, exactly as if she had done it on each
@@ -404,14 +405,14 @@ var bulkActions = map[string]string{"approve": "Godkjenn og send videre", "assig
 func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	action := r.PostFormValue("action")
 	if _, ok := bulkActions[action]; !ok {
-		return inputError("Velg hva som skal gjøres med de valgte søknadene.")
+		return inputError(nb("Velg hva som skal gjøres med de valgte søknadene."))
 	}
 	selected := r.PostForm["sel"]
 	if len(selected) == 0 {
-		return inputError("Velg minst én søknad i listen.")
+		return inputError(nb("Velg minst én søknad i listen."))
 	}
 	if len(selected) > 500 {
-		return inputError("Velg høyst 500 søknader om gangen.")
+		return inputError(nb("Velg høyst 500 søknader om gangen."))
 	}
 	v := bulkView{Action: bulkActions[action], Back: back(r, "/caseworker/")}
 	for _, sel := range selected {
@@ -425,11 +426,11 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, u engine.User) er
 			ref = *it.Reference
 		}
 		if err != nil {
-			_, why, ok := refusal(err)
+			_, why, ok := refusal(h.langOf(r), err)
 			switch {
 			case ok:
 			case errors.Is(err, engine.ErrNotFound):
-				why = "Finnes ikke, eller du har ikke tilgang til den."
+				why = translate(h.langOf(r), nb("Finnes ikke, eller du har ikke tilgang til den."))
 			default:
 				return err
 			}
@@ -438,7 +439,7 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request, u engine.User) er
 		}
 		v.Done = append(v.Done, ref)
 	}
-	h.render(w, r, http.StatusOK, "bulk", view{Title: "Utført for de valgte søknadene", User: &u, Data: v})
+	h.render(w, r, http.StatusOK, "bulk", view{Title: nb("Utført for de valgte søknadene"), User: &u, Data: v})
 	return nil
 }
 
@@ -449,7 +450,7 @@ func (h *Handler) bulkOne(r *http.Request, u engine.User, action string, it case
 	case "approve":
 		v, err := strconv.Atoi(version)
 		if err != nil {
-			return inputError("Listen var utdatert. Last den på nytt og prøv igjen.")
+			return inputError(nb("Listen var utdatert. Last den på nytt og prøv igjen."))
 		}
 		f, ok := h.forms.Form(it.Form)
 		if !ok {

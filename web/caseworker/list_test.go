@@ -156,3 +156,52 @@ func TestTeamworkAssignNoteAndBulk(t *testing.T) {
 		t.Fatalf("bulk assign: %d, assignee %v", p.status, got.Assignee)
 	}
 }
+
+// TestNynorskUI: a caseworker chooses nynorsk, and every page speaks it
+// from then on, the form's own texts too; the choice is hers, kept on her
+// account, and the sign-in page offers it before anyone is signed in.
+func TestNynorskUI(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	b.user(t, "kari@oslo.kommune.no", false, "0301")
+	a, _ := b.flagged(t, "0301")
+	br := b.signedIn(t, "kari@oslo.kommune.no")
+	if p := br.do("GET", "/caseworker/", nil); !strings.Contains(p.body, `<html lang="nb">`) || !strings.Contains(p.body, "Trenger behandling") {
+		t.Fatal("the list is not in bokmål before she chooses")
+	}
+	if p := br.post("/caseworker/language", url.Values{"lang": {"nn"}, "back": {"/caseworker/applications/" + a.ID}}); p.status != http.StatusSeeOther ||
+		p.header.Get("Location") != "/caseworker/applications/"+a.ID {
+		t.Fatalf("choose nynorsk: %d %s", p.status, p.header.Get("Location"))
+	}
+	list := br.do("GET", "/caseworker/", nil)
+	if !strings.Contains(list.body, `<html lang="nn">`) || !strings.Contains(list.body, "Treng handsaming") || strings.Contains(list.body, "Trenger behandling") {
+		t.Fatal("the list is not in nynorsk after she chose it")
+	}
+	page := br.do("GET", "/caseworker/applications/"+a.ID, nil)
+	// The form's own texts in nynorsk: the reason's title and a label.
+	for _, want := range []string{b.form.Text("nn", "routing.registeredElsewhere.title"), b.form.Text("nn", "field.housing.rent.name"), "Sakshandsamar"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the case page in nynorsk lacks %q", want)
+		}
+	}
+	if u, _ := b.store.Accounts.User(context.Background(), mustUserID(t, b, "kari@oslo.kommune.no")); u.Lang != "nn" {
+		t.Fatalf("her choice is not kept on her account: %q", u.Lang)
+	}
+	// Before sign-in, from the sign-in page.
+	anon := b.browser(t)
+	if p := anon.do("GET", "/caseworker/login?lang=nn", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("choose nynorsk before sign-in: %d", p.status)
+	}
+	if p := anon.do("GET", "/caseworker/login", nil); !strings.Contains(p.body, `<html lang="nn">`) {
+		t.Fatal("the sign-in page is not in nynorsk after choosing it")
+	}
+}
+
+func mustUserID(t *testing.T, b *testBundle, email string) string {
+	t.Helper()
+	u, err := b.store.Accounts.Authenticate(context.Background(), email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}

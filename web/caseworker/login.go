@@ -5,10 +5,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +36,16 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if h.plainHTTP(r) {
 		return h.needsHTTPS(w, r)
 	}
-	return h.showLogin(w, r, http.StatusOK, loginView{Next: safeNext(r.URL.Query().Get("next"))})
+	next := safeNext(r.URL.Query().Get("next"))
+	if lang := r.URL.Query().Get("lang"); slices.Contains(langs, lang) {
+		// The language chosen before signing in, kept for the sign-in page
+		// and until she chooses one of her own.
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/caseworker/", MaxAge: 365 * 24 * 3600,
+			SameSite: http.SameSiteLaxMode, Secure: true, HttpOnly: true})
+		http.Redirect(w, r, "/caseworker/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return nil
+	}
+	return h.showLogin(w, r, http.StatusOK, loginView{Next: next})
 }
 
 // showLogin shows the sign-in page, with a new CSRF token for its form.
@@ -43,7 +54,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	rand.Read(token)
 	csrf := hex.EncodeToString(token)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: csrf, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: csrf, Data: h.withKommuneLogin(lv)})
+	h.render(w, r, status, "login", view{Title: nb("Logg inn"), CSRF: csrf, Data: h.withKommuneLogin(lv)})
 	return nil
 }
 
@@ -75,7 +86,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, userID st
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if h.cfg.KommuneLogin != nil && h.cfg.KommuneLogin.Only {
-		return h.showLogin(w, r, http.StatusForbidden, loginView{Error: "Her logger du inn med " + h.kommuneLoginName() + ", ikke med passord."})
+		return h.showLogin(w, r, http.StatusForbidden, loginView{Error: fmt.Sprintf(h.tr(r, "Her logger du inn med %s, ikke med passord."), h.kommuneLoginName())})
 	}
 	c, err := r.Cookie(loginCookie)
 	if err != nil && h.plainHTTP(r) {
@@ -88,19 +99,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	now := h.cfg.Clock()
 	again := func(status int, msg string) error {
-		h.render(w, r, status, "login", view{Title: "Logg inn", CSRF: c.Value, Data: h.withKommuneLogin(loginView{Email: email, Next: next, Error: msg})})
+		h.render(w, r, status, "login", view{Title: nb("Logg inn"), CSRF: c.Value, Data: h.withKommuneLogin(loginView{Email: email, Next: next, Error: msg})})
 		return nil
 	}
 	attempt, wait := h.attempt(r, email, now)
 	if wait > 0 {
 		retryAfter(w, wait)
 		h.log.WarnContext(r.Context(), "caseworker sign-in rate limited")
-		return again(http.StatusTooManyRequests, "For mange forsøk på innlogging. Vent litt før du prøver igjen.")
+		return again(http.StatusTooManyRequests, nb("For mange forsøk på innlogging. Vent litt før du prøver igjen."))
 	}
 	u, err := h.store.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
 	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	if errors.Is(err, engine.ErrUnauthorized) {
-		return again(http.StatusUnauthorized, "E-postadressen eller passordet er feil.")
+		return again(http.StatusUnauthorized, nb("E-postadressen eller passordet er feil."))
 	}
 	if err != nil {
 		return err
@@ -144,8 +155,8 @@ func (h *Handler) needsHTTPS(w http.ResponseWriter, r *http.Request) error {
 	if h.plainHTTPLogged.CompareAndSwap(false, true) { // once: a scanner must not fill the log
 		h.log.WarnContext(r.Context(), "caseworker sign-in over plain HTTP: browsers drop its Secure cookies; serve it over HTTPS (a TLS-terminating proxy, with -hsts)")
 	}
-	h.render(w, r, http.StatusBadRequest, "login", view{Title: "Logg inn", Data: loginView{HTTPS: true,
-		Error: "Innlogging krever en sikker forbindelse (HTTPS). Adressen begynner med http://, og da kan ikke nettleseren holde på innloggingen. Bruk adressen med https://, eller be den som drifter Skjema om å sette opp HTTPS."}})
+	h.render(w, r, http.StatusBadRequest, "login", view{Title: nb("Logg inn"), Data: loginView{HTTPS: true,
+		Error: nb("Innlogging krever en sikker forbindelse (HTTPS). Adressen begynner med http://, og da kan ikke nettleseren holde på innloggingen. Bruk adressen med https://, eller be den som drifter Skjema om å sette opp HTTPS.")}})
 	return nil
 }
 
@@ -206,16 +217,16 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, u engin
 	attempt, wait := h.attempt(r, u.Email, h.cfg.Clock())
 	if wait > 0 {
 		retryAfter(w, wait)
-		return again(http.StatusTooManyRequests, passwordView{Error: "For mange forsøk. Vent litt før du prøver igjen."})
+		return again(http.StatusTooManyRequests, passwordView{Error: nb("For mange forsøk. Vent litt før du prøver igjen.")})
 	}
 	c, _ := r.Cookie(sessionCookie)
 	err := h.store.Accounts.ChangePassword(r.Context(), u.ID, r.PostFormValue("current"), r.PostFormValue("next"), c.Value)
 	attempt.done(errors.Is(err, engine.ErrUnauthorized))
 	switch {
 	case errors.Is(err, engine.ErrUnauthorized):
-		return again(http.StatusUnauthorized, passwordView{Error: "Det nåværende passordet er feil."})
+		return again(http.StatusUnauthorized, passwordView{Error: nb("Det nåværende passordet er feil.")})
 	case errors.Is(err, engine.ErrInvalid):
-		return again(http.StatusUnprocessableEntity, passwordView{Error: "Det nye passordet må ha minst 12 tegn (og høyst 72 byte)."})
+		return again(http.StatusUnprocessableEntity, passwordView{Error: nb("Det nye passordet må ha minst 12 tegn (og høyst 72 byte).")})
 	case err != nil:
 		return err
 	}

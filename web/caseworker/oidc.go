@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/skjema/skjema/engine"
@@ -96,21 +97,21 @@ func (h *Handler) kommuneLoginCallback(w http.ResponseWriter, r *http.Request) e
 	if !ok || q.Get("state") == "" || q.Get("state") != st.State {
 		// Another sign-in of this browser, if one is under way, goes on.
 		h.log.InfoContext(r.Context(), "caseworker sign-in refused", "reason", "no sign-in of this browser with that state")
-		return refuse(http.StatusBadRequest, "Innloggingen kunne ikke fullføres: den var utløpt, eller den ble startet i en annen nettleser eller fane. Prøv igjen.")
+		return refuse(http.StatusBadRequest, nb("Innloggingen kunne ikke fullføres: den var utløpt, eller den ble startet i en annen nettleser eller fane. Prøv igjen."))
 	}
 	setKommuneLoginCookie(w, "", -1)
 	if q.Get("error") != "" {
 		h.log.InfoContext(r.Context(), "caseworker sign-in refused", "reason", "the provider answered an error", "error", truncate(q.Get("error"), 64))
-		return refuse(http.StatusUnauthorized, "Innloggingen ble avbrutt eller avvist hos "+h.kommuneLoginName()+". Prøv igjen.")
+		return refuse(http.StatusUnauthorized, fmt.Sprintf(h.tr(r, "Innloggingen ble avbrutt eller avvist hos %s. Prøv igjen."), h.kommuneLoginName()))
 	}
 	staff, err := kl.Client.Exchange(r.Context(), st.Start, q.Get("code"))
 	switch {
 	case errors.Is(err, identity.ErrClaimOverage):
 		h.log.WarnContext(r.Context(), "caseworker sign-in refused: the id_token has too many groups and carries none; map app roles (the roles claim), or have the provider send only the groups assigned to the application")
-		return refuse(http.StatusForbidden, "Innloggingen ga ikke gruppene dine til Skjema, fordi du er med i svært mange grupper. Be den som drifter innloggingen i kommunen om å gi Skjema roller i stedet for grupper.")
+		return refuse(http.StatusForbidden, nb("Innloggingen ga ikke gruppene dine til Skjema, fordi du er med i svært mange grupper. Be den som drifter innloggingen i kommunen om å gi Skjema roller i stedet for grupper."))
 	case err != nil:
 		h.log.WarnContext(r.Context(), "caseworker sign-in refused", "reason", "the code or the id_token", "error", err)
-		return refuse(http.StatusUnauthorized, "Innloggingen kunne ikke bekreftes. Prøv igjen.")
+		return refuse(http.StatusUnauthorized, nb("Innloggingen kunne ikke bekreftes. Prøv igjen."))
 	}
 	u, err := h.store.Accounts.SignInExternal(r.Context(), accounts.External{Provider: kl.Client.Issuer(), Subject: staff.Subject,
 		Email: staff.Email, Name: staff.Name, Grant: kl.Groups.Grant(staff.Values)})
@@ -136,15 +137,15 @@ func (h *Handler) kommuneLoginCallback(w http.ResponseWriter, r *http.Request) e
 func externalRefusal(err error) (msg string, status int, ok bool) {
 	switch {
 	case errors.Is(err, accounts.ErrNoKommune):
-		return "Du har ikke tilgang til Skjema: innloggingen din gir ikke tilgang til noen kommune her. Be den som gir tilganger i kommunen, om å legge deg i gruppen (eller gi deg rollen) for Skjema.", http.StatusForbidden, true
+		return nb("Du har ikke tilgang til Skjema: innloggingen din gir ikke tilgang til noen kommune her. Be den som gir tilganger i kommunen, om å legge deg i gruppen (eller gi deg rollen) for Skjema."), http.StatusForbidden, true
 	case errors.Is(err, accounts.ErrDisabled):
-		return "Kontoen din i Skjema er deaktivert. Ta kontakt med en administrator i kommunen.", http.StatusForbidden, true
+		return nb("Kontoen din i Skjema er deaktivert. Ta kontakt med en administrator i kommunen."), http.StatusForbidden, true
 	case errors.Is(err, accounts.ErrEmailTaken):
-		return "Det finnes allerede en konto med e-postadressen din, som logger inn med passord. Den kobles ikke til kommunens innlogging av seg selv: logg inn med passordet, eller be den som drifter Skjema, om hjelp.", http.StatusConflict, true
+		return nb("Det finnes allerede en konto med e-postadressen din, som logger inn med passord. Den kobles ikke til kommunens innlogging av seg selv: logg inn med passordet, eller be den som drifter Skjema, om hjelp."), http.StatusConflict, true
 	case errors.As(err, new(*accounts.KommuneError)):
 		return "", 0, false // the group map names a kommune no longer in force: the operator's to fix
 	case errors.Is(err, engine.ErrInvalid):
-		return "Innloggingen ga ingen e-postadresse, og den trengs for å lage kontoen din. Be den som drifter innloggingen i kommunen, om å sende e-postadressen (kravet email) til Skjema.", http.StatusForbidden, true
+		return nb("Innloggingen ga ingen e-postadresse, og den trengs for å lage kontoen din. Be den som drifter innloggingen i kommunen, om å sende e-postadressen (kravet email) til Skjema."), http.StatusForbidden, true
 	}
 	return "", 0, false
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/skjema/skjema/engine"
-	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/web/input"
 )
 
@@ -40,7 +39,7 @@ func (h *Handler) paperPage(w http.ResponseWriter, r *http.Request, u engine.Use
 	if v.Kommune != "" {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	}
-	h.render(w, r, http.StatusOK, "paper", view{Title: "Registrer papirsøknad", User: &u, Data: v})
+	h.render(w, r, http.StatusOK, "paper", view{Title: nb("Registrer papirsøknad"), User: &u, Data: v})
 	return nil
 }
 
@@ -66,7 +65,7 @@ func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.U
 		return errNotFound
 	}
 	receipt, err := h.store.Submit(r.Context(), engine.SubmitRequest{Form: f, Body: body, IdempotencyKey: id, Token: token,
-		Kommune: a.Kommune, Lang: forms.Bokmal, Registrar: &u})
+		Kommune: a.Kommune, Lang: formLang(h.langOf(r)), Registrar: &u})
 	var ve *engine.ValidationError
 	if err == nil {
 		return writeJSON(w, http.StatusCreated, receipt)
@@ -78,7 +77,7 @@ func (h *Handler) paperSubmit(w http.ResponseWriter, r *http.Request, u engine.U
 		}
 		return writeJSON(w, http.StatusUnprocessableEntity, answer)
 	}
-	if status, text, ok := refusal(err); ok {
+	if status, text, ok := refusal(h.langOf(r), err); ok {
 		return writeJSON(w, status, map[string]string{"detail": text})
 	}
 	return err

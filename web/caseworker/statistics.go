@@ -88,7 +88,7 @@ func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, u engin
 		kommuner, v.Kommune = []string{k}, k
 	}
 	if len(u.Kommuner) > 1 {
-		v.Kommuner = append(v.Kommuner, option{Value: "", Label: "Alle mine kommuner", Selected: v.Kommune == ""})
+		v.Kommuner = append(v.Kommuner, option{Value: "", Label: nb("Alle mine kommuner"), Selected: v.Kommune == ""})
 		for _, k := range u.Kommuner {
 			v.Kommuner = append(v.Kommuner, option{Value: k, Label: h.kommune(k), Selected: v.Kommune == k})
 		}
@@ -103,26 +103,27 @@ func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, u engin
 	if err != nil {
 		return err
 	}
-	h.statisticsFigures(&v, stats)
-	h.render(w, r, http.StatusOK, "statistics", view{Title: "Statistikk", User: &u, Data: v})
+	h.statisticsFigures(h.langOf(r), &v, stats)
+	h.render(w, r, http.StatusOK, "statistics", view{Title: nb("Statistikk"), User: &u, Data: v})
 	return nil
 }
 
 // statisticsFigures fills the view's table, charts and rejections.
-func (h *Handler) statisticsFigures(v *statisticsView, s casework.Statistics) {
+func (h *Handler) statisticsFigures(lang string, v *statisticsView, s casework.Statistics) {
+	t := func(nb string) string { return translate(lang, nb) }
 	longest := time.Duration(0)
 	for _, f := range s.Months {
 		longest = max(longest, f.ToDelivery.P90, f.InQueue.P90)
 	}
-	unit, per := "timer", time.Hour
+	unit, per := t("timer"), time.Hour
 	if longest > 72*time.Hour {
-		unit, per = "dager", 24*time.Hour
+		unit, per = t("dager"), 24*time.Hour
 	}
 	v.Unit = unit
 	var months []string
 	var digital, paper, share, delMedian, delP90, queueMedian, queueP90 []float64
 	for _, f := range s.Months {
-		v.Rows = append(v.Rows, figuresRow(f))
+		v.Rows = append(v.Rows, figuresRow(lang, f))
 		months = append(months, f.Month)
 		digital, paper = append(digital, float64(f.Digital)), append(paper, float64(f.Paper))
 		sh, _ := f.StraightThroughShare()
@@ -130,52 +131,53 @@ func (h *Handler) statisticsFigures(v *statisticsView, s casework.Statistics) {
 		delMedian, delP90 = append(delMedian, float64(f.ToDelivery.Median)/float64(per)), append(delP90, float64(f.ToDelivery.P90)/float64(per))
 		queueMedian, queueP90 = append(queueMedian, float64(f.InQueue.Median)/float64(per)), append(queueP90, float64(f.InQueue.P90)/float64(per))
 	}
-	v.Total = figuresRow(s.Total)
-	period := fmt.Sprintf("fra %s til %s", monthLabel(v.From), monthLabel(v.To))
-	table := " Alle tallene står i tabellen «Tall per måned» under."
+	v.Total = figuresRow(lang, s.Total)
+	period := fmt.Sprintf(t("fra %s til %s"), monthLabel(v.From), monthLabel(v.To))
+	table := " " + t("Alle tallene står i tabellen «Tall per måned» under.")
 	count := axis{Format: func(f float64) string { return answer.Grouped(fmt.Sprintf("%.0f", f)) }, MinStep: 1}
 	percent := axis{Format: func(f float64) string { return fmt.Sprintf("%.0f %%", f) }, MinStep: 1, Top: 100}
 	inUnit := axis{Format: decimal, MinStep: 0.1} // six minutes, or 2.4 hours
 	v.Charts = []chart{
-		barChart("applications", "Søknader per måned",
-			fmt.Sprintf("Stablede søyler, én per måned %s: digitale og papirsøknader. I alt %s søknader, %s digitale og %s på papir.%s",
+		barChart("applications", t("Søknader per måned"),
+			fmt.Sprintf(t("Stablede søyler, én per måned %s: digitale og papirsøknader. I alt %s søknader, %s digitale og %s på papir.%s"),
 				period, v.Total.Applications, v.Total.Digital, v.Total.Paper, table),
 			months, true, count,
-			series{"cw-bar-digital", "Digitale", digital}, series{"cw-bar-paper", "Papir", paper}),
-		barChart("straight", "Andel rett gjennom (prosent av rutede)",
-			fmt.Sprintf("Søyler, én per måned %s: andelen av søknadene reglene har rutet som aldri trengte en saksbehandler. For hele perioden %s.%s",
+			series{"cw-bar-digital", t("Digitale"), digital}, series{"cw-bar-paper", t("Papir"), paper}),
+		barChart("straight", t("Andel rett gjennom (prosent av rutede)"),
+			fmt.Sprintf(t("Søyler, én per måned %s: andelen av søknadene reglene har rutet som aldri trengte en saksbehandler. For hele perioden %s.%s"),
 				period, orDash(v.Total.Share), table),
-			months, false, percent, series{"cw-bar-digital", "Rett gjennom", share}),
-		barChart("delivery", "Fra innsendt til levert til etaten ("+unit+")",
-			fmt.Sprintf("Søyler i par, én per måned %s: medianen og 90-persentilen. For hele perioden median %s og 90-persentil %s.%s",
+			months, false, percent, series{"cw-bar-digital", t("Rett gjennom"), share}),
+		barChart("delivery", t("Fra innsendt til levert til etaten")+" ("+unit+")",
+			fmt.Sprintf(t("Søyler i par, én per måned %s: medianen og 90-persentilen. For hele perioden median %s og 90-persentil %s.%s"),
 				period, orDash(v.Total.DeliveryMedian), orDash(v.Total.DeliveryP90), table),
 			months, false, inUnit,
-			series{"cw-bar-median", "Median", delMedian}, series{"cw-bar-p90", "90 % innen", delP90}),
-		barChart("queue", "Tid i saksbehandlerkøen ("+unit+")",
-			fmt.Sprintf("Søyler i par, én per måned %s: medianen og 90-persentilen for søknadene som har vært i køen og er ute av den. For hele perioden median %s og 90-persentil %s.%s",
+			series{"cw-bar-median", nb("Median"), delMedian}, series{"cw-bar-p90", t("90 % innen"), delP90}),
+		barChart("queue", t("Tid i saksbehandlerkøen")+" ("+unit+")",
+			fmt.Sprintf(t("Søyler i par, én per måned %s: medianen og 90-persentilen for søknadene som har vært i køen og er ute av den. For hele perioden median %s og 90-persentil %s.%s"),
 				period, orDash(v.Total.QueueMedian), orDash(v.Total.QueueP90), table),
 			months, false, inUnit,
-			series{"cw-bar-median", "Median", queueMedian}, series{"cw-bar-p90", "90 % innen", queueP90}),
+			series{"cw-bar-median", nb("Median"), queueMedian}, series{"cw-bar-p90", t("90 % innen"), queueP90}),
 	}
 	for _, r := range s.Total.Rejections {
 		switch {
 		case r.By == casework.RejectedByKommune:
-			label := h.reasonLabel(r.Reason)
+			label := h.reasonLabel(lang, r.Reason)
 			if r.Reason == "" {
-				label = "Ingen regel (kom til behandling av andre grunner)"
+				label = t("Ingen regel (kom til behandling av andre grunner)")
 			}
 			v.Kommunes = append(v.Kommunes, rejectionRow{label, r.N})
 		case len(v.Agency) < agencyReasonsShown:
-			v.Agency = append(v.Agency, rejectionRow{cmp.Or(r.Reason, "Uten begrunnelse"), r.N})
+			v.Agency = append(v.Agency, rejectionRow{cmp.Or(r.Reason, t("Uten begrunnelse")), r.N})
 		case len(v.Agency) == agencyReasonsShown:
-			v.Agency = append(v.Agency, rejectionRow{"Andre årsaker", r.N})
+			v.Agency = append(v.Agency, rejectionRow{t("Andre årsaker"), r.N})
 		default:
 			v.Agency[agencyReasonsShown].N += r.N
 		}
 	}
 }
 
-func figuresRow(f casework.Figures) statisticsRow {
+func figuresRow(lang string, f casework.Figures) statisticsRow {
+	t := func(nb string) string { return translate(lang, nb) }
 	n := func(i int) string { return answer.Grouped(fmt.Sprint(i)) }
 	row := statisticsRow{Month: f.Month, Digital: n(f.Digital), Paper: n(f.Paper), Applications: n(f.Applications()), Routed: n(f.Routed),
 		Delivered: n(f.ToDelivery.N), Queued: n(f.InQueue.N),
@@ -184,24 +186,24 @@ func figuresRow(f casework.Figures) statisticsRow {
 		row.Share = fmt.Sprintf("%.0f %%", share*100)
 	}
 	if f.ToDelivery.N > 0 {
-		row.DeliveryMedian, row.DeliveryP90 = durationText(f.ToDelivery.Median), durationText(f.ToDelivery.P90)
+		row.DeliveryMedian, row.DeliveryP90 = durationText(t, f.ToDelivery.Median), durationText(t, f.ToDelivery.P90)
 	}
 	if f.InQueue.N > 0 {
-		row.QueueMedian, row.QueueP90 = durationText(f.InQueue.Median), durationText(f.InQueue.P90)
+		row.QueueMedian, row.QueueP90 = durationText(t, f.InQueue.Median), durationText(t, f.InQueue.P90)
 	}
 	return row
 }
 
 // durationText is a time span in words, as precise as a leader needs it:
 // "40 min", "5,5 timer", "3,2 dager".
-func durationText(d time.Duration) string {
+func durationText(t func(string) string, d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
 	case d < 48*time.Hour:
-		return decimal(math.Round(d.Hours()*10)/10) + " timer"
+		return decimal(math.Round(d.Hours()*10)/10) + " " + t("timer")
 	}
-	return decimal(math.Round(d.Hours()/24*10)/10) + " dager"
+	return decimal(math.Round(d.Hours()/24*10)/10) + " " + t("dager")
 }
 
 func orDash(s string) string { return cmp.Or(s, "–") }
