@@ -34,10 +34,11 @@ type Unit struct {
 	Postnummer []string `json:"postnummer"`
 }
 
-// Ref is a unit of a kommune, as an account or an application keeps it.
+// Ref is a unit of a kommune, as an account keeps it. In JSON it is its
+// String.
 type Ref struct {
-	Kommune string `json:"kommune"`
-	Unit    string `json:"unit"`
+	Kommune string
+	Unit    string
 }
 
 // String is "0301/gamle-oslo", the form the command line and the group map
@@ -230,4 +231,18 @@ func (u *Units) Resolve(names []string, kommuner []string) ([]Ref, error) {
 func Sorted(refs []Ref) []Ref {
 	slices.SortFunc(refs, func(a, b Ref) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(refs)
+}
+
+// MarshalText writes a ref as "0301/gamle-oslo".
+func (r Ref) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads a ref written as "0301/gamle-oslo": in a file (the
+// group map) a unit is always written with its kommune.
+func (r *Ref) UnmarshalText(b []byte) error {
+	k, id, ok := strings.Cut(string(b), "/")
+	if _, err := (*nid.Registers)(nil).Kommunenummer(k, time.Time{}); !ok || err != nil || !idRE.MatchString(id) {
+		return fmt.Errorf("%q is not a unit written as kommunenummer/unit (0301/gamle-oslo)", b)
+	}
+	*r = Ref{Kommune: k, Unit: id}
+	return nil
 }
