@@ -26,8 +26,13 @@ const osloUnits = `{"0301": {"units": [
 // applyAt submits the example in Oslo from an address at postnummer, under
 // the family name given, and routes it to review.
 func (b *testBundle) applyAt(t *testing.T, postnummer, family string) engine.Application {
+	a, _ := b.applyAtDraft(t, postnummer, family)
+	return a
+}
+
+// atPostnummer is the example's document with the address at postnummer.
+func (b *testBundle) atPostnummer(t *testing.T, postnummer, family string) []byte {
 	t.Helper()
-	ctx := context.Background()
 	var doc map[string]any
 	if err := json.Unmarshal(b.body, &doc); err != nil {
 		t.Fatal(err)
@@ -35,6 +40,13 @@ func (b *testBundle) applyAt(t *testing.T, postnummer, family string) engine.App
 	doc["applicant"].(map[string]any)["familyName"] = family
 	doc["address"].(map[string]any)["postnummer"] = postnummer
 	body, _ := json.Marshal(doc)
+	return body
+}
+
+func (b *testBundle) applyAtDraft(t *testing.T, postnummer, family string) (engine.Application, engine.Draft) {
+	t.Helper()
+	ctx := context.Background()
+	body := b.atPostnummer(t, postnummer, family)
 	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +61,7 @@ func (b *testBundle) applyAt(t *testing.T, postnummer, family string) engine.App
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a
+	return a, d
 }
 
 func (b *testBundle) unitCaseworker(t *testing.T, email string, refs ...units.Ref) engine.User {
@@ -196,6 +208,20 @@ func TestUnitCaseworkerSeesOnlyHerUnit(t *testing.T) {
 		}
 		if got := list(frogner, casework.Filter{}); len(got) != 2 {
 			t.Fatalf("Frogner's list after the move: %v", got)
+		}
+
+		// The citizen's resubmission from another address moves it too.
+		returned, d := b.applyAtDraft(t, "0010", "Berg")
+		if err := b.store.Casework.ReturnToCitizen(ctx, casework.CaseAction{User: whole, ApplicationID: returned.ID, Version: returned.Version, Form: b.form},
+			"Stemmer adressen?", []string{"/address/postnummer"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.atPostnummer(t, "0150", "Berg"), IdempotencyKey: d.ID, Token: d.Token,
+			Kommune: "0301"}); err != nil {
+			t.Fatal(err)
+		}
+		if resubmitted, _ := b.store.Application(ctx, returned.ID); unitOf(resubmitted) != "gamle-oslo" || resubmitted.Status != engine.StatusInReview {
+			t.Fatalf("resubmitted from 0150: unit %q, %s", unitOf(resubmitted), resubmitted.Status)
 		}
 	})
 }
