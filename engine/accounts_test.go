@@ -377,7 +377,7 @@ func TestExternalSignIn(t *testing.T) {
 		gm, err := accounts.ParseGroupMap([]byte(`{"claim": "groups", "map": {
 			"g-saksbehandler": {"kommuner": ["0301"]},
 			"g-admin": {"kommuner": ["0301"], "admin": true},
-			"g-bergen": {"kommuner": ["4601"]}}}`), nil, time.Now())
+			"g-bergen": {"kommuner": ["4601"]}}}`), nil, nil, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -495,14 +495,14 @@ func TestGroupMaps(t *testing.T) {
 		{"a value with no kommune", `{"claim": "groups", "map": {"g": {"admin": true}}}`, `"g" grants no kommune`},
 		{"a kommune not in the register", `{"claim": "groups", "map": {"g": {"kommuner": ["9999"]}}}`, "9999 is not in the kommune register"},
 		{"a name for a number", `{"claim": "groups", "map": {"g": {"kommuner": ["Oslo"]}}}`, "not a kommunenummer"},
-		{"an unknown member", `{"claim": "groups", "map": {"g": {"kommuner": ["0301"], "units": ["x"]}}}`, "unknown field"},
+		{"an unknown member", `{"claim": "groups", "map": {"g": {"kommuner": ["0301"], "unit": "x"}}}`, "unknown field"},
 		{"not JSON", `claim=groups`, "not a group map"},
 	} {
-		if _, err := accounts.ParseGroupMap([]byte(tt.raw), reg, time.Now()); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := accounts.ParseGroupMap([]byte(tt.raw), reg, nil, time.Now()); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
 		}
 	}
-	gm, err := accounts.ParseGroupMap([]byte(`{"claim": "roles", "map": {"Skjema.Saksbehandler": {"kommuner": ["0301"]}, "Skjema.Admin": {"kommuner": ["0301"], "admin": true}}}`), reg, time.Now())
+	gm, err := accounts.ParseGroupMap([]byte(`{"claim": "roles", "map": {"Skjema.Saksbehandler": {"kommuner": ["0301"]}, "Skjema.Admin": {"kommuner": ["0301"], "admin": true}}}`), reg, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/engine/retention"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -48,6 +49,11 @@ type Config struct {
 	// path (the widget, the API, paper), and so is one that names none.
 	// Defaults to none listed, which accepts any kommune.
 	Kommuner []string
+	// Units divide kommuner into units (package engine/units): an
+	// application is given the unit its address's postnummer lies in, at
+	// submit and at every change of its answers, and a caseworker of units
+	// sees only theirs. Defaults to none: no kommune is divided.
+	Units *units.Units
 	// BatchSize is the most applications a batch holds when a caseworker's
 	// approval puts one in: an approval that fills a batch seals it, as a
 	// route does (give it queue.Config.BatchSize's value; cmd/skjema passes
@@ -114,6 +120,7 @@ type Store struct {
 	retention *retention.Service
 	chunks    uploadMemory
 	calendar  calendar.Calendar
+	units     *units.Units
 }
 
 // Open connects to the database. It does not migrate; call Migrate.
@@ -127,7 +134,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Calendar.Validate(); err != nil {
 		return nil, fmt.Errorf("open: %w", err)
 	}
-	s := &Store{clock: cfg.Clock, log: cfg.Logger, calendar: cfg.Calendar.WithDefaults(), anonymous: cfg.Anonymous,
+	s := &Store{clock: cfg.Clock, log: cfg.Logger, calendar: cfg.Calendar.WithDefaults(), anonymous: cfg.Anonymous, units: cfg.Units,
 		kommuner: map[string]bool{}, chunks: newUploadMemory(cmp.Or(cfg.UploadMemory, 32<<20))}
 	for _, k := range cfg.Kommuner {
 		if !kommunenummer.MatchString(k) {
@@ -141,15 +148,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500))
+	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500), cfg.Units)
 	s.Citizens, s.Notices = citizens.New(s.db, cfg.Clock), notices.New(s.db, cfg.Clock)
-	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost, Registers: cfg.Registers}); err != nil {
+	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost, Registers: cfg.Registers, Units: cfg.Units}); err != nil {
 		s.db.Close()
 		return nil, err
 	}
 	s.retention = retention.New(s.db, cfg.Clock, s.Accounts.PurgeSessions, s.Citizens.Purge)
 	return s, nil
 }
+
+// Units are the units the installation divides kommuner into; nil for
+// none.
+func (s *Store) Units() *units.Units { return s.units }
 
 // servesKommune refuses a kommune the installation does not serve, and no
 // kommune at all where it lists the ones it serves.

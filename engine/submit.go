@@ -320,6 +320,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	if err := record.NameApplicant(ctx, tx, req.Form, sub.doc, receipt.ID); err != nil {
 		return Receipt{}, err
 	}
+	if err := record.PlaceInUnit(ctx, tx, s.units, req.Form, sub.doc, kommune, receipt.ID); err != nil {
+		return Receipt{}, err
+	}
 	if err := record.Audit(ctx, tx, now, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}); err != nil {
 		return Receipt{}, err
 	}
@@ -482,6 +485,9 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
 	}
 	if err := record.NameApplicant(ctx, tx, req.Form, doc, r.ID); err != nil {
+		return Receipt{}, err
+	}
+	if err := record.PlaceInUnit(ctx, tx, s.units, req.Form, doc, r.Kommune, r.ID); err != nil {
 		return Receipt{}, err
 	}
 	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit", Detail: detail}); err != nil {

@@ -22,6 +22,22 @@ func (f *Form) AddressKommune(doc map[string]any) (pointer, kommune string, ok b
 	return "", "", false
 }
 
+// AddressPostnummer is the postnummer the citizen gave for her address: the
+// field a postnummerInKommune check names. ok is false when the form names
+// no such field or the document leaves it empty.
+func (f *Form) AddressPostnummer(doc map[string]any) (pointer, postnummer string, ok bool) {
+	for _, c := range f.Rules.Checks {
+		if c.Check != "postnummerInKommune" || c.Postnummer == "" {
+			continue
+		}
+		v, found := jsondoc.Lookup(doc, jsondoc.Split(c.Postnummer))
+		if s, isString := v.(string); found && isString && s != "" {
+			return c.Postnummer, s, true
+		}
+	}
+	return "", "", false
+}
+
 // ApplicantName is the applicant's name in a document, as the layout's
 // applicantName puts it together: "Ingrid Hansen"; empty where the form
 // names none or the document has none.

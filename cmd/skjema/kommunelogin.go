@@ -23,7 +23,7 @@ func (m *Main) kommuneLogin(ctx context.Context, public string) (*caseworker.Kom
 	if err != nil {
 		return nil, fmt.Errorf("-caseworker-oidc-groups: %w", err)
 	}
-	groups, err := accounts.ParseGroupMap(raw, m.registers, time.Now())
+	groups, err := accounts.ParseGroupMap(raw, m.registers, m.units, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("-caseworker-oidc-groups %s: %w", m.CaseworkerOIDCGroups, err)
 	}

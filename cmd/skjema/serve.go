@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing/fstest"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
@@ -57,6 +59,7 @@ type Main struct {
 	DeadlineDay     int
 	ClosedDays      string
 	Kommuner        string
+	UnitsFile       string
 	AllowSynthetic  bool
 	Anonymous       string
 	PublicURL       string
@@ -100,6 +103,7 @@ type Main struct {
 
 	forms     *forms.Registry
 	registers *nid.Registers
+	units     *units.Units
 	// registersLoaded describes each register loaded, for the start summary.
 	registersLoaded []string
 	agencies        map[string]queue.Agency
@@ -164,6 +168,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.DeadlineDay, "deadline-day", 25, "the monthly application deadline, a day of the month from 1 to 28; moved to the next working day (SKJEMA_DEADLINE_DAY)")
 	fs.StringVar(&m.ClosedDays, "closed-days", "", "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", "", "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
+	fs.StringVar(&m.UnitsFile, "units", "", "JSON file dividing kommuner into units by postnummer, {\"0301\": {\"units\": [{\"id\": \"gamle-oslo\", \"name\": \"Bydel Gamle Oslo\", \"postnummer\": [\"0190\"]}]}}; none when empty (SKJEMA_UNITS)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", false, "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
 	fs.StringVar(&m.Anonymous, "anonymous", "", "applications from citizens who do not sign in, where the form asks for ID-porten: no (refused), review (taken, a caseworker checks who applies first) or open (taken as any other); default no, and open with -dev when no ID-porten is configured (SKJEMA_ANONYMOUS)")
 	fs.StringVar(&m.PublicURL, "public-url", "", "this server's address as browsers reach it, e.g. https://skjema.oslo.kommune.no; default http://ADDR (SKJEMA_PUBLIC_URL)")
@@ -174,7 +179,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.IDPortenKeyID, "idporten-client-key-id", "", "the id of that key as registered with ID-porten (SKJEMA_IDPORTEN_CLIENT_KEY_ID)")
 	fs.StringVar(&m.CaseworkerOIDCIssuer, "caseworker-oidc-issuer", "", "the kommune's own OpenID provider caseworkers sign in with beside passwords: Entra ID's https://login.microsoftonline.com/<tenant id>/v2.0, ADFS's https://adfs.<kommune>.no/adfs; its client secret in SKJEMA_CASEWORKER_OIDC_SECRET (SKJEMA_CASEWORKER_OIDC_ISSUER)")
 	fs.StringVar(&m.CaseworkerOIDCClient, "caseworker-oidc-client-id", "", "the client id the kommune's provider gave this installation (SKJEMA_CASEWORKER_OIDC_CLIENT_ID)")
-	fs.StringVar(&m.CaseworkerOIDCGroups, "caseworker-oidc-groups", "", "JSON file: what the provider's group or role claim grants, {\"claim\": \"groups\", \"map\": {\"<group id>\": {\"kommuner\": [\"0301\"], \"admin\": false}}} (SKJEMA_CASEWORKER_OIDC_GROUPS)")
+	fs.StringVar(&m.CaseworkerOIDCGroups, "caseworker-oidc-groups", "", "JSON file: what the provider's group or role claim grants, {\"claim\": \"groups\", \"map\": {\"<group id>\": {\"kommuner\": [\"0301\"], \"units\": [\"0301/gamle-oslo\"], \"admin\": false}}} (SKJEMA_CASEWORKER_OIDC_GROUPS)")
 	fs.StringVar(&m.CaseworkerOIDCName, "caseworker-oidc-name", "", "the login's name on the sign-in page's button, \"Logg inn med <name>\", e.g. \"Oslo kommunes innlogging\"; default kommunens innlogging (SKJEMA_CASEWORKER_OIDC_NAME)")
 	fs.BoolVar(&m.CaseworkerOIDCOnly, "caseworker-oidc-only", false, "caseworkers sign in with the kommune's provider only; passwords are not taken (SKJEMA_CASEWORKER_OIDC_ONLY=true)")
 	fs.StringVar(&m.SMTPAddr, "smtp-addr", "", "host:port of the SMTP relay citizens' notices go out through; empty: none are sent (SKJEMA_SMTP_ADDR)")
@@ -265,6 +270,27 @@ func (m *Main) logger() *slog.Logger {
 	return slog.New(web.LogHandler(h))
 }
 
+// loadUnits reads the units file, if one is named, strictly (package
+// engine/units): its kommuner checked against the kommune register and,
+// where the installation lists the kommuner it serves, against those.
+func (m *Main) loadUnits() (*units.Units, error) {
+	if m.UnitsFile == "" {
+		return nil, nil
+	}
+	u, err := units.Load(m.UnitsFile, m.registers, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if served := splitList(m.Kommuner); len(served) > 0 {
+		for _, k := range u.Kommuner() {
+			if !slices.Contains(served, k) {
+				return nil, fmt.Errorf("units file %s: kommune %s is not one -kommuner serves", m.UnitsFile, k)
+			}
+		}
+	}
+	return u, nil
+}
+
 // open loads the forms, connects the store and builds the queue on it.
 func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Registerer) error {
 	registers, described, err := loadRegisters(m.RegistersDir)
@@ -272,6 +298,9 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 		return err
 	}
 	m.registers, m.registersLoaded = registers, described
+	if m.units, err = m.loadUnits(); err != nil {
+		return err
+	}
 	m.forms, err = forms.Load(forms.Config{Dir: m.FormsDir, Registers: registers, Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
@@ -289,7 +318,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	m.agencies = agencies
 	cal := m.calendar()
 	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
-		BatchSize: m.BatchSize, Anonymous: m.anonymous(), Registers: registers})
+		BatchSize: m.BatchSize, Anonymous: m.anonymous(), Registers: registers, Units: m.units})
 	if err != nil {
 		return err
 	}

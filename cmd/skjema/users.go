@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -13,9 +14,10 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/accounts"
+	"github.com/skjema/skjema/engine/units"
 )
 
-const usersUsage = `usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL | users list  (with -db, -registers as for serve)`
+const usersUsage = `usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] EMAIL | users list  (with -db, -registers, -units-file as for serve)`
 
 // usersCommand manages the caseworkers' accounts from the command line: add
 // (the first account of a kommune, whose admin then adds the others) and
@@ -34,14 +36,16 @@ func usersCommand(ctx context.Context, args []string, m *Main) error {
 }
 
 // usersFlags are the flags every users command takes: where the accounts
-// are, and the kommune register their kommuner are checked against. Only
-// they are configuration, shared with serve (SKJEMA_DB,
-// SKJEMA_REGISTERS_DIR); SKJEMA_KOMMUNER (the kommuner serve serves) must
-// not become a user's.
+// are, and the kommune register and units file their kommuner and units are
+// checked against. Only they are configuration, shared with serve
+// (SKJEMA_DB, SKJEMA_REGISTERS_DIR, SKJEMA_UNITS); SKJEMA_KOMMUNER (the
+// kommuner serve serves) must not become a user's. The units file is
+// -units-file here, since -units of users add names a user's units.
 func usersFlags(fs *flag.FlagSet, m *Main) map[string]string {
 	fs.StringVar(&m.Database, "db", "skjema.db", "SQLite file, or a postgres:// URL (SKJEMA_DB)")
 	fs.StringVar(&m.RegistersDir, "registers", "registers", "directory of imported registers: a kommune register there checks the kommunenumre given (SKJEMA_REGISTERS_DIR)")
-	return map[string]string{"db": "SKJEMA_DB", "registers": "SKJEMA_REGISTERS_DIR"}
+	fs.StringVar(&m.UnitsFile, "units-file", "", "the units file serve reads (-units): it checks the units given (SKJEMA_UNITS)")
+	return map[string]string{"db": "SKJEMA_DB", "registers": "SKJEMA_REGISTERS_DIR", "units-file": "SKJEMA_UNITS"}
 }
 
 // openAccounts opens and migrates the database the users command names.
@@ -64,13 +68,14 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	fs := flag.NewFlagSet("skjema users add", flag.ContinueOnError)
 	name := fs.String("name", "", "the user's full name (required)")
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
+	unitNames := fs.String("units", "", "units of her kommuner she works on, comma-separated: gamle-oslo, or 0301/gamle-oslo where she has several kommuner; none: all of them")
 	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
 	rest, err := parseFlags(fs, args, m.Stdout, "", usersFlags(fs, m))
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 || *name == "" {
-		return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-admin] EMAIL")
+		return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] EMAIL")
 	}
 	password, generated := os.Getenv("SKJEMA_PASSWORD"), false
 	if password == "" {
@@ -82,7 +87,12 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 		return err
 	}
 	defer m.store.Close()
-	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Password: password, StartPassword: generated})
+	refs, err := m.units.Resolve(splitList(*unitNames), splitList(*kommuner))
+	if err != nil {
+		return fmt.Errorf("-units: %w", err)
+	}
+	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Units: refs,
+		Password: password, StartPassword: generated})
 	var ke *accounts.KommuneError
 	if errors.As(err, &ke) && m.registers.HasKommuner() {
 		return fmt.Errorf("%w (the kommune register in %s)", err, m.RegistersDir)
@@ -94,7 +104,11 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	if u.Admin {
 		role = "admin"
 	}
-	fmt.Fprintf(m.Stdout, "added %s %s (%s) for kommuner %s\n", role, u.Email, u.Name, strings.Join(u.Kommuner, ", "))
+	fmt.Fprintf(m.Stdout, "added %s %s (%s) for kommuner %s", role, u.Email, u.Name, strings.Join(u.Kommuner, ", "))
+	if len(u.Units) > 0 {
+		fmt.Fprintf(m.Stdout, ", units %s", unitList(u.Units))
+	}
+	fmt.Fprintln(m.Stdout)
 	if generated {
 		fmt.Fprintf(m.Stdout, "start password (shown once; give it to the user safely, she changes it at first sign-in):\n%s\n", password)
 	}
@@ -102,7 +116,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 }
 
 // usersList: skjema users list [db flags]. Every account, with her
-// kommuner, role, state and how she signs in; never a password or its
+// kommuner, units ("all": the whole of her kommuner), role, state and how she signs in; never a password or its
 // hash.
 func usersList(ctx context.Context, args []string, m *Main) error {
 	fs := flag.NewFlagSet("skjema users list", flag.ContinueOnError)
@@ -122,7 +136,7 @@ func usersList(ctx context.Context, args []string, m *Main) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EMAIL\tNAME\tKOMMUNER\tROLE\tSTATE\tSIGN-IN")
+	fmt.Fprintln(tw, "EMAIL\tNAME\tKOMMUNER\tUNITS\tROLE\tSTATE\tSIGN-IN")
 	for _, a := range all {
 		role := "caseworker"
 		if a.Admin {
@@ -142,9 +156,19 @@ func usersList(ctx context.Context, args []string, m *Main) error {
 			}
 			signIn = append(signIn, p)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Email, a.Name, orNone(strings.Join(a.Kommuner, ",")), role, state, orNone(strings.Join(signIn, ", ")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Email, a.Name, orNone(strings.Join(a.Kommuner, ",")), cmp.Or(unitList(a.Units), "all"), role, state,
+			orNone(strings.Join(signIn, ", ")))
 	}
 	return tw.Flush()
+}
+
+// unitList writes units as -units takes them: 0301/gamle-oslo,0301/frogner.
+func unitList(refs []units.Ref) string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.String()
+	}
+	return strings.Join(out, ",")
 }
 
 func orNone(s string) string {

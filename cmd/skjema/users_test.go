@@ -48,12 +48,29 @@ func TestUsersList(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "EMAIL") ||
-		strings.Join(strings.Fields(lines[1]), " ") != "kari@oslo.kommune.no Kari Saksbehandler 0301,4601 admin start password password" ||
-		strings.Join(strings.Fields(lines[2]), " ") != "per@bergen.kommune.no Per 4601 caseworker active password" {
+		strings.Join(strings.Fields(lines[1]), " ") != "kari@oslo.kommune.no Kari Saksbehandler 0301,4601 all admin start password password" ||
+		strings.Join(strings.Fields(lines[2]), " ") != "per@bergen.kommune.no Per 4601 all caseworker active password" {
 		t.Fatalf("users list:\n%s", out)
 	}
 	if strings.Contains(out, password) || strings.Contains(out, "$2a$") || strings.Contains(out, "et passord") {
 		t.Fatalf("users list shows a secret:\n%s", out)
+	}
+	// A unit is one the units file gives the kommune, and the list says
+	// which she belongs to.
+	unitsFile := filepath.Join(dir, "units.json")
+	if err := os.WriteFile(unitsFile, []byte(`{"0301": {"units": [{"id": "gamle-oslo", "name": "Bydel Gamle Oslo", "postnummer": ["0150"]}]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd("users", "add", "-units-file", unitsFile, "-name", "Ola", "-kommuner", "0301", "-units", "sagene", "ola@oslo.kommune.no"); err == nil ||
+		!strings.Contains(err.Error(), "sagene is not a unit of kommune 0301") {
+		t.Fatalf("users add -units sagene: %v, want a refusal", err)
+	}
+	if out, err := cmd("users", "add", "-units-file", unitsFile, "-name", "Ola", "-kommuner", "0301", "-units", "gamle-oslo", "ola@oslo.kommune.no"); err != nil ||
+		!strings.Contains(out, "units 0301/gamle-oslo") {
+		t.Fatalf("users add -units gamle-oslo: %v\n%s", err, out)
+	}
+	if out, _ := cmd("users", "list"); !strings.Contains(strings.Join(strings.Fields(out), " "), "ola@oslo.kommune.no Ola 0301 0301/gamle-oslo caseworker") {
+		t.Fatalf("users list with units:\n%s", out)
 	}
 	// Without a register, four digits are a kommunenummer.
 	if err := run(ctx, []string{"users", "add", "-db", db, "-registers", filepath.Join(dir, "none"), "-name", "X", "-kommuner", "9999", "x@example.no"}, io.Discard, io.Discard); err != nil {

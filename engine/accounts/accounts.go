@@ -21,6 +21,7 @@ import (
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -47,6 +48,10 @@ type Config struct {
 	// Defaults to none, and then only a number's form (four digits) is
 	// checked.
 	Registers *nid.Registers
+	// Units are the units file an account's units are checked against: a
+	// unit of a kommune the file divides must be one of its units.
+	// Defaults to none, and then only a unit's form is checked.
+	Units *units.Units
 }
 
 // Service keeps the accounts in the engine's database.
@@ -55,6 +60,7 @@ type Service struct {
 	clock        func() time.Time
 	passwordCost int
 	registers    *nid.Registers
+	units        *units.Units
 	// dummyHash is compared against when there is no such user, so that a
 	// wrong e-mail address takes as long as a wrong password. Made at
 	// passwordCost on the first sign-in.
@@ -73,7 +79,7 @@ func New(db *storage.DB, cfg Config) (*Service, error) {
 	if cfg.PasswordCost < bcrypt.MinCost || cfg.PasswordCost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("accounts: PasswordCost %d is not between %d and %d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	return &Service{db: db, clock: cfg.Clock, passwordCost: cfg.PasswordCost, registers: cfg.Registers}, nil
+	return &Service{db: db, clock: cfg.Clock, passwordCost: cfg.PasswordCost, registers: cfg.Registers, units: cfg.Units}, nil
 }
 
 // now is the clock in UTC with microseconds (what both databases keep).
@@ -101,6 +107,10 @@ type User struct {
 	Name     string   `json:"name"`
 	Admin    bool     `json:"admin"`
 	Kommuner []string `json:"kommuner"`
+	// Units are the units she belongs to (package engine/units), each in a
+	// kommune of hers. In a kommune where she has any she sees only their
+	// applications; in one where she has none, all of it.
+	Units []units.Ref `json:"units,omitempty"`
 	// MustChangePassword: she signs in with a start password an admin
 	// handed out, and must replace it before anything else.
 	MustChangePassword bool `json:"mustChangePassword"`
@@ -114,8 +124,33 @@ type User struct {
 // Actor is how a user appears in the audit log.
 func (u User) Actor() string { return "caseworker:" + u.ID }
 
-// Sees says whether the user may see an application of a kommune.
+// Sees says whether the user works on applications of a kommune (all of
+// them, or those of her units there: SeesCase).
 func (u User) Sees(kommune string) bool { return slices.Contains(u.Kommuner, kommune) }
+
+// UnitsIn are the ids of her units in a kommune; none means she works on
+// all of it.
+func (u User) UnitsIn(kommune string) []string {
+	var out []string
+	for _, r := range u.Units {
+		if r.Kommune == kommune {
+			out = append(out, r.Unit)
+		}
+	}
+	return out
+}
+
+// SeesCase says whether the user may see an application of a kommune that
+// a unit handles ("" for none): one of her kommuner, and where she belongs
+// to units of it, one of them. An application of no unit is for the
+// kommune's caseworkers of no unit.
+func (u User) SeesCase(kommune, unit string) bool {
+	if !u.Sees(kommune) {
+		return false
+	}
+	in := u.UnitsIn(kommune)
+	return len(in) == 0 || slices.Contains(in, unit)
+}
 
 // NewUser is an account to create. Password may be empty for a user who
 // will sign in only through an identity provider.
@@ -124,6 +159,9 @@ type NewUser struct {
 	Name     string
 	Admin    bool
 	Kommuner []string
+	// Units are units of those kommuner she belongs to (none: all of
+	// them).
+	Units    []units.Ref
 	Password string
 	// StartPassword: Password is handed to the user by someone else, and
 	// she must change it at her first sign-in. CreateAccount always sets
@@ -154,6 +192,9 @@ func (s *Service) createUser(ctx context.Context, actor string, nu NewUser) (Use
 	if len(nu.Kommuner) == 0 && !nu.Admin {
 		return User{}, fmt.Errorf("%w: a caseworker belongs to at least one kommune", fault.ErrInvalid)
 	}
+	if err := s.checkUnits(nu.Kommuner, nu.Units); err != nil {
+		return User{}, err
+	}
 	var hash []byte
 	if nu.Password != "" {
 		if hash, err = s.hashPassword(nu.Password); err != nil {
@@ -161,21 +202,15 @@ func (s *Service) createUser(ctx context.Context, actor string, nu NewUser) (Use
 		}
 	}
 	u := User{ID: secret.ID(), Email: strings.ToLower(addr.Address), Name: strings.TrimSpace(nu.Name), Admin: nu.Admin, Kommuner: slices.Compact(slices.Sorted(slices.Values(nu.Kommuner))),
-		MustChangePassword: hash != nil && nu.StartPassword}
+		Units: units.Sorted(slices.Clone(nu.Units)), MustChangePassword: hash != nil && nu.StartPassword}
 	err = s.db.Write(ctx, func(tx storage.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, name, admin, created_at) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Admin, s.now()); err != nil {
 			return err
 		}
-		for _, k := range u.Kommuner {
-			if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, u.ID, k); err != nil {
-				return err
-			}
+		if err := s.setGrant(ctx, tx, u.ID, Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}); err != nil {
+			return err
 		}
-		role := "caseworker"
-		if u.Admin {
-			role = "admin"
-		}
-		if err := s.audit(ctx, tx, actor, "create", u.ID, role+" of "+strings.Join(u.Kommuner, ", ")); err != nil {
+		if err := s.audit(ctx, tx, actor, "create", u.ID, Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}.String()); err != nil {
 			return err
 		}
 		if hash == nil {
@@ -268,6 +303,16 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 		HasPassword: row.HasPassword, Lang: row.Lang}
 	if err := s.db.Read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
+	}
+	var refs []struct {
+		Kommune string `db:"kommune"`
+		Unit    string `db:"unit"`
+	}
+	if err := s.db.Read().Select(ctx, &refs, `SELECT kommune, unit FROM user_units WHERE user_id = ? ORDER BY kommune, unit`, id); err != nil {
+		return User{}, fmt.Errorf("units of %s: %w", id, err)
+	}
+	for _, r := range refs {
+		u.Units = append(u.Units, units.Ref{Kommune: r.Kommune, Unit: r.Unit})
 	}
 	return u, nil
 }
@@ -427,6 +472,18 @@ func (s *Service) allAccounts(ctx context.Context) ([]Account, error) {
 	for _, l := range links {
 		kommuner[l.UserID] = append(kommuner[l.UserID], l.Value)
 	}
+	var unitLinks []struct {
+		UserID  string `db:"user_id"`
+		Kommune string `db:"kommune"`
+		Unit    string `db:"unit"`
+	}
+	if err := s.db.Read().Select(ctx, &unitLinks, `SELECT user_id, kommune, unit FROM user_units ORDER BY kommune, unit`); err != nil {
+		return nil, err
+	}
+	unitsOf := map[string][]units.Ref{}
+	for _, l := range unitLinks {
+		unitsOf[l.UserID] = append(unitsOf[l.UserID], units.Ref{Kommune: l.Kommune, Unit: l.Unit})
+	}
 	// A local identity without a password (its hash cleared) signs no one in.
 	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, provider AS value FROM identities
 		WHERE provider <> ? OR secret_hash IS NOT NULL ORDER BY provider`, ProviderLocal); err != nil {
@@ -439,7 +496,7 @@ func (s *Service) allAccounts(ctx context.Context) ([]Account, error) {
 	out := []Account{}
 	for _, r := range rows {
 		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: append([]string{}, kommuner[r.ID]...),
-			MustChangePassword: r.MustChange, HasPassword: r.HasPassword}, Disabled: r.Disabled, SignIn: append([]string{}, signIn[r.ID]...)})
+			Units: unitsOf[r.ID], MustChangePassword: r.MustChange, HasPassword: r.HasPassword}, Disabled: r.Disabled, SignIn: append([]string{}, signIn[r.ID]...)})
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -38,22 +39,25 @@ type GroupMap struct {
 }
 
 // Grant is what a user is given: the kommuner whose applications she works
-// on, and whether she is their admin.
+// on, the units of them she belongs to (written "0301/gamle-oslo"; none in
+// a kommune: all of it), and whether she is their admin.
 type Grant struct {
-	Kommuner []string `json:"kommuner"`
-	Admin    bool     `json:"admin,omitempty"`
+	Kommuner []string    `json:"kommuner"`
+	Units    []units.Ref `json:"units,omitempty"`
+	Admin    bool        `json:"admin,omitempty"`
 }
 
 // ParseGroupMap reads a GroupMap from JSON, strictly: an unknown member, a
-// value that grants no kommune, and a kommunenummer that is not four digits
-// or not in the kommune register (in force on the day; reg may hold none)
-// are each refused, saying which.
-func ParseGroupMap(raw []byte, reg *nid.Registers, on time.Time) (GroupMap, error) {
+// value that grants no kommune, a kommunenummer that is not four digits
+// or not in the kommune register (in force on the day; reg may hold none),
+// and a unit of a kommune the value does not grant or that the units file
+// (un, which may be nil) does not have are each refused, saying which.
+func ParseGroupMap(raw []byte, reg *nid.Registers, un *units.Units, on time.Time) (GroupMap, error) {
 	var gm GroupMap
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&gm); err != nil {
-		return GroupMap{}, fmt.Errorf(`not a group map ({"claim": "groups", "map": {"<value>": {"kommuner": ["0301"], "admin": false}}}): %w`, err)
+		return GroupMap{}, fmt.Errorf(`not a group map ({"claim": "groups", "map": {"<value>": {"kommuner": ["0301"], "units": ["0301/gamle-oslo"], "admin": false}}}): %w`, err)
 	}
 	if dec.More() {
 		return GroupMap{}, errors.New("not a group map: more after the object")
@@ -71,6 +75,9 @@ func ParseGroupMap(raw []byte, reg *nid.Registers, on time.Time) (GroupMap, erro
 		if err := checkKommuner(reg, on, g.Kommuner); err != nil {
 			return GroupMap{}, fmt.Errorf("%q: %w", value, err)
 		}
+		if err := (&Service{units: un}).checkUnits(g.Kommuner, g.Units); err != nil {
+			return GroupMap{}, fmt.Errorf("%q: %w", value, err)
+		}
 	}
 	return gm, nil
 }
@@ -79,10 +86,12 @@ func ParseGroupMap(raw []byte, reg *nid.Registers, on time.Time) (GroupMap, erro
 // kommune any of them grants, and the admin role only if each of those
 // kommuner comes with it from some value (the admin role is an account's,
 // over all her kommuner, so a group that makes her admin of one kommune
-// does not make her admin of another).
+// does not make her admin of another). Her units are those any value
+// grants, except in a kommune some value grants without units: a group of
+// the whole kommune is not narrowed by a group of one of its units.
 func (gm GroupMap) Grant(values []string) Grant {
 	var g Grant
-	var adminOf []string
+	var adminOf, whole []string
 	for _, v := range values {
 		m, ok := gm.Map[v]
 		if !ok {
@@ -92,8 +101,15 @@ func (gm GroupMap) Grant(values []string) Grant {
 		if m.Admin {
 			adminOf = append(adminOf, m.Kommuner...)
 		}
+		for _, k := range m.Kommuner {
+			if !slices.ContainsFunc(m.Units, func(r units.Ref) bool { return r.Kommune == k }) {
+				whole = append(whole, k)
+			}
+		}
+		g.Units = append(g.Units, m.Units...)
 	}
 	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
+	g.Units = units.Sorted(slices.DeleteFunc(g.Units, func(r units.Ref) bool { return slices.Contains(whole, r.Kommune) }))
 	g.Admin = len(g.Kommuner) > 0
 	for _, k := range g.Kommuner {
 		g.Admin = g.Admin && slices.Contains(adminOf, k)
@@ -110,7 +126,15 @@ func (g Grant) String() string {
 	if len(g.Kommuner) == 0 {
 		return "no kommune"
 	}
-	return role + " of " + strings.Join(g.Kommuner, ", ")
+	out := role + " of " + strings.Join(g.Kommuner, ", ")
+	if len(g.Units) > 0 {
+		refs := make([]string, len(g.Units))
+		for i, r := range g.Units {
+			refs[i] = r.String()
+		}
+		out += " (units " + strings.Join(refs, ", ") + ")"
+	}
+	return out
 }
 
 // External is a user as a kommune's identity provider vouches for her at a
@@ -160,11 +184,15 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 	}
 	g := e.Grant
 	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
+	g.Units = units.Sorted(slices.Clone(g.Units))
 	if err := s.checkKommuner(g.Kommuner); err != nil {
 		return User{}, err
 	}
+	if err := s.checkUnits(g.Kommuner, g.Units); err != nil {
+		return User{}, err
+	}
 	if len(g.Kommuner) == 0 {
-		g.Admin = false
+		g.Admin, g.Units = false, nil
 	}
 	actor := ProviderActor(e.Provider)
 	var id string
@@ -186,7 +214,7 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 				return nil
 			}
 			id = secret.ID()
-			return s.provision(ctx, tx, actor, e, User{ID: id, Email: email, Name: name, Admin: g.Admin, Kommuner: g.Kommuner})
+			return s.provision(ctx, tx, actor, e, User{ID: id, Email: email, Name: name, Admin: g.Admin, Kommuner: g.Kommuner, Units: g.Units})
 		}
 		if err != nil {
 			return err
@@ -205,8 +233,18 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 				return err
 			}
 		}
+		var hadUnits []struct {
+			Kommune string `db:"kommune"`
+			Unit    string `db:"unit"`
+		}
+		if err := tx.Select(ctx, &hadUnits, `SELECT kommune, unit FROM user_units WHERE user_id = ? ORDER BY kommune, unit`, id); err != nil {
+			return err
+		}
 		was := Grant{Kommuner: had, Admin: row.Admin && len(had) > 0}
-		if slices.Equal(was.Kommuner, g.Kommuner) && was.Admin == g.Admin {
+		for _, r := range hadUnits {
+			was.Units = append(was.Units, units.Ref{Kommune: r.Kommune, Unit: r.Unit})
+		}
+		if slices.Equal(was.Kommuner, g.Kommuner) && slices.Equal(units.Sorted(was.Units), g.Units) && was.Admin == g.Admin {
 			return nil
 		}
 		if len(g.Kommuner) == 0 {
@@ -246,13 +284,14 @@ func (s *Service) provision(ctx context.Context, tx storage.Tx, actor string, e 
 	if _, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id) VALUES (?, ?, ?)`, e.Provider, e.Subject, u.ID); err != nil {
 		return err
 	}
-	if err := s.setGrant(ctx, tx, u.ID, Grant{Kommuner: u.Kommuner, Admin: u.Admin}); err != nil {
+	g := Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}
+	if err := s.setGrant(ctx, tx, u.ID, g); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, actor, "create", u.ID, Grant{Kommuner: u.Kommuner, Admin: u.Admin}.String())
+	return s.audit(ctx, tx, actor, "create", u.ID, g.String())
 }
 
-// setGrant replaces an account's kommuner and admin role.
+// setGrant replaces an account's kommuner, units and admin role.
 func (s *Service) setGrant(ctx context.Context, tx storage.Tx, id string, g Grant) error {
 	if _, err := tx.Exec(ctx, `UPDATE users SET admin = ? WHERE id = ?`, g.Admin, id); err != nil {
 		return err
@@ -262,6 +301,14 @@ func (s *Service) setGrant(ctx context.Context, tx storage.Tx, id string, g Gran
 	}
 	for _, k := range g.Kommuner {
 		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, id, k); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM user_units WHERE user_id = ?`, id); err != nil {
+		return err
+	}
+	for _, r := range g.Units {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_units (user_id, kommune, unit) VALUES (?, ?, ?)`, id, r.Kommune, r.Unit); err != nil {
 			return err
 		}
 	}

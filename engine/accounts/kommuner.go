@@ -3,9 +3,11 @@ package accounts
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/skjema/skjema/engine/fault"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms/nid"
 )
 
@@ -47,6 +49,20 @@ func checkKommuner(reg *nid.Registers, on time.Time, kommuner []string) error {
 				ke.Reason = ne.Reason
 			}
 			return ke
+		}
+	}
+	return nil
+}
+
+// checkUnits checks an account's units: each in one of its kommuner, and
+// where the units file divides that kommune, one of its units there.
+func (s *Service) checkUnits(kommuner []string, refs []units.Ref) error {
+	for _, r := range refs {
+		if !slices.Contains(kommuner, r.Kommune) {
+			return fmt.Errorf("%w: unit %s is in kommune %s, which is not one of the account's", fault.ErrInvalid, r.Unit, r.Kommune)
+		}
+		if len(s.units.In(r.Kommune)) > 0 && !s.units.Has(r.Kommune, r.Unit) {
+			return fmt.Errorf("%w: %s is not a unit of kommune %s (the units file)", fault.ErrInvalid, r.Unit, r.Kommune)
 		}
 	}
 	return nil

@@ -1,8 +1,9 @@
 // Package casework is the engine's service for what a caseworker does to
 // applications: every read of one is an audit event, every change
 // re-validates the document and is refused if the application changed since
-// she opened it. Her kommuner bound all of it: an application of another
-// kommune is ErrNotFound, as if it did not exist. It also lists the
+// she opened it. Her kommuner bound all of it, and within a kommune her
+// units, where she belongs to any: an application of another kommune or
+// unit is ErrNotFound, as if it did not exist. It also lists the
 // exception queue, the applications that need a human. Every exported
 // method is one transaction.
 package casework
@@ -21,6 +22,7 @@ import (
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/jsondoc"
 )
@@ -30,13 +32,15 @@ type Service struct {
 	db        *storage.DB
 	clock     record.Clock
 	batchSize int
+	units     *units.Units
 }
 
 // New makes the service. clock stamps its transactions; nil is time.Now.
 // batchSize is the most a batch holds when an approval puts an application
-// in it; zero means no limit.
-func New(db *storage.DB, clock func() time.Time, batchSize int) *Service {
-	return &Service{db: db, clock: clock, batchSize: batchSize}
+// in it; zero means no limit. units place a corrected application in the
+// unit of its address; nil for none.
+func New(db *storage.DB, clock func() time.Time, batchSize int, units *units.Units) *Service {
+	return &Service{db: db, clock: clock, batchSize: batchSize, units: units}
 }
 
 // Audit actions that change no status.
@@ -94,28 +98,38 @@ func (s *Service) FormOf(ctx context.Context, u accounts.User, id string) (strin
 	var a struct {
 		Form    string        `db:"form"`
 		Kommune string        `db:"kommune"`
+		Unit    string        `db:"unit"`
 		Status  record.Status `db:"status"`
 	}
-	if err := s.db.Read().Get(ctx, &a, `SELECT form, kommune, status FROM applications WHERE id = ?`, id); err != nil {
+	if err := s.db.Read().Get(ctx, &a, `SELECT form, kommune, COALESCE(unit, '') AS unit, status FROM applications WHERE id = ?`, id); err != nil {
 		return "", fmt.Errorf("application %s: %w", id, err)
 	}
-	if !u.Sees(a.Kommune) || a.Status == record.StatusDraft {
+	if !u.SeesCase(a.Kommune, a.Unit) || a.Status == record.StatusDraft {
 		return "", fmt.Errorf("application %s: %w", id, fault.ErrNotFound)
 	}
 	return a.Form, nil
 }
 
 // caseTx reads an application the caseworker may see; any other is
-// fault.ErrNotFound, so existence does not leak across kommuner.
+// fault.ErrNotFound, so existence does not leak across kommuner, nor
+// across the units of one.
 func (s *Service) caseTx(ctx context.Context, tx storage.Tx, u accounts.User, id string) (record.Application, error) {
 	a, err := record.GetApplication(ctx, tx, `id = ?`, id)
 	if err != nil {
 		return record.Application{}, err
 	}
-	if !u.Sees(a.Kommune) || a.Status == record.StatusDraft {
+	if !u.SeesCase(a.Kommune, unitOf(a)) || a.Status == record.StatusDraft {
 		return record.Application{}, fault.ErrNotFound
 	}
 	return a, nil
+}
+
+// unitOf is an application's unit, "" for none.
+func unitOf(a record.Application) string {
+	if a.Unit == nil {
+		return ""
+	}
+	return *a.Unit
 }
 
 // CaseAction is one caseworker action on one application.
@@ -260,6 +274,11 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 			return ErrStale
 		}
 		if err := record.NameApplicant(ctx, tx, c.Form, res.Document, a.ID); err != nil {
+			return err
+		}
+		// A corrected postnummer may lie in another unit: the case moves
+		// to it (and out of sight of a caseworker of this one).
+		if err := record.PlaceInUnit(ctx, tx, s.units, c.Form, res.Document, a.Kommune, a.ID); err != nil {
 			return err
 		}
 		return record.Audit(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: c.User.Actor(),

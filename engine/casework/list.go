@@ -12,6 +12,7 @@ import (
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 )
 
 // ReasonAgencyRejected is the queue reason of an application the agency
@@ -23,10 +24,12 @@ const ReasonAgencyRejected = "agency.rejected"
 // can be shown without reading any: the applicant's name is set only by a
 // search, which is audited.
 type Item struct {
-	ID               string        `db:"id" json:"id"`
-	Form             string        `db:"form" json:"form"`
-	Reference        *string       `db:"reference" json:"reference"`
-	Kommune          string        `db:"kommune" json:"kommune"`
+	ID        string  `db:"id" json:"id"`
+	Form      string  `db:"form" json:"form"`
+	Reference *string `db:"reference" json:"reference"`
+	Kommune   string  `db:"kommune" json:"kommune"`
+	// Unit is the unit of the kommune that handles it; empty for none.
+	Unit             string        `db:"unit" json:"unit,omitempty"`
 	Status           record.Status `db:"status" json:"status"`
 	Channel          string        `db:"channel" json:"channel"`
 	Lang             string        `db:"lang" json:"lang"`
@@ -102,13 +105,20 @@ var sorts = map[Sort]struct {
 // Unassigned is the Assignee filter for applications nobody has taken.
 const Unassigned = "-"
 
+// NoUnit is the Unit filter for applications of no unit.
+const NoUnit = "-"
+
 // Filter selects a list of applications.
 type Filter struct {
 	// Kommuner bound the list to a caseworker's kommuner. Empty selects
 	// nothing, unless AllKommuner is set (for the system's own checks).
 	Kommuner    []string
 	AllKommuner bool
-	Scope       Scope // "" is ScopeOpen
+	// Units narrow Kommuner to a caseworker's units (accounts.User.Units):
+	// in a kommune where she has any, only their applications. Give them
+	// with her Kommuner, always.
+	Units []units.Ref
+	Scope Scope // "" is ScopeOpen
 	// The rest narrow the list; zero values do not.
 	Status          record.Status
 	Reason          string
@@ -116,6 +126,7 @@ type Filter struct {
 	Channel         string // digital or paper
 	Assignee        string // a user id, or Unassigned
 	Lang            string // the language the citizen used: nb, nn, en
+	Unit            string // a unit's id (in any of the kommuner), or NoUnit
 	SubmittedBefore time.Time
 	Sort            Sort // "" is SortSubmitted
 	// After is the cursor a Listing's Next gave: the page that follows.
@@ -155,11 +166,46 @@ func (f Filter) scope() (string, []any) {
 		args = []any{string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRejected)}
 	}
 	if !f.AllKommuner {
-		in, kargs := storage.InList(f.Kommuner)
-		where += ` AND kommune IN ` + in
+		seen, kargs := seenBy("", f.Kommuner, f.Units)
+		where += ` AND ` + seen
 		args = append(args, kargs...)
 	}
 	return where, args
+}
+
+// seenBy is the WHERE of the applications of kommuner a caseworker sees,
+// given her units: all of a kommune where she has none, only her units'
+// where she has some. prefix is the applications table's alias and a dot,
+// or "". A caseworker without units gets the plain kommune IN (…) the
+// indexes were made for.
+func seenBy(prefix string, kommuner []string, refs []units.Ref) (string, []any) {
+	var whole []string
+	var parts []string
+	var args []any
+	for _, k := range kommuner {
+		var in []string
+		for _, r := range refs {
+			if r.Kommune == k {
+				in = append(in, r.Unit)
+			}
+		}
+		if len(in) == 0 {
+			whole = append(whole, k)
+			continue
+		}
+		list, uargs := storage.InList(in)
+		parts = append(parts, `(`+prefix+`kommune = ? AND `+prefix+`unit IN `+list+`)`)
+		args = append(append(args, k), uargs...)
+	}
+	if len(whole) > 0 {
+		list, kargs := storage.InList(whole)
+		parts = append([]string{prefix + `kommune IN ` + list}, parts...)
+		args = append(kargs, args...)
+	}
+	if len(parts) == 1 {
+		return parts[0], args
+	}
+	return `(` + strings.Join(parts, ` OR `) + `)`, args
 }
 
 // narrow adds the filter's own conditions to a scope.
@@ -182,6 +228,14 @@ func (f Filter) narrow(where string, args []any) (string, []any) {
 			args = append(args, eq.value)
 		}
 	}
+	switch f.Unit {
+	case "":
+	case NoUnit:
+		where += ` AND unit IS NULL`
+	default:
+		where += ` AND unit = ?`
+		args = append(args, f.Unit)
+	}
 	switch f.Assignee {
 	case "":
 	case Unassigned:
@@ -199,13 +253,13 @@ func (f Filter) narrow(where string, args []any) (string, []any) {
 
 // itemColumns are an Item's, read from applications a joined with the
 // assignee's user row.
-const itemColumns = `a.id, a.form, a.reference, a.kommune, a.status, a.channel, a.lang, a.review_reasons, a.agency_reason,
+const itemColumns = `a.id, a.form, a.reference, a.kommune, COALESCE(a.unit, '') AS unit, a.status, a.channel, a.lang, a.review_reasons, a.agency_reason,
 	a.application_month, a.submitted_at, a.updated_at, a.closed_at, a.version,
 	COALESCE(a.assignee, '') AS assignee, COALESCE(u.name, '') AS assignee_name`
 
 // listColumns are what itemColumns read of an application: never its
 // document.
-const listColumns = `id, form, reference, kommune, status, channel, lang, review_reasons, agency_reason, application_month,
+const listColumns = `id, form, reference, kommune, unit, status, channel, lang, review_reasons, agency_reason, application_month,
 	submitted_at, updated_at, closed_at, version, assignee`
 
 // List lists applications of a caseworker's kommuner, a page at a time. It
@@ -282,7 +336,7 @@ func (s *Service) Brief(ctx context.Context, u accounts.User, id string) (Item, 
 		LEFT JOIN users u ON u.id = a.assignee`, id, string(record.StatusDraft)); err != nil {
 		return Item{}, fmt.Errorf("application %s: %w", id, err)
 	}
-	if !u.Sees(it.Kommune) {
+	if !u.SeesCase(it.Kommune, it.Unit) {
 		return Item{}, fmt.Errorf("application %s: %w", id, fault.ErrNotFound)
 	}
 	return it, nil

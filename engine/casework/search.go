@@ -44,7 +44,8 @@ var (
 	ninSeparators = strings.NewReplacer(" ", "", ".", "", "-", "")
 )
 
-// Search finds applications of the caseworker's kommuner, open or closed,
+// Search finds applications of the caseworker's kommuner (of her units,
+// where she has them), open or closed,
 // by reference (BOS-2026-000123, or just 123), by the applicant's name
 // (every word must be part of it) or by her fødselsnummer (11 digits). The
 // search, what it was for and what it found is written to the audit log in
@@ -90,12 +91,12 @@ func (s *Service) Search(ctx context.Context, u accounts.User, query string, in 
 		}
 		cond = strings.Join(parts, " AND ")
 	}
-	kin, kargs := storage.InList(u.Kommuner)
+	seen, kargs := seenBy("", u.Kommuner, u.Units)
 	args = append(append([]any{string(record.StatusDraft)}, kargs...), args...)
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		var items []Item
 		if err := tx.Select(ctx, &items, `SELECT `+itemColumns+`, COALESCE(a.applicant_name, '') AS applicant_name
-			FROM (SELECT `+listColumns+`, applicant_name FROM applications WHERE status <> ? AND kommune IN `+kin+` AND `+cond+`
+			FROM (SELECT `+listColumns+`, applicant_name FROM applications WHERE status <> ? AND `+seen+` AND `+cond+`
 			ORDER BY submitted_at DESC, id DESC LIMIT ?) a LEFT JOIN users u ON u.id = a.assignee
 			ORDER BY a.submitted_at DESC, a.id DESC`, append(args, searchLimit+1)...); err != nil {
 			return err

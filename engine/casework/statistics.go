@@ -12,7 +12,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/internal/record"
-	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 )
 
 // The statistics are for a kommune's leaders (issue #16 item 4): how many
@@ -63,6 +63,12 @@ type StatisticsFilter struct {
 	// nothing, unless AllKommuner is set (for the operator's metrics).
 	Kommuner    []string
 	AllKommuner bool
+	// Units narrow Kommuner to a caseworker's units, as Filter.Units:
+	// give them with her Kommuner, always.
+	Units []units.Ref
+	// Unit counts only one unit's applications (its id, in any of the
+	// kommuner), or with NoUnit those of no unit; empty counts all.
+	Unit string
 	// From and To are the first and the last month counted (application
 	// months, inclusive). Both are required.
 	From, To calendar.Month
@@ -155,9 +161,17 @@ func (s *Service) Statistics(ctx context.Context, f StatisticsFilter) (Statistic
 		AND (e.from_status <> e.to_status OR e.action = ?)`
 	args := []any{string(record.StatusDraft), f.From.String(), f.To.String(), f.From.First(), f.To.Next().First(), actionReject}
 	if !f.AllKommuner {
-		in, kargs := storage.InList(f.Kommuner)
-		where += ` AND a.kommune IN ` + in
+		seen, kargs := seenBy("a.", f.Kommuner, f.Units)
+		where += ` AND ` + seen
 		args = append(args, kargs...)
+	}
+	switch f.Unit {
+	case "":
+	case NoUnit:
+		where += ` AND a.unit IS NULL`
+	default:
+		where += ` AND a.unit = ?`
+		args = append(args, f.Unit)
 	}
 	var rows []statisticsRow
 	if err := s.db.Read().Select(ctx, &rows, `SELECT a.id, a.kommune, a.application_month, a.channel, a.review_reasons, a.submitted_at,

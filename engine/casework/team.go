@@ -25,8 +25,8 @@ const (
 
 // Assign gives an application to a caseworker (to, a user id), or to
 // nobody (to empty). She must be an enabled account that sees the
-// application's kommune; anyone who sees it may assign it, as a team
-// shares its queue.
+// application: its kommune, and its unit where she belongs to units of the
+// kommune. Anyone who sees it may assign it, as a team shares its queue.
 func (s *Service) Assign(ctx context.Context, u accounts.User, id, to string) error {
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		a, err := s.caseTx(ctx, tx, u, id)
@@ -37,11 +37,14 @@ func (s *Service) Assign(ctx context.Context, u accounts.User, id, to string) er
 		if to != "" {
 			var n int
 			if err := tx.Get(ctx, &n, `SELECT COUNT(*) FROM users JOIN user_kommuner k ON k.user_id = users.id
-				WHERE users.id = ? AND NOT users.disabled AND k.kommune = ?`, to, a.Kommune); err != nil {
+				WHERE users.id = ? AND NOT users.disabled AND k.kommune = ?
+				AND (NOT EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = users.id AND uu.kommune = k.kommune)
+					OR EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = users.id AND uu.kommune = k.kommune AND uu.unit = ?))`,
+				to, a.Kommune, unitOf(a)); err != nil {
 				return err
 			}
 			if n == 0 {
-				return fmt.Errorf("%w: the caseworker does not work on applications of kommune %s", fault.ErrInvalid, a.Kommune)
+				return fmt.Errorf("%w: the caseworker does not work on this application's kommune %s or its unit", fault.ErrInvalid, a.Kommune)
 			}
 			assignee = to
 		}

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 )
@@ -62,6 +63,10 @@ func AllowSynthetic() Option { return func(o *options) { o.forms.Person.AllowSyn
 func Registers(r *nid.Registers) Option {
 	return func(o *options) { o.engine.Registers, o.forms.Registers = r, r }
 }
+
+// Units divide kommuner into units (engine.Config.Units). Defaults to
+// none.
+func Units(u *units.Units) Option { return func(o *options) { o.engine.Units = u } }
 
 // Unmigrated leaves the database as it is, for tests of what happens before
 // migrations run. By default Open migrates.

@@ -60,6 +60,10 @@ type usersView struct {
 	Error          string
 	Email, Name    string
 	Kommuner       string
+	// UnitChoices are the units of the admin's kommuner, where the
+	// installation divides them; Units what she wrote for the new account.
+	UnitChoices []string
+	Units       string
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
@@ -73,6 +77,11 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, u engine.Use
 	var err error
 	if v.Accounts, err = h.store.Accounts.Accounts(r.Context(), u); err != nil {
 		return err
+	}
+	for _, k := range u.Kommuner {
+		for _, un := range h.store.Units().In(k) {
+			v.UnitChoices = append(v.UnitChoices, un.ID+" ("+un.Name+")")
+		}
 	}
 	h.render(w, r, status, "users", view{Title: nb("Brukere"), User: &u, Data: v})
 	return nil
@@ -96,9 +105,15 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 	password := startPassword()
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
 		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
+	again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner"), Units: r.PostFormValue("units")}
+	refs, err := h.store.Units().Resolve(strings.Fields(strings.ReplaceAll(r.PostFormValue("units"), ",", " ")), nu.Kommuner)
+	if err != nil {
+		again.Error = "Enhetene stemmer ikke: " + err.Error() + "."
+		return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
+	}
+	nu.Units = refs
 	created, err := h.store.Accounts.CreateAccount(r.Context(), u, nu)
 	if err != nil {
-		again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner")}
 		if errors.Is(err, engine.ErrForbidden) {
 			again.Error = fmt.Sprintf(h.tr(r, "Du kan bare opprette brukere for dine egne kommuner (%s)."), strings.Join(u.Kommuner, ", "))
 			if len(u.Kommuner) == 0 {

@@ -29,6 +29,7 @@ import (
 	"github.com/skjema/skjema/calendar"
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/web/assets"
@@ -223,6 +224,23 @@ func (h *Handler) kommune(number string) string {
 		return number
 	}
 	return number + " " + k.Name
+}
+
+// unitName is a unit's name as the units file gives it; "" for none.
+func (h *Handler) unitName(kommune string, unit *string) string {
+	if unit == nil {
+		return ""
+	}
+	return h.store.Units().Name(kommune, *unit)
+}
+
+// unitNames names an account's units: "Bydel Frogner, Bydel Sagene".
+func (h *Handler) unitNames(refs []units.Ref) string {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = h.store.Units().Name(r.Kommune, r.Unit)
+	}
+	return strings.Join(names, ", ")
 }
 
 // ServeHTTP serves the UI with its own Content-Security-Policy: its styles

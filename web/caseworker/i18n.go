@@ -84,6 +84,8 @@ func (h *Handler) funcs(lang string) template.FuncMap {
 		"status":  func(s engine.Status) string { return translate(lang, statusLabels[s]) },
 		"weekday": func(t any) string { return translate(lang, weekdayOf(t)) },
 		"kommune": h.kommune,
+		"unit":    h.unitName,
+		"units":   h.unitNames,
 	}
 }
 

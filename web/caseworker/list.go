@@ -25,6 +25,7 @@ const pageSize = 50
 // listQuery is a list's filter as the page's URL carries it.
 type listQuery struct {
 	Scope, Status, Reason, Month, Channel, Assignee, Lang, Age, Sort string
+	Unit                                                             string // a unit's id, or "none"
 	After                                                            string
 	Shown                                                            int // how many pages before this one showed
 }
@@ -33,14 +34,14 @@ func readListQuery(q url.Values) listQuery {
 	shown, _ := strconv.Atoi(q.Get("shown"))
 	return listQuery{Scope: q.Get("scope"), Status: q.Get("status"), Reason: q.Get("reason"), Month: q.Get("month"),
 		Channel: q.Get("channel"), Assignee: q.Get("assignee"), Lang: q.Get("lang"), Age: q.Get("age"), Sort: q.Get("sort"),
-		After: q.Get("after"), Shown: max(shown, 0)}
+		Unit: q.Get("unit"), After: q.Get("after"), Shown: max(shown, 0)}
 }
 
 // values are the query's URL parameters, without the page's place.
 func (lq listQuery) values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"scope": lq.Scope, "status": lq.Status, "reason": lq.Reason, "month": lq.Month,
-		"channel": lq.Channel, "assignee": lq.Assignee, "lang": lq.Lang, "age": lq.Age, "sort": lq.Sort} {
+		"channel": lq.Channel, "assignee": lq.Assignee, "lang": lq.Lang, "age": lq.Age, "sort": lq.Sort, "unit": lq.Unit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -48,10 +49,17 @@ func (lq listQuery) values() url.Values {
 	return v
 }
 
-// filter is the engine's filter for the query, for u.
+// filter is the engine's filter for the query, for u: her kommuner, and
+// her units in them.
 func (lq listQuery) filter(u engine.User, now time.Time) casework.Filter {
-	f := casework.Filter{Kommuner: u.Kommuner, Scope: casework.Scope(lq.Scope), Status: engine.Status(lq.Status), Reason: lq.Reason,
+	f := casework.Filter{Kommuner: u.Kommuner, Units: u.Units, Scope: casework.Scope(lq.Scope), Status: engine.Status(lq.Status), Reason: lq.Reason,
 		Month: lq.Month, Channel: lq.Channel, Lang: lq.Lang, Sort: casework.Sort(lq.Sort), After: lq.After, Limit: pageSize}
+	switch lq.Unit {
+	case "none":
+		f.Unit = casework.NoUnit
+	default:
+		f.Unit = lq.Unit
+	}
 	switch lq.Assignee {
 	case "me":
 		f.Assignee = u.ID
@@ -181,7 +189,7 @@ func (h *Handler) tabs(lq listQuery) []tab {
 			href += "?" + q.Encode()
 		}
 		current := lq.Scope == p.scope && lq.Assignee == p.assignee && lq.Status == "" && lq.Reason == "" &&
-			lq.Month == "" && lq.Channel == "" && lq.Lang == "" && lq.Age == ""
+			lq.Month == "" && lq.Channel == "" && lq.Lang == "" && lq.Age == "" && lq.Unit == ""
 		out = append(out, tab{Label: p.label, Href: href, Current: current})
 	}
 	return out
@@ -233,10 +241,36 @@ func (h *Handler) filters(lang string, lq listQuery, list casework.Listing, coll
 	for _, p := range sortLabels {
 		sortBy.Options = append(sortBy.Options, option{Value: p[0], Label: p[1], Count: -1, Selected: lq.Sort == p[0]})
 	}
-	return []filter{scope, status, reason, sel("month", nb("Søknadsmåned"), lq.Month, monthPairs...),
+	out := []filter{scope, status, reason, sel("month", nb("Søknadsmåned"), lq.Month, monthPairs...),
 		sel("channel", nb("Kanal"), lq.Channel, [2]string{"digital", nb("Digital")}, [2]string{"paper", nb("Papir")}), assignee,
 		sel("lang", nb("Språk"), lq.Lang, [2]string{"nb", nb("Bokmål")}, [2]string{"nn", nb("Nynorsk")}, [2]string{"en", nb("Engelsk")}),
-		sel("age", nb("Alder"), lq.Age, ages...), sortBy}
+		sel("age", nb("Alder"), lq.Age, ages...)}
+	if pairs := h.unitPairs(u); len(pairs) > 1 {
+		out = append(out, sel("unit", nb("Enhet"), lq.Unit, pairs...))
+	}
+	return append(out, sortBy)
+}
+
+// unitPairs are the units a caseworker can narrow her list or statistics
+// to: her own where she has units in a kommune, else all of the kommune's,
+// and "Ingen enhet" for the applications of no unit where she sees them.
+// None where her kommuner are not divided.
+func (h *Handler) unitPairs(u engine.User) [][2]string {
+	var pairs [][2]string
+	none := false
+	for _, k := range u.Kommuner {
+		mine := u.UnitsIn(k)
+		for _, un := range h.store.Units().In(k) {
+			if len(mine) == 0 || slices.Contains(mine, un.ID) {
+				pairs = append(pairs, [2]string{un.ID, un.Name})
+			}
+		}
+		none = none || len(mine) == 0 && len(h.store.Units().In(k)) > 0
+	}
+	if none {
+		pairs = append(pairs, [2]string{"none", nb("Ingen enhet")})
+	}
+	return pairs
 }
 
 // exportCSV sends the list as the filter selects it, every page, as CSV
@@ -252,7 +286,11 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 	w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	cw.Write([]string{nb("Referanse"), nb("Kommune"), nb("Tilstand"), nb("Årsak"), nb("Søknadsmåned"), nb("Kanal"), nb("Språk"), nb("Sendt inn"), nb("Sist endret"), nb("Saksbehandler")})
+	header := []string{nb("Referanse"), nb("Kommune"), nb("Enhet"), nb("Tilstand"), nb("Årsak"), nb("Søknadsmåned"), nb("Kanal"), nb("Språk"), nb("Sendt inn"), nb("Sist endret"), nb("Saksbehandler")}
+	for i, h := range header {
+		header[i] = translate(lang, h)
+	}
+	cw.Write(header)
 	for {
 		list, err := h.store.Casework.List(r.Context(), f)
 		if err != nil {
@@ -270,8 +308,12 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 			if it.SubmittedAt != nil {
 				submitted = it.SubmittedAt.In(oslo).Format("2006-01-02 15:04")
 			}
-			cw.Write([]string{deref(it.Reference), h.kommune(it.Kommune), statusLabels[it.Status], strings.Join(reasons, ", "), it.ApplicationMonth,
-				channelLabel(it.Channel), langLabels[it.Lang], submitted, it.UpdatedAt.In(oslo).Format("2006-01-02 15:04"), it.AssigneeName})
+			unit := ""
+			if it.Unit != "" {
+				unit = h.store.Units().Name(it.Kommune, it.Unit)
+			}
+			cw.Write([]string{deref(it.Reference), h.kommune(it.Kommune), unit, translate(lang, statusLabels[it.Status]), strings.Join(reasons, ", "), it.ApplicationMonth,
+				translate(lang, channelLabel(it.Channel)), translate(lang, langLabels[it.Lang]), submitted, it.UpdatedAt.In(oslo).Format("2006-01-02 15:04"), it.AssigneeName})
 		}
 		if list.Next == "" {
 			break

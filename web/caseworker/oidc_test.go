@@ -40,7 +40,7 @@ func kommuneLogin(t testing.TB, base string, only bool) *caseworker.KommuneLogin
 	}
 	groups, err := accounts.ParseGroupMap([]byte(`{"claim": "groups", "map": {
 		"g-saksbehandler": {"kommuner": ["0301"]},
-		"g-admin": {"kommuner": ["0301"], "admin": true}}}`), nil, time.Now())
+		"g-admin": {"kommuner": ["0301"], "admin": true}}}`), nil, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ type statisticsView struct {
 	FromMonths []option
 	ToMonths   []option
 	Kommuner   []option // her kommuner, when she has more than one
+	Units      []option // the units she may narrow to, where her kommuner are divided
 	Scope      string   // the kommuner counted, in words
 	Rows       []statisticsRow
 	Total      statisticsRow
@@ -99,7 +100,23 @@ func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, u engin
 		}
 		v.Scope += h.kommune(k)
 	}
-	stats, err := h.store.Casework.Statistics(r.Context(), casework.StatisticsFilter{Kommuner: kommuner, From: from, To: to})
+	// Her units bound the figures as they bound her list; she may narrow
+	// them to one unit.
+	filter := casework.StatisticsFilter{Kommuner: kommuner, Units: u.Units, From: from, To: to}
+	if pairs := h.unitPairs(u); len(pairs) > 1 {
+		unit := q.Get("unit")
+		v.Units = append(v.Units, option{Value: "", Label: nb("Alle"), Selected: unit == ""})
+		for _, p := range pairs {
+			if p[0] == unit {
+				filter.Unit, v.Scope = p[0], v.Scope+", "+p[1]
+				if unit == "none" {
+					filter.Unit = casework.NoUnit
+				}
+			}
+			v.Units = append(v.Units, option{Value: p[0], Label: p[1], Selected: p[0] == unit})
+		}
+	}
+	stats, err := h.store.Casework.Statistics(r.Context(), filter)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 )
 
@@ -61,6 +62,9 @@ type Application struct {
 	// Lang is the language the citizen used (nb, nn, en): the one to
 	// write to her in.
 	Lang string `db:"lang" json:"-"`
+	// Unit is the unit of its kommune that handles it (package
+	// engine/units), from the address's postnummer; nil for none.
+	Unit *string `db:"unit" json:"unit,omitempty"`
 }
 
 // RegisterFacts is what a register said of an application's answers, and
@@ -77,7 +81,7 @@ func (f RegisterFacts) Pointers() []string { return slices.Sorted(maps.Keys(f.Va
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
 	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts,
-	applicant_name, assignee, lang`
+	applicant_name, assignee, lang, unit`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
@@ -145,6 +149,23 @@ func HashApplicantID(form, id string) string {
 func NameApplicant(ctx context.Context, tx storage.Tx, form *forms.Form, doc map[string]any, id string) error {
 	name := form.ApplicantName(doc)
 	_, err := tx.Exec(ctx, `UPDATE applications SET applicant_name = ?, applicant_search = ? WHERE id = ?`, name, SearchFold(name), id)
+	return err
+}
+
+// PlaceInUnit keeps the unit that handles an application on its row: the
+// unit of its kommune the address's postnummer lies in, by the units file
+// (none for a postnummer no unit lists, and for an installation without
+// units). Like NameApplicant, it is set in the transaction that stores the
+// document it is read from: at submit, resubmit and correction, so a moved
+// address moves the case to the unit of the new one.
+func PlaceInUnit(ctx context.Context, tx storage.Tx, u *units.Units, form *forms.Form, doc map[string]any, kommune, id string) error {
+	var unit any // NULL for none
+	if _, postnummer, ok := form.AddressPostnummer(doc); ok {
+		if un := u.Of(kommune, postnummer); un != "" {
+			unit = un
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE applications SET unit = ? WHERE id = ?`, unit, id)
 	return err
 }
 
