@@ -45,12 +45,12 @@ type Receiver struct {
 type Mode int
 
 const (
-	Normal     Mode = iota
-	Failing         // answers 500
-	Refusing        // answers 422: a permanent refusal
-	Receipting      // answers 200 without receipts (they come later)
-	Down            // drops the connection without an answer
-	Unauthorized    // answers 401, as to a push with the wrong secret
+	Normal       Mode = iota
+	Failing           // answers 500
+	Refusing          // answers 422: a permanent refusal
+	Receipting        // answers 200 without receipts (they come later)
+	Down              // drops the connection without an answer
+	Unauthorized      // answers 401, as to a push with the wrong secret
 )
 
 // SetMode changes behaviour; delay makes every answer that slow.
