@@ -159,6 +159,26 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await page.goto(SKJEMA_URL + '/caseworker/applications/nothing-here');
   await page.getByRole('heading', { name: 'Fant ikke siden' }).waitFor();
   await axe(page, 'caseworker: not found');
+
+  // The same pages in nynorsk, which she chooses in the header; the sign-in
+  // page after she signs out keeps it.
+  await page.goto(SKJEMA_URL + '/caseworker/applications/' + draft.id);
+  await page.getByRole('button', { name: 'Nynorsk' }).click();
+  await page.locator('html[lang="nn"]').waitFor();
+  await axe(page, 'caseworker: application, nynorsk');
+  for (const [path, state] of [['/audit', 'audit trail'], ['/correct?field=/housing/rent', 'correct an answer']]) {
+    await page.goto(SKJEMA_URL + '/caseworker/applications/' + draft.id + path);
+    await axe(page, `caseworker: ${state}, nynorsk`);
+  }
+  for (const [path, state] of [['users', 'accounts'], ['password', 'change password'], ['?scope=closed', 'list of closed cases'],
+    ['paper?form=bostotte&kommune=0301', 'paper application'], ['nothing-here', 'not found']]) {
+    await page.goto(SKJEMA_URL + '/caseworker/' + path);
+    if (path.startsWith('paper')) await page.locator('skjema-form #sk-page-title').waitFor();
+    await axe(page, `caseworker: ${state}, nynorsk`);
+  }
+  await page.getByRole('button', { name: 'Logg ut' }).click();
+  await page.locator('html[lang="nn"]').waitFor();
+  await axe(page, 'caseworker: sign-in, nynorsk');
   // 401 and 404 answers are logged as console errors by design; a CSP
   // violation or a script error is not.
   assert.deepEqual(page.problems.filter((p) => !/status of (401|404)/.test(p)), []);

@@ -60,6 +60,7 @@ type Main struct {
 	ClosedDays      string
 	Kommuner        string
 	UnitsFile       string
+	FontDir         string
 	AllowSynthetic  bool
 	Anonymous       string
 	PublicURL       string
@@ -169,6 +170,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ClosedDays, "closed-days", "", "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", "", "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.StringVar(&m.UnitsFile, "units", "", "JSON file dividing kommuner into units by postnummer, {\"0301\": {\"units\": [{\"id\": \"gamle-oslo\", \"name\": \"Bydel Gamle Oslo\", \"postnummer\": [\"0190\"]}]}}; none when empty (SKJEMA_UNITS)")
+	fs.StringVar(&m.FontDir, "font-dir", caseworker.DefaultFontDir, "directory of Inter's OpenType files (Debian's fonts-inter) the caseworker UI is served in; without them it falls back to the system's sans-serif (SKJEMA_FONT_DIR)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", false, "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
 	fs.StringVar(&m.Anonymous, "anonymous", "", "applications from citizens who do not sign in, where the form asks for ID-porten: no (refused), review (taken, a caseworker checks who applies first) or open (taken as any other); default no, and open with -dev when no ID-porten is configured (SKJEMA_ANONYMOUS)")
 	fs.StringVar(&m.PublicURL, "public-url", "", "this server's address as browsers reach it, e.g. https://skjema.oslo.kommune.no; default http://ADDR (SKJEMA_PUBLIC_URL)")
@@ -434,7 +436,8 @@ func (m *Main) Run(ctx context.Context) error {
 	cw, err := caseworker.New(caseworker.Config{Store: m.store, Forms: m.forms, Logger: log, Registers: m.registers,
 		BehindHTTPS:  m.HSTS || strings.HasPrefix(m.PublicURL, "https://"),
 		Calendar:     m.calendar(),
-		KommuneLogin: kl})
+		KommuneLogin: kl,
+		FontDir:      m.FontDir})
 	if err != nil {
 		m.Close()
 		return err

@@ -90,6 +90,10 @@ type Config struct {
 	// KommuneLogin is the kommune's own OpenID provider caseworkers may
 	// sign in with. Defaults to none: passwords only.
 	KommuneLogin *KommuneLogin
+	// FontDir holds Inter's OpenType files (Debian's fonts-inter); the UI
+	// serves them. Defaults to DefaultFontDir; where they are missing, the
+	// system's sans-serif is used.
+	FontDir string
 	// APIBase is where the paper form's widget finds the citizen API and
 	// its script, relative to this server. Defaults to "/".
 	APIBase string
@@ -138,6 +142,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.FontDir == "" {
+		cfg.FontDir = DefaultFontDir
+	}
 	if cfg.APIBase == "" {
 		cfg.APIBase = "/"
 	}
@@ -180,6 +187,8 @@ func (h *Handler) routes() {
 		}
 		return nil
 	}))
+	h.mux.HandleFunc("GET /caseworker/fonts.css", h.page(h.fontsCSS))
+	h.mux.HandleFunc("GET /caseworker/fonts/{file}", h.page(h.font))
 	h.mux.HandleFunc("GET /caseworker/login", h.page(h.loginPage))
 	h.mux.HandleFunc("POST /caseworker/login", h.page(h.login))
 	h.mux.HandleFunc("POST /caseworker/logout", h.withStartPassword(h.logout))
@@ -249,7 +258,7 @@ func (h *Handler) unitNames(refs []units.Ref) string {
 // previews of a case's files.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Frame-Options", "DENY")
 	h.mux.ServeHTTP(w, r)
