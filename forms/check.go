@@ -64,6 +64,21 @@ func (f *Form) Check() []error {
 	if _, err := ParseLevel(string(f.Layout.SignIn)); err != nil {
 		add("layout: signIn: %v", err)
 	}
+	switch f.Road() {
+	case RoadAgency:
+		if f.Layout.Agency == "" {
+			add("layout: the agency road needs an agency to deliver to")
+		}
+	case RoadKommune:
+		if f.Layout.Agency != "" {
+			add("layout: the kommune road delivers to no agency; leave agency out")
+		}
+	default:
+		add("layout: road %q is neither %q nor %q", f.Layout.Road, RoadAgency, RoadKommune)
+	}
+	if c := f.Calendar(); c != CalendarMonthly && c != CalendarNone {
+		add("layout: calendar %q is neither %q nor %q", f.Layout.Calendar, CalendarMonthly, CalendarNone)
+	}
 	if f.Layout.SignIn != "" && f.Layout.Applicant == "" {
 		add("layout: signIn needs an applicant pointer, where the signed-in person's fødselsnummer goes")
 	}

@@ -20,8 +20,18 @@ import (
 type Layout struct {
 	Form    string `json:"form"`
 	Version string `json:"version"`
-	// Agency is the state agency that decides applications of this form.
-	Agency string `json:"agency"`
+	// Agency is the state agency that decides applications of this form,
+	// on the agency road.
+	Agency string `json:"agency,omitempty"`
+	// Road is what an application goes through after submit: RoadAgency
+	// (the default: the routing rules send it straight into a batch for
+	// the agency, or to a caseworker first) or RoadKommune (the kommune
+	// decides it: every application to a caseworker, no batches).
+	Road Road `json:"road,omitempty"`
+	// Calendar is the form's application calendar: CalendarMonthly (the
+	// default on the agency road: a monthly deadline decides the month
+	// applied for) or CalendarNone (applications are handled as they come).
+	Calendar Calendar `json:"calendar,omitempty"`
 	// ReferencePrefix starts the human reference of a submission, as in
 	// BOS-2026-000123.
 	ReferencePrefix string `json:"referencePrefix"`

@@ -133,12 +133,12 @@ func (r *Registry) Form(id string) (*Form, bool) {
 	return f, ok
 }
 
-// Forms lists every form, by id.
-// Agencies are the agencies the forms send to, each once, sorted.
+// Agencies are the agencies the forms send to, each once, sorted: none for
+// a form the kommune decides.
 func (r *Registry) Agencies() []string {
 	var out []string
 	for _, f := range r.forms {
-		if !slices.Contains(out, f.Agency) {
+		if f.Road() == RoadAgency && !slices.Contains(out, f.Agency) {
 			out = append(out, f.Agency)
 		}
 	}
