@@ -176,7 +176,9 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
     if (path.startsWith('paper')) await page.locator('skjema-form #sk-page-title').waitFor();
     await axe(page, `caseworker: ${state}, nynorsk`);
   }
+  await page.goto(SKJEMA_URL + '/caseworker/');
   await page.getByRole('button', { name: 'Logg ut' }).click();
+  await page.getByRole('button', { name: 'Logg inn' }).waitFor();
   await page.locator('html[lang="nn"]').waitFor();
   await axe(page, 'caseworker: sign-in, nynorsk');
   // 401 and 404 answers are logged as console errors by design; a CSP

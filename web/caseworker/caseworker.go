@@ -252,13 +252,16 @@ func (h *Handler) unitNames(refs []units.Ref) string {
 	return strings.Join(names, ", ")
 }
 
+// pagePolicy is the pages' Content-Security-Policy.
+const pagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 // ServeHTTP serves the UI with its own Content-Security-Policy: its styles
 // and images from itself, forms posted only to itself, no script (the paper
 // form's page alone loads the widget), never framed; it frames only its own
 // previews of a case's files.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", pagePolicy)
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Frame-Options", "DENY")
 	h.mux.ServeHTTP(w, r)

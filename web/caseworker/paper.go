@@ -37,7 +37,7 @@ func (h *Handler) paperPage(w http.ResponseWriter, r *http.Request, u engine.Use
 		return errNotFound
 	}
 	if v.Kommune != "" {
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", pagePolicy+"; script-src 'self'; connect-src 'self'")
 	}
 	h.render(w, r, http.StatusOK, "paper", view{Title: nb("Registrer papirsøknad"), User: &u, Data: v})
 	return nil
