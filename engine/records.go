@@ -21,6 +21,8 @@ const (
 	StatusBatched         = record.StatusBatched
 	StatusDelivered       = record.StatusDelivered
 	StatusAccepted        = record.StatusAccepted
+	StatusRecommended     = record.StatusRecommended
+	StatusGranted         = record.StatusGranted
 	StatusRejected        = record.StatusRejected
 	StatusWithdrawn       = record.StatusWithdrawn
 )

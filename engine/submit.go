@@ -115,12 +115,24 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	// The submit's time, fixed here, decides the month applied for; age and
 	// household are judged on its 1st (forskrift om bustøtte § 10).
 	now := s.now()
-	month := s.calendar.ApplicationMonth(now, req.channel())
+	// A form without the monthly calendar is for no month: its
+	// applications are handled as they come, and judged on the day.
+	var month calendar.Month
+	on := now.In(calendar.Oslo)
+	if req.Form.Calendar() == forms.CalendarMonthly {
+		month = s.calendar.ApplicationMonth(now, req.channel())
+		on = month.First()
+	}
 	// The routing rules run here, on the document already decoded, outside
 	// the transaction: the route job then need not read and decode it.
-	reasonList := req.Form.ReviewReasons(res.Document, month.First())
+	reasonList := req.Form.ReviewReasons(res.Document, on)
 	if unidentified && s.anonymous == AnonymousReview {
 		reasonList = append(reasonList, ReasonUnidentified)
+	}
+	if req.Form.Road() == forms.RoadKommune {
+		// The kommune decides every application of the form: each goes to
+		// its caseworkers, and none into a batch.
+		reasonList = append(reasonList, ReasonKommuneDecides)
 	}
 	reasons := strings.Join(reasonList, ",")
 	var receipt Receipt
@@ -241,8 +253,12 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		}
 	}
 
-	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now, ApplicationMonth: sub.month.String()}
-	completeBy := s.calendar.CompleteByEnd(sub.month, req.channel())
+	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now, ApplicationMonth: monthOf(sub.month)}
+	var completeBy *time.Time
+	if !sub.month.IsZero() {
+		end := s.calendar.CompleteByEnd(sub.month, req.channel())
+		completeBy = &end
+	}
 	from := StatusDraft
 	kommune := req.Kommune
 	if draft != nil {
@@ -286,7 +302,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 			applicant_hash = ?, duplicate_of = ?, owner_hash = COALESCE(?, owner_hash), identified = ?, version = version + 1
 			WHERE id = ? AND status = ?`,
 			string(StatusSubmitted), req.Form.Version, kommune, data, reasons, keyHash(key), requestHash, now, now,
-			sub.month.String(), completeBy, applicant, duplicateOf, owner, identified, key, string(StatusDraft))
+			monthOf(sub.month), completeBy, applicant, duplicateOf, owner, identified, key, string(StatusDraft))
 		if err != nil {
 			return Receipt{}, err
 		}
@@ -303,7 +319,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 			idempotency_key_hash, request_hash, created_at, updated_at, submitted_at, application_month, complete_by,
 			applicant_hash, duplicate_of, owner_hash, identified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			receipt.ID, req.Form.ID, req.Form.Version, kommune, string(StatusSubmitted), data, reasons, secret.Hash(key),
-			keyHash(key), requestHash, now, now, now, sub.month.String(), completeBy, applicant, duplicateOf, owner, identified); err != nil {
+			keyHash(key), requestHash, now, now, now, monthOf(sub.month), completeBy, applicant, duplicateOf, owner, identified); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -349,6 +365,18 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 // applicant for the same month in the same kommune (issue #13 item 8).
 const ReasonDuplicate = "duplicate"
 
+// ReasonKommuneDecides is the queue reason of every application of a form
+// on the kommune's road (forms.RoadKommune): the kommune decides it.
+const ReasonKommuneDecides = "kommune.decides"
+
+// monthOf is an application month as stored: yyyy-mm, or empty for none.
+func monthOf(m calendar.Month) string {
+	if m.IsZero() {
+		return ""
+	}
+	return m.String()
+}
+
 // duplicate finds, inside the submit's transaction, an earlier application
 // of the same applicant for the same month and kommune (not a draft, not
 // withdrawn; self is the one being submitted). It answers the applicant's
@@ -365,13 +393,13 @@ func (s *Store) duplicate(ctx context.Context, tx Tx, sub submission, kommune, s
 	h := *hp
 	// Two submits of one applicant at once must not both find no first one
 	// (on PostgreSQL, under read committed): one waits for the other.
-	if err := tx.Lock(ctx, "applicant:"+h+":"+sub.month.String()+":"+kommune); err != nil {
+	if err := tx.Lock(ctx, "applicant:"+h+":"+monthOf(sub.month)+":"+kommune); err != nil {
 		return nil, nil, "", err
 	}
 	var ids []string
 	if err := tx.Select(ctx, &ids, `SELECT id FROM applications WHERE form = ? AND applicant_hash = ? AND application_month = ?
 		AND kommune = ? AND id <> ? AND status NOT IN (?, ?) ORDER BY submitted_at, id LIMIT 1`,
-		sub.req.Form.ID, h, sub.month.String(), kommune, self, string(StatusDraft), string(StatusWithdrawn)); err != nil {
+		sub.req.Form.ID, h, monthOf(sub.month), kommune, self, string(StatusDraft), string(StatusWithdrawn)); err != nil {
 		return nil, nil, "", err
 	}
 	if len(ids) == 0 {
@@ -465,7 +493,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		return Receipt{}, err
 	}
 	month, completeBy, detail := r.Month, r.CompleteBy, ""
-	if completeBy == nil || !now.Before(*completeBy) {
+	if req.Form.Calendar() == forms.CalendarMonthly && (completeBy == nil || !now.Before(*completeBy)) {
 		ch := calendar.Channel(r.Channel)
 		m := s.calendar.ApplicationMonth(now, ch)
 		end := s.calendar.CompleteByEnd(m, ch)
@@ -477,7 +505,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	// Her answers may name another applicant now: keep the key current.
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
 		updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ? WHERE id = ? AND status = ?`,
-		data, req.Form.Version, requestHash, now, month, *completeBy, record.ApplicantHash(req.Form, doc), string(req.lang()), r.ID, string(StatusAwaitingCitizen))
+		data, req.Form.Version, requestHash, now, month, completeBy, record.ApplicantHash(req.Form, doc), string(req.lang()), r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err
 	}

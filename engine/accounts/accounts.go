@@ -119,7 +119,14 @@ type User struct {
 	HasPassword bool `json:"hasPassword"`
 	// Lang is the language she chose for the UI (nb or nn), or empty.
 	Lang string `json:"lang,omitempty"`
+	// Decides are the kommuner where she has the decision role
+	// (fullmaktshaver): she approves another's recommendation on an
+	// application the kommune decides.
+	Decides []string `json:"decides,omitempty"`
 }
+
+// DecidesIn says whether she has the decision role in a kommune.
+func (u User) DecidesIn(kommune string) bool { return slices.Contains(u.Decides, kommune) }
 
 // Actor is how a user appears in the audit log.
 func (u User) Actor() string { return "caseworker:" + u.ID }
@@ -163,6 +170,9 @@ type NewUser struct {
 	// them).
 	Units    []units.Ref
 	Password string
+	// Decides gives her the decision role (fullmaktshaver) in all her
+	// kommuner.
+	Decides bool
 	// StartPassword: Password is handed to the user by someone else, and
 	// she must change it at her first sign-in. CreateAccount always sets
 	// it; the command line sets it for a password it made up.
@@ -209,6 +219,15 @@ func (s *Service) createUser(ctx context.Context, actor string, nu NewUser) (Use
 		}
 		if err := s.setGrant(ctx, tx, u.ID, Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}); err != nil {
 			return err
+		}
+		if nu.Decides {
+			if _, err := tx.Exec(ctx, `UPDATE user_kommuner SET decides = TRUE WHERE user_id = ?`, u.ID); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, actor, "decides", u.ID, strings.Join(u.Kommuner, ",")); err != nil {
+				return err
+			}
+			u.Decides = u.Kommuner
 		}
 		if err := s.audit(ctx, tx, actor, "create", u.ID, Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}.String()); err != nil {
 			return err
@@ -303,6 +322,9 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 		HasPassword: row.HasPassword, Lang: row.Lang}
 	if err := s.db.Read().Select(ctx, &u.Kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 		return User{}, fmt.Errorf("kommuner of %s: %w", id, err)
+	}
+	if err := s.db.Read().Select(ctx, &u.Decides, `SELECT kommune FROM user_kommuner WHERE user_id = ? AND decides ORDER BY kommune`, id); err != nil {
+		return User{}, fmt.Errorf("decision role of %s: %w", id, err)
 	}
 	var refs []struct {
 		Kommune string `db:"kommune"`

@@ -207,6 +207,9 @@ func (s *Service) Approve(ctx context.Context, c CaseAction) error {
 		if !a.Status.Workable() {
 			return fmt.Errorf("%w: an application that is %s cannot be approved", fault.ErrIllegalTransition, a.Status)
 		}
+		if c.Form.Road() != forms.RoadAgency {
+			return fmt.Errorf("%w: the kommune decides applications of form %s: recommend a decision instead", fault.ErrIllegalTransition, c.Form.ID)
+		}
 		if err := reopen(ctx, tx, now, c, &a); err != nil {
 			return err
 		}

@@ -53,6 +53,7 @@ var systemReasons = map[string]string{
 	"routing.failed":              nb("Kunne ikke rutes automatisk"),
 	engine.ReasonDuplicate:        nb("Søkeren har søkt for samme måned før"),
 	engine.ReasonUnidentified:     nb("Søkeren logget ikke inn: sjekk hvem som søker"),
+	engine.ReasonKommuneDecides:   nb("Kommunen avgjør søknaden"),
 }
 
 var statusLabels = map[engine.Status]string{

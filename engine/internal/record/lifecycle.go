@@ -31,17 +31,27 @@ const (
 	StatusAccepted        Status = "accepted"
 	StatusRejected        Status = "rejected"
 	StatusWithdrawn       Status = "withdrawn"
+	// On the kommune's road (forms.RoadKommune): a caseworker's
+	// recommendation awaits the decision of another with the decision
+	// role; granted is the kommune's decision to grant. The kommune's
+	// refusal is rejected.
+	StatusRecommended Status = "recommended"
+	StatusGranted     Status = "granted"
 )
 
 // transitions is the lifecycle of DESIGN.md §3: draft → submitted →
 // (in_review ⇄ awaiting_citizen) → batched → delivered → accepted | rejected;
+// on the kommune's road, in_review → recommended → granted | rejected (or
+// back to in_review);
 // a rejected application goes back to review; withdrawn from any state before
 // delivery. A batch that cannot be delivered sends its applications back to
 // review, and a caseworker may reject from review.
 var transitions = map[Status][]Status{
 	StatusDraft:           {StatusSubmitted, StatusWithdrawn},
 	StatusSubmitted:       {StatusInReview, StatusBatched, StatusWithdrawn},
-	StatusInReview:        {StatusAwaitingCitizen, StatusBatched, StatusRejected, StatusWithdrawn},
+	StatusInReview:        {StatusAwaitingCitizen, StatusBatched, StatusRejected, StatusWithdrawn, StatusRecommended},
+	StatusRecommended:     {StatusInReview, StatusGranted, StatusRejected, StatusWithdrawn},
+	StatusGranted:         nil,
 	StatusAwaitingCitizen: {StatusInReview, StatusWithdrawn},
 	StatusBatched:         {StatusDelivered, StatusInReview, StatusWithdrawn},
 	StatusDelivered:       {StatusAccepted, StatusRejected, StatusInReview},
@@ -62,7 +72,7 @@ func (s Status) Workable() bool { return s == StatusInReview || s == StatusRejec
 // opening her fødselsnummer and kontonummer.
 func (s Status) LeftCitizen() bool {
 	switch s {
-	case StatusBatched, StatusDelivered, StatusAccepted, StatusRejected, StatusWithdrawn:
+	case StatusBatched, StatusDelivered, StatusAccepted, StatusRejected, StatusWithdrawn, StatusRecommended, StatusGranted:
 		return true
 	}
 	return false

@@ -38,7 +38,7 @@ func noticeOf(to Status) string {
 		return NoticeReturned
 	case StatusRejected:
 		return NoticeRejected
-	case StatusAccepted:
+	case StatusAccepted, StatusGranted:
 		return NoticeAccepted
 	}
 	return ""

@@ -1,0 +1,182 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/schemas"
+)
+
+// kommuneRoadForm is bostøtte's definition as a form the kommune decides,
+// with no calendar: a form on the other road, made of data alone.
+func kommuneRoadForm(t *testing.T) *forms.Form {
+	t.Helper()
+	files := fstest.MapFS{}
+	for _, name := range []string{"schema.json", "rules.json", "texts.nb.json", "texts.nn.json", "texts.en.json", "layout.json"} {
+		b, err := fs.ReadFile(schemas.FS, "bostotte/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "layout.json" {
+			var layout map[string]any
+			json.Unmarshal(b, &layout)
+			layout["form"], layout["referencePrefix"], layout["road"], layout["calendar"] = "kommunelan", "KLN", "kommune", "none"
+			delete(layout, "agency")
+			b, _ = json.Marshal(layout)
+		}
+		files["kommunelan/"+name] = &fstest.MapFile{Data: b}
+	}
+	reg, err := forms.Load(forms.Config{Builtin: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := reg.Form("kommunelan")
+	if !ok {
+		t.Fatal("the kommune-road form did not load")
+	}
+	return f
+}
+
+// TestFourEyes: on the kommune's road every application goes to a
+// caseworker with no month; it cannot be approved into a batch; a
+// caseworker recommends, and only another person with the decision role in
+// its kommune decides it (never the same hands, even with the role), or
+// sends it back; the decision closes it and tells the citizen.
+func TestFourEyes(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn)
+		f := kommuneRoadForm(t)
+		user := func(email string, decides bool, kommuner ...string) engine.User {
+			u, err := b.store.Accounts.CreateUser(ctx, engine.NewUser{Email: email, Name: email, Kommuner: kommuner, Password: "et langt passord her", Decides: decides})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		kari := user("kari@oslo.kommune.no", true, "0301") // recommends, and has the role too
+		ola := user("ola@oslo.kommune.no", true, "0301")
+		siri := user("siri@oslo.kommune.no", false, "0301")
+		per := user("per@bergen.kommune.no", true, "4601")
+		apply := func() engine.Application {
+			t.Helper()
+			d, err := b.store.CreateDraft(ctx, f.ID, f.Version, "0301", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := b.store.Submit(ctx, engine.SubmitRequest{Form: f, Body: b.body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc.ApplicationMonth != "" {
+				t.Fatalf("a form without a calendar applied for month %q", rc.ApplicationMonth)
+			}
+			due, err := b.store.Batches.SubmittedApplications(ctx, []string{d.ID})
+			if err != nil || len(due) != 1 || due[0].Reasons == nil || !slices.Contains(strings.Split(*due[0].Reasons, ","), engine.ReasonKommuneDecides) {
+				t.Fatalf("the route's reasons: %+v, %v", due, err)
+			}
+			if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Reasons: strings.Split(*due[0].Reasons, ",")}); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := b.store.Application(ctx, d.ID)
+			if a.Status != engine.StatusInReview {
+				t.Fatalf("status %s, want in review: the kommune decides every application", a.Status)
+			}
+			return a
+		}
+		act := func(u engine.User, a engine.Application) casework.CaseAction {
+			cur, _ := b.store.Application(ctx, a.ID)
+			return casework.CaseAction{User: u, ApplicationID: a.ID, Version: cur.Version, Form: f}
+		}
+		decide := func(u engine.User, a engine.Application, approve bool, comment string) error {
+			cur, _ := b.store.Application(ctx, a.ID)
+			return b.store.Casework.Decide(ctx, casework.Decision{User: u, ApplicationID: a.ID, Version: cur.Version, Approve: approve, Comment: comment})
+		}
+
+		a := apply()
+		if err := b.store.Casework.Approve(ctx, act(kari, a)); !errors.Is(err, engine.ErrIllegalTransition) {
+			t.Fatalf("approved into a batch: %v", err)
+		}
+		grant := casework.Recommendation{Outcome: casework.OutcomeGrant, Amount: 1_500_000, RatePercent: 4.5, TermYears: 30, Text: "Betjeningsevnen holder."}
+		if err := b.store.Casework.Recommend(ctx, act(kari, a), casework.Recommendation{Outcome: casework.OutcomeGrant, TermYears: 30}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a grant of nothing: %v", err)
+		}
+		if err := b.store.Casework.Recommend(ctx, act(kari, a), grant); err != nil {
+			t.Fatal(err)
+		}
+		if err := decide(kari, a, true, ""); !errors.Is(err, casework.ErrSameHands) {
+			t.Fatalf("decided by the one who recommended it: %v, want ErrSameHands", err)
+		}
+		if err := decide(siri, a, true, ""); !errors.Is(err, engine.ErrForbidden) {
+			t.Fatalf("decided without the role: %v", err)
+		}
+		if err := decide(per, a, true, ""); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("decided by another kommune's: %v", err)
+		}
+		if err := decide(ola, a, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := b.store.Application(ctx, a.ID)
+		if got.Status != engine.StatusGranted {
+			t.Fatalf("after the decision: %s, want granted", got.Status)
+		}
+		recs, err := b.store.Casework.Recommendations(ctx, siri, a.ID)
+		if err != nil || len(recs) != 1 || recs[0].Author != kari.Actor() || recs[0].DecidedBy == nil || *recs[0].DecidedBy != ola.Actor() ||
+			*recs[0].Amount != 1_500_000 || recs[0].Rate != "4.5" {
+			t.Fatalf("the recommendation kept: %+v, %v", recs, err)
+		}
+
+		// A refusal, sent back once with a comment, then decided.
+		r := apply()
+		refuse := casework.Recommendation{Outcome: casework.OutcomeRefuse, Reasons: []string{"incomeTooLow"}, Text: "Inntekten bærer ikke lånet."}
+		if err := b.store.Casework.Recommend(ctx, act(siri, r), refuse); err != nil {
+			t.Fatal(err)
+		}
+		if err := decide(ola, r, false, ""); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("sent back without a word: %v", err)
+		}
+		if err := decide(ola, r, false, "Regn med bostøtten også."); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := b.store.Application(ctx, r.ID); got.Status != engine.StatusInReview {
+			t.Fatalf("sent back: %s, want in review", got.Status)
+		}
+		if err := b.store.Casework.Recommend(ctx, act(siri, r), refuse); err != nil {
+			t.Fatal(err)
+		}
+		if err := decide(kari, r, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = b.store.Application(ctx, r.ID)
+		if got.Status != engine.StatusRejected {
+			t.Fatalf("after the refusal: %s, want rejected", got.Status)
+		}
+		events, _ := b.store.Events(ctx, r.ID)
+		var actions []string
+		for _, e := range events {
+			actions = append(actions, e.Action)
+		}
+		if !slices.Equal(actions[len(actions)-4:], []string{casework.ActionRecommend, casework.ActionSendBack, casework.ActionRecommend, casework.ActionDecide}) {
+			t.Fatalf("the refusal's history: %v", actions)
+		}
+		// The citizen is told of both decisions.
+		for _, id := range []string{a.ID, r.ID} {
+			ns, err := b.store.Notices.Of(ctx, id)
+			if err != nil || len(ns) == 0 || ns[len(ns)-1].Event != map[string]string{a.ID: "accepted", r.ID: "rejected"}[id] {
+				t.Fatalf("notices of %s: %+v, %v", id, ns, err)
+			}
+		}
+	})
+}
