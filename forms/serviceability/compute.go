@@ -126,7 +126,8 @@ type Loan struct {
 	StressMonthly     int     `json:"stressMonthly,omitempty"`
 	StressMaxLoan     int     `json:"stressMaxLoan,omitempty"`
 	// Fits is true when Available covers the monthly cost, at the stress
-	// rate when there is one. It informs the caseworker; it decides nothing.
+	// rate when there is one; false when nothing is asked. It informs the
+	// caseworker; it decides nothing.
 	Fits bool `json:"fits"`
 }
 

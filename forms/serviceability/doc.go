@@ -28,7 +28,7 @@
 // [HB-rentevilkar]; the term is normally 30 years and at most 50
 // [HB-nedbetalingsvilkar].
 //
-// Sources (keys as in ../shared/domain/bostotte-startlan-sources.md §6,
+// Sources (keys as in the shared domain audit, ../shared/domain §6,
 // plus those found for this package):
 //
 //	[HB-betjeningsevne]     https://www.husbanken.no/kommune/startlaan/veileder/beregne-betjeningsevnen/
