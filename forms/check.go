@@ -76,6 +76,12 @@ func (f *Form) Check() []error {
 	default:
 		add("layout: road %q is neither %q nor %q", f.Layout.Road, RoadAgency, RoadKommune)
 	}
+	for _, code := range f.Layout.DecisionReasons {
+		need["decision.reason."+code] = true
+	}
+	if len(f.Layout.DecisionReasons) > 0 && f.Road() != RoadKommune {
+		add("layout: decisionReasons are for a form the kommune decides (road %q)", RoadKommune)
+	}
 	if c := f.Calendar(); c != CalendarMonthly && c != CalendarNone {
 		add("layout: calendar %q is neither %q nor %q", f.Layout.Calendar, CalendarMonthly, CalendarNone)
 	}

@@ -32,6 +32,10 @@ type Layout struct {
 	// default on the agency road: a monthly deadline decides the month
 	// applied for) or CalendarNone (applications are handled as they come).
 	Calendar Calendar `json:"calendar,omitempty"`
+	// DecisionReasons are the codes of the reasons a caseworker can give
+	// for refusing an application the kommune decides, in order; texts
+	// decision.reason.<code> name them.
+	DecisionReasons []string `json:"decisionReasons,omitempty"`
 	// ReferencePrefix starts the human reference of a submission, as in
 	// BOS-2026-000123.
 	ReferencePrefix string `json:"referencePrefix"`

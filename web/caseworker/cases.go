@@ -65,6 +65,8 @@ var statusLabels = map[engine.Status]string{
 	engine.StatusAccepted:        nb("Mottatt av etaten"),
 	engine.StatusRejected:        nb("Avvist"),
 	engine.StatusWithdrawn:       nb("Trukket"),
+	engine.StatusRecommended:     nb("Innstilt, venter på vedtak"),
+	engine.StatusGranted:         nb("Innvilget"),
 	engine.StatusDraft:           nb("Utkast"),
 }
 
@@ -82,6 +84,17 @@ type caseView struct {
 	CanAct      bool
 	CanReturn   bool
 	CanWithdraw bool
+	// KommuneDecides: the form is on the kommune's road, so the case is
+	// recommended and decided here instead of approved to the agency.
+	KommuneDecides bool
+	// Recommendations are the case's recommendations, the last one the
+	// one it waits with; CanDecide says the reader may decide it, and
+	// WhyNot, if not, why.
+	Recommendations []recommendationView
+	CanDecide       bool
+	WhyNot          string
+	// DecisionReasons are the form's reasons for a refusal.
+	DecisionReasons []option
 	// ActionError is the error of an action just refused, shown on top.
 	ActionError string
 	// Fields are the answers a return can point the citizen to.
@@ -341,6 +354,12 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		v.Notices = append(v.Notices, nv)
 	}
 	v.CanAct = a.Status.Workable()
+	v.KommuneDecides = f.Road() == forms.RoadKommune
+	if v.KommuneDecides {
+		if err := h.recommendations(r, u, a, &v); err != nil {
+			return err
+		}
+	}
 	v.CanReturn = v.CanAct
 	v.CanWithdraw = a.Status == engine.StatusInReview || a.Status == engine.StatusAwaitingCitizen
 	if actionErr != nil {
@@ -518,14 +537,17 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 }
 
 var flashes = map[string]string{
-	"approved":  nb("Søknaden er godkjent og lagt i neste sending til etaten."),
-	"corrected": nb("Svaret er rettet."),
-	"returned":  nb("Søknaden er sendt tilbake til søkeren med meldingen din."),
-	"rejected":  nb("Søknaden er avvist."),
-	"withdrawn": nb("Søknaden er markert som trukket."),
-	"assigned":  nb("Saksbehandler er endret."),
-	"noted":     nb("Notatet er lagret."),
-	"paper":     nb("Papirsøknaden er registrert."),
+	"approved":    nb("Søknaden er godkjent og lagt i neste sending til etaten."),
+	"corrected":   nb("Svaret er rettet."),
+	"returned":    nb("Søknaden er sendt tilbake til søkeren med meldingen din."),
+	"rejected":    nb("Søknaden er avvist."),
+	"withdrawn":   nb("Søknaden er markert som trukket."),
+	"recommended": nb("Innstillingen er lagret. Søknaden venter på vedtak fra en med vedtaksrett."),
+	"decided":     nb("Vedtaket er gjort, og søkeren får beskjed."),
+	"sent-back":   nb("Innstillingen er sendt tilbake til saksbehandling."),
+	"assigned":    nb("Saksbehandler er endret."),
+	"noted":       nb("Notatet er lagret."),
+	"paper":       nb("Papirsøknaden er registrert."),
 }
 
 func flashOf(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }

@@ -208,6 +208,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/correct", h.signedIn(h.correctPage))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/correct", h.signedIn(h.correct))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/approve", h.signedIn(h.approve))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/recommend", h.signedIn(h.recommend))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/decide", h.signedIn(h.decide))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/return", h.signedIn(h.returnToCitizen))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/reject", h.signedIn(h.reject))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/withdraw", h.signedIn(h.withdraw))

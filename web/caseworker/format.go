@@ -3,6 +3,7 @@ package caseworker
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +60,21 @@ var templateFuncs = template.FuncMap{
 			return fmt.Sprintf("%d\u00a0kB", (n+500)/1000)
 		}
 		return strings.Replace(fmt.Sprintf("%.1f\u00a0MB", float64(n)/1e6), ".", ",", 1)
+	},
+	// amount is a recommendation's amount for kroner (0 for none).
+	"amount": func(n *int64) float64 {
+		if n == nil {
+			return 0
+		}
+		return float64(*n)
+	},
+	// termText is a recommendation's term in years.
+	"termText": func(n *int) *string {
+		if n == nil {
+			return nil
+		}
+		s := strconv.Itoa(*n)
+		return &s
 	},
 	// shortDate is 02.12.2026, for a table.
 	"shortDate": func(t *time.Time) string {
