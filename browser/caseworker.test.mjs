@@ -145,6 +145,10 @@ test('a flagged application: returned with a message, fixed by the citizen, appr
   await page.getByRole('heading', { name: 'Statistikk', level: 1 }).waitFor();
   await axe(page, 'caseworker: statistics');
   await page.getByRole('link', { name: 'Registrer papirsøknad' }).click();
+  await page.getByLabel('Skjema', { exact: true }).waitFor();
+  await axe(page, 'caseworker: paper application, choose the form');
+  await page.getByLabel('Skjema', { exact: true }).selectOption('bostotte');
+  await page.getByRole('button', { name: 'Start' }).click();
   await page.locator('skjema-form #sk-page-title').waitFor();
   await axe(page, 'caseworker: paper application');
   // The paper form never resumes a citizen's draft: not from a resume link

@@ -5,8 +5,8 @@ import "fmt"
 // Level is a level of assurance of a sign-in, as ID-porten's acr names it.
 // A form's layout says the level its applicant must sign in at
 // (Layout.SignIn): bostøtte's e-søknad takes MinID, substantial
-// [V-2.1]; startlån needs BankID, Buypass or Commfides, high
-// [HB-startlan-verge].
+// [V-2.1]; startlån needs BankID, Buypass or Commfides, high (Husbanken's
+// page on startlån for verger, in ../shared/domain).
 type Level string
 
 const (

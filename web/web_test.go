@@ -146,7 +146,7 @@ func TestBadRequests(t *testing.T) {
 		status             int
 		problem            string
 	}{
-		{"unknown form", "GET", "/api/v1/forms/startlan", nil, nil, 404, "unknown-form"},
+		{"unknown form", "GET", "/api/v1/forms/nosuchform", nil, nil, 404, "unknown-form"},
 		{"unknown path", "GET", "/api/v2/nothing", nil, nil, 404, "not-found"},
 		{"validate without content type", "POST", "/api/v1/forms/bostotte/validate", nil, []byte(`{}`), 415, "unsupported-media-type"},
 		{"validate as text/plain", "POST", "/api/v1/forms/bostotte/validate", map[string]string{"Content-Type": "text/plain"}, []byte(`{}`), 415, "unsupported-media-type"},

@@ -40,7 +40,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", "", "directory for the databases (default: a new temporary directory; choose one on the disk you deploy to)")
 	clients := fs.Int("clients", 64, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 5*time.Second, "how long each measurement runs")
-	body := fs.String("application", "examples/bostotte/application.json", "the application each client submits")
+	body := fs.String("application", benchExample, "the application each client submits")
 	postgresURL := fs.String("postgres", "", "also measure on this PostgreSQL database (a fresh schema is made and dropped) (SKJEMA_BENCH_POSTGRES)")
 	pipelineN := fs.Int("pipeline", 10000, "applications to carry from submit to receipt, next to as many bare River jobs (0 skips)")
 	skjemaPath := fs.String(skjemaFlag, "", skjemaUsage)
@@ -188,7 +188,7 @@ func httpSubmits(ctx context.Context, server, db string, doc []byte, clients int
 		defer rt.close()
 	}
 	start, cpuBefore := time.Now(), c.cpu()
-	m := hammer(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, clients, func() bool { return time.Since(start) < d })
+	m := hammer(ctx, c.url+"/api/v1/forms/"+benchForm+"/submissions", doc, clients, func() bool { return time.Since(start) < d })
 	elapsed := time.Since(start)
 	mem.loaded, mem.peak = c.memory()
 	if rt != nil {
@@ -317,7 +317,7 @@ func validationPerDocument(doc []byte) testing.BenchmarkResult {
 	if err != nil {
 		return testing.BenchmarkResult{}
 	}
-	form, _ := reg.Form("bostotte")
+	form, _ := reg.Form(benchForm)
 	var parsed map[string]any
 	json.Unmarshal(doc, &parsed)
 	return testing.Benchmark(func(b *testing.B) {
@@ -352,3 +352,19 @@ func prepare(ctx context.Context, body string, dir *string, prefix, skjemaPath s
 	}
 	return doc, server, func() { removeBinary(); removeDir() }, nil
 }
+
+// benchForm is the form the benchmark submits, and benchExample its example
+// application: the first built-in form on the agency road, whose pipeline
+// (route, batch, delivery) it measures.
+var benchForm, benchExample = func() (string, string) {
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		return "", ""
+	}
+	for _, f := range reg.Forms() {
+		if f.Road() == forms.RoadAgency {
+			return f.ID, filepath.Join("examples", f.ID, "application.json")
+		}
+	}
+	return "", ""
+}()

@@ -36,7 +36,7 @@ func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer)
 	measure := fs.Duration("measure", 3*time.Second, "how long to measure the sustained rate, with 64 clients in a closed loop")
 	duration := fs.Duration("duration", 10*time.Second, "how long to offer the overload")
 	factor := fs.Float64("factor", 2, "the overload as a multiple of the sustained rate")
-	body := fs.String("application", "examples/bostotte/application.json", "the application each request submits")
+	body := fs.String("application", benchExample, "the application each request submits")
 	serveFlags := fs.String("serve", "", "more flags for the server, e.g. \"-max-inflight 0\" to see overload without shedding")
 	skjemaPath := fs.String(skjemaFlag, "", skjemaUsage)
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -66,7 +66,7 @@ func benchOverload(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer c.stop()
-	res, err := overload(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, cfg)
+	res, err := overload(ctx, c.url+"/api/v1/forms/"+benchForm+"/submissions", doc, cfg)
 	if err != nil {
 		return err
 	}

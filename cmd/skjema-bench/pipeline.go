@@ -127,7 +127,7 @@ func pipeline(ctx context.Context, server, dir string, doc []byte, n, clients in
 		return 0, err
 	}
 	defer store.Close()
-	load, err := submitN(ctx, c.url+"/api/v1/forms/bostotte/submissions", doc, n, clients)
+	load, err := submitN(ctx, c.url+"/api/v1/forms/"+benchForm+"/submissions", doc, n, clients)
 	if err != nil {
 		return 0, err
 	}

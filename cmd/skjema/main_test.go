@@ -278,7 +278,7 @@ func TestStartSummaryAndStrictAgencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if !strings.Contains(out.String(), "Forms: bostotte 2026.1 (to husbanken); kommuner: 0301; agencies: husbanken pushed to https://mottak.husbanken.no/skjema") {
+	if !strings.Contains(out.String(), "Forms: bostotte 2026.1 (to husbanken), startlan 2026.1 (decided by the kommune); kommuner: 0301; agencies: husbanken pushed to https://mottak.husbanken.no/skjema") {
 		t.Fatalf("the start's summary:\n%s", out.String())
 	}
 }

@@ -522,6 +522,10 @@ func (m *Main) summary(log *slog.Logger) {
 	var formsLine, agencyLine []string
 	seen := map[string]bool{}
 	for _, f := range m.forms.Forms() {
+		if f.Road() == forms.RoadKommune {
+			formsLine = append(formsLine, f.ID+" "+f.Version+" (decided by the kommune)")
+			continue
+		}
 		formsLine = append(formsLine, f.ID+" "+f.Version+" (to "+f.Agency+")")
 		if seen[f.Agency] {
 			continue
@@ -683,7 +687,7 @@ func (m *Main) stopQueue(errs *[]error) bool {
 }
 
 // formsCheck loads and checks the definitions in dir: a directory of form
-// directories (schemas), or one form's own directory (schemas/bostotte).
+// directories (schemas), or one form's own directory (schemas/<form>).
 func formsCheck(dir string, stdout io.Writer) error {
 	fsys := os.DirFS(dir)
 	if _, err := os.Stat(filepath.Join(dir, "layout.json")); err == nil {

@@ -59,7 +59,7 @@ func (r Recommendation) check() error {
 			return fmt.Errorf("%w: the rate must be between 0 and 30 per cent", fault.ErrInvalid)
 		}
 		// Husbanken's terms: 30 years normally, 50 at most
-		// (../shared/domain [HB-betjeningsevne][Veiviseren-startlan]).
+		// (../shared/domain [HB-betjeningsevne]).
 		if r.TermYears < 1 || r.TermYears > 50 {
 			return fmt.Errorf("%w: the term must be between 1 and 50 years", fault.ErrInvalid)
 		}

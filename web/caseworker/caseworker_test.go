@@ -556,12 +556,16 @@ func TestReturnAndPaper(t *testing.T) {
 		t.Fatalf("the returned application does not show its month (%s) and the day it must be complete by (%v):\n%s", got.ApplicationMonth, end, p.body)
 	}
 
-	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
+	// With more forms than one, she chooses the form first.
+	if p := kari.do("GET", "/caseworker/paper", nil); p.status != 200 || !strings.Contains(p.body, `<option value="bostotte">Søknad om bostøtte</option>`) {
+		t.Fatalf("the paper page's choice of form: %d\n%s", p.status, p.body)
+	}
+	if p := kari.do("GET", "/caseworker/paper?form=bostotte", nil); p.status != 200 || !strings.Contains(p.body, "<skjema-form") || !strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self'") {
 		t.Fatalf("the paper page: %d", p.status)
 	}
 	// submit-url puts the widget in paper mode, which never resumes a
 	// draft from a link or storage (web/widget/skjema.js, TestPaperModeNeverResumes).
-	if p := kari.do("GET", "/caseworker/paper?kommune=0301", nil); !regexp.MustCompile(`<skjema-form [^>]*submit-url="/caseworker/paper/"`).MatchString(p.body) {
+	if p := kari.do("GET", "/caseworker/paper?form=bostotte&kommune=0301", nil); !regexp.MustCompile(`<skjema-form [^>]*submit-url="/caseworker/paper/"`).MatchString(p.body) {
 		t.Fatalf("the paper page's widget is not in paper mode:\n%s", p.body)
 	}
 	d, _ := b.store.CreateDraft(context.Background(), "bostotte", b.form.Version, "0301", nil)

@@ -12,7 +12,9 @@ import (
 )
 
 type paperView struct {
-	Form     string
+	Form string
+	// Forms are the forms to choose from, by title, until one is chosen.
+	Forms    []option
 	Kommune  string
 	Kommuner []string
 	APIBase  string
@@ -24,13 +26,18 @@ type paperView struct {
 // registrar. The page alone allows the widget's script, from this server.
 func (h *Handler) paperPage(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	v := paperView{Form: r.URL.Query().Get("form"), Kommune: r.URL.Query().Get("kommune"), Kommuner: u.Kommuner, APIBase: h.cfg.APIBase}
-	if v.Form == "" {
-		v.Form = "bostotte"
+	all := h.forms.Forms()
+	if v.Form == "" && len(all) == 1 {
+		v.Form = all[0].ID
 	}
-	if _, ok := h.forms.Form(v.Form); !ok {
+	if v.Form == "" {
+		for _, f := range all {
+			v.Forms = append(v.Forms, option{Value: f.ID, Label: f.Text(formLang(h.langOf(r)), "form.title")})
+		}
+	} else if _, ok := h.forms.Form(v.Form); !ok {
 		return errNotFound
 	}
-	if v.Kommune == "" && len(u.Kommuner) == 1 {
+	if v.Kommune == "" && len(u.Kommuner) == 1 && v.Form != "" {
 		v.Kommune = u.Kommuner[0]
 	}
 	if v.Kommune != "" && !u.Sees(v.Kommune) {

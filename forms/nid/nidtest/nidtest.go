@@ -71,7 +71,7 @@ func check(d, weights []int) int {
 }
 
 // ExampleApplicant is the applicant's fødselsnummer in
-// examples/bostotte/application.json.
+// the bostøtte example application (examples/).
 const ExampleApplicant = "12038512356"
 
 // WithApplicant is an application document (the example's, as bytes) with
