@@ -17,7 +17,7 @@ import (
 	"github.com/skjema/skjema/engine/units"
 )
 
-const usersUsage = `usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] EMAIL | users list  (with -db, -registers, -units-file as for serve)`
+const usersUsage = `usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] [-decides] EMAIL | users list  (with -db, -registers, -units-file as for serve)`
 
 // usersCommand manages the caseworkers' accounts from the command line: add
 // (the first account of a kommune, whose admin then adds the others) and
@@ -70,12 +70,13 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	kommuner := fs.String("kommuner", "", "kommunenumre whose applications the user works on, comma-separated")
 	unitNames := fs.String("units", "", "units of her kommuner she works on, comma-separated: gamle-oslo, or 0301/gamle-oslo where she has several kommuner; none: all of them")
 	admin := fs.Bool("admin", false, "the user manages the accounts and reads the audit trails of her kommuner")
+	decides := fs.Bool("decides", false, "the user has the decision role (fullmaktshaver) in her kommuner: she decides, on another's recommendation, the applications of forms the kommune decides")
 	rest, err := parseFlags(fs, args, m.Stdout, "", usersFlags(fs, m))
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 || *name == "" {
-		return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] EMAIL")
+		return fmt.Errorf("usage: skjema users add -name NAME -kommuner 0301[,…] [-units gamle-oslo,…] [-admin] [-decides] EMAIL")
 	}
 	password, generated := os.Getenv("SKJEMA_PASSWORD"), false
 	if password == "" {
@@ -91,7 +92,7 @@ func usersAdd(ctx context.Context, args []string, m *Main) error {
 	if err != nil {
 		return fmt.Errorf("-units: %w", err)
 	}
-	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Kommuner: splitList(*kommuner), Units: refs,
+	u, err := m.store.Accounts.CreateUser(ctx, engine.NewUser{Email: rest[0], Name: *name, Admin: *admin, Decides: *decides, Kommuner: splitList(*kommuner), Units: refs,
 		Password: password, StartPassword: generated})
 	var ke *accounts.KommuneError
 	if errors.As(err, &ke) && m.registers.HasKommuner() {
@@ -141,6 +142,9 @@ func usersList(ctx context.Context, args []string, m *Main) error {
 		role := "caseworker"
 		if a.Admin {
 			role = "admin"
+		}
+		if len(a.Decides) > 0 {
+			role += ", decides in " + strings.Join(a.Decides, ",")
 		}
 		state := "active"
 		switch {

@@ -494,6 +494,13 @@ func (s *Service) allAccounts(ctx context.Context) ([]Account, error) {
 	for _, l := range links {
 		kommuner[l.UserID] = append(kommuner[l.UserID], l.Value)
 	}
+	if err := s.db.Read().Select(ctx, &links, `SELECT user_id, kommune AS value FROM user_kommuner WHERE decides ORDER BY kommune`); err != nil {
+		return nil, err
+	}
+	decides := map[string][]string{}
+	for _, l := range links {
+		decides[l.UserID] = append(decides[l.UserID], l.Value)
+	}
 	var unitLinks []struct {
 		UserID  string `db:"user_id"`
 		Kommune string `db:"kommune"`
@@ -518,7 +525,7 @@ func (s *Service) allAccounts(ctx context.Context) ([]Account, error) {
 	out := []Account{}
 	for _, r := range rows {
 		out = append(out, Account{User: User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, Kommuner: append([]string{}, kommuner[r.ID]...),
-			Units: unitsOf[r.ID], MustChangePassword: r.MustChange, HasPassword: r.HasPassword}, Disabled: r.Disabled, SignIn: append([]string{}, signIn[r.ID]...)})
+			Units: unitsOf[r.ID], MustChangePassword: r.MustChange, HasPassword: r.HasPassword, Decides: decides[r.ID]}, Disabled: r.Disabled, SignIn: append([]string{}, signIn[r.ID]...)})
 	}
 	return out, nil
 }
