@@ -118,6 +118,10 @@ type fieldInfo struct {
 
 // definition is the raw files of one form, as loaded.
 type definition struct {
+	// fsys and dir are where the files lie, for the data files a rule
+	// names (the serviceability budget).
+	fsys   fs.FS
+	dir    string
 	schema json.RawMessage
 	layout json.RawMessage
 	rules  json.RawMessage
@@ -125,7 +129,7 @@ type definition struct {
 }
 
 func readDefinition(fsys fs.FS, dir string) (*definition, error) {
-	d := &definition{texts: map[Lang]json.RawMessage{}}
+	d := &definition{fsys: fsys, dir: dir, texts: map[Lang]json.RawMessage{}}
 	read := func(name string, optional bool) (json.RawMessage, error) {
 		b, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {

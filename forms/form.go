@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skjema/skjema/forms/serviceability"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/skjema/skjema/forms/jsondoc"
@@ -24,6 +26,7 @@ type Form struct {
 	schemaDoc map[string]any
 	texts     map[Lang]texts
 	raw       *definition
+	budget    *serviceability.Budget // the serviceability's living costs, if the form has one
 	env       *environment
 
 	fields      map[string]*fieldInfo // by pointer template
@@ -66,6 +69,16 @@ func compileForm(id string, d *definition, env *environment) (*Form, error) {
 		if err := decodeStrict(d.rules, &f.Rules); err != nil {
 			return nil, fmt.Errorf("rules.json: %w", err)
 		}
+	}
+	if c := f.Rules.Serviceability; c != nil {
+		if err := c.Check(); err != nil {
+			return nil, fmt.Errorf("rules.json: serviceability: %w", err)
+		}
+		b, err := serviceability.LoadBudget(d.fsys, d.dir, *c)
+		if err != nil {
+			return nil, fmt.Errorf("rules.json: serviceability: %w", err)
+		}
+		f.budget = &b
 	}
 	if f.Layout.Form != id {
 		return nil, fmt.Errorf("layout.json names form %q, but it lies in directory %q", f.Layout.Form, id)
@@ -161,4 +174,15 @@ func (f *Form) ReviewReasons(doc map[string]any, on time.Time) []string {
 // kommune, and false when the form has none.
 func (f *Form) CostCeiling(doc map[string]any, kommune string) (rules.Ceiling, bool) {
 	return f.Rules.Ceiling.For(doc, kommune)
+}
+
+// Serviceability computes the betjeningsevne of an application's answers at
+// the caseworker's terms (package serviceability); ok is false for a form
+// that has none.
+func (f *Form) Serviceability(doc map[string]any, terms serviceability.Terms) (res serviceability.Result, ok bool, err error) {
+	if f.Rules.Serviceability == nil || f.budget == nil {
+		return serviceability.Result{}, false, nil
+	}
+	res, err = serviceability.Compute(doc, *f.Rules.Serviceability, *f.budget, terms)
+	return res, true, err
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/skjema/skjema/forms/serviceability"
 )
 
 // startlan loads the shipped startlån form and a fresh copy of its example
@@ -181,5 +183,32 @@ func TestStartlanFlagsForTheCaseworker(t *testing.T) {
 	want := []string{"bankAnswerMissing", "coApplicantNotOwner", "attachmentLater"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("reasons %v, want %v", got, want)
+	}
+}
+
+// TestStartlanServiceability: the shipped form's betjeningsevne reads the
+// example's incomes, household, debts and home, with the guideline rates as
+// living costs, and weighs the loan asked at the caseworker's terms.
+func TestStartlanServiceability(t *testing.T) {
+	t.Parallel()
+	f, doc := startlan(t)
+	res, ok, err := f.Serviceability(doc, serviceability.Terms{RatePercent: 5, Years: 30, On: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || !ok {
+		t.Fatalf("Serviceability: %v, %v", ok, err)
+	}
+	if res.Income <= 0 || res.LivingCosts <= 0 || res.Living.Basis != "minimum" || len(res.Persons) < 2 {
+		t.Fatalf("income %d, living %d (%s), %d persons: the example's figures were not read", res.Income, res.LivingCosts, res.Living.Basis, len(res.Persons))
+	}
+	if res.Available != res.Income-res.LivingCosts-res.FixedCosts-res.DebtCosts-res.HousingCosts-res.Caseworker {
+		t.Fatalf("available %d does not add up", res.Available)
+	}
+	if res.Loan.Asked <= 0 || res.Loan.Monthly != serviceability.Payment(res.Loan.Asked, 5, 30) {
+		t.Fatalf("the loan asked: %+v", res.Loan)
+	}
+	// A form without one says so.
+	bos, _ := Load(Config{})
+	b, _ := bos.Form("bostotte")
+	if _, ok, _ := b.Serviceability(doc, serviceability.Terms{RatePercent: 5, Years: 30}); ok {
+		t.Fatal("bostøtte has a betjeningsevne")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/forms/serviceability"
 )
 
 // Set is rules.json: checks that span fields, the attachments the answers
@@ -21,6 +22,10 @@ type Set struct {
 	// Ceiling is the upper limit on the housing costs the agency counts,
 	// if the form has one (information for the caseworker).
 	Ceiling *CostCeiling `json:"ceiling,omitempty"`
+	// Serviceability says where an application's figures are for the
+	// betjeningsevne a caseworker is shown (package serviceability), if
+	// the form has one; its budgetFile lies in the form's directory.
+	Serviceability *serviceability.Config `json:"serviceability,omitempty"`
 
 	factOrder []string // facts, each after those it reads (Prepare)
 }
