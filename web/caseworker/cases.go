@@ -95,6 +95,8 @@ type caseView struct {
 	WhyNot          string
 	// DecisionReasons are the form's reasons for a refusal.
 	DecisionReasons []option
+	// Serviceability is the betjeningsevne, for a form that has one.
+	Serviceability *serviceabilityView
 	// ActionError is the error of an action just refused, shown on top.
 	ActionError string
 	// Fields are the answers a return can point the citizen to.
@@ -359,6 +361,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		if err := h.recommendations(r, u, a, &v); err != nil {
 			return err
 		}
+		v.Serviceability = h.serviceabilityOf(r, f, res.Document, &v)
 	}
 	v.CanReturn = v.CanAct
 	v.CanWithdraw = a.Status == engine.StatusInReview || a.Status == engine.StatusAwaitingCitizen

@@ -41,6 +41,7 @@ var pdf = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Roo
 
 type testBundle struct {
 	store *engine.Store
+	forms *forms.Registry
 	form  *forms.Form
 	srv   *httptest.Server
 	body  []byte
@@ -81,7 +82,7 @@ func setupAt(t testing.TB, dsn string, cfgAt func(base string) caseworker.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{store: store, form: form, srv: srv, body: body}
+	return &testBundle{store: store, forms: reg, form: form, srv: srv, body: body}
 }
 
 func (b *testBundle) user(t testing.TB, email string, admin bool, kommuner ...string) engine.User {

@@ -61,6 +61,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return strings.Replace(fmt.Sprintf("%.1f\u00a0MB", float64(n)/1e6), ".", ",", 1)
 	},
+	// int64f is a whole number of kroner for kroner.
+	"int64f": func(n int) float64 { return float64(n) },
 	// amount is a recommendation's amount for kroner (0 for none).
 	"amount": func(n *int64) float64 {
 		if n == nil {

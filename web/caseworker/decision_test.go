@@ -1,0 +1,79 @@
+package caseworker_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/web/caseworker"
+)
+
+// TestStartlanDecidedWithFourEyes: a startlån case offers a
+// recommendation, not an approval to an agency, with its betjeningsevne;
+// the caseworker who recommended it is told she cannot decide it, and is
+// refused if she tries; a colleague with the decision role decides it.
+func TestStartlanDecidedWithFourEyes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	ctx := context.Background()
+	for _, u := range []engine.NewUser{
+		{Email: "kari@oslo.kommune.no", Name: "Kari", Kommuner: []string{"0301"}, Password: password, Decides: true},
+		{Email: "ola@oslo.kommune.no", Name: "Ola", Kommuner: []string{"0301"}, Password: password, Decides: true},
+	} {
+		if _, err := b.store.Accounts.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, _ := b.forms.Form("startlan")
+	body, err := os.ReadFile("../../examples/startlan/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := b.store.CreateDraft(ctx, "startlan", f.Version, "0301", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: f, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Reasons: []string{engine.ReasonKommuneDecides}}); err != nil {
+		t.Fatal(err)
+	}
+	kari, ola := b.signedIn(t, "kari@oslo.kommune.no"), b.signedIn(t, "ola@oslo.kommune.no")
+	page := kari.do("GET", "/caseworker/applications/"+d.ID, nil)
+	for _, want := range []string{`id="recommend"`, `id="sv-available"`, "Betjeningsevne", "Kommunen avgjør søknaden"} {
+		if !strings.Contains(page.body, want) {
+			t.Fatalf("the startlån case page lacks %s", want)
+		}
+	}
+	if strings.Contains(page.body, "/approve") {
+		t.Fatal("the startlån case page offers approval to an agency")
+	}
+	a, _ := b.store.Application(ctx, d.ID)
+	if p := kari.post("/caseworker/applications/"+d.ID+"/recommend", url.Values{"version": {version(a)}, "outcome": {"grant"},
+		"amount": {"2 500 000"}, "rate": {"4,9"}, "term": {"30"}, "text": {"Betalingsevnen holder med god margin."}}); p.status != http.StatusSeeOther {
+		t.Fatalf("recommend: %d %s", p.status, p.body)
+	}
+	a, _ = b.store.Application(ctx, d.ID)
+	if p := kari.do("GET", "/caseworker/applications/"+d.ID, nil); !strings.Contains(p.body, `id="why-not"`) || strings.Contains(p.body, "/decide") {
+		t.Fatal("the one who recommended it is offered the decision")
+	}
+	if p := kari.post("/caseworker/applications/"+d.ID+"/decide", url.Values{"version": {version(a)}, "decision": {"approve"}}); p.status != http.StatusForbidden {
+		t.Fatalf("decided by the one who recommended it: %d", p.status)
+	}
+	if p := ola.do("GET", "/caseworker/applications/"+d.ID, nil); !strings.Contains(p.body, `action="/caseworker/applications/`+d.ID+`/decide"`) {
+		t.Fatal("the colleague with the decision role is not offered the decision")
+	}
+	if p := ola.post("/caseworker/applications/"+d.ID+"/decide", url.Values{"version": {version(a)}, "decision": {"approve"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("decide: %d %s", p.status, p.body)
+	}
+	if got, _ := b.store.Application(ctx, d.ID); got.Status != engine.StatusGranted {
+		t.Fatalf("after the decision: %s", got.Status)
+	}
+}
