@@ -132,6 +132,10 @@ func TestFourEyes(t *testing.T) {
 		if got.Status != engine.StatusGranted {
 			t.Fatalf("after the decision: %s, want granted", got.Status)
 		}
+		// The decision's grounds are what the citizen reads (Mine søknader).
+		if events, _ := b.store.Events(ctx, a.ID); events[len(events)-1].Action != casework.ActionDecide || events[len(events)-1].Reason != grant.Text {
+			t.Fatalf("the decision's event: %+v", events[len(events)-1])
+		}
 		recs, err := b.store.Casework.Recommendations(ctx, siri, a.ID)
 		if err != nil || len(recs) != 1 || recs[0].Author != kari.Actor() || recs[0].DecidedBy == nil || *recs[0].DecidedBy != ola.Actor() ||
 			*recs[0].Amount != 1_500_000 || recs[0].Rate != "4.5" {

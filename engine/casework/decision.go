@@ -157,8 +157,9 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 			ID      int64  `db:"id"`
 			Author  string `db:"author"`
 			Outcome string `db:"outcome"`
+			Body    string `db:"body"`
 		}
-		if err := tx.Get(ctx, &rec, `SELECT id, author, outcome FROM recommendations WHERE application_id = ? AND decision IS NULL
+		if err := tx.Get(ctx, &rec, `SELECT id, author, outcome, body FROM recommendations WHERE application_id = ? AND decision IS NULL
 			ORDER BY id DESC LIMIT 1`, a.ID); err != nil {
 			return err
 		}
@@ -166,9 +167,12 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 			return ErrSameHands
 		}
 		now := s.clock.Now()
-		decision, to, action := "returned", record.StatusInReview, ActionSendBack
+		// The decision's reason is what the citizen reads in Mine søknader:
+		// the recommendation's grounds, written to her (forvaltningsloven
+		// §§ 24–25). A send-back's is the comment, for the caseworker.
+		decision, to, action, reason := "returned", record.StatusInReview, ActionSendBack, d.Comment
 		if d.Approve {
-			decision, to, action = "approved", record.StatusGranted, ActionDecide
+			decision, to, action, reason = "approved", record.StatusGranted, ActionDecide, rec.Body
 			if rec.Outcome == OutcomeRefuse {
 				to = record.StatusRejected
 			}
@@ -183,7 +187,7 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 			}
 		}
 		return record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: to, Actor: d.User.Actor(),
-			Action: action, Reason: d.Comment, Detail: strconv.FormatInt(rec.ID, 10), Version: a.Version})
+			Action: action, Reason: reason, Detail: strconv.FormatInt(rec.ID, 10), Version: a.Version})
 	})
 	if err != nil {
 		return fmt.Errorf("decide %s: %w", d.ApplicationID, err)

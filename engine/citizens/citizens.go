@@ -229,12 +229,12 @@ type Mine struct {
 // Message is one word to the citizen about her application.
 type Message struct {
 	At   time.Time `json:"at" db:"at"`
-	Kind string    `json:"kind" db:"kind"` // returned, rejected, agencyRejected
+	Kind string    `json:"kind" db:"kind"` // returned, rejected, agencyRejected, decided
 	Text string    `json:"text" db:"reason"`
 }
 
 // messageKinds are the audit events whose reason is said to the citizen.
-var messageKinds = map[string]string{"return": "returned", "reject": "rejected"}
+var messageKinds = map[string]string{"return": "returned", "reject": "rejected", "decide": "decided"}
 
 // Applications are the signed-in citizen's own applications, drafts
 // included, the latest change first (at most 200: a citizen has a few a
@@ -264,7 +264,7 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 		At            time.Time `db:"at"`
 	}
 	if err := s.db.Read().Select(ctx, &events, `SELECT application_id, action, to_status, reason, at FROM application_events
-		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'receipt') ORDER BY id`, args...); err != nil {
+		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'receipt', 'decide') ORDER BY id`, args...); err != nil {
 		return nil, fmt.Errorf("messages to a citizen: %w", err)
 	}
 	for _, e := range events {
