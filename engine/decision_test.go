@@ -109,6 +109,9 @@ func TestFourEyes(t *testing.T) {
 		if err := b.store.Casework.Approve(ctx, act(kari, a)); !errors.Is(err, engine.ErrIllegalTransition) {
 			t.Fatalf("approved into a batch: %v", err)
 		}
+		if err := b.store.Casework.Reject(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: f, Reason: "Nei"}); !errors.Is(err, engine.ErrIllegalTransition) {
+			t.Fatalf("refused by one person alone: %v", err)
+		}
 		grant := casework.Recommendation{Outcome: casework.OutcomeGrant, Amount: 1_500_000, RatePercent: 4.5, TermYears: 30, Text: "Betjeningsevnen holder."}
 		if err := b.store.Casework.Recommend(ctx, act(kari, a), casework.Recommendation{Outcome: casework.OutcomeGrant, TermYears: 30}); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a grant of nothing: %v", err)

@@ -270,6 +270,41 @@ func TestCaseworkerTeamInBrowser(t *testing.T) {
 	}
 }
 
+// TestDecisionInBrowser runs browser/decision.test.mjs: a startlån
+// application is recommended by one caseworker and decided by another with
+// the decision role, never by the first.
+func TestDecisionInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	recommender, password := caseworkerAccount(t, db, false)
+	decider := "ola.fullmakt@oslo.kommune.no"
+	store, err := engine.Open(context.Background(), engine.Config{Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Accounts.CreateUser(context.Background(), engine.NewUser{Email: decider, Name: "Ola Fullmakt", Kommuner: []string{"0301"},
+		Password: password, Decides: true}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	n := startNode(t, dir, "-db", db, "-rate-limit", "0", "-dev")
+	done := runBrowserTests(t, "browser/decision.test.mjs", dir, "SKJEMA_URL="+n.url, "CHROMIUM="+chromium,
+		"RECOMMENDER_EMAIL="+recommender, "DECIDER_EMAIL="+decider, "CASEWORKER_PASSWORD="+password)
+	if done["decision"] == "" {
+		t.Fatalf("results: %v, want the decided reference", done)
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := history(t, db, done["decision"]), "create submit route recommend decide"; got != want {
+		t.Fatalf("the application's history: %s, want %s", got, want)
+	}
+}
+
 // TestSignInInBrowser runs browser/signin.test.mjs: on a kommune's page on
 // another origin, in a Chromium that blocks third-party cookies, the
 // citizen signs in at the local ID-porten (its TestID page), comes back

@@ -357,6 +357,11 @@ func (s *Service) Reject(ctx context.Context, c CaseAction) error {
 		return fmt.Errorf("%w: say why the application is rejected", fault.ErrInvalid)
 	}
 	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, _ forms.Result) error {
+		if c.Form.Road() == forms.RoadKommune {
+			// A refusal is a decision, and the kommune's decisions take
+			// four eyes: recommend it instead.
+			return fmt.Errorf("%w: the kommune decides applications of form %s with four eyes: recommend a refusal instead", fault.ErrIllegalTransition, c.Form.ID)
+		}
 		switch a.Status {
 		case record.StatusInReview:
 			if err := record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusRejected, Actor: c.User.Actor(),
