@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -28,10 +29,18 @@ func kommuneRoadForm(t *testing.T) *forms.Form {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if strings.HasPrefix(name, "texts.") {
+			var texts map[string]any
+			json.Unmarshal(b, &texts)
+			texts["notice.decided"] = "Kommunen har gjort vedtak."
+			texts["decision.reason.incomeTooLow"] = "Inntekten er for lav."
+			b, _ = json.Marshal(texts)
+		}
 		if name == "layout.json" {
 			var layout map[string]any
 			json.Unmarshal(b, &layout)
 			layout["form"], layout["referencePrefix"], layout["road"], layout["calendar"] = "kommunelan", "KLN", "kommune", "none"
+			layout["decisionReasons"] = []string{"incomeTooLow"}
 			delete(layout, "agency")
 			b, _ = json.Marshal(layout)
 		}
@@ -116,8 +125,15 @@ func TestFourEyes(t *testing.T) {
 		if err := b.store.Casework.Recommend(ctx, act(kari, a), casework.Recommendation{Outcome: casework.OutcomeGrant, TermYears: 30}); !errors.Is(err, engine.ErrInvalid) {
 			t.Fatalf("a grant of nothing: %v", err)
 		}
+		if err := b.store.Casework.Recommend(ctx, act(kari, a), casework.Recommendation{Outcome: casework.OutcomeGrant, Amount: 1, RatePercent: math.NaN(), TermYears: 30}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a rate that is no number: %v", err)
+		}
 		if err := b.store.Casework.Recommend(ctx, act(kari, a), grant); err != nil {
 			t.Fatal(err)
+		}
+		// Waiting for the decision, it still needs someone: it is open.
+		if l, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: kari.Kommuner}); len(l.Items) != 1 || l.Items[0].ID != a.ID {
+			t.Fatalf("the open list while it waits for a decision: %+v", l.Items)
 		}
 		if err := decide(kari, a, true, ""); !errors.Is(err, casework.ErrSameHands) {
 			t.Fatalf("decided by the one who recommended it: %v, want ErrSameHands", err)
@@ -145,10 +161,17 @@ func TestFourEyes(t *testing.T) {
 			t.Fatalf("the recommendation kept: %+v, %v", recs, err)
 		}
 
-		// A refusal, sent back once with a comment, then decided.
+		// A refusal, sent back once with a comment, then decided: not by
+		// Kari, who recommended on the case before it was sent back.
 		r := apply()
 		refuse := casework.Recommendation{Outcome: casework.OutcomeRefuse, Reasons: []string{"incomeTooLow"}, Text: "Inntekten bærer ikke lånet."}
-		if err := b.store.Casework.Recommend(ctx, act(siri, r), refuse); err != nil {
+		if err := b.store.Casework.Recommend(ctx, act(siri, r), casework.Recommendation{Outcome: casework.OutcomeRefuse, Reasons: []string{"incomeTooLow"}}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a refusal without grounds for the citizen: %v", err)
+		}
+		if err := b.store.Casework.Recommend(ctx, act(siri, r), casework.Recommendation{Outcome: casework.OutcomeRefuse, Reasons: []string{"notAReason"}, Text: "Nei."}); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("a reason the form does not have: %v", err)
+		}
+		if err := b.store.Casework.Recommend(ctx, act(kari, r), refuse); err != nil {
 			t.Fatal(err)
 		}
 		if err := decide(ola, r, false, ""); !errors.Is(err, engine.ErrInvalid) {
@@ -163,12 +186,19 @@ func TestFourEyes(t *testing.T) {
 		if err := b.store.Casework.Recommend(ctx, act(siri, r), refuse); err != nil {
 			t.Fatal(err)
 		}
-		if err := decide(kari, r, true, ""); err != nil {
+		if err := decide(kari, r, true, ""); !errors.Is(err, casework.ErrSameHands) {
+			t.Fatalf("decided by one who recommended on the case before: %v", err)
+		}
+		if err := decide(ola, r, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = b.store.Application(ctx, r.ID)
 		if got.Status != engine.StatusRejected {
 			t.Fatalf("after the refusal: %s, want rejected", got.Status)
+		}
+		// The kommune's refusal is final: no one caseworker takes it back.
+		if err := b.store.Casework.ReturnToCitizen(ctx, act(siri, r), "Send mer", nil); !errors.Is(err, engine.ErrIllegalTransition) {
+			t.Fatalf("a decided refusal returned to the citizen by one caseworker: %v", err)
 		}
 		events, _ := b.store.Events(ctx, r.ID)
 		var actions []string
@@ -181,7 +211,7 @@ func TestFourEyes(t *testing.T) {
 		// The citizen is told of both decisions.
 		for _, id := range []string{a.ID, r.ID} {
 			ns, err := b.store.Notices.Of(ctx, id)
-			if err != nil || len(ns) == 0 || ns[len(ns)-1].Event != map[string]string{a.ID: "accepted", r.ID: "rejected"}[id] {
+			if err != nil || len(ns) == 0 || ns[len(ns)-1].Event != map[string]string{a.ID: "decided", r.ID: "rejected"}[id] {
 				t.Fatalf("notices of %s: %+v, %v", id, ns, err)
 			}
 		}

@@ -387,8 +387,9 @@ func monthOf(m calendar.Month) string {
 func (s *Store) duplicate(ctx context.Context, tx Tx, sub submission, kommune, self string) (applicant, first *string, reasons string, err error) {
 	reasons = sub.reasons
 	hp := record.ApplicantHash(sub.req.Form, sub.doc)
-	if hp == nil {
-		return nil, nil, reasons, nil
+	if hp == nil || sub.month.IsZero() {
+		// A form without a calendar has no month to apply twice for.
+		return hp, nil, reasons, nil
 	}
 	h := *hp
 	// Two submits of one applicant at once must not both find no first one

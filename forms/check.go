@@ -95,6 +95,9 @@ func (f *Form) Check() []error {
 		for _, k := range NoticeTexts {
 			need[k] = true
 		}
+		if f.Road() == RoadKommune {
+			need["notice.decided"] = true // the kommune's own decision to grant
+		}
 	}
 	if f.Layout.Applicant != "" {
 		if _, ok := f.fields[f.Layout.Applicant]; !ok {

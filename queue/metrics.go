@@ -133,7 +133,7 @@ func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
 // applicationStatuses and batchStatuses are reported even at zero, so that
 // an alert on one of them has a series to read from the start.
 var (
-	applicationStatuses = []string{"draft", "submitted", "in_review", "awaiting_citizen", "batched", "delivered", "accepted", "rejected", "withdrawn"}
+	applicationStatuses = []string{"draft", "submitted", "in_review", "awaiting_citizen", "batched", "delivered", "accepted", "rejected", "withdrawn", "recommended", "granted"}
 	batchStatuses       = []string{"open", "sealed", "delivered", "failed"}
 )
 

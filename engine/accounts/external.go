@@ -296,11 +296,17 @@ func (s *Service) setGrant(ctx context.Context, tx storage.Tx, id string, g Gran
 	if _, err := tx.Exec(ctx, `UPDATE users SET admin = ? WHERE id = ?`, g.Admin, id); err != nil {
 		return err
 	}
+	// The decision role is given apart (users add -decides): it stays in
+	// the kommuner she keeps.
+	var decides []string
+	if err := tx.Select(ctx, &decides, `SELECT kommune FROM user_kommuner WHERE user_id = ? AND decides`, id); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 		return err
 	}
 	for _, k := range g.Kommuner {
-		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune) VALUES (?, ?)`, id, k); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune, decides) VALUES (?, ?, ?)`, id, k, slices.Contains(decides, k)); err != nil {
 			return err
 		}
 	}

@@ -168,6 +168,11 @@ func (s *Service) act(ctx context.Context, c CaseAction, fn func(tx storage.Tx, 
 		if a.Form != c.Form.ID {
 			return fmt.Errorf("casework: %s is form %s, not %s", a.ID, a.Form, c.Form.ID)
 		}
+		if a.Status == record.StatusRejected && c.Form.Road() == forms.RoadKommune {
+			// The kommune's own refusal, decided with four eyes, is final
+			// here: only the agency's rejection is taken back into review.
+			return fmt.Errorf("%w: the kommune has decided the application", fault.ErrIllegalTransition)
+		}
 		res, err := c.Form.ValidateJSON([]byte(a.Data), forms.Options{Mode: forms.Full})
 		if err != nil {
 			return fmt.Errorf("%w: the stored document: %v", fault.ErrInvalid, err)
@@ -269,7 +274,7 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 		// finding 25): the case says why it is here now, not at submit.
 		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, applicant_hash = ?, review_reasons = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`,
-			string(data), record.ApplicantHash(c.Form, res.Document), recheck(c.Form, res.Document, a), now, a.ID, a.Version)
+			string(data), record.ApplicantHash(c.Form, res.Document), recheck(c.Form, res.Document, a, now), now, a.ID, a.Version)
 		if err != nil {
 			return err
 		}
@@ -293,8 +298,8 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 // routing rules' reasons as they hold for the corrected document (on the
 // first of the month applied for, as at submit), followed by the reasons
 // that are not the rules' (a duplicate, a failed delivery), which stay.
-func recheck(f *forms.Form, doc map[string]any, a record.Application) string {
-	on := time.Now()
+func recheck(f *forms.Form, doc map[string]any, a record.Application, now time.Time) string {
+	on := now
 	if a.SubmittedAt != nil {
 		on = *a.SubmittedAt
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (r Recommendation) check() error {
 		if r.Amount <= 0 || r.Amount > 100_000_000 {
 			return fmt.Errorf("%w: a grant needs the amount in whole kroner", fault.ErrInvalid)
 		}
-		if r.RatePercent < 0 || r.RatePercent > 30 {
+		if r.RatePercent != r.RatePercent || r.RatePercent < 0 || r.RatePercent > 30 { // NaN too
 			return fmt.Errorf("%w: the rate must be between 0 and 30 per cent", fault.ErrInvalid)
 		}
 		// Husbanken's terms: 30 years normally, 50 at most
@@ -64,9 +65,10 @@ func (r Recommendation) check() error {
 			return fmt.Errorf("%w: the term must be between 1 and 50 years", fault.ErrInvalid)
 		}
 	case OutcomeRefuse:
-		// Forvaltningsloven §§ 24–25: a refusal gives its reasons.
-		if len(r.Reasons) == 0 && strings.TrimSpace(r.Text) == "" {
-			return fmt.Errorf("%w: a refusal needs its reasons", fault.ErrInvalid)
+		// Forvaltningsloven §§ 24–25: a refusal gives its grounds, in
+		// words the citizen reads.
+		if strings.TrimSpace(r.Text) == "" {
+			return fmt.Errorf("%w: write the grounds of the refusal to the citizen", fault.ErrInvalid)
 		}
 	default:
 		return fmt.Errorf("%w: recommend to grant or to refuse", fault.ErrInvalid)
@@ -94,6 +96,11 @@ func (s *Service) Recommend(ctx context.Context, c CaseAction, r Recommendation)
 		}
 		if !res.Valid {
 			return fault.Invalid(res)
+		}
+		for _, code := range r.Reasons {
+			if !slices.Contains(c.Form.Layout.DecisionReasons, code) {
+				return fmt.Errorf("%w: %q is not one of the form's reasons", fault.ErrInvalid, code)
+			}
 		}
 		reasons, err := json.Marshal(append([]string{}, r.Reasons...))
 		if err != nil {
@@ -125,8 +132,8 @@ type Decision struct {
 	Comment       string
 }
 
-// ErrSameHands is a decision by the person who recommended it: four eyes
-// means two people.
+// ErrSameHands is a decision by someone who recommended on the case: four
+// eyes means two people.
 var ErrSameHands = fmt.Errorf("%w: the one who recommended the decision cannot also make it", fault.ErrForbidden)
 
 // Decide approves or sends back the recommendation an application waits
@@ -163,7 +170,13 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 			ORDER BY id DESC LIMIT 1`, a.ID); err != nil {
 			return err
 		}
-		if rec.Author == d.User.Actor() {
+		// Four eyes on the case, not only on this recommendation: whoever
+		// recommended on it before (and was sent back) does not decide it.
+		var mine int
+		if err := tx.Get(ctx, &mine, `SELECT COUNT(*) FROM recommendations WHERE application_id = ? AND author = ?`, a.ID, d.User.Actor()); err != nil {
+			return err
+		}
+		if mine > 0 {
 			return ErrSameHands
 		}
 		now := s.clock.Now()

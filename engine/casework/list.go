@@ -54,16 +54,16 @@ func (e Item) Reasons() []string {
 	if e.ReviewReasons != "" {
 		out = strings.Split(e.ReviewReasons, ",")
 	}
-	if e.Status == record.StatusRejected {
+	if e.Status == record.StatusRejected && e.ClosedAt == nil {
 		out = append(out, ReasonAgencyRejected)
 	}
 	return out
 }
 
 // Open says whether the item needs a caseworker: in review, awaiting the
-// citizen, or rejected by the agency and not yet settled.
+// citizen or a decision, or rejected by the agency and not yet settled.
 func (e Item) Open() bool {
-	return e.Status == record.StatusInReview || e.Status == record.StatusAwaitingCitizen ||
+	return e.Status == record.StatusInReview || e.Status == record.StatusAwaitingCitizen || e.Status == record.StatusRecommended ||
 		(e.Status == record.StatusRejected && e.ClosedAt == nil)
 }
 
@@ -156,14 +156,15 @@ func (f Filter) scope() (string, []any) {
 	var args []any
 	switch f.Scope {
 	case ScopeClosed:
-		where = `status NOT IN (?, ?, ?) AND NOT (status = ? AND closed_at IS NULL)`
-		args = []any{string(record.StatusDraft), string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRejected)}
+		where = `status NOT IN (?, ?, ?, ?) AND NOT (status = ? AND closed_at IS NULL)`
+		args = []any{string(record.StatusDraft), string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRecommended),
+			string(record.StatusRejected)}
 	case ScopeAll:
 		where = `status <> ?`
 		args = []any{string(record.StatusDraft)}
 	default:
-		where = `(status IN (?, ?) OR (status = ? AND closed_at IS NULL))`
-		args = []any{string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRejected)}
+		where = `(status IN (?, ?, ?) OR (status = ? AND closed_at IS NULL))`
+		args = []any{string(record.StatusInReview), string(record.StatusAwaitingCitizen), string(record.StatusRecommended), string(record.StatusRejected)}
 	}
 	if !f.AllKommuner {
 		seen, kargs := seenBy("", f.Kommuner, f.Units)

@@ -26,6 +26,7 @@ const (
 	Returned = record.NoticeReturned
 	Rejected = record.NoticeRejected
 	Accepted = record.NoticeAccepted
+	Decided  = record.NoticeDecided
 
 	Pending   = record.NoticePending
 	Sent      = record.NoticeSent

@@ -158,7 +158,8 @@ var noticeWhat = map[string]string{
 	notices.Received: nb("Søknaden er mottatt"),
 	notices.Returned: nb("Kommunen trenger mer fra søkeren"),
 	notices.Rejected: nb("Søknaden er avslått"),
-	notices.Accepted: nb("Husbanken har tatt imot søknaden"),
+	notices.Accepted: nb("Etaten har tatt imot søknaden"),
+	notices.Decided:  nb("Kommunen har gjort vedtak"),
 }
 
 var noticeOutcome = map[string]string{
@@ -355,8 +356,9 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		}
 		v.Notices = append(v.Notices, nv)
 	}
-	v.CanAct = a.Status.Workable()
 	v.KommuneDecides = f.Road() == forms.RoadKommune
+	// The kommune's own refusal is final; only an agency's is reopened.
+	v.CanAct = a.Status.Workable() && !(v.KommuneDecides && a.Status == engine.StatusRejected)
 	if v.KommuneDecides {
 		if err := h.recommendations(r, u, a, &v); err != nil {
 			return err

@@ -210,8 +210,8 @@ func (h *Handler) filters(lang string, lq listQuery, list casework.Listing, coll
 		{Value: "closed", Label: nb("Avsluttet"), Count: -1, Selected: lq.Scope == "closed"},
 		{Value: "all", Label: nb("Alle"), Count: -1, Selected: lq.Scope == "all"}}}
 	status := filter{Name: "status", Label: nb("Tilstand"), Options: []option{{Value: "", Label: nb("Alle"), Count: list.Total, Selected: lq.Status == ""}}}
-	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusAwaitingCitizen, engine.StatusRejected, engine.StatusSubmitted,
-		engine.StatusBatched, engine.StatusDelivered, engine.StatusAccepted, engine.StatusWithdrawn} {
+	for _, s := range []engine.Status{engine.StatusInReview, engine.StatusAwaitingCitizen, engine.StatusRecommended, engine.StatusRejected, engine.StatusSubmitted,
+		engine.StatusBatched, engine.StatusDelivered, engine.StatusAccepted, engine.StatusGranted, engine.StatusWithdrawn} {
 		if n := list.ByStatus[s]; n > 0 || lq.Status == string(s) {
 			status.Options = append(status.Options, option{Value: string(s), Label: statusLabels[s], Count: n, Selected: lq.Status == string(s)})
 		}
@@ -312,8 +312,8 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 			if it.Unit != "" {
 				unit = h.store.Units().Name(it.Kommune, it.Unit)
 			}
-			cw.Write([]string{deref(it.Reference), h.kommune(it.Kommune), unit, translate(lang, statusLabels[it.Status]), strings.Join(reasons, ", "), it.ApplicationMonth,
-				translate(lang, channelLabel(it.Channel)), translate(lang, langLabels[it.Lang]), submitted, it.UpdatedAt.In(oslo).Format("2006-01-02 15:04"), it.AssigneeName})
+			cw.Write(spreadsheetSafe(deref(it.Reference), h.kommune(it.Kommune), unit, translate(lang, statusLabels[it.Status]), strings.Join(reasons, ", "), it.ApplicationMonth,
+				translate(lang, channelLabel(it.Channel)), translate(lang, langLabels[it.Lang]), submitted, it.UpdatedAt.In(oslo).Format("2006-01-02 15:04"), it.AssigneeName))
 		}
 		if list.Next == "" {
 			break
@@ -322,6 +322,18 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.Use
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// spreadsheetSafe are a CSV row's cells, each that a spreadsheet would read
+// as a formula (= + - @, as a name from the kommune's login could begin)
+// kept as text with a leading apostrophe.
+func spreadsheetSafe(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
 }
 
 func deref(s *string) string {

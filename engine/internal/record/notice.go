@@ -20,6 +20,7 @@ const (
 	NoticeReturned = "returned"
 	NoticeRejected = "rejected"
 	NoticeAccepted = "accepted"
+	NoticeDecided  = "decided" // the kommune granted it (forms.RoadKommune)
 )
 
 // The states of a notice.
@@ -38,8 +39,10 @@ func noticeOf(to Status) string {
 		return NoticeReturned
 	case StatusRejected:
 		return NoticeRejected
-	case StatusAccepted, StatusGranted:
+	case StatusAccepted:
 		return NoticeAccepted
+	case StatusGranted:
+		return NoticeDecided
 	}
 	return ""
 }
