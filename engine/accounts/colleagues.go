@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/skjema/skjema/engine/fault"
 	"github.com/skjema/skjema/engine/storage"
@@ -49,6 +50,33 @@ func (s *Service) SetLanguage(ctx context.Context, u User, lang string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("language of %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// SetDecides gives an account the admin manages the decision role
+// (fullmaktshaver) in all its kommuner, or takes it away, as an event of
+// the account. Any other account is fault.ErrNotFound.
+func (s *Service) SetDecides(ctx context.Context, admin User, id string, decides bool) error {
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		var kommuner []string
+		if err := tx.Select(ctx, &kommuner, `SELECT kommune FROM user_kommuner WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		if !admin.manages(kommuner) {
+			return fault.ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `UPDATE user_kommuner SET decides = ? WHERE user_id = ?`, decides, id); err != nil {
+			return err
+		}
+		action := "decides"
+		if !decides {
+			action = "no-decides"
+		}
+		return s.audit(ctx, tx, admin.Actor(), action, id, strings.Join(kommuner, ","))
+	})
+	if err != nil {
+		return fmt.Errorf("decision role of %s by %s: %w", id, admin.ID, err)
 	}
 	return nil
 }

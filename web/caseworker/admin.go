@@ -104,11 +104,11 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request, u engine.User)
 	}
 	password := startPassword()
 	nu := engine.NewUser{Email: strings.TrimSpace(r.PostFormValue("email")), Name: r.PostFormValue("name"),
-		Admin: r.PostFormValue("admin") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
+		Admin: r.PostFormValue("admin") == "on", Decides: r.PostFormValue("decides") == "on", Kommuner: strings.Fields(strings.ReplaceAll(r.PostFormValue("kommuner"), ",", " ")), Password: password}
 	again := usersView{Email: nu.Email, Name: nu.Name, Kommuner: r.PostFormValue("kommuner"), Units: r.PostFormValue("units")}
 	refs, err := h.store.Units().Resolve(strings.Fields(strings.ReplaceAll(r.PostFormValue("units"), ",", " ")), nu.Kommuner)
 	if err != nil {
-		again.Error = "Enhetene stemmer ikke: " + err.Error() + "."
+		again.Error = fmt.Sprintf(h.tr(r, "Enhetene stemmer ikke: %s."), err.Error())
 		return h.showUsers(w, r, u, http.StatusUnprocessableEntity, again)
 	}
 	nu.Units = refs
@@ -155,6 +155,19 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: nb("Du kan ikke deaktivere deg selv.")})
 	}
 	if err := h.store.Accounts.SetDisabled(r.Context(), u, id, r.PostFormValue("disabled") == "true"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)
+	return nil
+}
+
+// setDecides gives an account of the admin's the decision role
+// (fullmaktshaver) in its kommuner, or takes it away.
+func (h *Handler) setDecides(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	if !u.Admin {
+		return errNotFound
+	}
+	if err := h.store.Accounts.SetDecides(r.Context(), u, r.PathValue("id"), r.PostFormValue("decides") == "true"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)

@@ -221,6 +221,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /caseworker/users", h.signedIn(h.addUser))
 	h.mux.HandleFunc("POST /caseworker/users/{id}/disabled", h.signedIn(h.disableUser))
 	h.mux.HandleFunc("POST /caseworker/users/{id}/password", h.signedIn(h.resetPassword))
+	h.mux.HandleFunc("POST /caseworker/users/{id}/decides", h.signedIn(h.setDecides))
 	h.mux.HandleFunc("/caseworker/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 }
 

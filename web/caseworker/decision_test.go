@@ -77,3 +77,35 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 		t.Fatalf("after the decision: %s", got.Status)
 	}
 }
+
+// TestAdminGivesTheDecisionRole: an admin gives an account of her kommune
+// the decision role and takes it away; another kommune's admin cannot.
+func TestAdminGivesTheDecisionRole(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t), caseworker.Config{})
+	ctx := context.Background()
+	b.user(t, "admin@oslo.kommune.no", true, "0301")
+	b.user(t, "admin@bergen.kommune.no", true, "4601")
+	kari := b.user(t, "kari@oslo.kommune.no", false, "0301")
+	if p := b.signedIn(t, "admin@bergen.kommune.no").post("/caseworker/users/"+kari.ID+"/decides", url.Values{"decides": {"true"}}); p.status != http.StatusNotFound {
+		t.Fatalf("Bergen's admin gives Oslo's caseworker the role: %d", p.status)
+	}
+	oslo := b.signedIn(t, "admin@oslo.kommune.no")
+	if p := oslo.post("/caseworker/users/"+kari.ID+"/decides", url.Values{"decides": {"true"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("give the role: %d %s", p.status, p.body)
+	}
+	if u, _ := b.store.Accounts.User(ctx, kari.ID); !u.DecidesIn("0301") {
+		t.Fatal("the role was not given")
+	}
+	if p := oslo.do("GET", "/caseworker/users", nil); !strings.Contains(p.body, "med vedtaksrett") {
+		t.Fatal("the accounts page does not say who decides")
+	}
+	oslo.post("/caseworker/users/"+kari.ID+"/decides", url.Values{"decides": {"false"}})
+	if u, _ := b.store.Accounts.User(ctx, kari.ID); u.DecidesIn("0301") {
+		t.Fatal("the role was not taken away")
+	}
+	events, _ := b.store.Accounts.AccountEvents(ctx, kari.ID)
+	if n := len(events); n < 2 || events[n-2].Action != "decides" || events[n-1].Action != "no-decides" {
+		t.Fatalf("the account's log: %+v", events)
+	}
+}

@@ -19,7 +19,7 @@ var (
 	// æøå, or a common word.
 	anyLiteral = regexp.MustCompile(`//[^\n]*|` + "`[^`]*`" + `|"((?:[^"\\\n]|\\.)*)"`)
 	norwegian  = regexp.MustCompile(`[æøåÆØÅ]|\b(er|og|ikke|til|med|som|av|fra|på|du|den|har|kan|Alle|Ingen|Meg|Papir|Digital)\b`)
-	logLine    = regexp.MustCompile(`\b(log|slog)\.|Errorf|errors\.New|\.(Info|Warn|Error|Debug)(Context)?\(`)
+	logLine    = regexp.MustCompile(`\b(log|slog)\.|Errorf|errors\.New`)
 )
 
 // uiTexts are the bokmål texts of the UI, and the Norwegian-looking string
