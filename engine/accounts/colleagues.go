@@ -80,3 +80,19 @@ func (s *Service) SetDecides(ctx context.Context, admin User, id string, decides
 	}
 	return nil
 }
+
+// CaseColleagues are the enabled accounts that work on an application of
+// kommune and unit (empty for none), by name: whom a case can be given to.
+// In a kommune where someone has units she sees only theirs; an application
+// of no unit goes to those with none there.
+func (s *Service) CaseColleagues(ctx context.Context, kommune, unit string) ([]Colleague, error) {
+	var out []Colleague
+	if err := s.db.Read().Select(ctx, &out, `SELECT id, name FROM users WHERE NOT disabled
+		AND id IN (SELECT user_id FROM user_kommuner WHERE kommune = ?)
+		AND (NOT EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = users.id AND uu.kommune = ?)
+			OR EXISTS (SELECT 1 FROM user_units uu WHERE uu.user_id = users.id AND uu.kommune = ? AND uu.unit = ?))
+		ORDER BY name, id`, kommune, kommune, kommune, unit); err != nil {
+		return nil, fmt.Errorf("colleagues on a case of %s: %w", kommune, err)
+	}
+	return out, nil
+}

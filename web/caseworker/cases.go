@@ -293,7 +293,8 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	if a.Assignee != nil {
 		v.Mine = *a.Assignee == u.ID
 	}
-	if v.Colleagues, err = h.store.Accounts.Colleagues(ctx, u); err != nil {
+	// Only those who could work on it: the engine refuses anyone else.
+	if v.Colleagues, err = h.store.Accounts.CaseColleagues(ctx, a.Kommune, deref(a.Unit)); err != nil {
 		return err
 	}
 	names := map[string]string{}

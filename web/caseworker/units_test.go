@@ -46,6 +46,11 @@ func TestUnitCaseworkerSeesOnlyHerUnitsCases(t *testing.T) {
 	if p := gamle.do("GET", casePage, nil); p.status != http.StatusOK || !strings.Contains(p.body, "Bydel Gamle Oslo") {
 		t.Fatalf("Gamle Oslo's case page: %d, unit shown: %v", p.status, strings.Contains(p.body, "Bydel Gamle Oslo"))
 	}
+	// Her case can be given to a colleague who could work on it, never to
+	// another unit's.
+	if p := gamle.do("GET", casePage, nil); strings.Contains(p.body, `>frogner@oslo.kommune.no</option>`) || !strings.Contains(p.body, `>admin@oslo.kommune.no</option>`) {
+		t.Fatal("the case's assign list offers the wrong colleagues")
+	}
 
 	frogner := b.signedIn(t, "frogner@oslo.kommune.no")
 	if p := frogner.do("GET", "/caseworker/?scope=all", nil); strings.Contains(p.body, ref) {
