@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,15 +22,6 @@ import (
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/rules"
 )
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // reasonLabel names a queue reason: a routing rule's title from the form's
 // texts, or one of the system's own.
@@ -361,7 +351,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 	// The kommune's own refusal is final; only an agency's is reopened.
 	v.CanAct = a.Status.Workable() && !(v.KommuneDecides && a.Status == engine.StatusRejected)
 	if v.KommuneDecides {
-		if err := h.recommendations(r, u, a, &v); err != nil {
+		if err := h.recommendations(r, u, f, a, &v); err != nil {
 			return err
 		}
 		v.Serviceability = h.serviceabilityOf(r, f, res.Document, &v)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/forms"
 )
 
 // A case the kommune decides (forms.RoadKommune) is recommended by one
@@ -22,13 +23,12 @@ type recommendationView struct {
 
 // recommendations fills the case's recommendations, and whether the
 // reader may decide the one it waits with.
-func (h *Handler) recommendations(r *http.Request, u engine.User, a engine.Application, v *caseView) error {
+func (h *Handler) recommendations(r *http.Request, u engine.User, f *forms.Form, a engine.Application, v *caseView) error {
 	recs, err := h.store.Casework.Recommendations(r.Context(), u, a.ID)
 	if err != nil {
 		return err
 	}
 	names := map[string]string{}
-	f, _ := h.forms.Form(a.Form)
 	lang := h.langOf(r)
 	for _, rec := range recs {
 		rv := recommendationView{RecommendationRecord: rec, Who: h.actorName(r, names, rec.Author)}
@@ -37,19 +37,15 @@ func (h *Handler) recommendations(r *http.Request, u engine.User, a engine.Appli
 		}
 		for _, code := range rec.ReasonCodes() {
 			label := code
-			if f != nil {
-				if t := f.Text(formLang(lang), "decision.reason."+code); t != "" {
-					label = t
-				}
+			if t := f.Text(formLang(lang), "decision.reason."+code); t != "" {
+				label = t
 			}
 			rv.Reasons = append(rv.Reasons, label)
 		}
 		v.Recommendations = append(v.Recommendations, rv)
 	}
-	if f != nil {
-		for _, code := range f.Layout.DecisionReasons {
-			v.DecisionReasons = append(v.DecisionReasons, option{Value: code, Label: f.Text(formLang(lang), "decision.reason."+code)})
-		}
+	for _, code := range f.Layout.DecisionReasons {
+		v.DecisionReasons = append(v.DecisionReasons, option{Value: code, Label: f.Text(formLang(lang), "decision.reason."+code)})
 	}
 	if a.Status != engine.StatusRecommended || len(recs) == 0 {
 		return nil

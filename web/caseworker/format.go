@@ -44,12 +44,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return "neutral"
 	},
-	"deref": func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	},
+	"deref": deref,
 	"month": monthLabel,
 	// bytes is a file's size as people read it: 193 B, 48 kB, 1,2 MB.
 	"bytes": func(n int64) string {

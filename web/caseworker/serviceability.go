@@ -58,12 +58,12 @@ func (h *Handler) serviceabilityOf(r *http.Request, f *forms.Form, doc map[strin
 		terms.StressPercentPoints, errS = strconv.ParseFloat(strings.ReplaceAll(sv.Stress, ",", "."), 64)
 	}
 	if errR != nil || errY != nil || errS != nil {
-		sv.Error = translate(lang, nb("Skriv renten og påslaget i prosent (for eksempel 5,2) og løpetiden i hele år."))
+		sv.Error = translate(lang, "Skriv renten og påslaget i prosent (for eksempel 5,2) og løpetiden i hele år.")
 		return sv
 	}
 	res, _, err := f.Serviceability(doc, terms)
 	if err != nil {
-		sv.Error = translate(lang, nb("Betjeningsevnen kan ikke regnes ut med disse vilkårene: løpetiden må være 1 til 50 år, og renten ikke negativ."))
+		sv.Error = translate(lang, "Betjeningsevnen kan ikke regnes ut med disse vilkårene: løpetiden må være 1 til 50 år, og renten ikke negativ.")
 		return sv
 	}
 	sv.Result = res
@@ -72,13 +72,13 @@ func (h *Handler) serviceabilityOf(r *http.Request, f *forms.Form, doc map[strin
 		case strings.HasPrefix(l.Source, "/"):
 			return fieldLabel(lang, f, doc, l.Source)
 		case l.Group == serviceability.GroupLiving && res.Living.Basis == "minimum":
-			return translate(lang, nb("Livsopphold etter statens veiledende satser for økonomisk sosialhjelp"))
+			return translate(lang, "Livsopphold etter statens veiledende satser for økonomisk sosialhjelp")
 		case l.Group == serviceability.GroupLiving && res.Living.Basis == "caseworker":
-			return translate(lang, nb("Livsopphold etter husstandens faktiske forbruk"))
+			return translate(lang, "Livsopphold etter husstandens faktiske forbruk")
 		case l.Group == serviceability.GroupLiving:
-			return translate(lang, nb("Livsopphold etter SIFOs referansebudsjett"))
+			return translate(lang, "Livsopphold etter SIFOs referansebudsjett")
 		}
-		return translate(lang, nb("Saksbehandlers tillegg"))
+		return translate(lang, "Saksbehandlers tillegg")
 	}
 	for _, l := range res.Lines {
 		sv.Lines = append(sv.Lines, figureLine{Label: label(l), Amount: l.Amount, Income: l.Group == serviceability.GroupIncome})
