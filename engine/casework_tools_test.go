@@ -289,3 +289,32 @@ func TestNameAllNamesOlderApplications(t *testing.T) {
 		}
 	})
 }
+
+// TestSettledRejectionIsNoAgencyReason: a rejection the kommune settled is
+// not counted, filtered or labelled as the agency's rejection awaiting a
+// caseworker; the counts and the items agree.
+func TestSettledRejectionIsNoAgencyReason(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		b := setup(t, dsn)
+		ctx := context.Background()
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		a := b.applyAs(t, "0301", "Ingrid", "Hansen", "registeredElsewhere")
+		if err := b.store.Casework.Reject(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form, Reason: "Bor ikke i kommunen"}); err != nil {
+			t.Fatal(err)
+		}
+		all := casework.Filter{Kommuner: kari.Kommuner, Scope: casework.ScopeAll}
+		l, err := b.store.Casework.List(ctx, all)
+		if err != nil || l.ByReason[casework.ReasonAgencyRejected] != 0 || len(l.Items) != 1 || slices.Contains(l.Items[0].Reasons(), casework.ReasonAgencyRejected) {
+			t.Fatalf("counts %v, items %+v, %v: a settled rejection taken for the agency's", l.ByReason, l.Items, err)
+		}
+		all.Reason = casework.ReasonAgencyRejected
+		if l, _ := b.store.Casework.List(ctx, all); l.Matching != 0 {
+			t.Fatalf("the agency's rejections: %d, want none", l.Matching)
+		}
+		// An export pages without counting.
+		if l, _ := b.store.Casework.List(ctx, casework.Filter{Kommuner: kari.Kommuner, Scope: casework.ScopeAll, NoCounts: true}); len(l.Items) != 1 || l.Total != 0 || l.Matching != 0 {
+			t.Fatalf("without counts: %d items, total %d, matching %d", len(l.Items), l.Total, l.Matching)
+		}
+	})
+}

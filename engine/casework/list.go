@@ -133,6 +133,9 @@ type Filter struct {
 	After string
 	// Limit is the most items listed. Defaults to 50, at most 500.
 	Limit int
+	// NoCounts leaves the Listing's counts out: a caller that pages
+	// through every item (an export) would count them again for each page.
+	NoCounts bool
 }
 
 // Listing is one page of a list: its items, the cursor of the next page
@@ -217,7 +220,7 @@ func (f Filter) narrow(where string, args []any) (string, []any) {
 	}
 	switch {
 	case f.Reason == ReasonAgencyRejected:
-		where += ` AND status = ?`
+		where += ` AND status = ? AND closed_at IS NULL`
 		args = append(args, string(record.StatusRejected))
 	case f.Reason != "":
 		where += ` AND (',' || review_reasons || ',') LIKE ? ESCAPE '\'`
@@ -278,26 +281,16 @@ func (s *Service) List(ctx context.Context, f Filter) (Listing, error) {
 	}
 	limit := min(cmp.Or(f.Limit, 50), 500)
 	scope, args := f.scope()
-	// The counts, grouped by the few distinct reason lists there are.
-	var groups []struct {
-		Status  record.Status `db:"status"`
-		Reasons string        `db:"review_reasons"`
-		N       int           `db:"n"`
-	}
-	if err := s.db.Read().Select(ctx, &groups, `SELECT status, review_reasons, COUNT(*) AS n FROM applications
-		WHERE `+scope+` GROUP BY status, review_reasons`, args...); err != nil {
-		return Listing{}, fmt.Errorf("list counts: %w", err)
-	}
-	for _, g := range groups {
-		out.Total += g.N
-		out.ByStatus[g.Status] += g.N
-		for _, r := range (Item{Status: g.Status, ReviewReasons: g.Reasons}).Reasons() {
-			out.ByReason[r] += g.N
+	if !f.NoCounts {
+		if err := s.count(ctx, &out, scope, args); err != nil {
+			return Listing{}, err
 		}
 	}
 	where, args := f.narrow(scope, args)
-	if err := s.db.Read().Get(ctx, &out.Matching, `SELECT COUNT(*) FROM applications WHERE `+where, args...); err != nil {
-		return Listing{}, fmt.Errorf("list count: %w", err)
+	if !f.NoCounts {
+		if err := s.db.Read().Get(ctx, &out.Matching, `SELECT COUNT(*) FROM applications WHERE `+where, args...); err != nil {
+			return Listing{}, fmt.Errorf("list count: %w", err)
+		}
 	}
 	if f.After != "" {
 		v, id, err := decodeCursor(f.After, order.column)
@@ -341,6 +334,36 @@ func (s *Service) Brief(ctx context.Context, u accounts.User, id string) (Item, 
 		return Item{}, fmt.Errorf("application %s: %w", id, fault.ErrNotFound)
 	}
 	return it, nil
+}
+
+// count fills a listing's counts of its scope, by status and by reason,
+// grouped by the few distinct reason lists there are. Whether a rejection
+// is still open tells the agency's, awaiting a caseworker, from a settled
+// one, as Item.Reasons does.
+func (s *Service) count(ctx context.Context, out *Listing, scope string, args []any) error {
+	var groups []struct {
+		Status  record.Status `db:"status"`
+		Reasons string        `db:"review_reasons"`
+		Open    int           `db:"open"`
+		N       int           `db:"n"`
+	}
+	if err := s.db.Read().Select(ctx, &groups, `SELECT status, review_reasons, CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END AS open,
+		COUNT(*) AS n FROM applications WHERE `+scope+` GROUP BY status, review_reasons, CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END`, args...); err != nil {
+		return fmt.Errorf("list counts: %w", err)
+	}
+	settled := time.Time{}
+	for _, g := range groups {
+		out.Total += g.N
+		out.ByStatus[g.Status] += g.N
+		it := Item{Status: g.Status, ReviewReasons: g.Reasons}
+		if g.Open == 0 {
+			it.ClosedAt = &settled
+		}
+		for _, r := range it.Reasons() {
+			out.ByReason[r] += g.N
+		}
+	}
+	return nil
 }
 
 // A cursor is the sort value and id of a page's last item, so the next

@@ -132,6 +132,15 @@ func BenchmarkLargeKommune(b *testing.B) {
 				l, _ := bundle.store.Casework.List(context.Background(), far)
 				far.After = l.Next
 			}
+			// Start-up's backfill of applicants' names, with nothing left to
+			// name: it runs at every start.
+			b.Run("name backfill, nothing left", func(b *testing.B) {
+				for b.Loop() {
+					if n, err := bundle.store.Casework.NameAll(context.Background(), bundle.forms.Form); err != nil || n != 0 {
+						b.Fatalf("named %d, %v", n, err)
+					}
+				}
+			})
 			for _, c := range []struct{ name, path string }{
 				{"queue", "/caseworker/"},
 				{"all, page 300", "/caseworker/?scope=all&after=" + far.After},

@@ -279,7 +279,7 @@ func (h *Handler) unitPairs(u engine.User) [][2]string {
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	lq, lang := readListQuery(r.URL.Query()), h.langOf(r)
 	f := lq.filter(u, h.cfg.Clock())
-	f.After, f.Limit = "", 500
+	f.After, f.Limit, f.NoCounts = "", 500, true
 	names := map[string]string{}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="soknader.csv"`)
