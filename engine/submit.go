@@ -333,10 +333,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		}
 		actor, action = req.Registrar.Actor(), "paper"
 	}
-	if err := record.NameApplicant(ctx, tx, req.Form, sub.doc, receipt.ID); err != nil {
-		return Receipt{}, err
-	}
-	if err := record.PlaceInUnit(ctx, tx, s.units, req.Form, sub.doc, kommune, receipt.ID); err != nil {
+	if err := record.Index(ctx, tx, s.units, req.Form, sub.doc, kommune, receipt.ID); err != nil {
 		return Receipt{}, err
 	}
 	if err := record.Audit(ctx, tx, now, Transition{ApplicationID: receipt.ID, From: from, To: StatusSubmitted, Actor: actor, Action: action}); err != nil {
@@ -513,10 +510,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	if n == 0 {
 		return Receipt{}, errRaced // another resubmit won: again, to answer its receipt
 	}
-	if err := record.NameApplicant(ctx, tx, req.Form, doc, r.ID); err != nil {
-		return Receipt{}, err
-	}
-	if err := record.PlaceInUnit(ctx, tx, s.units, req.Form, doc, r.Kommune, r.ID); err != nil {
+	if err := record.Index(ctx, tx, s.units, req.Form, doc, r.Kommune, r.ID); err != nil {
 		return Receipt{}, err
 	}
 	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit", Detail: detail}); err != nil {

@@ -281,12 +281,10 @@ func (s *Service) Correct(ctx context.Context, c CaseAction, pointer string, val
 		if n == 0 {
 			return ErrStale
 		}
-		if err := record.NameApplicant(ctx, tx, c.Form, res.Document, a.ID); err != nil {
-			return err
-		}
-		// A corrected postnummer may lie in another unit: the case moves
-		// to it (and out of sight of a caseworker of this one).
-		if err := record.PlaceInUnit(ctx, tx, s.units, c.Form, res.Document, a.Kommune, a.ID); err != nil {
+		// A corrected name is searched for as corrected; a corrected
+		// postnummer may lie in another unit: the case moves to it (and
+		// out of sight of a caseworker of this one).
+		if err := record.Index(ctx, tx, s.units, c.Form, res.Document, a.Kommune, a.ID); err != nil {
 			return err
 		}
 		return record.Audit(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: c.User.Actor(),

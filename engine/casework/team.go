@@ -120,7 +120,7 @@ func (s *Service) Notes(ctx context.Context, u accounts.User, id string) ([]Note
 }
 
 // NameAll keeps the applicant's name on every submitted application that
-// has none yet (NameApplicant), those submitted before names were kept: a
+// has none yet (record.Index, its unit too), those submitted before names were kept: a
 // search finds them too. form gives the form of an id; an application of a
 // form not loaded is left for a start that loads it. It answers how many
 // it named.
@@ -128,11 +128,12 @@ func (s *Service) NameAll(ctx context.Context, form func(id string) (*forms.Form
 	named, after := 0, ""
 	for {
 		var rows []struct {
-			ID   string `db:"id"`
-			Form string `db:"form"`
-			Data string `db:"data"`
+			ID      string `db:"id"`
+			Form    string `db:"form"`
+			Kommune string `db:"kommune"`
+			Data    string `db:"data"`
 		}
-		if err := s.db.Read().Select(ctx, &rows, `SELECT id, form, CAST(data AS TEXT) AS data FROM applications
+		if err := s.db.Read().Select(ctx, &rows, `SELECT id, form, kommune, CAST(data AS TEXT) AS data FROM applications
 			WHERE applicant_name IS NULL AND status <> ? AND id > ? ORDER BY id LIMIT 500`, string(record.StatusDraft), after); err != nil {
 			return named, fmt.Errorf("name applicants: %w", err)
 		}
@@ -148,7 +149,7 @@ func (s *Service) NameAll(ctx context.Context, form func(id string) (*forms.Form
 				if !ok || json.Unmarshal([]byte(r.Data), &doc) != nil {
 					continue
 				}
-				if err := record.NameApplicant(ctx, tx, f, doc, r.ID); err != nil {
+				if err := record.Index(ctx, tx, s.units, f, doc, r.Kommune, r.ID); err != nil {
 					return err
 				}
 				n++

@@ -55,7 +55,7 @@ type Application struct {
 	// from it (JSON: RegisterFacts), or empty.
 	RegisterFacts string `db:"register_facts" json:"-"`
 	// ApplicantName is the applicant's name as the form's layout puts it
-	// together (NameApplicant); nil before it was, empty if it has none.
+	// together (Index); nil before it was, empty if it has none.
 	ApplicantName *string `db:"applicant_name" json:"-"`
 	// Assignee is the caseworker (a user id) who has taken the case.
 	Assignee *string `db:"assignee" json:"-"`
@@ -143,29 +143,22 @@ func HashApplicantID(form, id string) string {
 	return secret.Hash("applicant\x00" + form + "\x00" + id)
 }
 
-// NameApplicant keeps the applicant's name on an application's row, as the
-// form's layout puts it together, to show the case by and to find it with
-// a search: in the transaction that stores the document it is read from.
-func NameApplicant(ctx context.Context, tx storage.Tx, form *forms.Form, doc map[string]any, id string) error {
+// Index keeps on an application's row what caseworkers find and scope it
+// by, in one statement of the transaction that stores the document it is
+// read from (submit, resubmit, correction): the applicant's name as the
+// form's layout puts it together, to show the case by and search for it;
+// and the unit of its kommune the address's postnummer lies in, by the
+// units file (none for a postnummer no unit lists, and for an installation
+// without units), so a moved address moves the case to the new unit.
+func Index(ctx context.Context, tx storage.Tx, u *units.Units, form *forms.Form, doc map[string]any, kommune, id string) error {
 	name := form.ApplicantName(doc)
-	_, err := tx.Exec(ctx, `UPDATE applications SET applicant_name = ?, applicant_search = ? WHERE id = ?`, name, SearchFold(name), id)
-	return err
-}
-
-// PlaceInUnit keeps the unit that handles an application on its row: the
-// unit of its kommune the address's postnummer lies in, by the units file
-// (none for a postnummer no unit lists, and for an installation without
-// units). Like NameApplicant, it is set in the transaction that stores the
-// document it is read from: at submit, resubmit and correction, so a moved
-// address moves the case to the unit of the new one.
-func PlaceInUnit(ctx context.Context, tx storage.Tx, u *units.Units, form *forms.Form, doc map[string]any, kommune, id string) error {
 	var unit any // NULL for none
 	if _, postnummer, ok := form.AddressPostnummer(doc); ok {
 		if un := u.Of(kommune, postnummer); un != "" {
 			unit = un
 		}
 	}
-	_, err := tx.Exec(ctx, `UPDATE applications SET unit = ? WHERE id = ?`, unit, id)
+	_, err := tx.Exec(ctx, `UPDATE applications SET applicant_name = ?, applicant_search = ?, unit = ? WHERE id = ?`, name, SearchFold(name), unit, id)
 	return err
 }
 
