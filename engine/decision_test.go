@@ -16,6 +16,7 @@ import (
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/forms"
+	"github.com/skjema/skjema/letters/letterstest"
 	"github.com/skjema/skjema/schemas"
 )
 
@@ -34,6 +35,7 @@ func kommuneRoadForm(t *testing.T) *forms.Form {
 			json.Unmarshal(b, &texts)
 			texts["notice.decided"] = "Kommunen har gjort vedtak."
 			texts["decision.reason.incomeTooLow"] = "Inntekten er for lav."
+			texts["letter.title"], texts["letter.legalBasis"] = "Vedtak om kommunelån", "Vedtaket er gjort etter kommunens retningslinjer."
 			b, _ = json.Marshal(texts)
 		}
 		if name == "layout.json" {
@@ -111,7 +113,7 @@ func TestFourEyes(t *testing.T) {
 		}
 		decide := func(u engine.User, a engine.Application, approve bool, comment string) error {
 			cur, _ := b.store.Application(ctx, a.ID)
-			return b.store.Casework.Decide(ctx, casework.Decision{User: u, ApplicationID: a.ID, Version: cur.Version, Approve: approve, Comment: comment})
+			return b.store.Casework.Decide(ctx, casework.Decision{User: u, ApplicationID: a.ID, Version: cur.Version, Form: f, Approve: approve, Comment: comment})
 		}
 
 		a := apply()
@@ -155,6 +157,30 @@ func TestFourEyes(t *testing.T) {
 		if events, _ := b.store.Events(ctx, a.ID); events[len(events)-1].Action != casework.ActionDecide || events[len(events)-1].Reason != grant.Text {
 			t.Fatalf("the decision's event: %+v", events[len(events)-1])
 		}
+		// The decision letter was made with the decision, kept, and read by
+		// a colleague (audited), not by another kommune's caseworker.
+		ls, err := b.store.Casework.Letters(ctx, siri, a.ID)
+		if err != nil || len(ls) != 1 || ls[0].Kind != "decision" || ls[0].Lang != "nb" || !strings.HasSuffix(ls[0].Name, ".pdf") {
+			t.Fatalf("letters after the grant: %+v, %v", ls, err)
+		}
+		if _, _, err := b.store.Casework.CaseLetter(ctx, per, a.ID, ls[0].ID); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("another kommune's caseworker read the letter: %v", err)
+		}
+		_, pdf, err := b.store.Casework.CaseLetter(ctx, siri, a.ID, ls[0].ID)
+		if err != nil || int64(len(pdf)) != ls[0].Size {
+			t.Fatalf("the letter: %d bytes, %v", len(pdf), err)
+		}
+		text := letterstest.Text(t, pdf)
+		for _, w := range []string{"Vedtak om kommunelån", *got.Reference, "har innvilget søknaden din", "Lån 1 500 000 kr", "Rente 4,5 %",
+			"Nedbetalingstid 30 år", "Vedtaket er gjort etter kommunens retningslinjer.", "Betjeningsevnen holder.", "innen tre uker",
+			"Vedtaket er gjort av ola@oslo.kommune.no etter innstilling fra kari@oslo.kommune.no"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("the decision letter lacks %q:\n%s", w, text)
+			}
+		}
+		if events, _ := b.store.Events(ctx, a.ID); events[len(events)-1].Action != casework.ActionViewFile || events[len(events)-1].Detail != "letter:"+ls[0].Name {
+			t.Fatalf("reading the letter was not audited: %+v", events[len(events)-1])
+		}
 		recs, err := b.store.Casework.Recommendations(ctx, siri, a.ID)
 		if err != nil || len(recs) != 1 || recs[0].Author != kari.Actor() || recs[0].DecidedBy == nil || *recs[0].DecidedBy != ola.Actor() ||
 			*recs[0].Amount != 1_500_000 || recs[0].Rate != "4.5" {
@@ -183,6 +209,9 @@ func TestFourEyes(t *testing.T) {
 		if got, _ := b.store.Application(ctx, r.ID); got.Status != engine.StatusInReview {
 			t.Fatalf("sent back: %s, want in review", got.Status)
 		}
+		if ls, _ := b.store.Casework.Letters(ctx, ola, r.ID); len(ls) != 0 {
+			t.Fatalf("a send-back wrote a letter: %+v", ls)
+		}
 		if err := b.store.Casework.Recommend(ctx, act(siri, r), refuse); err != nil {
 			t.Fatal(err)
 		}
@@ -196,6 +225,15 @@ func TestFourEyes(t *testing.T) {
 		if got.Status != engine.StatusRejected {
 			t.Fatalf("after the refusal: %s, want rejected", got.Status)
 		}
+		ls, _ = b.store.Casework.Letters(ctx, ola, r.ID)
+		if len(ls) != 1 {
+			t.Fatalf("letters after the refusal: %+v", ls)
+		}
+		_, pdf, _ = b.store.Casework.CaseLetter(ctx, ola, r.ID, ls[0].ID)
+		if text := letterstest.Text(t, pdf); !strings.Contains(text, "har avslått søknaden din") || !strings.Contains(text, "Inntekten er for lav.") ||
+			!strings.Contains(text, "Inntekten bærer ikke lånet.") || strings.Contains(text, "Lån ") {
+			t.Errorf("the refusal's letter:\n%s", text)
+		}
 		// The kommune's refusal is final: no one caseworker takes it back.
 		if err := b.store.Casework.ReturnToCitizen(ctx, act(siri, r), "Send mer", nil); !errors.Is(err, engine.ErrIllegalTransition) {
 			t.Fatalf("a decided refusal returned to the citizen by one caseworker: %v", err)
@@ -203,7 +241,9 @@ func TestFourEyes(t *testing.T) {
 		events, _ := b.store.Events(ctx, r.ID)
 		var actions []string
 		for _, e := range events {
-			actions = append(actions, e.Action)
+			if e.Action != casework.ActionViewFile {
+				actions = append(actions, e.Action)
+			}
 		}
 		if !slices.Equal(actions[len(actions)-4:], []string{casework.ActionRecommend, casework.ActionSendBack, casework.ActionRecommend, casework.ActionDecide}) {
 			t.Fatalf("the refusal's history: %v", actions)

@@ -16,11 +16,13 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/citizens"
+	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/notices"
 	"github.com/skjema/skjema/engine/retention"
 	"github.com/skjema/skjema/engine/storage"
 	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/letters"
 )
 
 // Config opens a Store.
@@ -54,6 +56,11 @@ type Config struct {
 	// submit and at every change of its answers, and a caseworker of units
 	// sees only theirs. Defaults to none: no kommune is divided.
 	Units *units.Units
+	// Letterheads are the senders of each kommune's decision letters, by
+	// kommunenummer: its name, postal address, and who decides its appeals.
+	// A kommune not listed sends as the kommune register names it ("Bø
+	// kommune"), or as "Kommune <number>" with no register.
+	Letterheads map[string]letters.Sender
 	// BatchSize is the most applications a batch holds when a caseworker's
 	// approval puts one in: an approval that fills a batch seals it, as a
 	// route does (give it queue.Config.BatchSize's value; cmd/skjema passes
@@ -148,7 +155,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500), cfg.Units)
+	s.Batches, s.Casework = batches.New(s.db, cfg.Clock), casework.New(s.db, cfg.Clock, cmp.Or(cfg.BatchSize, 500), cfg.Units,
+		senders(cfg.Letterheads, cfg.Registers, cfg.Clock))
 	s.Citizens, s.Notices = citizens.New(s.db, cfg.Clock), notices.New(s.db, cfg.Clock)
 	if s.Accounts, err = accounts.New(s.db, accounts.Config{Clock: cfg.Clock, PasswordCost: cfg.PasswordCost, Registers: cfg.Registers, Units: cfg.Units}); err != nil {
 		s.db.Close()
@@ -156,6 +164,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.retention = retention.New(s.db, cfg.Clock, s.Accounts.PurgeSessions, s.Citizens.Purge)
 	return s, nil
+}
+
+// senders are the letterheads of kommuner: as configured, or by the
+// register's name.
+func senders(heads map[string]letters.Sender, registers *nid.Registers, clock func() time.Time) casework.Senders {
+	return func(kommune string) letters.Sender {
+		if h, ok := heads[kommune]; ok && h.Name != "" {
+			return h
+		}
+		if registers.HasKommuner() {
+			if k, err := registers.Kommunenummer(kommune, record.Clock(clock).Now()); err == nil && k.Name != "" {
+				return letters.Sender{Name: k.Name + " kommune"}
+			}
+		}
+		return letters.Sender{}
+	}
 }
 
 // Units are the units the installation divides kommuner into; nil for
@@ -233,3 +257,4 @@ func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microseco
 // Backup writes a consistent copy of a SQLite database to path while it is
 // served (storage.DB.Backup); on PostgreSQL it is storage.ErrBackupPostgres.
 func (s *Store) Backup(ctx context.Context, path string) error { return s.db.Backup(ctx, path) }
+

@@ -99,6 +99,11 @@ func (f *Form) Check() []error {
 			need["notice.decided"] = true // the kommune's own decision to grant
 		}
 	}
+	if f.Road() == RoadKommune {
+		// The decision letter's heading, and the rules the decision is made
+		// under (forvaltningsloven § 25).
+		need["letter.title"], need["letter.legalBasis"] = true, true
+	}
 	if f.Layout.Applicant != "" {
 		if _, ok := f.fields[f.Layout.Applicant]; !ok {
 			add("layout: applicant %s is not a field of the layout", f.Layout.Applicant)
@@ -107,6 +112,11 @@ func (f *Form) Check() []error {
 	for _, p := range f.Layout.ApplicantName {
 		if _, ok := f.fields[p]; !ok {
 			add("layout: applicantName %s is not a field of the layout", p)
+		}
+	}
+	for _, p := range f.Layout.CoApplicantName {
+		if _, ok := f.fields[p]; !ok || strings.Count(p, "/*/") != 1 {
+			add("layout: coApplicantName %s is not a field of one repeating group of the layout", p)
 		}
 	}
 	pageIDs := map[string]bool{}

@@ -47,6 +47,11 @@ type Layout struct {
 	// (given name, family name): a caseworker sees a case by it, and finds
 	// it again by a search.
 	ApplicantName []string `json:"applicantName,omitempty"`
+	// CoApplicantName are the pointers of the name of each person who
+	// applies with her, inside a repeating group
+	// ("/coApplicants/*/givenName"): a decision letter is addressed to all
+	// who applied.
+	CoApplicantName []string `json:"coApplicantName,omitempty"`
 	// SignIn is the level of assurance the applicant signs in at with
 	// ID-porten; her fødselsnummer (Applicant) is then the one ID-porten
 	// gives, not typed. Empty: the form needs no sign-in.

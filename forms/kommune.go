@@ -52,6 +52,36 @@ func (f *Form) ApplicantName(doc map[string]any) string {
 	return strings.Join(parts, " ")
 }
 
+// Applicants are the names of all who apply in a document: the applicant
+// (ApplicantName), then each co-applicant the layout's coApplicantName
+// finds, in order; a co-applicant with no name is left out.
+func (f *Form) Applicants(doc map[string]any) []string {
+	var out []string
+	if name := f.ApplicantName(doc); name != "" {
+		out = append(out, name)
+	}
+	if len(f.Layout.CoApplicantName) == 0 {
+		return out
+	}
+	group, _, _ := strings.Cut(f.Layout.CoApplicantName[0], "/*/")
+	items, _ := jsondoc.Lookup(doc, jsondoc.Split(group))
+	list, _ := items.([]any)
+	for _, item := range list {
+		var parts []string
+		for _, p := range f.Layout.CoApplicantName {
+			_, rel, _ := strings.Cut(p, "/*/")
+			v, _ := jsondoc.Lookup(item, jsondoc.Split("/"+rel))
+			if s, _ := v.(string); strings.TrimSpace(s) != "" {
+				parts = append(parts, strings.Join(strings.Fields(s), " "))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, strings.Join(parts, " "))
+		}
+	}
+	return out
+}
+
 // ApplicantID is the applicant's fødselsnummer in a prepared document, as
 // the form's layout points to it (Layout.Applicant); empty when the form
 // names none or the document has none.

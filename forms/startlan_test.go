@@ -212,3 +212,14 @@ func TestStartlanServiceability(t *testing.T) {
 		t.Fatal("bostøtte has a betjeningsevne")
 	}
 }
+
+func TestApplicantsAreEveryoneWhoApplies(t *testing.T) {
+	f, doc := startlan(t)
+	if got, want := f.Applicants(doc), []string{"Kari Nordmann", "Ola Nordmann"}; !slices.Equal(got, want) {
+		t.Errorf("Applicants = %q, want %q", got, want)
+	}
+	doc["coApplicants"] = []any{map[string]any{"givenName": " Per  Arne "}, map[string]any{}}
+	if got, want := f.Applicants(doc), []string{"Kari Nordmann", "Per Arne"}; !slices.Equal(got, want) {
+		t.Errorf("Applicants = %q, want %q (a nameless co-applicant left out)", got, want)
+	}
+}

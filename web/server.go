@@ -199,6 +199,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/citizen/session", s.signin.Session},
 		{"GET /api/v1/citizen", s.signin.Citizen},
 		{"GET /api/v1/citizen/applications", s.signin.Applications},
+		{"GET /api/v1/citizen/applications/{id}/letters/{letter}", s.signin.Letter},
 		{"POST /api/v1/citizen/sign-out", s.signin.SignOut},
 		{"GET /auth/idporten/login", s.signin.Login},
 		{"GET /auth/idporten/callback", s.signin.Callback},

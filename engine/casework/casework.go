@@ -33,14 +33,16 @@ type Service struct {
 	clock     record.Clock
 	batchSize int
 	units     *units.Units
+	senders   Senders
 }
 
 // New makes the service. clock stamps its transactions; nil is time.Now.
 // batchSize is the most a batch holds when an approval puts an application
 // in it; zero means no limit. units place a corrected application in the
-// unit of its address; nil for none.
-func New(db *storage.DB, clock func() time.Time, batchSize int, units *units.Units) *Service {
-	return &Service{db: db, clock: clock, batchSize: batchSize, units: units}
+// unit of its address; nil for none. senders give the letterhead of a
+// kommune's decision letters; nil names each "Kommune <number>".
+func New(db *storage.DB, clock func() time.Time, batchSize int, units *units.Units, senders Senders) *Service {
+	return &Service{db: db, clock: clock, batchSize: batchSize, units: units, senders: senders}
 }
 
 // Audit actions that change no status.

@@ -128,8 +128,11 @@ type Decision struct {
 	User          accounts.User
 	ApplicationID string
 	Version       int
-	Approve       bool
-	Comment       string
+	// Form is the application's: an approval writes the decision letter
+	// with its texts.
+	Form    *forms.Form
+	Approve bool
+	Comment string
 }
 
 // ErrSameHands is a decision by someone who recommended on the case: four
@@ -160,13 +163,11 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 		if !d.User.DecidesIn(a.Kommune) {
 			return fmt.Errorf("%w: the decision role in kommune %s is needed", fault.ErrForbidden, a.Kommune)
 		}
-		var rec struct {
-			ID      int64  `db:"id"`
-			Author  string `db:"author"`
-			Outcome string `db:"outcome"`
-			Body    string `db:"body"`
+		if d.Form == nil || d.Form.ID != a.Form {
+			return fmt.Errorf("%w: the decision needs the application's form", fault.ErrInvalid)
 		}
-		if err := tx.Get(ctx, &rec, `SELECT id, author, outcome, body FROM recommendations WHERE application_id = ? AND decision IS NULL
+		var rec RecommendationRecord
+		if err := tx.Get(ctx, &rec, `SELECT `+recommendationColumns+` FROM recommendations WHERE application_id = ? AND decision IS NULL
 			ORDER BY id DESC LIMIT 1`, a.ID); err != nil {
 			return err
 		}
@@ -188,6 +189,9 @@ func (s *Service) Decide(ctx context.Context, d Decision) error {
 			decision, to, action, reason = "approved", record.StatusGranted, ActionDecide, rec.Body
 			if rec.Outcome == OutcomeRefuse {
 				to = record.StatusRejected
+			}
+			if err := s.writeDecisionLetter(ctx, tx, d.Form, a, rec, d.User, now); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE recommendations SET decided_by = ?, decision = ?, comment = ?, decided_at = ? WHERE id = ?`,
@@ -226,6 +230,8 @@ type RecommendationRecord struct {
 	DecidedAt *time.Time `db:"decided_at"`
 }
 
+const recommendationColumns = `id, author, outcome, amount, rate, term_years, reasons, body, created_at, decided_by, decision, comment, decided_at`
+
 // ReasonCodes are the recommendation's reasons.
 func (r RecommendationRecord) ReasonCodes() []string {
 	var out []string
@@ -241,8 +247,7 @@ func (s *Service) Recommendations(ctx context.Context, u accounts.User, id strin
 		return nil, err
 	}
 	var out []RecommendationRecord
-	if err := s.db.Read().Select(ctx, &out, `SELECT id, author, outcome, amount, rate, term_years, reasons, body, created_at,
-		decided_by, decision, comment, decided_at FROM recommendations WHERE application_id = ? ORDER BY id`, id); err != nil {
+	if err := s.db.Read().Select(ctx, &out, `SELECT `+recommendationColumns+` FROM recommendations WHERE application_id = ? ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("recommendations of %s: %w", id, err)
 	}
 	return out, nil

@@ -224,6 +224,9 @@ type Mine struct {
 	// rejection, the kommune's or the agency's (forvaltningsloven §§ 24–27:
 	// the reasons reach her).
 	Messages []Message `json:"messages" db:"-"`
+	// Letters are the letters the kommune sent her on it, oldest first:
+	// the decision letter.
+	Letters []record.Letter `json:"letters" db:"-"`
 }
 
 // Message is one word to the citizen about her application.
@@ -252,8 +255,16 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 	ids := make([]string, len(out))
 	for i := range out {
 		out[i].Message = strings.TrimSpace(out[i].Message)
-		out[i].Messages = []Message{}
+		out[i].Messages, out[i].Letters = []Message{}, []record.Letter{}
 		at[out[i].ID], ids[i] = i, out[i].ID
+	}
+	letters, err := record.LettersOf(ctx, s.db.Read(), ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range letters {
+		m := &out[at[l.ApplicationID]]
+		m.Letters = append(m.Letters, l)
 	}
 	in, args := storage.InList(ids)
 	var events []struct {
@@ -279,6 +290,19 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 		m.Messages = append(m.Messages, Message{At: e.At, Kind: kind, Text: strings.TrimSpace(e.Reason)})
 	}
 	return out, nil
+}
+
+// Letter reads a letter of one of the citizen's own applications. Another's
+// application, or a letter not of it, is fault.ErrNotFound.
+func (s *Service) Letter(ctx context.Context, c Citizen, appID, letterID string) (record.Letter, []byte, error) {
+	var n int
+	if err := s.db.Read().Get(ctx, &n, `SELECT COUNT(*) FROM applications WHERE id = ? AND owner_hash = ?`, appID, c.OwnerHash); err != nil {
+		return record.Letter{}, nil, fmt.Errorf("letter of %s: %w", appID, err)
+	}
+	if n == 0 {
+		return record.Letter{}, nil, fmt.Errorf("application %s: %w", appID, fault.ErrNotFound)
+	}
+	return record.LetterContent(ctx, s.db.Read(), appID, letterID)
 }
 
 // RegisterFacts is what a register said (record's).

@@ -81,6 +81,8 @@ type caseView struct {
 	// one it waits with; CanDecide says the reader may decide it, and
 	// WhyNot, if not, why.
 	Recommendations []recommendationView
+	// Letters are the letters sent to the citizen: the decision letter.
+	Letters []casework.Letter
 	CanDecide       bool
 	WhyNot          string
 	// DecisionReasons are the form's reasons for a refusal.
@@ -620,25 +622,42 @@ func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request, u engine.User
 	if err != nil {
 		return err
 	}
+	sendDocument(w, r, f.Name, f.ContentType, content)
+	return nil
+}
+
+// caseLetter sends one letter the kommune sent the citizen, audited, as
+// caseFile sends a file.
+func (h *Handler) caseLetter(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	l, content, err := h.store.Casework.CaseLetter(r.Context(), u, r.PathValue("id"), r.PathValue("letter"))
+	if err != nil {
+		return err
+	}
+	sendDocument(w, r, l.Name, "application/pdf", content)
+	return nil
+}
+
+// sendDocument answers a document as a download, or with ?view=inline one
+// the page previews, in a policy that lets it run nothing.
+func sendDocument(w http.ResponseWriter, r *http.Request, name, contentType string, content []byte) {
 	disposition := "attachment"
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	if r.URL.Query().Get("view") == "inline" && previewable(f.ContentType) {
+	if r.URL.Query().Get("view") == "inline" && previewable(contentType) {
 		// Chromium's PDF viewer does not open in a sandboxed document, so
 		// a PDF gets a policy that allows the viewer and nothing else.
 		disposition = "inline"
 		w.Header().Set("X-Frame-Options", "SAMEORIGIN")
-		if f.ContentType == "application/pdf" {
+		if contentType == "application/pdf" {
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
 		} else {
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'self'")
 		}
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
 	w.Write(content)
-	return nil
 }
 
 // previewable says whether a file of this type is shown on the case page:

@@ -28,6 +28,9 @@ func (h *Handler) recommendations(r *http.Request, u engine.User, f *forms.Form,
 	if err != nil {
 		return err
 	}
+	if v.Letters, err = h.store.Casework.Letters(r.Context(), u, a.ID); err != nil {
+		return err
+	}
 	names := map[string]string{}
 	lang := h.langOf(r)
 	for _, rec := range recs {
@@ -88,16 +91,16 @@ func (h *Handler) recommend(w http.ResponseWriter, r *http.Request, u engine.Use
 }
 
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, u engine.User) error {
-	id := r.PathValue("id")
-	version, err := strconv.Atoi(r.PostFormValue("version"))
+	c, err := h.caseAction(r, u)
 	if err != nil {
-		return errForbidden
+		return err
 	}
 	approve := r.PostFormValue("decision") == "approve"
-	err = h.store.Casework.Decide(r.Context(), casework.Decision{User: u, ApplicationID: id, Version: version, Approve: approve, Comment: r.PostFormValue("comment")})
+	err = h.store.Casework.Decide(r.Context(), casework.Decision{User: u, ApplicationID: c.ApplicationID, Version: c.Version, Form: c.Form,
+		Approve: approve, Comment: r.PostFormValue("comment")})
 	done := "decided"
 	if !approve {
 		done = "sent-back"
 	}
-	return h.acted(w, r, u, err, done, "/caseworker/applications/"+id)
+	return h.acted(w, r, u, err, done, "/caseworker/applications/"+c.ApplicationID)
 }

@@ -13,9 +13,11 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -357,6 +359,32 @@ func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"applications": list})
 	return nil
+}
+
+// Letter is one letter of Mine søknader: the PDF the kommune sent her.
+func (s *Service) Letter(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.signedInCitizen(r)
+	if err != nil {
+		return err
+	}
+	l, content, err := s.store.Citizens.Letter(r.Context(), c, r.PathValue("id"), r.PathValue("letter"))
+	if err != nil {
+		return err
+	}
+	sendPDF(w, l.Name, content)
+	return nil
+}
+
+// sendPDF answers a PDF made for the signed-in citizen as a download that
+// no cache keeps and no browser runs anything in.
+func sendPDF(w http.ResponseWriter, name string, content []byte) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+	w.Write(content)
 }
 
 type signOutRequest struct {
