@@ -257,4 +257,3 @@ func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microseco
 // Backup writes a consistent copy of a SQLite database to path while it is
 // served (storage.DB.Backup); on PostgreSQL it is storage.ErrBackupPostgres.
 func (s *Store) Backup(ctx context.Context, path string) error { return s.db.Backup(ctx, path) }
-

@@ -81,10 +81,10 @@ type caseView struct {
 	// one it waits with; CanDecide says the reader may decide it, and
 	// WhyNot, if not, why.
 	Recommendations []recommendationView
-	// Letters are the letters sent to the citizen: the decision letter.
-	Letters []casework.Letter
 	CanDecide       bool
 	WhyNot          string
+	// Letters are the letters sent to the citizen: the decision letter.
+	Letters []casework.Letter
 	// DecisionReasons are the form's reasons for a refusal.
 	DecisionReasons []option
 	// Serviceability is the betjeningsevne, for a form that has one.
