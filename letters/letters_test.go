@@ -102,3 +102,22 @@ func TestCopyHoldsEveryAnswerAndFile(t *testing.T) {
 		t.Error("a copy with no reference was written")
 	}
 }
+
+func TestParseSendersIsStrict(t *testing.T) {
+	heads, err := letters.ParseSenders([]byte(`{"0301": {"name": "Oslo kommune", "address": ["Postboks 1", "0037 Oslo"], "appealBody": "Klagenemnda"}}`), nil, decidedAt)
+	if err != nil || heads["0301"].Name != "Oslo kommune" || heads["0301"].Address[1] != "0037 Oslo" || heads["0301"].AppealBody != "Klagenemnda" {
+		t.Fatalf("ParseSenders = %+v, %v", heads, err)
+	}
+	for _, bad := range []string{
+		`[]`,
+		`{"0301": {"name": "Oslo kommune", "adress": []}}`, // a misspelt member
+		`{"301": {"name": "Oslo kommune"}}`,
+		`{"0301": {"unit": "Boligkontoret"}}`,
+		`{"0301": {"name": "Oslo kommune", "address": ["Postboks 1", " "]}}`,
+		`{"0301": {"name": "Oslo kommune"}} {}`,
+	} {
+		if _, err := letters.ParseSenders([]byte(bad), nil, decidedAt); err == nil {
+			t.Errorf("ParseSenders(%s) took it", bad)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/skjema/skjema/forms/nid"
 	"github.com/skjema/skjema/identity"
 	"github.com/skjema/skjema/identity/freg"
+	"github.com/skjema/skjema/letters"
 	"github.com/skjema/skjema/notify"
 	"github.com/skjema/skjema/queue"
 	"github.com/skjema/skjema/web"
@@ -60,6 +61,7 @@ type Main struct {
 	ClosedDays      string
 	Kommuner        string
 	UnitsFile       string
+	LetterheadsFile string
 	FontDir         string
 	AllowSynthetic  bool
 	Anonymous       string
@@ -170,6 +172,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ClosedDays, "closed-days", "", "extra non-working days besides weekends and public holidays, comma-separated yyyy-mm-dd (SKJEMA_CLOSED_DAYS)")
 	fs.StringVar(&m.Kommuner, "kommuner", "", "comma-separated kommunenumre this installation serves; empty serves any (SKJEMA_KOMMUNER)")
 	fs.StringVar(&m.UnitsFile, "units", "", "JSON file dividing kommuner into units by postnummer, {\"0301\": {\"units\": [{\"id\": \"gamle-oslo\", \"name\": \"Bydel Gamle Oslo\", \"postnummer\": [\"0190\"]}]}}; none when empty (SKJEMA_UNITS)")
+	fs.StringVar(&m.LetterheadsFile, "letterheads", "", "JSON file: how each kommune's decision letters are signed and where appeals go, {\"0301\": {\"name\": \"Oslo kommune\", \"unit\": \"Boligkontoret\", \"address\": [\"Postboks 1\", \"0037 Oslo\"], \"phone\": …, \"email\": …, \"web\": …, \"appealBody\": \"Klagenemnda\"}}; a kommune not listed signs with the register's name (SKJEMA_LETTERHEADS)")
 	fs.StringVar(&m.FontDir, "font-dir", caseworker.DefaultFontDir, "directory of Inter's OpenType files (Debian's fonts-inter) the caseworker UI is served in; without them it falls back to the system's sans-serif (SKJEMA_FONT_DIR)")
 	fs.BoolVar(&m.AllowSynthetic, "allow-synthetic", false, "accept synthetic test fødselsnumre: test installations only (SKJEMA_ALLOW_SYNTHETIC=true)")
 	fs.StringVar(&m.Anonymous, "anonymous", "", "applications from citizens who do not sign in, where the form asks for ID-porten: no (refused), review (taken, a caseworker checks who applies first) or open (taken as any other); default no, and open with -dev when no ID-porten is configured (SKJEMA_ANONYMOUS)")
@@ -293,6 +296,23 @@ func (m *Main) loadUnits() (*units.Units, error) {
 	return u, nil
 }
 
+// loadLetterheads reads the letterheads file, if one is named, strictly
+// (letters.ParseSenders).
+func (m *Main) loadLetterheads() (map[string]letters.Sender, error) {
+	if m.LetterheadsFile == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(m.LetterheadsFile)
+	if err != nil {
+		return nil, err
+	}
+	heads, err := letters.ParseSenders(raw, m.registers, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("letterheads file %s: %w", m.LetterheadsFile, err)
+	}
+	return heads, nil
+}
+
 // open loads the forms, connects the store and builds the queue on it.
 func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Registerer) error {
 	registers, described, err := loadRegisters(m.RegistersDir)
@@ -301,6 +321,10 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	}
 	m.registers, m.registersLoaded = registers, described
 	if m.units, err = m.loadUnits(); err != nil {
+		return err
+	}
+	heads, err := m.loadLetterheads()
+	if err != nil {
 		return err
 	}
 	m.forms, err = forms.Load(forms.Config{Dir: m.FormsDir, Registers: registers, Person: nid.PersonOptions{AllowSynthetic: m.AllowSynthetic}})
@@ -320,7 +344,7 @@ func (m *Main) open(ctx context.Context, log *slog.Logger, reg prometheus.Regist
 	m.agencies = agencies
 	cal := m.calendar()
 	store, err := engine.Open(ctx, engine.Config{Database: m.Database, Logger: log, Kommuner: splitList(m.Kommuner), Calendar: cal,
-		BatchSize: m.BatchSize, Anonymous: m.anonymous(), Registers: registers, Units: m.units})
+		BatchSize: m.BatchSize, Anonymous: m.anonymous(), Registers: registers, Units: m.units, Letterheads: heads})
 	if err != nil {
 		return err
 	}

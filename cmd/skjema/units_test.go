@@ -33,3 +33,22 @@ func TestUnitsFileIsReadStrictly(t *testing.T) {
 		t.Fatalf("the example: %v", err)
 	}
 }
+
+// TestLetterheadsFileIsReadStrictly: the example letterheads file is read,
+// and one with a mistake stops the start saying which kommune.
+func TestLetterheadsFileIsReadStrictly(t *testing.T) {
+	t.Parallel()
+	m := &Main{LetterheadsFile: "../../examples/letterheads/letterheads.json"}
+	heads, err := m.loadLetterheads()
+	if err != nil || heads["0301"].Name != "Oslo kommune" || heads["4601"].Address[1] != "5020 Bergen" {
+		t.Fatalf("the example: %+v, %v", heads, err)
+	}
+	path := filepath.Join(t.TempDir(), "letterheads.json")
+	if err := os.WriteFile(path, []byte(`{"4601": {"address": ["Postboks 7700"]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m = &Main{LetterheadsFile: path}
+	if _, err := m.loadLetterheads(); err == nil || !strings.Contains(err.Error(), "kommune 4601") {
+		t.Fatalf("a letterhead without a name: %v", err)
+	}
+}
