@@ -89,9 +89,9 @@ func browser(t *testing.T) *http.Client {
 
 // signInPage runs the sign-in as the browser does, from the widget's link to
 // the kommune's page again, and answers where it came back to.
-func (b *signInBundle) signInPage(t *testing.T, c *http.Client, pid, acr string) *url.URL {
+func (b *signInBundle) signInPage(t *testing.T, c *http.Client, pid, form, acr string) *url.URL {
 	t.Helper()
-	start := b.url + "/auth/idporten/login?form=bostotte&lang=nn&binding=" + citizens.Binding(tabSecret) + "&return=" + url.QueryEscape(kommunePage+"?side=1")
+	start := b.url + "/auth/idporten/login?form=" + form + "&lang=nn&binding=" + citizens.Binding(tabSecret) + "&return=" + url.QueryEscape(kommunePage+"?side=1")
 	res, err := c.Get(start)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,13 @@ func (b *signInBundle) signInPage(t *testing.T, c *http.Client, pid, acr string)
 // signIn signs the person in and trades the code for the widget's token.
 func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	t.Helper()
-	back := b.signInPage(t, browser(t), pid, idportentest.Substantial)
+	return b.signInAt(t, pid, "bostotte", idportentest.Substantial)
+}
+
+// signInAt signs the person in from a form's widget at a level (acr).
+func (b *signInBundle) signInAt(t *testing.T, pid, form, acr string) string {
+	t.Helper()
+	back := b.signInPage(t, browser(t), pid, form, acr)
 	code, ok := strings.CutPrefix(back.Fragment, "skjema-signin=")
 	if !ok || !strings.HasPrefix(back.String(), kommunePage+"?side=1#") {
 		t.Fatalf("came back to %s, not the kommune's page with a code", back)
@@ -139,7 +145,7 @@ func (b *signInBundle) signIn(t *testing.T, pid string) string {
 	}
 	var sess struct{ Token, Level, Locale string }
 	json.Unmarshal([]byte(res.raw), &sess)
-	if sess.Level != idportentest.Substantial || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "citizen:") {
+	if sess.Level != acr || sess.Locale != "nn" || !strings.HasPrefix(sess.Token, "citizen:") {
 		t.Fatalf("session %+v", sess)
 	}
 	if again := b.do(t, "POST", "/api/v1/citizen/session", jsonCT, []byte(`{"code":"`+code+`","secret":"`+tabSecret+`"}`)); again.status != http.StatusUnauthorized {

@@ -12,6 +12,7 @@ import (
 	"github.com/skjema/skjema/engine/units"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/letters"
 )
 
 // Bundle is a store on a test database and the shipped forms.
@@ -62,6 +63,11 @@ func AllowSynthetic() Option { return func(o *options) { o.forms.Person.AllowSyn
 // their form only.
 func Registers(r *nid.Registers) Option {
 	return func(o *options) { o.engine.Registers, o.forms.Registers = r, r }
+}
+
+// Letterheads set the kommuner's letterheads on decision letters.
+func Letterheads(h map[string]letters.Sender) Option {
+	return func(o *options) { o.engine.Letterheads = h }
 }
 
 // Units divide kommuner into units (engine.Config.Units). Defaults to

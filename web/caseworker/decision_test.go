@@ -2,15 +2,18 @@ package caseworker_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/letters/letterstest"
 	"github.com/skjema/skjema/web/caseworker"
 )
 
@@ -75,6 +78,21 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 	}
 	if got, _ := b.store.Application(ctx, d.ID); got.Status != engine.StatusGranted {
 		t.Fatalf("after the decision: %s", got.Status)
+	}
+	// The decision letter is on the case page, and downloads as the
+	// letter the citizen got.
+	page = kari.do("GET", "/caseworker/applications/"+d.ID, nil)
+	link := regexp.MustCompile(`href="(/caseworker/applications/` + d.ID + `/letters/[^"]+)">vedtak-[^<]+\.pdf<`).FindStringSubmatch(page.body)
+	if link == nil {
+		t.Fatal("the case page has no link to the decision letter")
+	}
+	pdf := kari.do("GET", html.UnescapeString(link[1]), nil)
+	if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("the letter: %d %v", pdf.status, pdf.header)
+	}
+	if text := letterstest.Text(t, []byte(pdf.body)); !strings.Contains(text, "Lån 2 500 000 kr") || !strings.Contains(text, "Rente 4,9 %") ||
+		!strings.Contains(text, "Vedtaket er gjort av Ola etter innstilling fra Kari") {
+		t.Fatalf("the letter says:\n%s", text)
 	}
 }
 

@@ -22,6 +22,7 @@ export const drafting = {
       init.headers.Authorization = 'Bearer ' + (own || this.draft.token);
     }
     const res = await fetch(new URL(path, API), init);
+    if (res.ok && res.headers.get('Content-Type') === 'application/pdf') return res.blob();
     const text = await res.text();
     const data = text ? JSON.parse(text) : null;
     if (!res.ok) {

@@ -161,6 +161,9 @@ export const signingIn = {
         h('td', {},
           (a.messages || []).map((m) => h('p', {}, h('strong', {}, this.t('ui.mine.kind.' + m.kind) + ' '
             + new Date(m.at).toLocaleDateString(this.locale(), { day: 'numeric', month: 'long', year: 'numeric' }) + ': '), m.text)),
+          (a.letters || []).map((l) => h('p', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm',
+            onclick: () => this.download('citizen/applications/' + a.id + '/letters/' + l.id, l.name, { Authorization: 'Bearer ' + this.citizen.token }) },
+          this.t('ui.mine.letter.' + l.kind)))),
           open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', 'data-size': 'sm', onclick: () => this.openMine(a) }, this.t('ui.mine.continue')) : null,
           !open && a.form === this.def.id ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.showCopy(a) }, this.t('ui.mine.copy', { reference: a.reference || '' })) : null));
     });
@@ -172,6 +175,17 @@ export const signingIn = {
           h('tbody', {}, rows))
         : h('p', { class: 'ds-paragraph' }, this.t('ui.mine.none')),
       h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.mine = null; this.renderPage(true); } }, this.t('ui.mine.back'))));
+  },
+
+  // download saves a PDF the API sends her, under its name.
+  async download(path, name, headers) {
+    try {
+      const url = URL.createObjectURL(await this.api('GET', path, undefined, headers));
+      h('a', { href: url, download: name }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (e) {
+      if (e.status !== 401) this.alert(this.t('ui.error.network'));
+    }
   },
 
   // showCopy shows her copy of what she sent, as the summary page shows
