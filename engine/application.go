@@ -115,6 +115,11 @@ func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMe
 		if version != 0 && version != a.Version {
 			return fmt.Errorf("%w: the draft was saved elsewhere (version %d, not %d)", ErrConflict, a.Version, version)
 		}
+		if asked := a.Documents(); len(asked) > 0 {
+			if err := onlyDocuments(asked, a.Data, string(data), false); err != nil {
+				return err
+			}
+		}
 		now := s.now()
 		n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(data), now, id, a.Version)

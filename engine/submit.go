@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -229,6 +230,8 @@ type submitRow struct {
 	Month           string     `db:"application_month"`
 	CompleteBy      *time.Time `db:"complete_by"`
 	OwnerHash       *string    `db:"owner_hash"`
+	Data            string     `db:"data"`
+	Requested       string     `db:"requested_documents"`
 }
 
 // keyHash is how an Idempotency-Key is kept: for a submit without a draft it
@@ -240,7 +243,8 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 	key := req.IdempotencyKey
 	var rows []submitRow
 	if err := tx.Select(ctx, &rows, `SELECT id, form, kommune, status, resume_token_hash, idempotency_key_hash, request_hash, receipt,
-		channel, application_month, complete_by, owner_hash FROM applications WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
+		channel, application_month, complete_by, owner_hash, CAST(data AS TEXT) AS data, requested_documents FROM applications
+		WHERE idempotency_key_hash = ? OR id = ?`, keyHash(key), key); err != nil {
 		return Receipt{}, err
 	}
 	var draft *submitRow
@@ -447,6 +451,14 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r su
 	if r.Form != req.Form.ID {
 		return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
 	}
+	// A late replay of the first submit after a return is a replay (code
+	// review B5 a), except while documents are asked for: the same
+	// document again cannot hold them, and is refused as the answer it
+	// would be, rather than answered with a receipt while the application
+	// goes on waiting.
+	if r.Status == StatusAwaitingCitizen && r.Requested != "" {
+		return s.resubmitTx(ctx, tx, sub, r)
+	}
 	if r.RequestHash != nil && *r.RequestHash == requestHash {
 		var rc Receipt
 		if err := json.Unmarshal([]byte(r.Receipt), &rc); err != nil {
@@ -490,6 +502,17 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	if err := checkFiles(ctx, tx, req.Form, req.Lang, fileOwner, doc); err != nil {
 		return Receipt{}, err
 	}
+	action := "resubmit"
+	if r.Requested != "" {
+		var asked []string
+		if err := json.Unmarshal([]byte(r.Requested), &asked); err != nil {
+			return Receipt{}, fmt.Errorf("requested documents of %s: %w", r.ID, err)
+		}
+		if err := onlyDocuments(asked, r.Data, data, true); err != nil {
+			return Receipt{}, err
+		}
+		action = "send-documents"
+	}
 	month, completeBy, detail := r.Month, r.CompleteBy, ""
 	if req.Form.Calendar() == forms.CalendarMonthly && (completeBy == nil || !now.Before(*completeBy)) {
 		ch := calendar.Channel(r.Channel)
@@ -502,7 +525,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	}
 	// Her answers may name another applicant now: keep the key current.
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ? WHERE id = ? AND status = ?`,
+		requested_documents = '', updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ? WHERE id = ? AND status = ?`,
 		data, req.Form.Version, requestHash, now, month, completeBy, record.ApplicantHash(req.Form, doc), string(req.lang()), r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err
@@ -513,7 +536,7 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	if err := record.Index(ctx, tx, s.units, req.Form, doc, r.Kommune, r.ID); err != nil {
 		return Receipt{}, err
 	}
-	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: "resubmit", Detail: detail}); err != nil {
+	if err := record.Move(ctx, tx, now, Transition{ApplicationID: r.ID, From: StatusAwaitingCitizen, To: StatusInReview, Actor: "citizen", Action: action, Detail: detail}); err != nil {
 		return Receipt{}, err
 	}
 	var first Receipt
@@ -525,6 +548,46 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		return Receipt{}, err
 	}
 	return rc, nil
+}
+
+// onlyDocuments refuses a change to an application that waits for
+// documents (ettersending) that touches anything but the attachments asked
+// for (before and after are the stored and the new document): her answers
+// were complete, and the caseworker asked for documents, not for new
+// answers. Sending (complete) also needs a file for each of them.
+func onlyDocuments(asked []string, before, after string, complete bool) error {
+	var was, is map[string]any
+	if err := json.Unmarshal([]byte(before), &was); err != nil {
+		return fmt.Errorf("the stored document: %w", err)
+	}
+	if err := json.Unmarshal([]byte(after), &is); err != nil {
+		return fmt.Errorf("%w: the document is not a JSON object", ErrInvalid)
+	}
+	sent, _ := is["attachments"].(map[string]any)
+	kept, _ := was["attachments"].(map[string]any)
+	var missing []string
+	for _, id := range asked {
+		att, _ := sent[id].(map[string]any)
+		if files, _ := att["files"].([]any); att["status"] != "uploaded" || len(files) == 0 {
+			missing = append(missing, id)
+		}
+		delete(kept, id)
+		delete(sent, id)
+	}
+	for _, doc := range []map[string]any{was, is} {
+		if left, ok := doc["attachments"].(map[string]any); ok && len(left) == 0 {
+			delete(doc, "attachments")
+		}
+	}
+	a, _ := json.Marshal(was)
+	b, _ := json.Marshal(is)
+	if !bytes.Equal(a, b) {
+		return fmt.Errorf("%w: only the documents the kommune asked for can be sent now; the answers stay as they were", ErrConflict)
+	}
+	if complete && len(missing) > 0 {
+		return fmt.Errorf("%w: the kommune asked for a document of %s: upload it before sending", ErrInvalid, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // StatusView is what the citizen may read of a submitted application.

@@ -319,6 +319,9 @@ type draftView struct {
 	Message string          `json:"message,omitempty"`
 	// Fields are the answers a caseworker asks the citizen to fix.
 	Fields []string `json:"fields,omitempty"`
+	// Documents are the attachments she is asked to send, and nothing
+	// else (ettersending).
+	Documents []string `json:"documents,omitempty"`
 	// Facts are the answers Folkeregisteret gave (their pointers), where
 	// the draft was filled from it.
 	Facts     []string  `json:"facts,omitempty"`
@@ -330,7 +333,7 @@ type draftView struct {
 // document (engine.Status.LeftCitizen).
 func viewOf(a engine.Application) draftView {
 	v := draftView{ID: a.ID, Form: a.Form, Kommune: a.Kommune, Status: a.Status, Version: a.Version,
-		Message: a.Message, Fields: a.Fields(), UpdatedAt: a.UpdatedAt}
+		Message: a.Message, Fields: a.Fields(), Documents: a.Documents(), UpdatedAt: a.UpdatedAt}
 	if a.Data != "" {
 		v.Data = json.RawMessage(a.Data)
 	}

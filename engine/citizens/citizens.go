@@ -237,7 +237,7 @@ type Message struct {
 }
 
 // messageKinds are the audit events whose reason is said to the citizen.
-var messageKinds = map[string]string{"return": "returned", "reject": "rejected", "decide": "decided"}
+var messageKinds = map[string]string{"return": "returned", "request-documents": "documents", "reject": "rejected", "decide": "decided"}
 
 // Applications are the signed-in citizen's own applications, drafts
 // included, the latest change first (at most 200: a citizen has a few a
@@ -275,7 +275,7 @@ func (s *Service) Applications(ctx context.Context, c Citizen) ([]Mine, error) {
 		At            time.Time `db:"at"`
 	}
 	if err := s.db.Read().Select(ctx, &events, `SELECT application_id, action, to_status, reason, at FROM application_events
-		WHERE application_id IN `+in+` AND action IN ('return', 'reject', 'receipt', 'decide') ORDER BY id`, args...); err != nil {
+		WHERE application_id IN `+in+` AND action IN ('return', 'request-documents', 'reject', 'receipt', 'decide') ORDER BY id`, args...); err != nil {
 		return nil, fmt.Errorf("messages to a citizen: %w", err)
 	}
 	for _, e := range events {

@@ -63,12 +63,14 @@ var statusLabels = map[engine.Status]string{
 // --- one application ------------------------------------------------------
 
 type caseView struct {
-	App         engine.Application
-	Reasons     []string
-	Valid       bool
-	Errors      []forms.FieldError
-	Sections    []forms.Section
-	Checklist   []checklistItem
+	App       engine.Application
+	Reasons   []string
+	Valid     bool
+	Errors    []forms.FieldError
+	Sections  []forms.Section
+	Checklist []checklistItem
+	// Documents are the attachments a request for documents can name.
+	Documents   []option
 	Events      []eventView
 	Returned    []string // labels of the fields the citizen was asked to fix
 	CanAct      bool
@@ -313,6 +315,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, u engine.User
 		}
 		v.Checklist = append(v.Checklist, item)
 	}
+	// Documents she can be asked for: those her answers call for, the ones
+	// not yet provided chosen.
+	for _, c := range res.Checklist {
+		v.Documents = append(v.Documents, option{Value: c.ID, Label: c.Label, Selected: c.Status != "provided"})
+	}
 	for _, ptr := range a.Fields() {
 		v.Returned = append(v.Returned, fieldLabel(lang, f, doc, ptr))
 	}
@@ -430,6 +437,8 @@ var actionLabels = map[string]string{
 	"reopen": nb("Tatt opp igjen"), "deliver": nb("Levert"), "receipt": nb("Svar fra etaten"), "delivery-failed": nb("Levering feilet"),
 	casework.ActionCorrect: nb("Svar rettet"), casework.ActionView: nb("Åpnet"), casework.ActionViewFile: nb("Lastet ned vedlegg"),
 	casework.ActionViewAudit: nb("Så revisjonsloggen"), "paper": nb("Registrert fra papir"),
+	casework.ActionRequestDocuments: nb("Bedt om dokumentasjon"), "send-documents": nb("Dokumentasjon sendt"),
+	casework.ActionRecommend: nb("Innstilt"), casework.ActionDecide: nb("Vedtak gjort"), casework.ActionSendBack: nb("Innstillingen sendt tilbake"),
 }
 
 // eventText says what an event did; a correction names the field with its
@@ -535,17 +544,18 @@ func (h *Handler) acted(w http.ResponseWriter, r *http.Request, u engine.User, e
 }
 
 var flashes = map[string]string{
-	"approved":    nb("Søknaden er godkjent og lagt i neste sending til etaten."),
-	"corrected":   nb("Svaret er rettet."),
-	"returned":    nb("Søknaden er sendt tilbake til søkeren med meldingen din."),
-	"rejected":    nb("Søknaden er avvist."),
-	"withdrawn":   nb("Søknaden er markert som trukket."),
-	"recommended": nb("Innstillingen er lagret. Søknaden venter på vedtak fra en med vedtaksrett."),
-	"decided":     nb("Vedtaket er gjort, og søkeren får beskjed."),
-	"sent-back":   nb("Innstillingen er sendt tilbake til saksbehandling."),
-	"assigned":    nb("Saksbehandler er endret."),
-	"noted":       nb("Notatet er lagret."),
-	"paper":       nb("Papirsøknaden er registrert."),
+	"approved":            nb("Søknaden er godkjent og lagt i neste sending til etaten."),
+	"corrected":           nb("Svaret er rettet."),
+	"returned":            nb("Søknaden er sendt tilbake til søkeren med meldingen din."),
+	"documents-requested": nb("Søkeren er bedt om dokumentasjonen, og får beskjed."),
+	"rejected":            nb("Søknaden er avvist."),
+	"withdrawn":           nb("Søknaden er markert som trukket."),
+	"recommended":         nb("Innstillingen er lagret. Søknaden venter på vedtak fra en med vedtaksrett."),
+	"decided":             nb("Vedtaket er gjort, og søkeren får beskjed."),
+	"sent-back":           nb("Innstillingen er sendt tilbake til saksbehandling."),
+	"assigned":            nb("Saksbehandler er endret."),
+	"noted":               nb("Notatet er lagret."),
+	"paper":               nb("Papirsøknaden er registrert."),
 }
 
 func flashOf(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }
@@ -587,6 +597,21 @@ func (h *Handler) returnToCitizen(w http.ResponseWriter, r *http.Request, u engi
 		err = h.store.Casework.ReturnToCitizen(r.Context(), c, r.PostFormValue("message"), r.PostForm["field"])
 	}
 	return h.acted(w, r, u, err, "returned", "/caseworker/")
+}
+
+func (h *Handler) requestDocuments(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	c, err := h.caseAction(r, u)
+	if err != nil {
+		return err
+	}
+	err = required(r.PostFormValue("message"), nb("Skriv meldingen søkeren skal få."))
+	if err == nil && len(r.PostForm["document"]) == 0 {
+		err = inputError(nb("Velg dokumentene søkeren skal sende."))
+	}
+	if err == nil {
+		err = h.store.Casework.RequestDocuments(r.Context(), c, r.PostFormValue("message"), r.PostForm["document"])
+	}
+	return h.acted(w, r, u, err, "documents-requested", "/caseworker/")
 }
 
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, u engine.User) error {

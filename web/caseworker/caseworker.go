@@ -212,6 +212,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/recommend", h.signedIn(h.recommend))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/decide", h.signedIn(h.decide))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/return", h.signedIn(h.returnToCitizen))
+	h.mux.HandleFunc("POST /caseworker/applications/{id}/documents", h.signedIn(h.requestDocuments))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/reject", h.signedIn(h.reject))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/withdraw", h.signedIn(h.withdraw))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/audit", h.signedIn(h.auditPage))

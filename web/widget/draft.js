@@ -49,6 +49,7 @@ export const drafting = {
       if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
       this.message = d.message;
       this.returnFields = d.fields || [];
+      this.documents = d.documents || [];
       this.store.setItem(this.storageKey, JSON.stringify(saved));
       if (d.status === 'awaiting_citizen') this.returned = true;
       else if (d.status === 'draft' && this.citizen && !mine) {

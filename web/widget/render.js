@@ -93,7 +93,7 @@ export const rendering = {
   renderSteps() {
     const n = this.pages.length + 1;
     const titles = [...this.pages.map((p) => this.t('page.' + p.id + '.title')), this.t('ui.summary.title')];
-    if (this.page > this.pages.length || this.mine || this.copy || this.needsSignIn) return this.steps.replaceChildren();
+    if (this.page > this.pages.length || this.mine || this.copy || this.needsSignIn || (this.returned && this.documents.length)) return this.steps.replaceChildren();
     this.steps.replaceChildren(
       h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n })),
       h('ol', { class: 'sk-steps' }, titles.map((title, i) => {
@@ -137,6 +137,7 @@ export const rendering = {
     else if (this.mine) body = this.minePage();
     else if (this.needsSignIn) body = this.signInPage();
     else if (this.page > this.pages.length) body = this.receipt();
+    else if (this.returned && this.documents.length) body = this.documentsPage();
     else if (this.page === this.pages.length) body = this.summaryPage();
     else body = this.formPage(this.pages[this.page]);
     const had = this.root.activeElement?.id; // a re-render keeps the citizen's place
@@ -284,9 +285,12 @@ export const rendering = {
     this.validate().then((r) => r && this.paintErrors(), () => {});
   },
 
-  checklistField(pointer) {
-    if (!this.checklist.length) return h('p', { class: 'ds-paragraph', 'data-pointer': pointer }, this.t('ui.upload.none'));
-    return h('div', { class: 'sk-group' }, this.checklist.map((c) => {
+  // checklistField lists the documents to upload: the checklist's, or
+  // only those the kommune asked for (asked: then none can wait).
+  checklistField(pointer, asked) {
+    const items = asked || this.checklist;
+    if (!items.length) return h('p', { class: 'ds-paragraph', 'data-pointer': pointer }, this.t('ui.upload.none'));
+    return h('div', { class: 'sk-group' }, items.map((c) => {
       const p = pointer + '/' + c.id;
       const id = domId(p);
       const att = get(this.doc, p) || {};
@@ -301,11 +305,24 @@ export const rendering = {
           h('label', { class: 'ds-label', for: id + '-file' }, this.t('ui.upload.choose', { attachment: c.label })),
           h('input', { type: 'file', class: 'ds-input', id: id + '-file', accept: FILE_TYPES, 'aria-describedby': id + '-help ' + id + '-err',
             onchange: (e) => this.upload(c.id, e.target) })),
-        h('div', { class: 'ds-field' },
+        asked ? null : h('div', { class: 'ds-field' },
           h('input', { type: 'checkbox', class: 'ds-input', id: id + '-later', checked: att.status === 'later', onchange: (e) => this.later(c.id, e.target.checked) }),
           h('label', { class: 'ds-label', 'data-weight': 'regular', for: id + '-later' }, this.t('ui.upload.later'))),
         h('p', { class: 'ds-validation-message', id: id + '-err', hidden: true }));
     }));
+  },
+
+  // documentsPage is the whole form while the kommune waits for documents
+  // (ettersending): its message, an upload for each document it asked
+  // for, and the send. The answers stay as they were sent.
+  documentsPage() {
+    const asked = this.documents.map((id) => this.checklist.find((c) => c.id === id) || { id, label: this.t('attachment.' + id + '.label'), status: 'missing' });
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      h('div', { class: 'ds-alert', 'data-color': 'info' }, h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message)),
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.documents.title')),
+      h('p', { class: 'ds-paragraph' }, this.t('ui.documents.intro')),
+      this.checklistField('/attachments', asked),
+      h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.submit(e.currentTarget) }, this.t('ui.documents.send'))));
   },
 
   format(f, pointer, v) {
@@ -379,7 +396,7 @@ export const rendering = {
 
   restart() {
     this.store?.removeItem(this.storageKey);
-    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [] });
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [], documents: [] });
     this.fillApplicant();
     this.render(true);
   },

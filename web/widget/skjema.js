@@ -35,6 +35,7 @@ class SkjemaForm extends HTMLElement {
     this.shown = new Set(); // pointers whose error is on screen
     this.checklist = [];
     this.returnFields = []; // pointers a caseworker asks to be fixed
+    this.documents = []; // attachments the kommune asks her to send, and nothing else
     this.screening = { eligible: true, reasons: [] };
     this.draft = null; // {id, token, version}
     this.seq = 0;

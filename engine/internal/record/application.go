@@ -65,6 +65,9 @@ type Application struct {
 	// Unit is the unit of its kommune that handles it (package
 	// engine/units), from the address's postnummer; nil for none.
 	Unit *string `db:"unit" json:"unit,omitempty"`
+	// RequestedDocuments are the attachments (ids, JSON) a caseworker asked
+	// her to send while it waits for her (ettersending); empty otherwise.
+	RequestedDocuments string `db:"requested_documents" json:"-"`
 }
 
 // RegisterFacts is what a register said of an application's answers, and
@@ -81,13 +84,22 @@ func (f RegisterFacts) Pointers() []string { return slices.Sorted(maps.Keys(f.Va
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
 	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts,
-	applicant_name, assignee, lang, unit`
+	applicant_name, assignee, lang, unit, requested_documents`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
 	var out []string
 	if a.ReturnFields != "" {
 		json.Unmarshal([]byte(a.ReturnFields), &out)
+	}
+	return out
+}
+
+// Documents are the attachments she is asked to send (ettersending).
+func (a Application) Documents() []string {
+	var out []string
+	if a.RequestedDocuments != "" {
+		json.Unmarshal([]byte(a.RequestedDocuments), &out)
 	}
 	return out
 }

@@ -1,0 +1,123 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/casework"
+	"github.com/skjema/skjema/engine/enginetest"
+)
+
+// TestDocumentsAreAskedForAndSent: ettersending. A caseworker asks for the
+// lease; the application waits for the citizen, who is told; while it
+// waits, she can add the lease and nothing else, not in a saved draft nor
+// in the send; sent without it is refused; sent with it, it is back in
+// review with the file in the same application, and the history says so.
+func TestDocumentsAreAskedForAndSent(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		b := setup(t, dsn)
+		kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+		// A rented home, whose lease she will send later.
+		var example map[string]any
+		json.Unmarshal(b.body, &example)
+		example["housing"].(map[string]any)["type"] = "rented"
+		example["attachments"] = map[string]any{"lease": map[string]any{"status": "later"}}
+		b.body, _ = json.Marshal(example)
+		a, d := b.flagged(t, "0301")
+		act := func() casework.CaseAction {
+			cur, _ := b.store.Application(ctx, a.ID)
+			return casework.CaseAction{User: kari, ApplicationID: a.ID, Version: cur.Version, Form: b.form}
+		}
+		if err := b.store.Casework.RequestDocuments(ctx, act(), "Send husleiekontrakten.", nil); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("asked for no document: %v", err)
+		}
+		for _, other := range []string{"passport", "loanPlan"} { // not the form's; not one her answers call for
+			if err := b.store.Casework.RequestDocuments(ctx, act(), "Send den.", []string{other}); !errors.Is(err, engine.ErrInvalid) {
+				t.Fatalf("asked for %s: %v", other, err)
+			}
+		}
+		if err := b.store.Casework.RequestDocuments(ctx, act(), "Send husleiekontrakten.", []string{"lease", "lease"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := b.store.Application(ctx, a.ID)
+		if got.Status != engine.StatusAwaitingCitizen || got.Message != "Send husleiekontrakten." || strings.Join(got.Documents(), ",") != "lease" ||
+			strings.Join(got.Fields(), ",") != "/attachments/lease" {
+			t.Fatalf("waiting for the lease: %s %q %v %v", got.Status, got.Message, got.Documents(), got.Fields())
+		}
+		if ns, _ := b.store.Notices.Of(ctx, a.ID); len(ns) == 0 || ns[len(ns)-1].Event != "returned" {
+			t.Fatalf("she is not told: %+v", ns)
+		}
+
+		var doc map[string]any
+		json.Unmarshal([]byte(got.Data), &doc)
+		changed := func(edit func(map[string]any)) []byte {
+			var c map[string]any
+			raw, _ := json.Marshal(doc)
+			json.Unmarshal(raw, &c)
+			edit(c)
+			out, _ := json.Marshal(c)
+			return out
+		}
+		submit := func(body []byte) error {
+			_, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"})
+			return err
+		}
+		// Her answers are not hers to change now, neither saved nor sent.
+		moreRent := changed(func(c map[string]any) { c["housing"].(map[string]any)["rent"] = 99999 })
+		if _, err := b.store.SaveDraft(ctx, a.ID, d.Token, moreRent, 0); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("saved a new rent while documents were asked for: %v", err)
+		}
+		if err := submit(moreRent); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("sent a new rent with the documents: %v", err)
+		}
+		if err := submit(changed(func(map[string]any) {})); !errors.Is(err, engine.ErrInvalid) {
+			t.Fatalf("sent without the lease: %v", err)
+		}
+		f, err := b.store.AddFile(ctx, a.ID, d.Token, engine.NewFile{Attachment: "lease", Name: "kontrakt.pdf", ContentType: "application/pdf",
+			Content: bytes.NewReader([]byte("%PDF-1.4 husleiekontrakt"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		withLease := changed(func(c map[string]any) {
+			atts, _ := c["attachments"].(map[string]any)
+			if atts == nil {
+				atts = map[string]any{}
+				c["attachments"] = atts
+			}
+			atts["lease"] = map[string]any{"status": "uploaded", "files": []any{map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "size": f.Size}}}
+		})
+		if _, err := b.store.SaveDraft(ctx, a.ID, d.Token, withLease, 0); err != nil {
+			t.Fatalf("saving the lease: %v", err)
+		}
+		if err := submit(withLease); err != nil {
+			t.Fatalf("sending the lease: %v", err)
+		}
+		got, _ = b.store.Application(ctx, a.ID)
+		if got.Status != engine.StatusInReview || got.RequestedDocuments != "" || got.Message != "" {
+			t.Fatalf("after the documents: %s %q %q", got.Status, got.RequestedDocuments, got.Message)
+		}
+		if files, _ := b.store.Files(ctx, a.ID); len(files) != 1 || files[0].Attachment != "lease" {
+			t.Fatalf("files: %+v", files)
+		}
+		events, _ := b.store.Events(ctx, a.ID)
+		var actions []string
+		for _, e := range events {
+			actions = append(actions, e.Action)
+		}
+		if tail := strings.Join(actions[len(actions)-2:], ","); tail != "request-documents,send-documents" {
+			t.Fatalf("history: %v", actions)
+		}
+		// Once sent, she may change her answers only if asked again.
+		if _, err := b.store.SaveDraft(ctx, a.ID, d.Token, moreRent, 0); !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("saved after it left her hands: %v", err)
+		}
+	})
+}
+
