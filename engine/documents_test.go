@@ -120,4 +120,3 @@ func TestDocumentsAreAskedForAndSent(t *testing.T) {
 		}
 	})
 }
-
