@@ -502,6 +502,10 @@ func TestExternalSignIn(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("events\n%q\nwant\n%q", got, want)
 		}
+		// An admin does not give it by hand: her next sign-in would undo it.
+		if err := store.Accounts.SetDecides(ctx, admin, frida.ID, true); !errors.Is(err, accounts.ErrGroupsDecide) || !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("an admin gives the decision role to an account of the kommune's login: %v, want ErrGroupsDecide", err)
+		}
 	})
 }
 
