@@ -179,14 +179,15 @@ func ProviderActor(provider string) string { return "provider:" + provider }
 // SignInExternal finds or makes the account of an identity provider's
 // subject, and sets its name, e-mail address, kommuner, units, admin role
 // and decision role to what the provider says now: a new account and every
-// change of its grant are account events, by ProviderActor. The groups
+// change of its grant are account events, by ProviderActor. The claims
 // are the only source of the decision role too: a role given by hand
-// before the map could give it is taken away at her next sign-in unless a
-// group gives it. A grant of no kommune is refused
-// with ErrNoKommune, and an account that had kommuner loses them and its
-// sessions end (her group was taken from her at the kommune). A disabled
-// account stays disabled (ErrDisabled): an admin's word stands over the
-// claims. An e-mail address of another account is ErrEmailTaken.
+// before the group map could give it is taken away at her next sign-in
+// unless a value gives it (SetDecides refuses such accounts). A grant of
+// no kommune is refused with ErrNoKommune, and an account that had
+// kommuner loses them and its sessions end (her group was taken from her
+// at the kommune). A disabled account stays disabled (ErrDisabled): an
+// admin's word stands over the claims. An e-mail address of another
+// account is ErrEmailTaken.
 func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) {
 	if e.Provider == "" || e.Provider == ProviderLocal || e.Subject == "" {
 		return User{}, fmt.Errorf("%w: an external sign-in needs its provider and subject", fault.ErrInvalid)
