@@ -364,8 +364,8 @@ func TestAccountKommunerAreInTheRegister(t *testing.T) {
 }
 
 // TestExternalSignIn: a kommune's own login provisions the account of its
-// subject at the first sign-in and sets its kommuner and admin role from
-// the claims at every one, each change an account event; no kommune, a
+// subject at the first sign-in and sets its kommuner, admin role and
+// decision role from the claims at every one, each change an account event; no kommune, a
 // disabled account and another account's address are refused; the account
 // has no password and is listed with its provider.
 func TestExternalSignIn(t *testing.T) {
@@ -377,7 +377,8 @@ func TestExternalSignIn(t *testing.T) {
 		gm, err := accounts.ParseGroupMap([]byte(`{"claim": "groups", "map": {
 			"g-saksbehandler": {"kommuner": ["0301"]},
 			"g-admin": {"kommuner": ["0301"], "admin": true},
-			"g-bergen": {"kommuner": ["4601"]}}}`), nil, nil, time.Now())
+			"g-bergen": {"kommuner": ["4601"]},
+			"g-fullmakt": {"kommuner": ["0301"], "decides": ["0301"]}}}`), nil, nil, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,6 +482,30 @@ func TestExternalSignIn(t *testing.T) {
 		if !slices.Equal(signIns["ola@oslo.kommune.no"], []string{issuer}) || !slices.Equal(signIns["lokal@oslo.kommune.no"], []string{engine.ProviderLocal}) || len(all) != 5 {
 			t.Fatalf("all accounts' sign-in: %v", signIns)
 		}
+
+		// The decision role follows her groups as her kommuner do: given
+		// with the group, taken away without it, each an account event.
+		frida, err := signIn("sub-frida", "frida@oslo.kommune.no", "g-saksbehandler", "g-fullmakt")
+		if err != nil || !frida.DecidesIn("0301") {
+			t.Fatalf("signed in with the decision role's group: %+v %v", frida, err)
+		}
+		if u, err := signIn("sub-frida", "frida@oslo.kommune.no", "g-saksbehandler"); err != nil || u.DecidesIn("0301") || !u.Sees("0301") {
+			t.Fatalf("signed in without it: %+v %v", u, err)
+		}
+		events, _ = store.Accounts.AccountEvents(ctx, frida.ID)
+		got = nil
+		for _, e := range events {
+			got = append(got, e.Actor+" "+e.Action+": "+e.Detail)
+		}
+		want = []string{actor + " create: caseworker of 0301, with the decision role in 0301",
+			actor + " grant: caseworker of 0301 (was caseworker of 0301, with the decision role in 0301)"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("events\n%q\nwant\n%q", got, want)
+		}
+		// An admin does not give it by hand: her next sign-in would undo it.
+		if err := store.Accounts.SetDecides(ctx, admin, frida.ID, true); !errors.Is(err, accounts.ErrGroupsDecide) || !errors.Is(err, engine.ErrConflict) {
+			t.Fatalf("an admin gives the decision role to an account of the kommune's login: %v, want ErrGroupsDecide", err)
+		}
 	})
 }
 
@@ -496,13 +521,17 @@ func TestGroupMaps(t *testing.T) {
 		{"a kommune not in the register", `{"claim": "groups", "map": {"g": {"kommuner": ["9999"]}}}`, "9999 is not in the kommune register"},
 		{"a name for a number", `{"claim": "groups", "map": {"g": {"kommuner": ["Oslo"]}}}`, "not a kommunenummer"},
 		{"an unknown member", `{"claim": "groups", "map": {"g": {"kommuner": ["0301"], "unit": "x"}}}`, "unknown field"},
+		{"the decision role in a kommune the value does not grant", `{"claim": "groups", "map": {"g": {"kommuner": ["0301"]}, "g-fullmakt": {"kommuner": ["0301"], "decides": ["4601"]}}}`,
+			`"g-fullmakt": invalid: "decides" names kommune 4601, not one of "kommuner" (0301)`},
 		{"not JSON", `claim=groups`, "not a group map"},
 	} {
 		if _, err := accounts.ParseGroupMap([]byte(tt.raw), reg, nil, time.Now()); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
 		}
 	}
-	gm, err := accounts.ParseGroupMap([]byte(`{"claim": "roles", "map": {"Skjema.Saksbehandler": {"kommuner": ["0301"]}, "Skjema.Admin": {"kommuner": ["0301"], "admin": true}}}`), reg, nil, time.Now())
+	reg = nid.NewRegisters([]nid.Kommune{{Number: "0301", Name: "Oslo"}, {Number: "4601", Name: "Bergen"}}, nil)
+	gm, err := accounts.ParseGroupMap([]byte(`{"claim": "roles", "map": {"Skjema.Saksbehandler": {"kommuner": ["0301"]}, "Skjema.Admin": {"kommuner": ["0301"], "admin": true},
+		"Skjema.Fullmakt": {"kommuner": ["0301", "4601"], "decides": ["4601"]}}}`), reg, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,6 +544,7 @@ func TestGroupMaps(t *testing.T) {
 		{[]string{"Skjema.Admin"}, "admin of 0301"},
 		{[]string{"Skjema.Saksbehandler", "Skjema.Admin", "Other"}, "admin of 0301"},
 		{[]string{"skjema.admin"}, "no kommune"}, // values are matched exactly
+		{[]string{"Skjema.Saksbehandler", "Skjema.Fullmakt"}, "caseworker of 0301, 4601, with the decision role in 4601"},
 	} {
 		if got := gm.Grant(tt.values).String(); got != tt.want {
 			t.Errorf("Grant(%q) = %s, want %s", tt.values, got, tt.want)

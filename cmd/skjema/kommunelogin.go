@@ -14,7 +14,8 @@ import (
 
 // kommuneLogin connects to the kommune's own OpenID provider for
 // caseworkers, if one is configured, with its group map read strictly
-// (kommuner checked against the kommune register loaded).
+// (kommuner checked against the kommune register loaded, units against the
+// units file, a decision role only in the group's own kommuner).
 func (m *Main) kommuneLogin(ctx context.Context, public string) (*caseworker.KommuneLogin, error) {
 	if m.CaseworkerOIDCIssuer == "" {
 		return nil, nil

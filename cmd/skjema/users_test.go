@@ -79,7 +79,8 @@ func TestUsersList(t *testing.T) {
 }
 
 // TestServeKommuneLogin: serve with the kommune's own login reads its group
-// map strictly, says where the provider must send caseworkers back, and
+// map strictly (a decision role only in the group's own kommuner), says
+// where the provider must send caseworkers back, and
 // puts the login's button on the sign-in page; its settings are refused
 // half given, and its secret is read from the environment only.
 func TestServeKommuneLogin(t *testing.T) {
@@ -111,6 +112,8 @@ func TestServeKommuneLogin(t *testing.T) {
 	})
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"claim": "groups", "map": {"g": {"kommuner": ["0301"], "unit": "x"}}}`), 0o644)
+	badDecides := filepath.Join(dir, "bad-decides.json")
+	os.WriteFile(badDecides, []byte(`{"claim": "groups", "map": {"g": {"kommuner": ["0301"]}, "g-fullmakt": {"kommuner": ["0301"], "decides": ["4601"]}}}`), 0o644)
 	t.Setenv("SKJEMA_CASEWORKER_OIDC_SECRET", "s3cret")
 	start := func(groups string) (*Main, string, error) {
 		var out bytes.Buffer
@@ -125,6 +128,10 @@ func TestServeKommuneLogin(t *testing.T) {
 	if m, _, err := start(bad); err == nil || !strings.Contains(err.Error(), "unknown field") {
 		m.Close()
 		t.Fatalf("a group map with an unknown member: %v", err)
+	}
+	if m, _, err := start(badDecides); err == nil || !strings.Contains(err.Error(), `bad-decides.json: "g-fullmakt": invalid: "decides" names kommune 4601, not one of "kommuner" (0301)`) {
+		m.Close()
+		t.Fatalf("a group map giving the decision role in a kommune the group does not grant: %v", err)
 	}
 	m, _, err := start("../../examples/idporten-test/groups.json")
 	if err != nil {

@@ -438,6 +438,13 @@ type Account struct {
 	SignIn []string `json:"signIn"`
 }
 
+// Provisioned says whether she signs in with a kommune's login, whose
+// groups set her kommuner, units and roles at every sign-in
+// (SignInExternal), a local password beside it or not.
+func (a Account) Provisioned() bool {
+	return slices.ContainsFunc(a.SignIn, func(p string) bool { return p != ProviderLocal })
+}
+
 // Accounts lists the accounts an admin manages, by e-mail address. Anyone
 // but an admin gets fault.ErrNotFound.
 func (s *Service) Accounts(ctx context.Context, admin User) ([]Account, error) {

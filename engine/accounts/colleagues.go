@@ -54,9 +54,15 @@ func (s *Service) SetLanguage(ctx context.Context, u User, lang string) error {
 	return nil
 }
 
+// ErrGroupsDecide: the account signs in with a kommune's login, whose
+// groups give and take its decision role at every sign-in; a role given or
+// taken by hand would last only until her next sign-in.
+var ErrGroupsDecide = fmt.Errorf("%w: the kommune's login gives this account its decision role (the group map)", fault.ErrConflict)
+
 // SetDecides gives an account the admin manages the decision role
 // (fullmaktshaver) in all its kommuner, or takes it away, as an event of
-// the account. Any other account is fault.ErrNotFound.
+// the account. Any other account is fault.ErrNotFound; one of a kommune's
+// login (Account.Provisioned) is ErrGroupsDecide.
 func (s *Service) SetDecides(ctx context.Context, admin User, id string, decides bool) error {
 	err := s.db.Write(ctx, func(tx storage.Tx) error {
 		var kommuner []string
@@ -65,6 +71,13 @@ func (s *Service) SetDecides(ctx context.Context, admin User, id string, decides
 		}
 		if !admin.manages(kommuner) {
 			return fault.ErrNotFound
+		}
+		var provisioned bool
+		if err := tx.Get(ctx, &provisioned, `SELECT EXISTS (SELECT 1 FROM identities WHERE user_id = ? AND provider <> ?)`, id, ProviderLocal); err != nil {
+			return err
+		}
+		if provisioned {
+			return ErrGroupsDecide
 		}
 		if _, err := tx.Exec(ctx, `UPDATE user_kommuner SET decides = ? WHERE user_id = ?`, decides, id); err != nil {
 			return err

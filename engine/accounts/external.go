@@ -29,7 +29,7 @@ import (
 // GroupMap says what the values of one claim of a kommune's identity
 // provider grant: an Entra ID group's object id (the groups claim) or an
 // app role's name (roles), an ADFS group or role, each to kommuner and
-// perhaps the admin role.
+// perhaps the admin role or the decision role.
 type GroupMap struct {
 	// Claim is the id_token's claim that holds the values: "groups",
 	// "roles", …
@@ -40,24 +40,27 @@ type GroupMap struct {
 
 // Grant is what a user is given: the kommuner whose applications she works
 // on, the units of them she belongs to (written "0301/gamle-oslo"; none in
-// a kommune: all of it), and whether she is their admin.
+// a kommune: all of it), whether she is their admin, and those of them
+// where she has the decision role (fullmaktshaver).
 type Grant struct {
 	Kommuner []string    `json:"kommuner"`
 	Units    []units.Ref `json:"units,omitempty"`
 	Admin    bool        `json:"admin,omitempty"`
+	Decides  []string    `json:"decides,omitempty"`
 }
 
 // ParseGroupMap reads a GroupMap from JSON, strictly: an unknown member, a
 // value that grants no kommune, a kommunenummer that is not four digits
 // or not in the kommune register (in force on the day; reg may hold none),
-// and a unit of a kommune the value does not grant or that the units file
-// (un, which may be nil) does not have are each refused, saying which.
+// a unit of a kommune the value does not grant or that the units file
+// (un, which may be nil) does not have, and the decision role in a kommune
+// the value does not grant are each refused, saying which.
 func ParseGroupMap(raw []byte, reg *nid.Registers, un *units.Units, on time.Time) (GroupMap, error) {
 	var gm GroupMap
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&gm); err != nil {
-		return GroupMap{}, fmt.Errorf(`not a group map ({"claim": "groups", "map": {"<value>": {"kommuner": ["0301"], "units": ["0301/gamle-oslo"], "admin": false}}}): %w`, err)
+		return GroupMap{}, fmt.Errorf(`not a group map ({"claim": "groups", "map": {"<value>": {"kommuner": ["0301"], "units": ["0301/gamle-oslo"], "admin": false, "decides": ["0301"]}}}): %w`, err)
 	}
 	if dec.More() {
 		return GroupMap{}, errors.New("not a group map: more after the object")
@@ -78,6 +81,9 @@ func ParseGroupMap(raw []byte, reg *nid.Registers, un *units.Units, on time.Time
 		if err := (&Service{units: un}).checkUnits(g.Kommuner, g.Units); err != nil {
 			return GroupMap{}, fmt.Errorf("%q: %w", value, err)
 		}
+		if err := checkDecides(g.Kommuner, g.Decides); err != nil {
+			return GroupMap{}, fmt.Errorf("%q: %w", value, err)
+		}
 	}
 	return gm, nil
 }
@@ -88,7 +94,9 @@ func ParseGroupMap(raw []byte, reg *nid.Registers, un *units.Units, on time.Time
 // over all her kommuner, so a group that makes her admin of one kommune
 // does not make her admin of another). Her units are those any value
 // grants, except in a kommune some value grants without units: a group of
-// the whole kommune is not narrowed by a group of one of its units.
+// the whole kommune is not narrowed by a group of one of its units. The
+// decision role is a kommune's, not the account's: she has it in every
+// kommune some value gives it in.
 func (gm GroupMap) Grant(values []string) Grant {
 	var g Grant
 	var adminOf, whole []string
@@ -107,8 +115,10 @@ func (gm GroupMap) Grant(values []string) Grant {
 			}
 		}
 		g.Units = append(g.Units, m.Units...)
+		g.Decides = append(g.Decides, m.Decides...)
 	}
 	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
+	g.Decides = slices.Compact(slices.Sorted(slices.Values(g.Decides)))
 	g.Units = units.Sorted(slices.DeleteFunc(g.Units, func(r units.Ref) bool { return slices.Contains(whole, r.Kommune) }))
 	g.Admin = len(g.Kommuner) > 0
 	for _, k := range g.Kommuner {
@@ -117,7 +127,8 @@ func (gm GroupMap) Grant(values []string) Grant {
 	return g
 }
 
-// String says a grant as the account log keeps it: "admin of 0301, 4601".
+// String says a grant as the account log keeps it: "admin of 0301, 4601",
+// "caseworker of 0301, with the decision role in 0301".
 func (g Grant) String() string {
 	role := "caseworker"
 	if g.Admin {
@@ -133,6 +144,9 @@ func (g Grant) String() string {
 			refs[i] = r.String()
 		}
 		out += " (units " + strings.Join(refs, ", ") + ")"
+	}
+	if len(g.Decides) > 0 {
+		out += ", with the decision role in " + strings.Join(g.Decides, ", ")
 	}
 	return out
 }
@@ -163,13 +177,17 @@ var (
 func ProviderActor(provider string) string { return "provider:" + provider }
 
 // SignInExternal finds or makes the account of an identity provider's
-// subject, and sets its name, e-mail address, kommuner and admin role to
-// what the provider says now: a new account and every change of its grant
-// are account events, by ProviderActor. A grant of no kommune is refused
-// with ErrNoKommune, and an account that had kommuner loses them and its
-// sessions end (her group was taken from her at the kommune). A disabled
-// account stays disabled (ErrDisabled): an admin's word stands over the
-// claims. An e-mail address of another account is ErrEmailTaken.
+// subject, and sets its name, e-mail address, kommuner, units, admin role
+// and decision role to what the provider says now: a new account and every
+// change of its grant are account events, by ProviderActor. The claims
+// are the only source of the decision role too: a role given by hand
+// before the group map could give it is taken away at her next sign-in
+// unless a value gives it (SetDecides refuses such accounts). A grant of
+// no kommune is refused with ErrNoKommune, and an account that had
+// kommuner loses them and its sessions end (her group was taken from her
+// at the kommune). A disabled account stays disabled (ErrDisabled): an
+// admin's word stands over the claims. An e-mail address of another
+// account is ErrEmailTaken.
 func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) {
 	if e.Provider == "" || e.Provider == ProviderLocal || e.Subject == "" {
 		return User{}, fmt.Errorf("%w: an external sign-in needs its provider and subject", fault.ErrInvalid)
@@ -185,10 +203,14 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 	g := e.Grant
 	g.Kommuner = slices.Compact(slices.Sorted(slices.Values(g.Kommuner)))
 	g.Units = units.Sorted(slices.Clone(g.Units))
+	g.Decides = slices.Compact(slices.Sorted(slices.Values(g.Decides)))
 	if err := s.checkKommuner(g.Kommuner); err != nil {
 		return User{}, err
 	}
 	if err := s.checkUnits(g.Kommuner, g.Units); err != nil {
+		return User{}, err
+	}
+	if err := checkDecides(g.Kommuner, g.Decides); err != nil {
 		return User{}, err
 	}
 	if len(g.Kommuner) == 0 {
@@ -214,7 +236,7 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 				return nil
 			}
 			id = secret.ID()
-			return s.provision(ctx, tx, actor, e, User{ID: id, Email: email, Name: name, Admin: g.Admin, Kommuner: g.Kommuner, Units: g.Units})
+			return s.provision(ctx, tx, actor, e, User{ID: id, Email: email, Name: name, Admin: g.Admin, Kommuner: g.Kommuner, Units: g.Units, Decides: g.Decides})
 		}
 		if err != nil {
 			return err
@@ -224,8 +246,11 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 			refused = ErrDisabled
 			return nil
 		}
-		var had []string
-		if err := tx.Select(ctx, &had, `SELECT kommune FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
+		var had []struct {
+			Kommune string `db:"kommune"`
+			Decides bool   `db:"decides"`
+		}
+		if err := tx.Select(ctx, &had, `SELECT kommune, decides FROM user_kommuner WHERE user_id = ? ORDER BY kommune`, id); err != nil {
 			return err
 		}
 		if row.Email != email || row.Name != name {
@@ -240,11 +265,17 @@ func (s *Service) SignInExternal(ctx context.Context, e External) (User, error) 
 		if err := tx.Select(ctx, &hadUnits, `SELECT kommune, unit FROM user_units WHERE user_id = ? ORDER BY kommune, unit`, id); err != nil {
 			return err
 		}
-		was := Grant{Kommuner: had, Admin: row.Admin && len(had) > 0}
+		was := Grant{Admin: row.Admin && len(had) > 0}
+		for _, k := range had {
+			was.Kommuner = append(was.Kommuner, k.Kommune)
+			if k.Decides {
+				was.Decides = append(was.Decides, k.Kommune)
+			}
+		}
 		for _, r := range hadUnits {
 			was.Units = append(was.Units, units.Ref{Kommune: r.Kommune, Unit: r.Unit})
 		}
-		if slices.Equal(was.Kommuner, g.Kommuner) && slices.Equal(units.Sorted(was.Units), g.Units) && was.Admin == g.Admin {
+		if slices.Equal(was.Kommuner, g.Kommuner) && slices.Equal(units.Sorted(was.Units), g.Units) && was.Admin == g.Admin && slices.Equal(was.Decides, g.Decides) {
 			return nil
 		}
 		if len(g.Kommuner) == 0 {
@@ -284,29 +315,24 @@ func (s *Service) provision(ctx context.Context, tx storage.Tx, actor string, e 
 	if _, err := tx.Exec(ctx, `INSERT INTO identities (provider, subject, user_id) VALUES (?, ?, ?)`, e.Provider, e.Subject, u.ID); err != nil {
 		return err
 	}
-	g := Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin}
+	g := Grant{Kommuner: u.Kommuner, Units: u.Units, Admin: u.Admin, Decides: u.Decides}
 	if err := s.setGrant(ctx, tx, u.ID, g); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, actor, "create", u.ID, g.String())
 }
 
-// setGrant replaces an account's kommuner, units and admin role.
+// setGrant replaces an account's kommuner, units, admin role and decision
+// role.
 func (s *Service) setGrant(ctx context.Context, tx storage.Tx, id string, g Grant) error {
 	if _, err := tx.Exec(ctx, `UPDATE users SET admin = ? WHERE id = ?`, g.Admin, id); err != nil {
-		return err
-	}
-	// The decision role is given apart (users add -decides): it stays in
-	// the kommuner she keeps.
-	var decides []string
-	if err := tx.Select(ctx, &decides, `SELECT kommune FROM user_kommuner WHERE user_id = ? AND decides`, id); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM user_kommuner WHERE user_id = ?`, id); err != nil {
 		return err
 	}
 	for _, k := range g.Kommuner {
-		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune, decides) VALUES (?, ?, ?)`, id, k, slices.Contains(decides, k)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_kommuner (user_id, kommune, decides) VALUES (?, ?, ?)`, id, k, slices.Contains(g.Decides, k)); err != nil {
 			return err
 		}
 	}

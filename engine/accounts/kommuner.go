@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/fault"
@@ -63,6 +64,17 @@ func (s *Service) checkUnits(kommuner []string, refs []units.Ref) error {
 		}
 		if len(s.units.In(r.Kommune)) > 0 && !s.units.Has(r.Kommune, r.Unit) {
 			return fmt.Errorf("%w: %s is not a unit of kommune %s (the units file)", fault.ErrInvalid, r.Unit, r.Kommune)
+		}
+	}
+	return nil
+}
+
+// checkDecides checks the kommuner of a decision role: each one of the
+// kommuner given with it.
+func checkDecides(kommuner, decides []string) error {
+	for _, k := range decides {
+		if !slices.Contains(kommuner, k) {
+			return fmt.Errorf(`%w: "decides" names kommune %s, not one of "kommuner" (%s)`, fault.ErrInvalid, k, strings.Join(kommuner, ", "))
 		}
 	}
 	return nil

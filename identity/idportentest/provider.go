@@ -162,8 +162,18 @@ func (p *Provider) Handler() http.Handler { return p.handler }
 // Issuer is the provider's URL.
 func (p *Provider) Issuer() string { return p.issuer }
 
-// Persons are the TestID persons who can sign in.
+// Persons are the TestID persons who can sign in, as the provider was
+// made with them.
 func (p *Provider) Persons() []Person { return p.persons }
+
+// SetPerson replaces the person of person.PID, or adds her: a kommune's
+// directory that gives an employee other groups between two sign-ins. Her
+// next sign-in carries the new claims; Persons is not changed.
+func (p *Provider) SetPerson(person Person) {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	p.store.persons[person.PID] = person
+}
 
 // LoginHint is the login_hint that signs the person in at the level
 // without a page: testid:<pid>_<acr>.

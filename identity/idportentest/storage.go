@@ -276,7 +276,10 @@ func (s *storage) SetUserinfoFromRequest(_ context.Context, info *oidc.UserInfo,
 
 // appendOwnClaims adds the claims the person carries of her own.
 func (s *storage) appendOwnClaims(info *oidc.UserInfo, pid string) {
-	for k, v := range s.persons[pid].Claims {
+	s.mu.Lock()
+	claims := s.persons[pid].Claims
+	s.mu.Unlock()
+	for k, v := range claims {
 		info.AppendClaims(k, v)
 	}
 }

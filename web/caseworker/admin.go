@@ -162,12 +162,17 @@ func (h *Handler) disableUser(w http.ResponseWriter, r *http.Request, u engine.U
 }
 
 // setDecides gives an account of the admin's the decision role
-// (fullmaktshaver) in its kommuner, or takes it away.
+// (fullmaktshaver) in its kommuner, or takes it away. An account of the
+// kommune's login has the role its groups give it, and the page says so.
 func (h *Handler) setDecides(w http.ResponseWriter, r *http.Request, u engine.User) error {
 	if !u.Admin {
 		return errNotFound
 	}
-	if err := h.store.Accounts.SetDecides(r.Context(), u, r.PathValue("id"), r.PostFormValue("decides") == "true"); err != nil {
+	err := h.store.Accounts.SetDecides(r.Context(), u, r.PathValue("id"), r.PostFormValue("decides") == "true")
+	if errors.Is(err, accounts.ErrGroupsDecide) {
+		return h.showUsers(w, r, u, http.StatusConflict, usersView{Error: nb("Brukeren logger inn med kommunens innlogging, og har vedtaksrett når gruppene hennes der gir den. Be den som gir tilganger i kommunen, om å endre gruppene.")})
+	}
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/caseworker/users", http.StatusSeeOther)

@@ -19,8 +19,10 @@ type KommuneLogin struct {
 	// Client signs in at the provider; its redirect URL is this server's
 	// CallbackPath.
 	Client *identity.StaffLogin
-	// Groups grant kommuner and the admin role from the values of the
-	// provider's group or role claim, at every sign-in.
+	// Groups grant kommuner, units, the admin role and the decision role
+	// from the values of the provider's group or role claim, at every
+	// sign-in: for the accounts of this login they are the only source of
+	// these (an admin does not give them the decision role by hand).
 	Groups accounts.GroupMap
 	// Name is the login as the kommune's employees know it, on the
 	// sign-in page's button: "Logg inn med <Name>". Defaults to

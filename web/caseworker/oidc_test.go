@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ import (
 
 // kommuneLogin is a local provider playing Oslo's Entra ID, with its
 // employees, and the caseworker UI's configuration of it.
-func kommuneLogin(t testing.TB, base string, only bool) *caseworker.KommuneLogin {
+func kommuneLogin(t testing.TB, base string, only bool) (*caseworker.KommuneLogin, *idportentest.Provider) {
 	t.Helper()
 	op := idportentest.ServeConfig(t, idportentest.Config{
 		Clients: []idportentest.Client{{ID: "skjema-cw", Secret: "s3cret", RedirectURIs: []string{base + caseworker.CallbackPath}}},
@@ -31,6 +32,7 @@ func kommuneLogin(t testing.TB, base string, only bool) *caseworker.KommuneLogin
 			idportentest.Employee("kari", "Kari Nordmann", "kari.nordmann@oslo.kommune.no", "groups", "g-saksbehandler", "g-kantina"),
 			idportentest.Employee("anne", "Anne Admin", "anne.admin@oslo.kommune.no", "groups", "g-saksbehandler", "g-admin"),
 			idportentest.Employee("ulf", "Ulf Utenfor", "ulf.utenfor@oslo.kommune.no", "groups", "g-kantina"),
+			idportentest.Employee("ola", "Ola Fullmakt", "ola.fullmakt@oslo.kommune.no", "groups", "g-saksbehandler", "g-fullmakt"),
 		},
 	})
 	client, err := identity.NewStaffLogin(context.Background(), identity.StaffConfig{Issuer: op.Issuer(), ClientID: "skjema-cw", ClientSecret: "s3cret",
@@ -40,11 +42,12 @@ func kommuneLogin(t testing.TB, base string, only bool) *caseworker.KommuneLogin
 	}
 	groups, err := accounts.ParseGroupMap([]byte(`{"claim": "groups", "map": {
 		"g-saksbehandler": {"kommuner": ["0301"]},
-		"g-admin": {"kommuner": ["0301"], "admin": true}}}`), nil, nil, time.Now())
+		"g-admin": {"kommuner": ["0301"], "admin": true},
+		"g-fullmakt": {"kommuner": ["0301"], "decides": ["0301"]}}}`), nil, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &caseworker.KommuneLogin{Client: client, Groups: groups, Name: "Oslo kommunes innlogging", Only: only}
+	return &caseworker.KommuneLogin{Client: client, Groups: groups, Name: "Oslo kommunes innlogging", Only: only}, op
 }
 
 // startKommuneLogin follows the button to the provider and signs in there
@@ -90,7 +93,8 @@ func TestKommuneLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := setupAt(t, dsn, func(base string) caseworker.Config {
-			return caseworker.Config{KommuneLogin: kommuneLogin(t, base, false), Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+			kl, _ := kommuneLogin(t, base, false)
+			return caseworker.Config{KommuneLogin: kl, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 		})
 		b.user(t, "lokal@oslo.kommune.no", false, "0301")
 		a, _ := b.flagged(t, "0301")
@@ -205,12 +209,85 @@ func TestKommuneLogin(t *testing.T) {
 	})
 }
 
+// TestKommuneLoginGivesTheDecisionRole: the decision role follows the
+// kommune's groups as her kommuner do: a group that gives it makes her a
+// fullmaktshaver at her sign-in, and a sign-in after her directory took
+// her out of the group takes it away, each an event of her account. An
+// admin does not give or take it by hand for an account of the kommune's
+// login (her next sign-in would undo it): the accounts page offers no
+// button, and a post is refused with why.
+func TestKommuneLoginGivesTheDecisionRole(t *testing.T) {
+	t.Parallel()
+	enginetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		var op *idportentest.Provider
+		b := setupAt(t, dsn, func(base string) caseworker.Config {
+			var kl *caseworker.KommuneLogin
+			kl, op = kommuneLogin(t, base, false)
+			return caseworker.Config{KommuneLogin: kl}
+		})
+		b.user(t, "admin@oslo.kommune.no", true, "0301")
+		ola := b.browser(t)
+		if p := ola.kommuneLogin("ola", "/caseworker/"); p.status != http.StatusOK {
+			t.Fatalf("her sign-in with the decision role's group: %d\n%s", p.status, p.body)
+		}
+		all, err := b.store.Accounts.AllAccounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		for _, a := range all {
+			if a.Email == "ola.fullmakt@oslo.kommune.no" {
+				id = a.ID
+			}
+		}
+		if u, err := b.store.Accounts.User(ctx, id); err != nil || !u.DecidesIn("0301") {
+			t.Fatalf("her account after a sign-in with the decision role's group: %+v %v", u, err)
+		}
+
+		admin := b.signedIn(t, "admin@oslo.kommune.no")
+		if p := admin.do("GET", "/caseworker/users", nil); !strings.Contains(p.body, "med vedtaksrett") || strings.Contains(p.body, "/caseworker/users/"+id+"/decides") {
+			t.Fatalf("the accounts page offers to change her decision role:\n%s", p.body)
+		}
+		p := admin.post("/caseworker/users/"+id+"/decides", url.Values{"decides": {"false"}})
+		if p.status != http.StatusConflict || !strings.Contains(html.UnescapeString(p.body), "har vedtaksrett når gruppene hennes der gir den") {
+			t.Fatalf("the admin takes her decision role by hand: %d\n%s", p.status, p.body)
+		}
+		if u, err := b.store.Accounts.User(ctx, id); err != nil || !u.DecidesIn("0301") {
+			t.Fatalf("her account after the admin's refused post: %+v %v", u, err)
+		}
+
+		op.SetPerson(idportentest.Employee("ola", "Ola Fullmakt", "ola.fullmakt@oslo.kommune.no", "groups", "g-saksbehandler"))
+		if p := b.browser(t).kommuneLogin("ola", "/caseworker/"); p.status != http.StatusOK {
+			t.Fatalf("her sign-in without the decision role's group: %d\n%s", p.status, p.body)
+		}
+		if u, err := b.store.Accounts.User(ctx, id); err != nil || u.DecidesIn("0301") || !u.Sees("0301") {
+			t.Fatalf("her account after a sign-in without the decision role's group: %+v %v", u, err)
+		}
+		events, err := b.store.Accounts.AccountEvents(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Actor+" "+e.Action+": "+e.Detail)
+		}
+		actor := accounts.ProviderActor(op.Issuer())
+		want := []string{actor + " create: caseworker of 0301, with the decision role in 0301",
+			actor + " grant: caseworker of 0301 (was caseworker of 0301, with the decision role in 0301)"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("her account's log\n%q\nwant\n%q", got, want)
+		}
+	})
+}
+
 // TestKommuneLoginOnly: with passwords turned off, the sign-in page has
 // the kommune's login alone, and a password is not taken.
 func TestKommuneLoginOnly(t *testing.T) {
 	t.Parallel()
 	b := setupAt(t, enginetest.SQLite(t), func(base string) caseworker.Config {
-		return caseworker.Config{KommuneLogin: kommuneLogin(t, base, true)}
+		kl, _ := kommuneLogin(t, base, true)
+		return caseworker.Config{KommuneLogin: kl}
 	})
 	b.user(t, "lokal@oslo.kommune.no", false, "0301")
 	br := b.browser(t)
