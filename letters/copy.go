@@ -97,3 +97,23 @@ func size(n int64, lang forms.Lang) string {
 	}
 	return s
 }
+
+// FormCopy writes the copy of an application of a form: its title, its
+// answers as the form lays them out in the copy's language, and the files
+// the document holds, in the form's order, each under its attachment's
+// label.
+func FormCopy(f *forms.Form, doc map[string]any, c Copy) ([]byte, error) {
+	c.Title, c.Sections, c.Files = f.Text(c.Lang, "form.title"), f.View(doc, c.Lang), nil
+	atts, _ := doc["attachments"].(map[string]any)
+	for _, rule := range f.Rules.Attachments {
+		att, _ := atts[rule.ID].(map[string]any)
+		files, _ := att["files"].([]any)
+		for _, file := range files {
+			m, _ := file.(map[string]any)
+			name, _ := m["name"].(string)
+			size, _ := m["size"].(float64)
+			c.Files = append(c.Files, File{Attachment: f.Text(c.Lang, "attachment."+rule.ID+".label"), Name: name, Size: int64(size)})
+		}
+	}
+	return CopyOf(c)
+}

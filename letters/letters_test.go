@@ -2,6 +2,8 @@ package letters_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +120,35 @@ func TestParseSendersIsStrict(t *testing.T) {
 	} {
 		if _, err := letters.ParseSenders([]byte(bad), nil, decidedAt); err == nil {
 			t.Errorf("ParseSenders(%s) took it", bad)
+		}
+	}
+}
+
+func TestFormCopyOfStartlan(t *testing.T) {
+	r, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := r.Form("startlan")
+	raw, err := os.ReadFile("../examples/startlan/application.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	json.Unmarshal(raw, &doc)
+	doc["attachments"].(map[string]any)["payslips"] = map[string]any{"status": "uploaded",
+		"files": []any{map[string]any{"id": "f1", "name": "lønnsslipp-oktober.pdf", "contentType": "application/pdf", "size": 48213.0}}}
+	for _, lang := range forms.Langs {
+		b, err := letters.FormCopy(f, doc, letters.Copy{Lang: lang, Reference: "SL-2026-000001", Kommune: "Oslo", SubmittedAt: decidedAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := letterstest.Text(t, b)
+		for _, w := range []string{f.Text(lang, "form.title"), "SL-2026-000001", "Kari", "Nordmann", "Ola", f.Text(lang, "page.coApplicants.title"),
+			f.Text(lang, "attachment.payslips.label") + " lønnsslipp-oktober.pdf (48 kB)"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the copy lacks %q", lang, w)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/nid"
+	"github.com/skjema/skjema/letters"
 	"github.com/skjema/skjema/web/input"
 	"github.com/skjema/skjema/web/signin"
 )
@@ -353,6 +355,47 @@ func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Version)))
 	writeJSON(w, http.StatusOK, viewOf(a))
+	return nil
+}
+
+// applicationCopy: GET /api/v1/drafts/{id}/copy, the PDF of the
+// application she sent (letters.FormCopy), in the language asked for (lang)
+// or hers. Her resume token reads it until the application leaves her
+// hands, her session always (engine.Store.OpenWithToken).
+func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.Status == engine.StatusDraft || a.Reference == nil || a.SubmittedAt == nil:
+		return problem(http.StatusConflict, "not-submitted", "Not submitted", "the application has not been sent yet, so there is no copy of it")
+	case a.Data == "":
+		return problem(http.StatusForbidden, "sign-in-required", "Sign-in required",
+			"the application has left the citizen's hands: sign in with ID-porten to read the copy in Mine søknader")
+	}
+	f, err := s.form(a.Form)
+	if err != nil {
+		return err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+		return err
+	}
+	lang := forms.ParseLang(cmp.Or(r.URL.Query().Get("lang"), a.Lang))
+	c := letters.Copy{Lang: lang, Reference: *a.Reference, SubmittedAt: *a.SubmittedAt, Month: a.ApplicationMonth}
+	if k, err := s.kommuneView(a.Kommune); err == nil {
+		c.Kommune = cmp.Or(k.Name, a.Kommune)
+	}
+	pdf, err := letters.FormCopy(f, doc, c)
+	if err != nil {
+		return err
+	}
+	signin.SendPDF(w, *a.Reference+".pdf", pdf)
 	return nil
 }
 

@@ -189,6 +189,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/drafts", s.createDraft},
 		{"GET /api/v1/drafts/{id}", s.getDraft},
 		{"PUT /api/v1/drafts/{id}", s.putDraft},
+		{"GET /api/v1/drafts/{id}/copy", s.applicationCopy},
 		{"POST /api/v1/forms/{form}/submissions", s.submit},
 		{"POST /api/v1/drafts/{id}/files", s.uploadFile},
 		{"POST /api/v1/drafts/{id}/prefill", s.signin.Prefill},

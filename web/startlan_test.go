@@ -139,6 +139,12 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 		if t.Failed() {
 			t.Log(text)
 		}
+		// Her session still opens the copy of what they sent, decided as it
+		// is; a resume token would not.
+		if cp := b.do(t, "GET", "/api/v1/drafts/"+id+"/copy", bearerOf(token), nil); cp.status != http.StatusOK ||
+			!strings.Contains(letterstest.Text(t, []byte(cp.raw)), "Søknad om startlån") {
+			t.Fatalf("her copy after the decision: %d %s", cp.status, cp.raw[:min(len(cp.raw), 200)])
+		}
 		// No one else: another citizen, no session, or a letter of hers
 		// under another application.
 		other := b.signInAt(t, b.op.Persons()[3].PID, "startlan", idportentest.High)

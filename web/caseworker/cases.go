@@ -21,6 +21,7 @@ import (
 	"github.com/skjema/skjema/forms/answer"
 	"github.com/skjema/skjema/forms/jsondoc"
 	"github.com/skjema/skjema/forms/rules"
+	"github.com/skjema/skjema/letters"
 )
 
 // reasonLabel names a queue reason: a routing rule's title from the form's
@@ -659,6 +660,31 @@ func (h *Handler) caseLetter(w http.ResponseWriter, r *http.Request, u engine.Us
 		return err
 	}
 	sendDocument(w, r, l.Name, "application/pdf", content)
+	return nil
+}
+
+// caseCopy sends the PDF copy of the application (letters.FormCopy), as
+// the citizen gets it, in the caseworker's language; audited as a
+// download.
+func (h *Handler) caseCopy(w http.ResponseWriter, r *http.Request, u engine.User) error {
+	a, err := h.store.Casework.OpenCase(r.Context(), u, r.PathValue("id"), casework.ActionViewFile, "copy")
+	if err != nil {
+		return err
+	}
+	f, ok := h.forms.Form(a.Form)
+	if !ok || a.Reference == nil || a.SubmittedAt == nil {
+		return errNotFound
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+		return err
+	}
+	pdf, err := letters.FormCopy(f, doc, letters.Copy{Lang: formLang(h.langOf(r)), Reference: *a.Reference, SubmittedAt: *a.SubmittedAt,
+		Month: a.ApplicationMonth, Kommune: h.kommune(a.Kommune)})
+	if err != nil {
+		return err
+	}
+	sendDocument(w, r, *a.Reference+".pdf", "application/pdf", pdf)
 	return nil
 }
 

@@ -206,6 +206,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /caseworker/applications/{id}", h.signedIn(h.casePage))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/files/{file}", h.signedIn(h.caseFile))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/letters/{letter}", h.signedIn(h.caseLetter))
+	h.mux.HandleFunc("GET /caseworker/applications/{id}/copy", h.signedIn(h.caseCopy))
 	h.mux.HandleFunc("GET /caseworker/applications/{id}/correct", h.signedIn(h.correctPage))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/correct", h.signedIn(h.correct))
 	h.mux.HandleFunc("POST /caseworker/applications/{id}/approve", h.signedIn(h.approve))

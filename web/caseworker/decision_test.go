@@ -90,6 +90,11 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 	if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("the letter: %d %v", pdf.status, pdf.header)
 	}
+	// So is the copy of what the couple sent.
+	if cp := kari.do("GET", "/caseworker/applications/"+d.ID+"/copy", nil); cp.status != http.StatusOK ||
+		!strings.Contains(letterstest.Text(t, []byte(cp.body)), "Søknad om startlån Kopi av søknaden") {
+		t.Fatalf("the copy: %d", cp.status)
+	}
 	if text := letterstest.Text(t, []byte(pdf.body)); !strings.Contains(text, "Lån 2 500 000 kr") || !strings.Contains(text, "Rente 4,9 %") ||
 		!strings.Contains(text, "Vedtaket er gjort av Ola etter innstilling fra Kari") {
 		t.Fatalf("the letter says:\n%s", text)

@@ -371,13 +371,13 @@ func (s *Service) Letter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sendPDF(w, l.Name, content)
+	SendPDF(w, l.Name, content)
 	return nil
 }
 
-// sendPDF answers a PDF made for the signed-in citizen as a download that
-// no cache keeps and no browser runs anything in.
-func sendPDF(w http.ResponseWriter, name string, content []byte) {
+// SendPDF answers a PDF made for a citizen as a download that no cache
+// keeps and no browser runs anything in.
+func SendPDF(w http.ResponseWriter, name string, content []byte) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

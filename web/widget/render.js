@@ -391,7 +391,10 @@ export const rendering = {
         fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),
         s.message ? h('p', {}, s.message) : null),
       h('p', { class: 'ds-paragraph' }, this.t('ui.receipt.next')),
-      h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.restart() }, this.t('ui.start'))));
+      h('div', { class: 'sk-nav' },
+        this.draft && s.reference ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary',
+          onclick: () => this.download('drafts/' + this.draft.id + '/copy?lang=' + this.lng, s.reference + '.pdf', {}) }, this.t('ui.receipt.copy')) : null,
+        h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.restart() }, this.t('ui.start'))));
   },
 
   restart() {

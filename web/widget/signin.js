@@ -212,7 +212,10 @@ export const signingIn = {
         this.pages.map((page) => h('section', { 'aria-labelledby': 'sk-copy-' + page.id },
           h('h4', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-copy-' + page.id }, this.t('page.' + page.id + '.title')),
           h('dl', {}, this.rows(page.fields, '', null)))),
-        h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.copy = null; this.renderPage(true); } }, this.t('ui.mine.title'))));
+        h('div', { class: 'sk-nav' },
+          h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary',
+            onclick: () => this.download('drafts/' + app.id + '/copy?lang=' + this.lng, (app.reference || app.id) + '.pdf', { Authorization: 'Bearer ' + this.citizen.token }) }, this.t('ui.receipt.copy')),
+          h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => { this.copy = null; this.renderPage(true); } }, this.t('ui.mine.title'))));
     } finally {
       this.doc = mine;
     }
