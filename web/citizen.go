@@ -382,21 +382,25 @@ func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-		return err
-	}
-	lang := forms.ParseLang(cmp.Or(r.URL.Query().Get("lang"), a.Lang))
-	c := letters.Copy{Lang: lang, Reference: *a.Reference, SubmittedAt: *a.SubmittedAt, Month: a.ApplicationMonth}
-	if k, err := s.kommuneView(a.Kommune); err == nil {
-		c.Kommune = cmp.Or(k.Name, a.Kommune)
-	}
-	pdf, err := letters.FormCopy(f, doc, c)
+	pdf, err := s.copyOf(f, a, forms.ParseLang(cmp.Or(r.URL.Query().Get("lang"), a.Lang)))
 	if err != nil {
 		return err
 	}
 	signin.SendPDF(w, *a.Reference+".pdf", pdf)
 	return nil
+}
+
+// copyOf is the PDF copy of a submitted application (letters.FormCopy).
+func (s *Server) copyOf(f *forms.Form, a engine.Application, lang forms.Lang) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
+		return nil, err
+	}
+	c := letters.Copy{Lang: lang, Reference: *a.Reference, SubmittedAt: *a.SubmittedAt, Month: a.ApplicationMonth}
+	if k, err := s.kommuneView(a.Kommune); err == nil {
+		c.Kommune = cmp.Or(k.Name, a.Kommune)
+	}
+	return letters.FormCopy(f, doc, c)
 }
 
 // putDraft saves the document. An If-Match with the version read makes a

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/rules"
 	"github.com/skjema/skjema/web/ratelimit"
 )
@@ -152,6 +153,34 @@ func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// agencyCopy: GET /api/v1/agency/applications/{reference}/copy, the
+// human-readable PDF copy of an item the agency was sent, in bokmål: the
+// same document the citizen and the caseworker get.
+func (s *Server) agencyCopy(w http.ResponseWriter, r *http.Request) error {
+	agency, err := s.agency(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Batches.AgencyApplication(r.Context(), agency, r.PathValue("reference"))
+	if err != nil {
+		return err
+	}
+	f, err := s.form(a.Form)
+	if err != nil {
+		return err
+	}
+	pdf, err := s.copyOf(f, a, forms.Bokmal)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": *a.Reference + ".pdf"}))
+	w.Write(pdf)
 	return nil
 }
 

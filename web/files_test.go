@@ -18,6 +18,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/letters/letterstest"
 	"github.com/skjema/skjema/web"
 )
 
@@ -205,6 +206,20 @@ func TestAttachments(t *testing.T) {
 		}
 		if views != 2 || fileViews != 1 {
 			t.Fatalf("%d batch reads and %d file reads audited, want 2 and 1: %+v", views, fileViews, events)
+		}
+		// The item's human-readable copy is the citizen's PDF, with the
+		// file listed; another agency's key does not reach it.
+		a, _ := b.store.Application(ctx, id)
+		cp := b.do(t, "GET", "/api/v1/agency/applications/"+*a.Reference+"/copy", agency, nil)
+		if cp.status != 200 || cp.header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("the agency's copy: %d %s", cp.status, cp.raw[:min(200, len(cp.raw))])
+		}
+		if text := letterstest.Text(t, []byte(cp.raw)); !strings.Contains(text, *a.Reference) || !strings.Contains(text, "husleiekontrakt.pdf") {
+			t.Fatalf("the agency's copy says:\n%s", text)
+		}
+		other, _ := b.store.Batches.CreateAgencyKey(ctx, "nav")
+		if r := b.do(t, "GET", "/api/v1/agency/applications/"+*a.Reference+"/copy", map[string]string{"Authorization": "Bearer " + other}, nil); r.status != 404 {
+			t.Fatalf("another agency's copy: %d", r.status)
 		}
 		// A file not in a batch sealed for the agency does not exist for it.
 		if r := b.do(t, "GET", "/api/v1/agency/files/"+foreign.body["id"].(string), agency, nil); r.status != 404 {

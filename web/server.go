@@ -209,6 +209,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/agency/batches/{id}", s.getBatch},
 		{"POST /api/v1/agency/batches/{id}/receipts", s.postReceipts},
 		{"GET /api/v1/agency/files/{id}", s.agencyFile},
+		{"GET /api/v1/agency/applications/{reference}/copy", s.agencyCopy},
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /healthz", healthz},
 		{"GET /readyz", s.ready},

@@ -578,6 +578,30 @@ func (s *Service) RevokeAgencyKeys(ctx context.Context, agency string) (int, err
 	return int(n), nil
 }
 
+// AgencyApplication reads an application the agency has been sent, by its
+// reference: one in a sealed or delivered batch of that agency, for the
+// human-readable copy of it. The read is audited on the application.
+func (s *Service) AgencyApplication(ctx context.Context, agency, reference string) (record.Application, error) {
+	var a record.Application
+	err := s.db.Write(ctx, func(tx storage.Tx) error {
+		var id string
+		if err := tx.Get(ctx, &id, `SELECT a.id FROM applications a JOIN batches b ON b.id = a.batch_id
+			WHERE a.reference = ? AND b.agency = ? AND b.status IN (?, ?)`, reference, agency, string(BatchSealed), string(BatchDelivered)); err != nil {
+			return err
+		}
+		var err error
+		if a, err = record.GetApplication(ctx, tx, `id = ?`, id); err != nil {
+			return err
+		}
+		return record.Audit(ctx, tx, s.clock.Now(), record.Transition{ApplicationID: a.ID, From: a.Status, To: a.Status, Actor: AgencyActor(agency),
+			Action: ActionAgencyViewFile, Detail: "copy"})
+	})
+	if err != nil {
+		return record.Application{}, fmt.Errorf("application %s: %w", reference, err)
+	}
+	return a, nil
+}
+
 // AgencyFile reads a file of an application the agency has been sent: one
 // in a sealed or delivered batch of that agency. The read is audited on the
 // application.
