@@ -6,6 +6,8 @@
 //   SKJEMA_URL=http://127.0.0.1:8080 node --test browser/widget.test.mjs   (with skjema serve -dev running)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { launch, open, axe, focused, tabTo, record, texts, pdf, notPdf, until, KOMMUNE_URL } from './lib.mjs';
 
 const T = texts.nb;
@@ -115,11 +117,11 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await member(2).getByLabel(T['option.household.relation.child']).check();
 
   // A language switch keeps every answer.
-  await page.getByLabel(T['ui.language']).selectOption('en');
+  await page.getByRole('button', { name: 'English', exact: true }).click();
   await onPage(page, E['page.household.title']);
   assert.equal(await member(1, E).getByLabel(label(E, 'household.fodselsnummer')).inputValue(), '02078745684');
   await axe(page, 'household in English');
-  await page.getByLabel(E['ui.language']).selectOption('nb');
+  await page.getByRole('button', { name: 'Bokmål', exact: true }).click();
   await onPage(page, T['page.household.title']);
   await next();
 
@@ -134,9 +136,31 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   assert.equal(await group(page, label(T, 'housing.heatingIncluded')).isVisible(), false, 'no heating question for a non-pensioner');
   await next();
 
+  // Each step is a page of the browser's history: Back and Forward move
+  // between steps, and the title says which.
   await onPage(page, T['page.income.title']);
+  assert.ok((await page.title()).startsWith(T['page.income.title'] + ' – ' + T['form.title']), 'the title names the step: ' + await page.title());
+  await page.goBack();
+  await onPage(page, T['page.housing.title']);
+  assert.equal(await rent.inputValue(), '9000');
+  await page.goForward();
+  await onPage(page, T['page.income.title']);
+
+  // The service goes down while she types, and she reloads: nothing is
+  // lost, and she is asked to try again rather than told to start over.
   await group(page, label(T, 'income.otherIncome')).getByLabel(T['option.no'], { exact: true }).check();
+  await page.waitForTimeout(900); // saved before the outage
+  await page.route('**/api/v1/drafts/**', (route) => route.abort());
   await page.getByLabel(label(T, 'income.netWealth')).fill('45000');
+  await page.getByLabel(label(T, 'income.netWealth')).blur();
+  await until('the save fails, and says so', async () => (await page.locator('skjema-form .sk-status').textContent()) === T['ui.save.failed']);
+  await page.reload();
+  await onPage(page, T['ui.error.resumeTitle']);
+  await axe(page, 'resume failed during an outage');
+  await page.unroute('**/api/v1/drafts/**');
+  await page.getByRole('button', { name: T['ui.error.retry'] }).click();
+  await onPage(page, T['page.income.title']);
+  assert.equal(await page.getByLabel(label(T, 'income.netWealth')).inputValue(), '45000', 'the answer typed during the outage is kept');
   await next();
 
   // The checklist asks for the lease; a text file dressed as a PDF is refused.
@@ -147,9 +171,17 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await chooser.setInputFiles(notPdf);
   await until('refusal shown', () => errorOf(page, '/attachments/lease').isVisible());
   assert.match(await errorOf(page, '/attachments/lease').textContent(), new RegExp(T['ui.upload.badType']));
+  // … and said in the live region, not only shown (4.1.3).
+  assert.match(await page.locator('skjema-form .sk-status[role=status]').textContent(), new RegExp(T['ui.upload.badType']));
   await chooser.setInputFiles(pdf);
   await until('upload listed', async () => (await lease.textContent()).includes('husleiekontrakt.pdf') && (await lease.textContent()).includes(T['checklist.status.provided']));
   await axe(page, 'attachments');
+  // A language switch speaks the checklist the server sent in English too.
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await until('the checklist in English', async () => (await page.getByRole('group', { name: new RegExp('^' + E['attachment.lease.label']) }).count()) === 1);
+  assert.equal(await page.locator('skjema-form [lang=en] #sk-page-title').textContent(), E['page.attachments.title']);
+  await page.getByRole('button', { name: 'Bokmål', exact: true }).click();
+  await onPage(page, T['page.attachments.title']);
 
   // Reload: the draft resumes where the citizen was, upload included.
   await page.waitForTimeout(900); // the autosave's debounce
@@ -169,6 +201,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   const text = await page.locator('skjema-form').evaluate((el) => el.shadowRoot.textContent);
   for (const s of ['Kari', 'Ola', '02078745684', 'Lise', '15062150189', '9\u00a0000', 'husleiekontrakt.pdf']) assert.ok(text.includes(s), `the summary shows ${s}`);
   assert.ok(!text.includes('Slettes'), 'the removed member is not in the summary');
+  assert.ok(!/null|undefined/.test(text), 'no "null" or "undefined" shown: ' + text.slice(0, 200));
   // The review names the month applied for (its 1st is the situasjonsdato).
   const monthIntro = T['ui.month'].split('{month}')[0];
   const reviewMonth = await page.locator('skjema-form #sk-month').textContent();
@@ -185,7 +218,16 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   assert.ok(receipt.includes(fill(T['ui.kommune'], { kommune: 'Oslo' })), 'the receipt names the kommune that handles it: ' + receipt);
   await axe(page, 'receipt');
   record('mouse', reference);
-  const unexpected = page.problems.filter((p) => !/status of 415/.test(p)); // the refused upload
+  // A copy of everything she sent, as PDF (read in Go, TestWidgetInBrowser).
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }).catch(async (e) => {
+    throw new Error(e.message + '; the widget says: ' + await page.locator('skjema-form .sk').textContent());
+  }), page.getByRole('button', { name: T['ui.receipt.copy'] }).click()]);
+  assert.equal(download.suggestedFilename(), reference + '.pdf');
+  const copy = join(dirname(process.env.RESULT_FILE || tmpdir() + '/x'), 'copy.pdf');
+  await download.saveAs(copy);
+  record('copyPdf', copy);
+  // The refused upload, and the requests aborted during the outage.
+  const unexpected = page.problems.filter((p) => !/status of 415|ERR_FAILED/.test(p));
   assert.deepEqual(unexpected, [], 'no console errors (CSP violations included)');
   await context.close();
 });

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
@@ -94,6 +95,27 @@ func (s *Store) OpenWithToken(ctx context.Context, id, token string) (Applicatio
 		a.Data = ""
 	}
 	return a, nil
+}
+
+// ReceiptCopyWindow is how long after a submit the resume token still
+// reads the copy of what was sent, though the application has left her
+// hands: the time the receipt is on her screen. After it, only her
+// ID-porten session reads it (security review H1).
+const ReceiptCopyWindow = time.Hour
+
+// OpenCopy opens a submitted application for the copy of what was sent:
+// as OpenWithToken does, and with its document for the resume token too
+// within ReceiptCopyWindow of the submit.
+func (s *Store) OpenCopy(ctx context.Context, id, token string) (Application, error) {
+	a, err := s.OpenWithToken(ctx, id, token)
+	if err != nil || a.Data != "" || a.SubmittedAt == nil || s.now().Sub(*a.SubmittedAt) >= ReceiptCopyWindow {
+		return a, err
+	}
+	full, err := record.GetApplication(ctx, s.read(), `id = ?`, id)
+	if err != nil {
+		return Application{}, fmt.Errorf("application %s: %w", id, ErrNotFound)
+	}
+	return full, nil
 }
 
 // SaveDraft replaces a draft's data. It is allowed while the application is a

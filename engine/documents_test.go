@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/skjema/skjema/engine"
+	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 )
@@ -119,4 +122,42 @@ func TestDocumentsAreAskedForAndSent(t *testing.T) {
 			t.Fatalf("saved after it left her hands: %v", err)
 		}
 	})
+}
+
+// TestTheReceiptsTokenReadsTheCopyForAnHour: straight into a batch, the
+// application has left her hands at once; the receipt on her screen still
+// gets its copy with the resume token for ReceiptCopyWindow, and then no
+// longer (security review H1): her session does.
+func TestTheReceiptsTokenReadsTheCopyForAnHour(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	b := setupWith(t, enginetest.SQLite(t), enginetest.Clock(clock))
+	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: b.body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken"}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := b.store.OpenWithToken(ctx, d.ID, d.Token); a.Status != engine.StatusBatched || a.Data != "" {
+		t.Fatalf("batched: %s, data %d bytes; the token reads no document", a.Status, len(a.Data))
+	}
+	if a, err := b.store.OpenCopy(ctx, d.ID, d.Token); err != nil || a.Data == "" {
+		t.Fatalf("the copy right after the submit: %v, data %d bytes", err, len(a.Data))
+	}
+	mu.Lock()
+	now = now.Add(engine.ReceiptCopyWindow)
+	mu.Unlock()
+	if a, err := b.store.OpenCopy(ctx, d.ID, d.Token); err != nil || a.Data != "" {
+		t.Fatalf("the copy an hour later: %v, data %d bytes, want none", err, len(a.Data))
+	}
+	if _, err := b.store.OpenCopy(ctx, d.ID, "not-the-token"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("another token: %v", err)
+	}
 }

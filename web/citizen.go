@@ -360,14 +360,14 @@ func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {
 
 // applicationCopy: GET /api/v1/drafts/{id}/copy, the PDF of the
 // application she sent (letters.FormCopy), in the language asked for (lang)
-// or hers. Her resume token reads it until the application leaves her
-// hands, her session always (engine.Store.OpenWithToken).
+// or hers. Her resume token reads it while the receipt is on her screen or
+// the application is in her hands, her session always (engine.Store.OpenCopy).
 func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearer(r)
 	if err != nil {
 		return err
 	}
-	a, err := s.store.OpenWithToken(r.Context(), r.PathValue("id"), token)
+	a, err := s.store.OpenCopy(r.Context(), r.PathValue("id"), token)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/skjema/skjema/examples/agency-receiver/receiver"
 	"github.com/skjema/skjema/identity/fregtest"
 	"github.com/skjema/skjema/identity/idportentest"
+	"github.com/skjema/skjema/letters/letterstest"
 	"github.com/skjema/skjema/notify/smtptest"
 )
 
@@ -135,6 +136,18 @@ func TestWidgetInBrowser(t *testing.T) {
 	site := kommuneSite(t, kommuneAddr, n.url)
 
 	submitted := runBrowserTests(t, "browser/widget.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL, "CHROMIUM="+chromium)
+	// The receipt's PDF holds the reference and her answers.
+	copyPDF, err := os.ReadFile(submitted["copyPdf"])
+	if err != nil {
+		t.Fatalf("the receipt's copy was not downloaded: %v", err)
+	}
+	delete(submitted, "copyPdf")
+	text := letterstest.Text(t, copyPDF)
+	for _, w := range []string{"Søknad om bostøtte", submitted["mouse"], "Kari", "Lise", "150621 50189", "9 000 kr", "husleiekontrakt.pdf", "Oslo"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the receipt's copy lacks %q:\n%s", w, text)
+		}
+	}
 	if len(submitted) < 2 {
 		t.Fatalf("results: %v, want both flows' references", submitted)
 	}

@@ -33,10 +33,20 @@ export const drafting = {
     return data;
   },
 
+  // unsaved is this tab's copy of answers the server has not confirmed:
+  // { id, doc } (id null before the draft exists). It outlives a reload,
+  // an outage and a proxy's error page, and goes once the server has them.
+  get unsaved() { return JSON.parse(this.store?.getItem(this.storageKey + ':unsaved') || 'null'); },
+  set unsaved(v) { v ? this.store?.setItem(this.storageKey + ':unsaved', JSON.stringify(v)) : this.store?.removeItem(this.storageKey + ':unsaved'); },
+
   async resume() {
     if (this.paper) return;
     const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
     const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
+    const kept = this.unsaved;
+    // Answers typed before any draft could be made (the server down from
+    // the start) are still hers.
+    if (!saved && kept && !kept.id) { this.doc = kept.doc; this.changed(); return; }
     if (!saved) return;
     // Her own draft opens only with her session: signed out, it waits for
     // her to sign in again.
@@ -46,6 +56,8 @@ export const drafting = {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
       this.draft = { id: saved.id, token: saved.token, version: d.version, mine };
       this.doc = d.data || {};
+      // What this tab typed and the server never confirmed goes on top.
+      if (kept?.id === saved.id && ['draft', 'awaiting_citizen'].includes(d.status)) { this.doc = kept.doc; this.changed(); }
       if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
       this.message = d.message;
       this.returnFields = d.fields || [];
@@ -64,12 +76,22 @@ export const drafting = {
       }
       // Coming back: the pages answered so far are passed.
       this.pages.forEach((p, i) => { if (p.fields.some((f) => get(this.doc, f.pointer) !== undefined)) { this.passed.add(p.id); this.page = i; } });
+      // A reload stays on the step she was on.
+      const step = history.state?.skjemaStep;
+      if (Number.isInteger(step) && step <= this.page + 1 && step <= this.pages.length) this.page = step;
       // Returned: start where the first thing to fix is.
       if (this.returned && this.returnFields.length) this.page = Math.max(0, this.pageOf(this.returnFields[0]));
       await this.validate();
     } catch (e) {
-      this.store.removeItem(this.storageKey);
-      this.notice = e.status === 404 ? this.t('ui.error.resume') : this.t('ui.error.network');
+      // Only the server's own "not yours" or "gone" forgets the draft; an
+      // outage or a proxy's error keeps it, and the answers not yet saved.
+      if ([401, 403, 404].includes(e.status)) {
+        this.store.removeItem(this.storageKey);
+        this.unsaved = null;
+        this.notice = this.t('ui.error.resume');
+        return;
+      }
+      this.resumeFailed = true;
     }
   },
 
@@ -89,6 +111,8 @@ export const drafting = {
 
   changed() {
     clearTimeout(this.saveTimer);
+    this.edits = (this.edits || 0) + 1;
+    if (!this.status && !this.submitting) this.unsaved = { id: this.draft?.id || null, doc: this.doc };
     this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
   },
 
@@ -97,6 +121,7 @@ export const drafting = {
     clearTimeout(this.saveTimer);
     if (this.status || this.submitting) return; // submitted: nothing more to save
     if (this.saving) { this.saveAgain = true; return this.saving; }
+    const edits = this.edits;
     this.saving = (async () => {
       try {
         if (!this.draft) {
@@ -111,6 +136,7 @@ export const drafting = {
           const r = await this.api('PUT', 'drafts/' + this.draft.id, this.doc, { 'If-Match': '"' + this.draft.version + '"' });
           this.draft.version = r.version;
         }
+        if (this.edits === edits) this.unsaved = null; // the server has every answer
         this.setStatus(this.t('ui.save.saved', { time: new Date().toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit' }) }));
       } catch (e) {
         if (e.status === 409) this.alert(this.t('ui.error.conflict'));
@@ -187,6 +213,7 @@ export const drafting = {
     const p = '/attachments/' + attachment;
     const fail = (reason) => {
       this.errors.set(p, this.t('ui.upload.failed', { name: file.name, reason }));
+      this.setStatus(this.t('ui.upload.failed', { name: file.name, reason })); // said, not only shown (4.1.3)
       this.shown.add(p);
       this.paintErrors();
       input.value = '';
@@ -218,6 +245,7 @@ export const drafting = {
     const files = (att.files || []).filter((f) => f.id !== file.id);
     set(this.doc, p, files.length ? { ...att, files } : att.status === 'later' ? { status: 'later' } : undefined);
     await this.save();
+    this.setStatus(this.t('ui.upload.removed', { name: file.name }));
     await this.validate().catch(() => {});
     this.renderPage(false);
     this.root.getElementById(domId(p) + '-file')?.focus();

@@ -42,16 +42,26 @@ export const rendering = {
     const focused = this.root.activeElement?.id;
     this.render(false);
     if (focused) this.root.getElementById(focused)?.focus();
-    // Messages come from the server in the language asked for.
-    if (this.shown.size) this.validate().then((r) => r && this.paintErrors(), () => {});
+    // Messages, the checklist and the screening's reasons come from the
+    // server in the language asked for: ask again, and show them.
+    if (this.draft || this.shown.size) {
+      this.validate().then((r) => {
+        if (!r) return;
+        const at = this.root.activeElement?.id;
+        this.renderPage(false);
+        if (at) this.root.getElementById(at)?.focus();
+      }, () => {});
+    }
   },
 
   render(focus) {
     const title = h('h2', { class: 'ds-heading', 'data-size': 'md', id: 'sk-title', tabindex: '-1' }, this.t('form.title'));
-    const lang = h('div', { class: 'ds-field' },
-      h('label', { class: 'ds-label', for: 'sk-lang' }, this.t('ui.language')),
-      h('select', { class: 'ds-input', id: 'sk-lang', onchange: (e) => this.setAttribute('lang', e.target.value) },
-        LANGS.map((l) => h('option', { value: l, selected: l === this.lng, lang: l }, this.t('ui.lang.' + l)))));
+    // Three buttons, each its language's own name in that language: a
+    // choice made on purpose, never on an arrow key (3.2.2).
+    const lang = h('div', { role: 'group', class: 'sk-langs', 'aria-label': this.t('ui.language') },
+      LANGS.map((l) => h('button', { type: 'button', class: 'ds-button', id: 'sk-lang-' + l, 'data-size': 'sm', lang: l,
+        'data-variant': l === this.lng ? 'secondary' : 'tertiary', 'aria-pressed': String(l === this.lng),
+        onclick: () => this.setAttribute('lang', l) }, (this.def.texts[l] || {})['ui.lang.' + l] || l)));
     this.statusEl = h('p', { class: 'sk-status', role: 'status' });
     this.steps = h('nav', { 'aria-label': this.t('ui.steps') });
     this.summaryEl = h('div', { class: 'ds-error-summary', tabindex: '-1', hidden: true, 'aria-labelledby': 'sk-errors-title' });
@@ -59,7 +69,7 @@ export const rendering = {
     this.pageEl = h('div');
     this.saveEl = h('div');
     this.infoEl = h('div', { class: 'ds-alert', 'data-color': 'info', role: 'status', hidden: true });
-    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl, this.pageEl, this.saveEl, this.statusEl);
+    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.signInBar() || '', this.steps, this.alertEl, this.infoEl, this.summaryEl, this.pageEl, this.statusEl, this.saveEl);
     if (this.notice) { this.alert(this.notice); this.notice = null; }
     if (this.info) { this.infoEl.textContent = this.info; this.infoEl.hidden = false; this.info = null; }
     this.renderPage(focus);
@@ -94,13 +104,15 @@ export const rendering = {
     const n = this.pages.length + 1;
     const titles = [...this.pages.map((p) => this.t('page.' + p.id + '.title')), this.t('ui.summary.title')];
     if (this.page > this.pages.length || this.mine || this.copy || this.needsSignIn || (this.returned && this.documents.length)) return this.steps.replaceChildren();
-    this.steps.replaceChildren(
-      h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n })),
+    // The list folds away on a narrow screen, so that the first question
+    // is on it; a step she has finished opens from it.
+    this.steps.replaceChildren(h('details', { class: 'sk-stepsbox', open: matchMedia('(min-width: 40em)').matches },
+      h('summary', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.step', { n: this.page + 1, total: n }) + ': ' + titles[this.page]),
       h('ol', { class: 'sk-steps' }, titles.map((title, i) => {
         const done = i < this.pages.length && this.passed.has(this.pages[i].id) && i !== this.page;
         return h('li', { 'aria-current': i === this.page ? 'step' : false, 'data-done': done },
-          title, done ? h('span', { class: 'ds-sr-only' }, ' (' + this.t('ui.stepDone') + ')') : null);
-      })));
+          done ? h('button', { type: 'button', class: 'sk-steplink', onclick: () => this.go(i) }, title, h('span', { class: 'ds-sr-only' }, ' (' + this.t('ui.stepDone') + ')')) : title);
+      }))));
   },
 
   showSummary(pointers) {
@@ -133,7 +145,8 @@ export const rendering = {
     this.renderSteps();
     this.renderSave();
     let body;
-    if (this.copy) body = this.copyPage();
+    if (this.resumeFailed) body = this.retryPage();
+    else if (this.copy) body = this.copyPage();
     else if (this.mine) body = this.minePage();
     else if (this.needsSignIn) body = this.signInPage();
     else if (this.page > this.pages.length) body = this.receipt();
@@ -146,6 +159,9 @@ export const rendering = {
     this.paintErrors();
     if (this.summaryEl.hidden === false) this.fillSummary([...this.shown].filter((p) => this.page >= this.pages.length || this.pageOf(p) === this.page));
     if (focus) this.root.getElementById('sk-page-title')?.focus();
+    // The browser's title says where she is (2.4.2).
+    const where = this.root.getElementById('sk-page-title')?.textContent;
+    if (where && !this.paper) document.title = [where, this.t('form.title'), this.hostTitle].filter(Boolean).join(' – ');
   },
 
   formPage(page) {
@@ -157,8 +173,9 @@ export const rendering = {
         this.screening.reasons.map((r) => h('p', {}, h('strong', {}, r.title), ' ', r.explanation)))
       : null;
     const nav = h('div', { class: 'sk-nav' },
+      this.fromSummary ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.next(e.currentTarget, this.pages.length) }, this.t('ui.summary.back')) : null,
       this.page > 0 ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.go(this.page - 1) }, this.t('ui.previous')) : null,
-      h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: () => this.next() }, this.t('ui.next')));
+      h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.next(e.currentTarget) }, this.t('ui.next')));
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
       this.returned && this.message ? h('div', { class: 'ds-alert', 'data-color': 'info' },
         h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message), h('p', {}, this.t('ui.returned.intro')),
@@ -312,6 +329,22 @@ export const rendering = {
     }));
   },
 
+  // retryPage stands in for the form while her draft could not be read:
+  // nothing is forgotten, and she tries again when she wants.
+  retryPage() {
+    return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
+      h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.error.resumeTitle')),
+      h('p', { class: 'ds-paragraph' }, this.t('ui.error.resumeFailed')),
+      h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: async (e) => {
+        e.currentTarget.setAttribute('aria-busy', 'true');
+        this.resumeFailed = false;
+        await this.resume();
+        if (!this.resumeFailed) await this.prefill();
+        this.rememberStep();
+        this.render(true);
+      } }, this.t('ui.error.retry'))));
+  },
+
   // documentsPage is the whole form while the kommune waits for documents
   // (ettersending): its message, an upload for each document it asked
   // for, and the send. The answers stay as they were sent.
@@ -366,7 +399,7 @@ export const rendering = {
         return h('section', { 'aria-labelledby': 'sk-sum-' + page.id },
           h('h4', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-sum-' + page.id }, title),
           h('dl', {}, this.rows(page.fields, '', null)),
-          h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => this.go(i) }, this.t('ui.summary.change', { page: title.toLowerCase() }))));
+          h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => { this.fromSummary = true; this.go(i); } }, this.t('ui.summary.change', { page: title.toLowerCase() }))));
       }),
       h('div', { class: 'sk-nav' },
         h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.go(this.page - 1) }, this.t('ui.previous')),

@@ -181,7 +181,10 @@ export const signingIn = {
   async download(path, name, headers) {
     try {
       const url = URL.createObjectURL(await this.api('GET', path, undefined, headers));
-      h('a', { href: url, download: name }).click();
+      const a = h('a', { href: url, download: name, hidden: true });
+      this.box.append(a);
+      a.click();
+      a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch (e) {
       if (e.status !== 401) this.alert(this.t('ui.error.network'));
@@ -236,6 +239,7 @@ export const signingIn = {
   // prefill fills her own draft from Folkeregisteret, once it has facts
   // no more; a register that does not answer leaves her to fill in.
   async prefill() {
+    if (this.resumeFailed) return; // her draft first: she tries again
     if (!this.citizen || this.status || this.returned) return;
     // Signed in on a device without her draft: her open application of
     // this form goes on here (the latest), rather than a new one.

@@ -78,9 +78,14 @@ class SkjemaForm extends HTMLElement {
     this.layout = this.def.layout;
     this.pages = this.layout.pages;
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
+    this.hostTitle = document.title;
+    addEventListener('popstate', (e) => this.popped(e.state?.skjemaStep));
+    // Leaving with answers the server has not confirmed asks first.
+    if (!this.paper) addEventListener('beforeunload', (e) => { if (this.unsaved) { e.preventDefault(); e.returnValue = ''; } });
     await this.signInStart();
     await this.resume();
     await this.prefill();
+    this.rememberStep();
     this.render(false);
   }
 
@@ -106,10 +111,18 @@ class SkjemaForm extends HTMLElement {
 
   // --- navigation -------------------------------------------------------------
 
-  async next() {
+  // next checks the step's answers and goes on (to the summary, when she
+  // came from it); on a slow link the button says it is working.
+  async next(button, to = this.page + 1) {
     const page = this.pages[this.page];
+    const was = this.statusEl?.textContent || '';
+    button?.setAttribute('aria-busy', 'true');
+    this.setStatus(this.t('ui.checking'));
     let r;
-    try { r = await this.validate(page.id); } catch { return this.alert(this.t('ui.error.network')); }
+    try { r = await this.validate(page.id); } catch { return this.alert(this.t('ui.error.network')); } finally {
+      button?.removeAttribute('aria-busy');
+      if (this.statusEl?.textContent === this.t('ui.checking')) this.setStatus(was);
+    }
     if (!r) return;
     const mine = this.pageErrors(this.page);
     mine.forEach((p) => this.shown.add(p));
@@ -123,7 +136,7 @@ class SkjemaForm extends HTMLElement {
       return this.root.getElementById('sk-screening')?.focus();
     }
     this.passed.add(page.id);
-    this.go(this.page + 1);
+    this.go(to);
   }
 
   // screens says whether a page asks what the form's screening rules read:
@@ -140,10 +153,28 @@ class SkjemaForm extends HTMLElement {
     return page.fields.some((f) => reads.some((p) => p === f.pointer || p.startsWith(f.pointer + '/')));
   }
 
-  go(i) {
+  // go shows step i as a page of its own in the browser's history, so that
+  // Back and Forward move between steps and a reload stays on it
+  // (popped: the browser moved already).
+  go(i, popped) {
+    if (i >= this.pages.length) this.fromSummary = false;
     this.page = i;
+    if (!popped) history.pushState({ ...history.state, skjemaStep: i }, '');
     this.renderPage(true);
     if (i <= this.pages.length) this.save();
+  }
+
+  // rememberStep puts the step she is on in this history entry, once her
+  // draft is read (a reload then comes back to it).
+  rememberStep() {
+    if (!this.resumeFailed) history.replaceState({ ...history.state, skjemaStep: this.page }, '');
+  }
+
+  // popped follows the browser's Back and Forward between the steps she
+  // has reached; never back into a form she has sent.
+  popped(step) {
+    if (!Number.isInteger(step) || step === this.page || this.status || this.mine || this.copy) return;
+    if (step < this.pages.length ? step === 0 || this.passed.has(this.pages[step - 1].id) : this.pages.every((p) => this.passed.has(p.id))) this.go(step, true);
   }
 
   // fieldName names a field by its pointer: its short name or label, with
