@@ -314,7 +314,7 @@ func TestSubmitRefusesInvalidAndIneligible(t *testing.T) {
 	bad := strings.Replace(string(b.body), "12038512356", "12038512357", 1)
 	_, err := b.store.Submit(context.Background(), engine.SubmitRequest{Form: b.form, Body: []byte(bad), IdempotencyKey: "k-0123456789abcdef", Lang: forms.English})
 	var ve *engine.ValidationError
-	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/applicant/fodselsnummer" || ve.Errors[0].Message != "National identity number is not valid" {
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Pointer != "/applicant/fodselsnummer" || ve.Errors[0].Message != "National identity number is not right. Check that you have written all 11 digits correctly" {
 		t.Fatalf("err = %v (%+v)", err, ve)
 	}
 	conscript := strings.Replace(string(b.body), `"conscript": false`, `"conscript": true`, 1)

@@ -101,9 +101,9 @@ func TestFieldErrorsNameTheFieldInTheCitizensLanguage(t *testing.T) {
 			name: "household member's fødselsnummer with a wrong check digit", ptr: "/household/1/fodselsnummer", value: "20051551267",
 			wantCode: "fodselsnummer.checksum",
 			want: map[Lang]string{
-				Bokmal:  "Fødselsnummer til husstandsmedlem 2 er ikke gyldig",
-				Nynorsk: "Fødselsnummer til husstandsmedlem 2 er ikkje gyldig",
-				English: "National identity number of household member 2 is not valid",
+				Bokmal:  "Fødselsnummer til husstandsmedlem 2 stemmer ikke. Sjekk at du har skrevet alle de 11 sifrene riktig",
+				Nynorsk: "Fødselsnummer til husstandsmedlem 2 stemmer ikkje. Sjekk at du har skrive alle dei 11 sifra rett",
+				English: "National identity number of household member 2 is not right. Check that you have written all 11 digits correctly",
 			},
 		},
 		{
@@ -144,7 +144,19 @@ func TestFieldErrorsNameTheFieldInTheCitizensLanguage(t *testing.T) {
 		{
 			name: "rent with decimals", ptr: "/housing/rent", value: 100.5,
 			wantCode: "integer",
-			want:     map[Lang]string{Bokmal: "Husleie må være et helt tall"},
+			want:     map[Lang]string{Bokmal: "Skriv husleie i hele kroner, uten øre, for eksempel 9500"},
+		},
+		{
+			// How to write it, not "the wrong type" (review F6).
+			name: "rent in words", ptr: "/housing/rent", value: "ni tusen",
+			wantCode: "type",
+			want: map[Lang]string{Bokmal: "Skriv husleie i hele kroner, bare med tall, for eksempel 9500",
+				English: "Write rent in whole kroner, in figures only, for example 9500"},
+		},
+		{
+			name: "an e-mail address without @", ptr: "/applicant/email", value: "kari.example.no",
+			wantCode: "email.invalid",
+			want:     map[Lang]string{Bokmal: "Skriv e-postadresse slik: navn@eksempel.no"},
 		},
 		{
 			name: "declaration not confirmed", ptr: "/declaration/truthful", value: false,
@@ -612,8 +624,25 @@ func TestRegistersCheckAddressAndTheClock(t *testing.T) {
 		}
 		set(doc, "/address/postnummer", "5003")
 		e, ok := errorAt(b.form.Validate(doc, Options{Mode: Full, Kommune: "0301"}), "/address/postnummer")
-		if !ok || e.Code != "postnummer.kommune" || !strings.Contains(e.Message, "Søk i kommunen der du bor") && !strings.Contains(e.Message, "søker du der") {
-			t.Fatalf("a Bergen address in Oslo's form: %+v, want postnummer.kommune telling her to apply where she lives", e)
+		// Where the postnummer lies, and which kommune she is in (review F6).
+		if want := "Postnummer 5003 ligger i Bergen, ikke i Oslo (0301). Sjekk postnummeret. Bor du i en annen kommune, søker du der"; !ok ||
+			e.Code != "postnummer.kommune" || e.Message != want {
+			t.Fatalf("a Bergen address in Oslo's form: %+v, want postnummer.kommune: %s", e, want)
+		}
+	})
+	t.Run("a fødselsnummer written with a space, a dot or a dash", func(t *testing.T) {
+		for _, written := range []string{"120385 12356", "120385.12356", "120385-12356"} {
+			doc := example(t)
+			set(doc, "/applicant/fodselsnummer", written)
+			res := b.form.Validate(doc, Options{Mode: Full, Kommune: "0301"})
+			if got, _ := jsondoc.Lookup(res.Document, jsondoc.Split("/applicant/fodselsnummer")); !res.Valid || got != "12038512356" {
+				t.Errorf("%q: valid %v, stored as %v; errors %+v", written, res.Valid, got, res.Errors)
+			}
+		}
+		doc := example(t)
+		set(doc, "/applicant/fodselsnummer", "1203 8512356")
+		if e, _ := errorAt(b.form.Validate(doc, Options{Mode: Full}), "/applicant/fodselsnummer"); e.Code != "fodselsnummer.digits" {
+			t.Errorf("a space elsewhere: %+v", e)
 		}
 	})
 	t.Run("an expired kommunenummer, by the clock", func(t *testing.T) {

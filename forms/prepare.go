@@ -82,8 +82,8 @@ func (f *Form) prepareField(doc map[string]any, prefix []string, fi *fieldInfo, 
 	}
 }
 
-// normalise rewrites a value the way it is stored: a kontonummer or
-// organisasjonsnummer as bare digits, an amount typed as "12 000" as a number.
+// normalise rewrites a value the way it is stored: a kontonummer,
+// fødselsnummer or organisasjonsnummer as bare digits, an amount typed as "12 000" as a number.
 // Invalid values are left for the validator to report.
 func normalise(fi *fieldInfo, v any) (any, bool) {
 	s, ok := v.(string)
@@ -93,6 +93,10 @@ func normalise(fi *fieldInfo, v any) (any, bool) {
 	switch {
 	case fi.format == "kontonummer":
 		if n, err := nid.Kontonummer(s); err == nil && n != s {
+			return n, true
+		}
+	case fi.format == "fodselsnummer":
+		if n, ok := nid.UngroupFodselsnummer(s); ok && n != s {
 			return n, true
 		}
 	case fi.format == "organisasjonsnummer":

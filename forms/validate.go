@@ -2,11 +2,13 @@ package forms
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -215,7 +217,19 @@ func (f *Form) crossChecks(doc map[string]any, already []rawError) []rawError {
 		}
 		var nerr *nid.Error
 		if err := f.env.registers.PostnummerInKommune(ps, ks); errors.As(err, &nerr) {
-			out = append(out, rawError{Parts: jsondoc.Split(c.Postnummer), Code: nerr.Code()})
+			// The message says where the postnummer is, and which kommune
+			// was given: the register knows both (review F6).
+			name := func(number string) string {
+				k, _ := f.env.registers.Kommunenummer(number, f.env.now())
+				return k.Name
+			}
+			p, _ := f.env.registers.Postnummer(ps)
+			given := ks
+			if n := name(ks); n != "" {
+				given = n + " (" + ks + ")"
+			}
+			out = append(out, rawError{Parts: jsondoc.Split(c.Postnummer), Code: nerr.Code(),
+				Vars: []string{"{postnummer}", ps, "{liesIn}", cmp.Or(p.Kommunenavn, name(p.Kommunenummer), p.Poststed), "{kommune}", given}})
 		}
 	}
 	return out
@@ -282,9 +296,11 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 // message picks the most particular text there is: one for this field and
 // code, then one for the code, then the generic "not valid".
 func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
-	keys := make([]string, 0, 4)
+	keys := make([]string, 0, 5)
 	if fi != nil {
-		keys = append(keys, "error."+fi.id+"."+e.Code)
+		// The field's own text, then its kind's ("error.amount.type": how
+		// to write an amount), then the code's.
+		keys = append(keys, "error."+fi.id+"."+e.Code, "error."+fi.widget+"."+e.Code)
 		if e.Code == "required" && choiceWidgets[fi.widget] {
 			keys = append(keys, "error.required.choice")
 		}
@@ -292,10 +308,21 @@ func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
 	keys = append(keys, "error."+e.Code, "error.invalid")
 	for _, k := range keys {
 		if _, ok := t[k]; ok {
-			return upperFirst(t.format(k, "{field}", name, "{limit}", e.Limit))
+			args := append([]string{"{field}", name, "{name}", lowerFirst(name), "{limit}", e.Limit}, e.Vars...)
+			return upperFirst(t.format(k, args...))
 		}
 	}
 	return name
+}
+
+// lowerFirst writes a field's name inside a sentence ("Skriv husleie …"),
+// leaving one that starts with an abbreviation ("EU/EØS-pensjon") alone.
+func lowerFirst(s string) string {
+	rs := []rune(s)
+	if len(rs) < 2 || unicode.IsUpper(rs[1]) {
+		return s
+	}
+	return strings.ToLower(string(rs[0])) + string(rs[1:])
 }
 
 func isHidden(hidden map[string]bool, parts []string) bool {

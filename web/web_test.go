@@ -319,7 +319,7 @@ func TestCitizenFlow(t *testing.T) {
 		if partial.status != 200 || partial.body["valid"] != false {
 			t.Fatalf("validate: %d %s", partial.status, partial.raw)
 		}
-		if !strings.Contains(partial.raw, `"Fødselsnummer er ikkje gyldig"`) || !strings.Contains(partial.raw, `"Førenamn må fyllast ut"`) {
+		if !strings.Contains(partial.raw, `"Fødselsnummer stemmer ikkje. Sjekk at du har skrive alle dei 11 sifra rett"`) || !strings.Contains(partial.raw, `"Førenamn må fyllast ut"`) {
 			t.Fatalf("partial validation in nynorsk: %s", partial.raw)
 		}
 		if strings.Contains(partial.raw, "/payment/kontonummer") {

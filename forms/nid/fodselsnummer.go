@@ -1,6 +1,7 @@
 package nid
 
 import (
+	"strings"
 	"time"
 
 	"github.com/skjema/skjema/calendar"
@@ -53,6 +54,18 @@ var (
 	fnrWeights1 = []int{3, 7, 6, 1, 8, 9, 4, 5, 2, 1} // the trailing 1 weighs check digit 1 itself
 	fnrWeights2 = []int{5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1}
 )
+
+// UngroupFodselsnummer takes a fødselsnummer as people write it, the date
+// and the personnummer apart ("120385 12356", "120385-12356",
+// "120385.12356"), and answers its 11 bare digits; ok is false for
+// anything else, which Fodselsnummer then reports.
+func UngroupFodselsnummer(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) == 12 && strings.ContainsRune(" .-", rune(s[6])) && allDigits(s[:6]) && allDigits(s[7:]) {
+		return s[:6] + s[7:], true
+	}
+	return s, allDigits(s)
+}
 
 // Fodselsnummer checks an 11-digit personal identification number: an
 // ordinary fødselsnummer or a D-nummer, and, if opts allow, H-numre and

@@ -170,7 +170,10 @@ export const drafting = {
   // server says of that field (and keeps fixed errors from lingering).
   async onLeave(pointer) {
     try { if (!(await this.validate())) return; } catch { return; }
-    if (this.errors.has(pointer)) this.shown.add(pointer);
+    // An error is first said when she tries to go on (Aksel); after that,
+    // and on pages she has passed, as she answers.
+    const step = this.pages[this.pageOf(pointer)]?.id;
+    if (this.errors.has(pointer) && (this.tried.has(step) || this.passed.has(step))) this.shown.add(pointer);
     this.paintErrors();
     // Answers on the checklist's own page can change what it asks for.
     if (this.pageOf(pointer) === this.page && this.pages[this.page].fields.some((f) => f.widget === 'checklist')) this.renderPage(false);

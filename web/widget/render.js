@@ -25,6 +25,7 @@ export function h(tag, attrs, ...children) {
 export const rendering = {
   // paintErrors puts each shown error at its field.
   paintErrors() {
+    if (this.pressing) { this.paintLater = true; return; }
     for (const p of [...this.shown]) if (!this.errors.has(p)) this.shown.delete(p);
     for (const el of this.root.querySelectorAll('[data-pointer]')) {
       const p = el.dataset.pointer;
@@ -432,7 +433,7 @@ export const rendering = {
 
   restart() {
     this.store?.removeItem(this.storageKey);
-    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [], documents: [] });
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), tried: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [], documents: [] });
     this.fillApplicant();
     this.render(true);
   },

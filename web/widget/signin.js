@@ -229,7 +229,7 @@ export const signingIn = {
   async openMine(a) {
     this.mine = null;
     this.store?.setItem(this.storageKey, JSON.stringify({ id: a.id, mine: true }));
-    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), errors: new Map(), shown: new Set(), returned: false, documents: [] });
+    Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), tried: new Set(), errors: new Map(), shown: new Set(), returned: false, documents: [] });
     await this.resume();
     this.render(true);
   },

@@ -31,6 +31,7 @@ class SkjemaForm extends HTMLElement {
     this.doc = {};
     this.page = 0;
     this.passed = new Set();
+    this.tried = new Set(); // steps she has pressed Neste on
     this.errors = new Map(); // pointer → message, as last validated
     this.shown = new Set(); // pointers whose error is on screen
     this.checklist = [];
@@ -79,6 +80,13 @@ class SkjemaForm extends HTMLElement {
     this.pages = this.layout.pages;
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
     this.hostTitle = document.title;
+    // A message is never added or taken away between a mouse press and its
+    // release: the control under the pointer must stay there (review F9).
+    this.box.addEventListener('pointerdown', () => { this.pressing = true; });
+    addEventListener('pointerup', () => setTimeout(() => {
+      this.pressing = false;
+      if (this.paintLater) { this.paintLater = false; this.paintErrors(); }
+    }), true);
     addEventListener('popstate', (e) => this.popped(e.state?.skjemaStep));
     // Leaving with answers the server has not confirmed asks first.
     if (!this.paper) addEventListener('beforeunload', (e) => { if (this.unsaved) { e.preventDefault(); e.returnValue = ''; } });
@@ -115,6 +123,7 @@ class SkjemaForm extends HTMLElement {
   // came from it); on a slow link the button says it is working.
   async next(button, to = this.page + 1) {
     const page = this.pages[this.page];
+    this.tried.add(page.id);
     const was = this.statusEl?.textContent || '';
     button?.setAttribute('aria-busy', 'true');
     this.setStatus(this.t('ui.checking'));

@@ -21,6 +21,9 @@ type Error struct {
 	Parts []string // the pointer's parts
 	Code  string
 	Limit string // the keyword's limit, for minLength and the like
+	// Vars fill a message's other {placeholders}, pairs of name and value:
+	// what a register said ("{liesIn}", "Bergen").
+	Vars []string
 }
 
 // Collect flattens the validator's error tree into one raw error per failed
