@@ -59,7 +59,9 @@ export const rendering = {
     this.pageEl = h('div');
     this.saveEl = h('div');
     this.infoEl = h('div', { class: 'ds-alert', 'data-color': 'info', role: 'status', hidden: true });
-    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl, this.pageEl, this.saveEl, this.statusEl);
+    // replaceChildren, unlike h, would write a null (no sign-in bar) as "null".
+    this.box.replaceChildren(...[h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl,
+      this.pageEl, this.saveEl, this.statusEl].filter(Boolean));
     if (this.notice) { this.alert(this.notice); this.notice = null; }
     if (this.info) { this.infoEl.textContent = this.info; this.infoEl.hidden = false; this.info = null; }
     this.renderPage(focus);
