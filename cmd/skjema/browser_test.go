@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -52,23 +53,28 @@ func requireBrowser(t *testing.T) string {
 	return chromium
 }
 
-// kommuneSite serves the example kommune page from another origin than
-// Skjema's, as a kommune's own site would, with a strict CSP that allows
-// the widget's server and nothing inline.
+// kommuneSite serves the example kommune pages (index.html with bostøtte,
+// startlan.html with startlån) from another origin than Skjema's, as a
+// kommune's own site would, with a strict CSP that allows the widget's
+// server and nothing inline.
 func kommuneSite(t *testing.T, addr, skjemaURL string) *httptest.Server {
 	t.Helper()
-	page, err := os.ReadFile("../../examples/kommune-page/index.html")
-	if err != nil {
-		t.Fatal(err)
+	pages := map[string][]byte{}
+	for _, name := range []string{"index.html", "startlan.html"} {
+		page, err := os.ReadFile("../../examples/kommune-page/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages["/"+name] = []byte(strings.Replace(string(page), `src="/widget/skjema.js"`, `src="`+skjemaURL+`/widget/skjema.js"`, 1))
 	}
-	html := strings.Replace(string(page), `src="/widget/skjema.js"`, `src="`+skjemaURL+`/widget/skjema.js"`, 1)
+	pages["/"] = pages["/index.html"]
 	files := http.FileServer(http.Dir("../../examples/kommune-page"))
 	site := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' "+skjemaURL+"; style-src 'self' "+skjemaURL+
 			"; connect-src "+skjemaURL+"; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+		if html, ok := pages[r.URL.Path]; ok {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write([]byte(html))
+			w.Write(html)
 			return
 		}
 		files.ServeHTTP(w, r)
@@ -315,6 +321,82 @@ func TestDecisionInBrowser(t *testing.T) {
 	}
 	if got, want := history(t, db, done["decision"]), "create submit route recommend decide"; got != want {
 		t.Fatalf("the application's history: %s, want %s", got, want)
+	}
+}
+
+// TestStartlanInBrowser runs browser/startlan.test.mjs: the citizen fills
+// every page of startlån on the kommune's startlån page with the example
+// application, axe-core on each page at two widths and in three languages,
+// and sends it; then a caseworker asks for a document of another
+// application, and the citizen sends it from the widget (ettersending).
+// The form she filled must be stored as the example is, and the second
+// application's history must end with the request and her sending.
+func TestStartlanInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	chromium := requireBrowser(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skjema.db")
+	email, password := caseworkerAccount(t, db, false)
+	// The registers, so the widget shows the poststed of both the
+	// example's postnumre (the test register has only the first).
+	regs := filepath.Join(dir, "registers")
+	postnumre, err := os.ReadFile("../../forms/nid/testdata/Postnummerregister-ansi.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	postnumre = append(postnumre, "0570\tOSLO\t0301\tOSLO\tG\n"...)
+	if err := os.WriteFile(filepath.Join(dir, "postnumre.txt"), postnumre, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for kind, file := range map[string]string{"postnummer": filepath.Join(dir, "postnumre.txt"), "kommuner": "../../forms/nid/testdata/kommuner-ssb.csv"} {
+		if err := run(context.Background(), []string{"registers", "import", "-dir", regs, kind, file}, io.Discard, io.Discard); err != nil {
+			t.Fatalf("import the %s register: %v", kind, err)
+		}
+	}
+	kommuneAddr := freeAddr(t)
+	n := startNode(t, dir, "-db", db, "-origins", "http://"+kommuneAddr, "-rate-limit", "0", "-dev", "-example-dir", "../../examples/kommune-page",
+		"-registers", regs)
+	site := kommuneSite(t, kommuneAddr, n.url)
+	done := runBrowserTests(t, "browser/startlan.test.mjs", dir, "SKJEMA_URL="+n.url, "KOMMUNE_URL="+site.URL+"/", "CHROMIUM="+chromium,
+		"CASEWORKER_EMAIL="+email, "CASEWORKER_PASSWORD="+password)
+	if done["walk"] == "" || done["documents"] == "" {
+		t.Fatalf("results: %v, want the walked and the ettersending references", done)
+	}
+	if err := n.stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := history(t, db, done["documents"]), "create submit route request-documents send-documents"; got != want {
+		t.Fatalf("the ettersending application's history: %s, want %s", got, want)
+	}
+	// Both began as the example application, one typed into the widget and
+	// one sent through the API; both have the payslips uploaded since. Apart
+	// from the files, the widget stored what the API took.
+	store := enginetest.Open(t, db).Store
+	stored := map[string]map[string]any{}
+	for _, name := range []string{"walk", "documents"} {
+		var raw string
+		if err := store.SQLDB().QueryRow(`SELECT CAST(data AS TEXT) FROM applications WHERE reference = ?`, done[name]).Scan(&raw); err != nil {
+			t.Fatalf("%s: %s is not in the database: %v", name, done[name], err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			t.Fatal(err)
+		}
+		atts, _ := doc["attachments"].(map[string]any)
+		payslips, _ := atts["payslips"].(map[string]any)
+		files, _ := payslips["files"].([]any)
+		if payslips["status"] != "uploaded" || len(files) != 1 || files[0].(map[string]any)["name"] != "lonnsslipper.pdf" {
+			t.Fatalf("%s: the payslips are not the one file uploaded: %v", name, payslips)
+		}
+		delete(atts, "payslips")
+		stored[name] = doc
+	}
+	if walked, sent := stored["walk"], stored["documents"]; !reflect.DeepEqual(walked, sent) {
+		a, _ := json.MarshalIndent(walked, "", " ")
+		b, _ := json.MarshalIndent(sent, "", " ")
+		t.Fatalf("the application filled in the widget is not the example:\n%s\nthrough the API:\n%s", a, b)
 	}
 }
 

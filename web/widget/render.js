@@ -70,7 +70,9 @@ export const rendering = {
     this.pageEl = h('div');
     this.saveEl = h('div');
     this.infoEl = h('div', { class: 'ds-alert', 'data-color': 'info', role: 'status', hidden: true });
-    this.box.replaceChildren(h('div', { class: 'sk-top' }, title, lang), this.signInBar() || '', this.steps, this.alertEl, this.infoEl, this.summaryEl, this.pageEl, this.statusEl, this.saveEl);
+    // replaceChildren, unlike h, would write a null (no sign-in bar) as "null".
+    this.box.replaceChildren(...[h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl,
+      this.pageEl, this.statusEl, this.saveEl].filter(Boolean));
     if (this.notice) { this.alert(this.notice); this.notice = null; }
     if (this.info) { this.infoEl.textContent = this.info; this.infoEl.hidden = false; this.info = null; }
     this.renderPage(focus);
@@ -350,13 +352,31 @@ export const rendering = {
   // (ettersending): its message, an upload for each document it asked
   // for, and the send. The answers stay as they were sent.
   documentsPage() {
-    const asked = this.documents.map((id) => this.checklist.find((c) => c.id === id) || { id, label: this.t('attachment.' + id + '.label'), status: 'missing' });
+    // Asked for, a document is missing until it has a file, whatever her
+    // answers said of it before ("later").
+    const asked = this.documents.map((id) => ({ id, label: this.t('attachment.' + id + '.label'), ...this.checklist.find((c) => c.id === id),
+      status: get(this.doc, '/attachments/' + id)?.files?.length ? 'provided' : 'missing' }));
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
       h('div', { class: 'ds-alert', 'data-color': 'info' }, h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message)),
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.documents.title')),
       h('p', { class: 'ds-paragraph' }, this.t('ui.documents.intro')),
       this.checklistField('/attachments', asked),
-      h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.submit(e.currentTarget) }, this.t('ui.documents.send'))));
+      h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.sendDocuments(e.currentTarget) }, this.t('ui.documents.send'))));
+  },
+
+  // sendDocuments sends what the kommune asked for once each document has
+  // a file. One without is named at its upload and in the error summary,
+  // as any error is: the server would refuse the send, and its refusal is
+  // no message for her.
+  sendDocuments(button) {
+    const missing = this.documents.map((id) => '/attachments/' + id).filter((p) => !get(this.doc, p)?.files?.length);
+    if (!missing.length) return this.submit(button);
+    for (const p of missing) {
+      this.errors.set(p, this.t('ui.documents.missing', { attachment: this.fieldName(p) }));
+      this.shown.add(p);
+    }
+    this.paintErrors();
+    this.showSummary(missing);
   },
 
   format(f, pointer, v) {
