@@ -115,7 +115,9 @@ test('startlån: every page filled as the example application, axe on each at 12
   // Filling needs no sign-in: the server has no ID-porten, and takes
   // applications without it (-dev).
   assert.equal(await form.locator('#sk-signin').count(), 0);
-  assert.equal(await form.getByText(fill(T['ui.step'], { n: 1, total: pages.length })).count(), 1, 'the steps count every page and the summary');
+  // The home's page is asked only for a loan for a home (its when): not
+  // counted before the purpose is known, as the server drops its answers.
+  assert.equal(await form.getByText(fill(T['ui.step'], { n: 1, total: pages.length - 1 })).count(), 1, 'the steps count the pages asked, and the summary');
   await check(page, 'startlån: purpose, empty');
 
   // Next with nothing answered: the summary of errors, focused.

@@ -16,6 +16,7 @@
 // and the draft), render.js (what the citizen sees) and signin.js (sign-in
 // with ID-porten, "Mine søknader"), over doc.js (the document). Modules, loaded by the one script tag: no build step.
 
+import { cond } from './doc.js';
 import { drafting } from './draft.js';
 import { h, LANGS, rendering } from './render.js';
 import { signingIn } from './signin.js';
@@ -41,6 +42,11 @@ class SkjemaForm extends HTMLElement {
     this.draft = null; // {id, token, version}
     this.seq = 0;
   }
+
+  // pages are the form's steps her answers call for: a page whose `when`
+  // does not hold is not asked, not listed and not summed up, as the
+  // server drops its answers.
+  get pages() { return this.layout.pages.filter((p) => cond(p.when, this.doc, null)); }
 
   // paper: a caseworker registering a paper application (see the top).
   get paper() { return this.hasAttribute('submit-url'); }
@@ -77,7 +83,6 @@ class SkjemaForm extends HTMLElement {
     }
     this.box.lang = this.lng; // the kommune's written language may decide it
     this.layout = this.def.layout;
-    this.pages = this.layout.pages;
     this.storageKey = 'skjema:' + form + ':' + (this.getAttribute('kommune') || '');
     this.hostTitle = document.title;
     // A message is never added or taken away between a mouse press and its
