@@ -38,6 +38,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   const summary = page.locator('skjema-form .ds-error-summary');
   await until('error summary focused', async () => (await focused(page)).className === 'ds-error-summary');
   assert.equal(await summary.getByRole('link').count(), 3);
+  assert.ok((await page.title()).startsWith(T['ui.errors.titlePrefix'] + ' ' + T['page.eligibility.title']), 'the title says there are errors: ' + await page.title());
   assert.match(await summary.textContent(), new RegExp(T['field.eligibility.conscript.name'] || 'førstegangstjeneste', 'i'));
   const conscript = group(page, label(T, 'eligibility.conscript'));
   assert.equal(await conscript.getByLabel(T['option.yes']).getAttribute('aria-invalid'), 'true');
@@ -114,6 +115,9 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await page.getByRole('button', { name: fill(T['group.household.remove'], { item: fill(T['group.household.item'], { n: 1 }) }) }).click();
   assert.equal(await member(1).getByLabel(label(T, 'household.givenName')).inputValue(), 'Ola');
   assert.equal(await member(2).count(), 0);
+  const removed = fill(T['group.household.item'], { n: 1 });
+  assert.equal(await page.locator('skjema-form .sk-status[role=status]').textContent(),
+    fill(T['ui.group.removed'], { item: removed.charAt(0).toUpperCase() + removed.slice(1) }), 'the removal is said (4.1.3)');
   // Her daughter of 5.
   await add.click();
   await member(2).getByLabel(label(T, 'household.givenName')).fill('Lise');

@@ -181,6 +181,7 @@ export const drafting = {
 
   async submit(button) {
     button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
     this.setStatus(this.t('ui.submitting'));
     try {
       await this.save();
@@ -194,10 +195,13 @@ export const drafting = {
           { 'X-CSRF-Token': this.getAttribute('csrf') || '', Authorization: 'Bearer ' + this.draft.token })
         : await this.api('POST', 'forms/' + this.def.id + '/submissions?lang=' + this.lng, this.doc, { 'Idempotency-Key': this.draft.id });
       this.status = receipt;
+      this.unsaved = null;
+      this.setStatus(''); // "Lagret klokken …" is no news on the receipt
       this.go(this.pages.length + 1);
     } catch (e) {
       this.submitting = false;
       button.disabled = false;
+      button.removeAttribute('aria-busy');
       this.setStatus('');
       if (e.status === 422) {
         this.pages.forEach((p) => this.passed.add(p.id));
@@ -223,6 +227,8 @@ export const drafting = {
     };
     if (file.size > MAX_FILE) return fail(this.t('ui.upload.tooLarge'));
     this.setStatus(this.t('ui.upload.uploading', { name: file.name }));
+    this.uploading = attachment;
+    this.renderPage(false);
     try {
       if (!this.draft) await this.save();
       const form = new FormData();
@@ -231,11 +237,14 @@ export const drafting = {
       const att = get(this.doc, p) || {};
       set(this.doc, p, { status: 'uploaded', files: [...(att.files || []), { id: stored.id, name: stored.name, contentType: stored.contentType, size: stored.size }] });
       await this.save();
+      this.uploading = null;
       this.setStatus(this.t('ui.upload.uploaded', { name: stored.name }));
       await this.validate().catch(() => {});
       this.renderPage(false);
       this.root.getElementById(domId(p) + '-file')?.focus();
     } catch (e) {
+      this.uploading = null;
+      this.renderPage(false);
       this.setStatus('');
       fail(e.status === 415 ? this.t('ui.upload.badType') : e.status === 413 ? this.t('ui.upload.tooLarge') : e.message);
     }
@@ -263,5 +272,7 @@ export const drafting = {
     await this.validate().catch(() => {});
     this.renderPage(false);
     this.root.getElementById(domId(p) + '-later')?.focus();
+    const item = this.checklist.find((c) => c.id === attachment);
+    if (item) this.setStatus(item.label + ': ' + this.t('checklist.status.' + item.status));
   },
 };

@@ -92,7 +92,7 @@ export const rendering = {
     if (this.draft.mine) return this.saveEl.replaceChildren(h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.save.mine')));
     const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
     const copied = h('span', { role: 'status' });
-    this.saveEl.replaceChildren(h('details', { class: 'sk-save' },
+    this.saveEl.replaceChildren(h('details', { class: 'sk-save ds-details' },
       h('summary', {}, this.t('ui.save.title')),
       h('p', {}, this.t('ui.save.intro')),
       h('div', { class: 'ds-field' },
@@ -122,12 +122,13 @@ export const rendering = {
     this.fillSummary(pointers);
     this.summaryEl.hidden = false;
     this.summaryEl.focus();
+    this.title();
   },
 
   fillSummary(pointers) {
     if (!pointers.length) { this.summaryEl.hidden = true; return; }
     this.summaryEl.replaceChildren(
-      h('h2', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-errors-title' }, this.t('ui.errors.title')),
+      h('h3', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-errors-title' }, this.t('ui.errors.title')),
       h('ul', {}, pointers.map((p) => h('li', {}, h('a', { href: '#' + domId(p), class: 'ds-link', onclick: (e) => { e.preventDefault(); this.focusField(p); } }, this.errors.get(p))))));
   },
 
@@ -162,9 +163,17 @@ export const rendering = {
     this.paintErrors();
     if (this.summaryEl.hidden === false) this.fillSummary([...this.shown].filter((p) => this.page >= this.pages.length || this.pageOf(p) === this.page));
     if (focus) this.root.getElementById('sk-page-title')?.focus();
-    // The browser's title says where she is (2.4.2).
+    this.title();
+  },
+
+  // title says in the browser's title where she is, and that there are
+  // errors to fix (2.4.2, as GOV.UK and NAV do); keep-title on the element
+  // leaves the kommune's page title alone.
+  title() {
     const where = this.root.getElementById('sk-page-title')?.textContent;
-    if (where && !this.paper) document.title = [where, this.t('form.title'), this.hostTitle].filter(Boolean).join(' – ');
+    if (!where || this.paper || this.hasAttribute('keep-title')) return;
+    const errors = this.summaryEl.hidden ? '' : this.t('ui.errors.titlePrefix') + ' ';
+    document.title = errors + [where, this.t('form.title'), this.hostTitle].filter(Boolean).join(' – ');
   },
 
   formPage(page) {
@@ -278,8 +287,8 @@ export const rendering = {
         this.registeredItem(pointer, i) ? null : h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.removeItem(pointer, i) },
           this.t('group.' + tid + '.remove', { item: itemLabel }))));
     });
-    return h('div', { class: 'sk-group', id: domId(pointer), 'data-pointer': pointer },
-      h('p', { class: 'ds-label' }, this.t('field.' + tid + '.label')),
+    return h('fieldset', { class: 'sk-group sk-repeat', id: domId(pointer), 'data-pointer': pointer },
+      h('legend', { class: 'ds-label' }, this.t('field.' + tid + '.label')),
       items.length ? list : h('p', { class: 'ds-paragraph' }, this.t('ui.group.empty')),
       h('p', { class: 'ds-validation-message', id: domId(pointer) + '-err', hidden: true }),
       h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', id: domId(pointer) + '-add', onclick: () => this.addItem(pointer) },
@@ -295,6 +304,7 @@ export const rendering = {
   },
 
   removeItem(pointer, i) {
+    const removed = this.t('group.' + textId(pointer) + '.item', { n: i + 1 });
     const items = (get(this.doc, pointer) || []).filter((_, j) => j !== i);
     set(this.doc, pointer, items.length ? items : undefined);
     // Errors below the removed item no longer point where they did.
@@ -302,6 +312,7 @@ export const rendering = {
     this.changed();
     this.renderPage(false);
     this.root.getElementById(domId(pointer) + '-add')?.focus();
+    this.setStatus(this.t('ui.group.removed', { item: removed.charAt(0).toUpperCase() + removed.slice(1) }));
     this.validate().then((r) => r && this.paintErrors(), () => {});
   },
 
@@ -316,19 +327,31 @@ export const rendering = {
       const att = get(this.doc, p) || {};
       const files = att.files || [];
       const status = h('span', { class: 'ds-tag', 'data-color': c.status === 'provided' ? 'success' : c.status === 'later' ? 'info' : 'warning' }, this.t('checklist.status.' + c.status));
+      // Aksel's and Altinn's upload: a button and a drop zone in words of
+      // the form's language (not the browser's "No file chosen"), a table
+      // of what is uploaded, and the error by the button.
+      const pick = (list) => list?.length && this.upload(c.id, { files: list, set value(v) {} });
       return h('fieldset', { class: 'sk-item', id, 'data-pointer': p, 'aria-describedby': id + '-help ' + id + '-err' },
-        h('legend', {}, c.label, ' ', status),
+        h('legend', {}, h('span', {}, c.label), ' ', status),
         h('p', { 'data-field': 'description', id: id + '-help' }, c.help || '', ' ', this.t('ui.upload.types')),
-        files.length ? h('ul', { class: 'sk-files' }, files.map((file) => h('li', {}, file.name + ' (' + Math.max(1, Math.round(file.size / 1024)) + ' kB)',
-          h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => this.removeFile(c.id, file) }, this.t('ui.upload.remove', { name: file.name }))))) : null,
-        h('div', { class: 'ds-field' },
-          h('label', { class: 'ds-label', for: id + '-file' }, this.t('ui.upload.choose', { attachment: c.label })),
-          h('input', { type: 'file', class: 'ds-input', id: id + '-file', accept: FILE_TYPES, 'aria-describedby': id + '-help ' + id + '-err',
-            onchange: (e) => this.upload(c.id, e.target) })),
+        files.length ? h('table', { class: 'ds-table sk-files', 'data-size': 'sm' },
+          h('caption', { class: 'ds-sr-only' }, this.t('ui.upload.table', { attachment: c.label })),
+          h('thead', {}, h('tr', {}, ['name', 'size', 'status'].map((k) => h('th', { scope: 'col' }, this.t('ui.upload.col.' + k))), h('td', {}))),
+          h('tbody', {}, files.map((file) => h('tr', {},
+            h('td', {}, file.name), h('td', {}, Math.max(1, Math.round(file.size / 1024)) + ' kB'), h('td', {}, this.t('ui.upload.done')),
+            h('td', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm', onclick: () => this.removeFile(c.id, file) },
+              this.t('ui.upload.remove', { name: file.name }))))))) : null,
+        h('div', { class: 'sk-drop', ondragover: (e) => { e.preventDefault(); e.currentTarget.dataset.over = ''; },
+          ondragleave: (e) => { delete e.currentTarget.dataset.over; }, ondrop: (e) => { e.preventDefault(); delete e.currentTarget.dataset.over; pick(e.dataTransfer?.files); } },
+          h('input', { type: 'file', class: 'sk-file', id: id + '-file', accept: FILE_TYPES, 'aria-describedby': id + '-help ' + id + '-err',
+            onchange: (e) => this.upload(c.id, e.target) }),
+          h('label', { class: 'ds-button', 'data-variant': 'secondary', for: id + '-file' }, this.t('ui.upload.choose', { attachment: c.label })),
+          h('span', { 'aria-hidden': 'true' }, this.t('ui.upload.drop')),
+          this.uploading === c.id ? h('progress', { 'aria-label': this.t('ui.upload.progress') }) : null),
+        h('p', { class: 'ds-validation-message', id: id + '-err', hidden: true }),
         asked ? null : h('div', { class: 'ds-field' },
           h('input', { type: 'checkbox', class: 'ds-input', id: id + '-later', checked: att.status === 'later', onchange: (e) => this.later(c.id, e.target.checked) }),
-          h('label', { class: 'ds-label', 'data-weight': 'regular', for: id + '-later' }, this.t('ui.upload.later'))),
-        h('p', { class: 'ds-validation-message', id: id + '-err', hidden: true }));
+          h('label', { class: 'ds-label', 'data-weight': 'regular', for: id + '-later' }, this.t('ui.upload.later'))));
     }));
   },
 
@@ -380,10 +403,11 @@ export const rendering = {
   },
 
   format(f, pointer, v) {
+    if (v === undefined && f.widget === 'checkbox') return this.t('option.no'); // an unticked box is a no
     if (v === undefined) return this.t('ui.summary.unanswered');
     if (f.widget === 'yesno' || f.widget === 'checkbox') return this.t(v ? 'option.yes' : 'option.no');
     if (f.widget === 'radio') return this.t('option.' + textId(pointer) + '.' + v);
-    if (f.widget === 'amount' && typeof v === 'number') return v.toLocaleString(this.locale()) + ' ' + this.t('ui.currency');
+    if (f.widget === 'amount' && typeof v === 'number') return this.t('ui.amount', { amount: v.toLocaleString(this.locale()) });
     return String(v);
   },
 
@@ -420,7 +444,7 @@ export const rendering = {
         return h('section', { 'aria-labelledby': 'sk-sum-' + page.id },
           h('h4', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-sum-' + page.id }, title),
           h('dl', {}, this.rows(page.fields, '', null)),
-          h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => { this.fromSummary = true; this.go(i); } }, this.t('ui.summary.change', { page: title.toLowerCase() }))));
+          h('div', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => { this.fromSummary = true; this.go(i); } }, this.t('ui.summary.change', { page: title }))));
       }),
       h('div', { class: 'sk-nav' },
         h('button', { type: 'button', class: 'ds-button', 'data-variant': 'secondary', onclick: () => this.go(this.page - 1) }, this.t('ui.previous')),
@@ -439,7 +463,7 @@ export const rendering = {
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
       h('div', { class: 'ds-alert', 'data-color': 'success' },
         h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t(fresh ? 'ui.receipt.title' : 'ui.status.title')),
-        h('p', {}, this.t('ui.receipt.reference', { reference: s.reference || '' })),
+        h('p', {}, ...this.t('ui.receipt.reference', { reference: '\u0000' }).split('\u0000').flatMap((part, i) => i ? [h('span', { class: 'sk-nowrap' }, s.reference || ''), part] : [part])),
         s.applicationMonth ? h('p', { id: 'sk-month' }, this.t('ui.month', { month: this.monthName(s.applicationMonth) })) : null,
         this.kommune ? h('p', { id: 'sk-kommune' }, this.t('ui.kommune', { kommune: this.kommune.name || this.kommune.number })) : null,
         fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),

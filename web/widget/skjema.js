@@ -70,7 +70,9 @@ class SkjemaForm extends HTMLElement {
     if (this.started) return;
     this.started = true;
     const css = h('link', { rel: 'stylesheet', href: new URL('skjema.css', ASSETS).href });
-    this.box = h('div', { class: 'sk', lang: this.lng, 'data-color-scheme': 'light' }, h('p', { role: 'status' }, '…'));
+    // Before the form's texts have come, the loading state in its language.
+    const loading = { nb: 'Laster skjemaet …', nn: 'Lastar skjemaet …', en: 'Loading the form …' }[this.lng];
+    this.box = h('div', { class: 'sk', lang: this.lng, 'data-color-scheme': 'light' }, h('p', { role: 'status', class: 'sk-loading' }, loading));
     this.root.append(css, this.box);
     const form = this.getAttribute('form') || 'bostotte';
     if (!this.paper) this.signInfoLoading = this.api('GET', 'sign-in').catch(() => ({ idporten: false, anonymous: 'no' }));
