@@ -13,7 +13,7 @@ const runs = Number(process.argv[2] || 5);
 const kbit = 400, rttMs = 400;
 
 let widgetBytes = 0;
-for (const f of ['skjema.js', 'doc.js', 'draft.js', 'render.js', 'signin.js', 'skjema.css']) {
+for (const f of ['skjema.js', 'element.js', 'doc.js', 'draft.js', 'render.js', 'signin.js', 'skjema.css']) {
   const res = await fetch(`${SKJEMA_URL}/widget/${f}`);
   if (res.ok) widgetBytes += gzipSync(Buffer.from(await res.arrayBuffer()), { level: 9 }).length;
 }
@@ -42,6 +42,11 @@ for (let i = 0; i < runs; i++) {
   await page.locator('skjema-form input:not([type=hidden])').first().waitFor({ state: 'visible', timeout: 60000 });
   const ready = await page.evaluate(() => performance.now());
   times.push(ready - start);
+  if (process.env.SPEED_TIMELINE && i === 0) {
+    // Each request to Skjema: when it started and ended after the script's.
+    const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd, e.transferSize]));
+    for (const [name, s0, s1, size] of entries) if (name.startsWith(SKJEMA_URL)) console.log(`${Math.round(s0 - start)}–${Math.round(s1 - start)} ms ${size} B ${name.replace(SKJEMA_URL, '')}`);
+  }
   trips.push(requests.length);
   await context.close();
 }

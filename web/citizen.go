@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,7 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	d, err := s.definition(f, kommune)
+	d, err := s.definition(f, kommune, textsLang(r.URL.Query(), kommune))
 	if err != nil {
 		return err
 	}
@@ -130,6 +131,22 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// textsLang is the one language whose texts a definition carries, where
+// the widget asks for one: lang= names it; prefer= is the page's, which the
+// kommune's official written language (nb or nn) overrides, as the widget
+// does. Neither: all of them ("").
+func textsLang(q url.Values, kommune *kommuneView) forms.Lang {
+	switch {
+	case q.Get("lang") != "":
+		return forms.ParseLang(q.Get("lang"))
+	case kommune != nil && (kommune.Lang == string(forms.Bokmal) || kommune.Lang == string(forms.Nynorsk)) && q.Has("prefer"):
+		return forms.Lang(kommune.Lang)
+	case q.Get("prefer") != "":
+		return forms.ParseLang(q.Get("prefer"))
+	}
+	return ""
+}
+
 // encodedDefinition is a form's definition for a kommune, as JSON and
 // gzipped: some 100 KB, 20 KB gzipped, which on a phone's slow link is the
 // difference of seconds before the first question shows.
@@ -137,20 +154,26 @@ type encodedDefinition struct{ plain, gzipped []byte }
 
 // definition encodes a form's definition once: every widget load asks for
 // it. Those for no kommune and for a kommune the register knows are kept
-// (bounded by forms × kommuner); any other four digits are encoded anew, so
+// (bounded by forms × kommuner × four text choices); any other four digits are encoded anew, so
 // that made-up numbers cannot fill the memory.
-func (s *Server) definition(f *forms.Form, kommune *kommuneView) (encodedDefinition, error) {
-	key := f.ID + " " + f.Version
+func (s *Server) definition(f *forms.Form, kommune *kommuneView, only forms.Lang) (encodedDefinition, error) {
+	key := f.ID + " " + f.Version + " " + string(only)
 	if kommune != nil {
 		key += " " + kommune.Number
 	}
 	if d, ok := s.definitions.Load(key); ok {
 		return d.(encodedDefinition), nil
 	}
+	def := f.Definition()
+	if only != "" {
+		// One language's texts: a third of the bytes on a slow link; the
+		// widget asks for another when she switches.
+		def.Texts = map[forms.Lang]json.RawMessage{only: def.Texts[only]}
+	}
 	plain, err := json.Marshal(struct {
 		forms.Definition
 		Kommune *kommuneView `json:"kommune,omitempty"`
-	}{f.Definition(), kommune})
+	}{def, kommune})
 	if err != nil {
 		return encodedDefinition{}, err
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/skjema/skjema/web/assets"
 )
 
-// The citizen widget: the ES module skjema.js, the modules it imports
-// (doc.js, draft.js, render.js) and its stylesheet, from web/widget (see
+// The citizen widget: the ES module skjema.js the embed names, which starts
+// the element (element.js) and the modules it imports (doc.js, draft.js,
+// render.js, signin.js) at once, and its stylesheet, from web/widget (see
 // build-css.mjs for the stylesheet).
 //
 //go:embed widget/*.js widget/skjema.css

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,4 +182,27 @@ func TestDefinitionIsCompressed(t *testing.T) {
 		t.Errorf("gzipped %d bytes of %d", len(compressed), len(raw))
 	}
 	t.Logf("definition: %d bytes, gzipped %d", len(raw), len(compressed))
+}
+
+// TestDefinitionInOneLanguage: the widget asks for its language's texts
+// only (lang=, or the page's with prefer=), a third of the bytes; with
+// neither, every language's.
+func TestDefinitionInOneLanguage(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	for query, want := range map[string][]string{
+		"":                        {"en", "nb", "nn"},
+		"?lang=nn":                {"nn"},
+		"?lang=en&kommune=0301":   {"en"},
+		"?prefer=en":              {"en"},
+		"?prefer=nb&kommune=0301": {"nb"},
+		"?lang=xx":                {"nb"},
+	} {
+		res := b.do(t, "GET", "/api/v1/forms/bostotte"+query, nil, nil)
+		texts, _ := res.body["texts"].(map[string]any)
+		got := slices.Sorted(maps.Keys(texts))
+		if res.status != 200 || !slices.Equal(got, want) {
+			t.Errorf("%q: %d, texts in %v, want %v", query, res.status, got, want)
+		}
+	}
 }

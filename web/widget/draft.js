@@ -5,6 +5,7 @@
 // (skjema.js); `this` is the element.
 
 import { domId, get, set } from './doc.js';
+import { early } from './skjema.js';
 
 const API = new URL('../api/v1/', import.meta.url);
 const SAVE_DELAY = 700;
@@ -21,7 +22,10 @@ export const drafting = {
     if (!headers.Authorization && /^(drafts|submissions|forms\/[^/]+\/submissions)/.test(path) && (own || this.draft)) {
       init.headers.Authorization = 'Bearer ' + (own || this.draft.token);
     }
-    const res = await fetch(new URL(path, API), init);
+    // A GET the embed's script started already is answered from there.
+    const started = method === 'GET' && early.get(path);
+    early.delete(path);
+    const res = (started && await started) || await fetch(new URL(path, API), init);
     if (res.ok && res.headers.get('Content-Type') === 'application/pdf') return res.blob();
     const text = await res.text();
     const data = text ? JSON.parse(text) : null;

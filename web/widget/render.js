@@ -5,6 +5,8 @@
 
 import { cond, domId, enumAt, get, set, split, textId } from './doc.js';
 
+// LANG_NAMES are the languages, each in itself.
+const LANG_NAMES = { nb: 'Bokmål', nn: 'Nynorsk', en: 'English' };
 export const LANGS = ['nb', 'nn', 'en'];
 const FILE_TYPES = 'application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png';
 let uid = 0;
@@ -62,7 +64,7 @@ export const rendering = {
     const lang = h('div', { role: 'group', class: 'sk-langs', 'aria-label': this.t('ui.language') },
       LANGS.map((l) => h('button', { type: 'button', class: 'ds-button', id: 'sk-lang-' + l, 'data-size': 'sm', lang: l,
         'data-variant': l === this.lng ? 'secondary' : 'tertiary', 'aria-pressed': String(l === this.lng),
-        onclick: () => this.setAttribute('lang', l) }, (this.def.texts[l] || {})['ui.lang.' + l] || l)));
+        onclick: () => this.setAttribute('lang', l) }, LANG_NAMES[l])));
     this.statusEl = h('p', { class: 'sk-status', role: 'status' });
     this.steps = h('nav', { 'aria-label': this.t('ui.steps') });
     this.summaryEl = h('div', { class: 'ds-error-summary', tabindex: '-1', hidden: true, 'aria-labelledby': 'sk-errors-title' });
@@ -177,7 +179,7 @@ export const rendering = {
   },
 
   formPage(page) {
-    const intro = this.def.texts[this.lng]['page.' + page.id + '.intro'];
+    const intro = this.texts['page.' + page.id + '.intro'];
     const fields = page.fields.map((f) => this.field(f, f.pointer, null));
     const screening = !this.screening.eligible && this.screenTried && this.screens(page)
       ? h('div', { class: 'ds-alert', 'data-color': 'warning', id: 'sk-screening', tabindex: '-1' },
@@ -206,7 +208,7 @@ export const rendering = {
     const id = domId(pointer);
     const tid = textId(pointer);
     const help = this.applicantLocked(pointer) ? this.t('ui.signin.fromIdporten')
-      : this.isFact(pointer) ? this.t('ui.register.fromHelp') : this.def.texts[this.lng]['field.' + tid + '.help'];
+      : this.isFact(pointer) ? this.t('ui.register.fromHelp') : this.texts['field.' + tid + '.help'];
     const label = this.t('field.' + tid + '.label');
     const describedBy = [help ? id + '-help' : null, id + '-err'].filter(Boolean).join(' ');
     const err = h('p', { class: 'ds-validation-message', 'data-field': 'validation', id: id + '-err', hidden: true });
