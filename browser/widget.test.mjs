@@ -335,3 +335,33 @@ test('a citizen fills the form with the keyboard alone', async () => {
   assert.deepEqual(page.problems, []);
   await context.close();
 });
+
+test('two tabs on one draft: what the second wrote is kept, and laid over the first one\'s answers (review F14)', async () => {
+  const { context, page: a } = await open(browser);
+  await a.goto(KOMMUNE_URL);
+  await onPage(a, T['page.eligibility.title']);
+  await group(a, label(T, 'eligibility.conscript')).getByLabel(T['option.no'], { exact: true }).check();
+  await until('the draft is saved', async () => (await a.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
+  const link = await a.locator('skjema-form #sk-link').inputValue();
+  const b = await context.newPage();
+  await b.goto(link);
+  await onPage(b, T['page.eligibility.title']);
+
+  // Tab A answers one question and saves; tab B, still on the older
+  // version, answers another and is refused the save.
+  await group(a, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).check();
+  await until('A saved', async () => (await a.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
+  await group(b, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).check();
+  await until('B is told its answers are not saved yet', async () => (await b.locator('skjema-form [role=alert]').textContent()) === T['ui.error.conflict']);
+
+  // As it asks, B reloads: both answers are there, and saved.
+  await b.reload();
+  await onPage(b, T['page.eligibility.title']);
+  assert.equal(await group(b, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A\'s answer is kept');
+  assert.equal(await group(b, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'B\'s answer is kept');
+  await until('B saved', async () => (await b.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
+  await a.reload();
+  await onPage(a, T['page.eligibility.title']);
+  assert.equal(await group(a, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A sees B\'s answer');
+  await context.close();
+});

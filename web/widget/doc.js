@@ -35,6 +35,24 @@ function prune(doc, keys) {
     delete parent[keys[n - 1]];
   }
 }
+// merge lays the answers this tab changed (mine, against base, what the
+// server had when the tab read it) over the server's newer document:
+// answer by answer, a repeating group as a whole. What the tab did not
+// touch stays as the other window left it.
+export function merge(server, base, mine) {
+  const leaves = (v, p = '', out = new Map()) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) leaves(v[k], p + '/' + k, out);
+    else if (p) out.set(p, JSON.stringify(v));
+    return out;
+  };
+  const was = leaves(base || {});
+  const now = leaves(mine || {});
+  const out = JSON.parse(JSON.stringify(server || {}));
+  for (const p of new Set([...was.keys(), ...now.keys()])) {
+    if (was.get(p) !== now.get(p)) set(out, p, now.has(p) ? JSON.parse(now.get(p)) : undefined);
+  }
+  return out;
+}
 // textId: /household/2/givenName → household.givenName, as the text keys name fields.
 export const textId = (p) => split(p).filter((k) => !/^\d+$/.test(k)).join('.');
 export const domId = (p) => 'f' + p.replaceAll('/', '.');

@@ -4,7 +4,7 @@
 // uploads, and the final submit. Mixed into the <skjema-form> element
 // (skjema.js); `this` is the element.
 
-import { domId, get, set } from './doc.js';
+import { domId, get, merge, set } from './doc.js';
 import { early } from './skjema.js';
 
 const API = new URL('../api/v1/', import.meta.url);
@@ -60,8 +60,14 @@ export const drafting = {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
       this.draft = { id: saved.id, token: saved.token, version: d.version, mine };
       this.doc = d.data || {};
-      // What this tab typed and the server never confirmed goes on top.
-      if (kept?.id === saved.id && ['draft', 'awaiting_citizen'].includes(d.status)) { this.doc = kept.doc; this.changed(); }
+      this.base = JSON.stringify(this.doc);
+      // What this tab typed and the server never confirmed goes on top of
+      // what it has now, answer by answer (another window may have saved
+      // other answers meanwhile: review F14).
+      if (kept?.id === saved.id && ['draft', 'awaiting_citizen'].includes(d.status)) {
+        this.doc = kept.base ? merge(this.doc, JSON.parse(kept.base), kept.doc) : kept.doc;
+        this.changed();
+      }
       if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
       this.message = d.message;
       this.returnFields = d.fields || [];
@@ -116,7 +122,7 @@ export const drafting = {
   changed() {
     clearTimeout(this.saveTimer);
     this.edits = (this.edits || 0) + 1;
-    if (!this.status && !this.submitting) this.unsaved = { id: this.draft?.id || null, doc: this.doc };
+    if (!this.status && !this.submitting) this.unsaved = { id: this.draft?.id || null, doc: this.doc, base: this.base };
     this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
   },
 
@@ -126,6 +132,7 @@ export const drafting = {
     if (this.status || this.submitting) return; // submitted: nothing more to save
     if (this.saving) { this.saveAgain = true; return this.saving; }
     const edits = this.edits;
+    const sent = JSON.stringify(this.doc);
     this.saving = (async () => {
       try {
         if (!this.draft) {
@@ -140,6 +147,7 @@ export const drafting = {
           const r = await this.api('PUT', 'drafts/' + this.draft.id, this.doc, { 'If-Match': '"' + this.draft.version + '"' });
           this.draft.version = r.version;
         }
+        this.base = sent; // what the server has now
         if (this.edits === edits) this.unsaved = null; // the server has every answer
         this.setStatus(this.t('ui.save.saved', { time: new Date().toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit' }) }));
       } catch (e) {
