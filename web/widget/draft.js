@@ -11,6 +11,10 @@ const API = new URL('../api/v1/', import.meta.url);
 const SAVE_DELAY = 700;
 const MAX_FILE = 10 << 20;
 
+// refused tells the server's "no" to what was sent (a 4xx other than a
+// sign-in, a conflict or a rate limit) from a service that did not answer.
+const refused = (e) => e.status >= 400 && e.status < 500 && ![401, 409, 429].includes(e.status);
+
 export const drafting = {
   async api(method, path, body, headers = {}) {
     const init = { method, headers: { 'Accept-Language': this.lng, ...headers } };
@@ -152,6 +156,7 @@ export const drafting = {
         this.setStatus(this.t('ui.save.saved', { time: new Date().toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit' }) }));
       } catch (e) {
         if (e.status === 409) this.alert(this.t('ui.error.conflict'));
+        else if (refused(e)) this.alert(this.t('ui.error.refused')); // trying again would not help
         else { this.setStatus(this.t('ui.save.failed')); this.saveTimer = setTimeout(() => this.save(), 5000); }
       } finally {
         this.saving = null;
@@ -222,7 +227,7 @@ export const drafting = {
         this.errors.forEach((_, p) => this.shown.add(p));
         return this.showSummary([...this.errors.keys()]);
       }
-      this.alert(this.t(e.status === 409 ? 'ui.error.closed' : 'ui.error.network'));
+      this.alert(this.t(e.status === 409 ? 'ui.error.closed' : refused(e) ? 'ui.error.refused' : 'ui.error.network'));
     }
   },
 

@@ -382,8 +382,8 @@ export const rendering = {
     const asked = this.documents.map((id) => ({ id, label: this.t('attachment.' + id + '.label'), ...this.checklist.find((c) => c.id === id),
       status: get(this.doc, '/attachments/' + id)?.files?.length ? 'provided' : 'missing' }));
     return h('section', { class: 'sk-page', 'aria-labelledby': 'sk-page-title' },
-      h('div', { class: 'ds-alert', 'data-color': 'info' }, h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message)),
       h('h3', { class: 'ds-heading', 'data-size': 'sm', id: 'sk-page-title', tabindex: '-1' }, this.t('ui.documents.title')),
+      h('div', { class: 'ds-alert', 'data-color': 'info' }, h('h4', { class: 'ds-heading', 'data-size': 'xs' }, this.t('ui.returned.title')), h('p', {}, this.message)),
       h('p', { class: 'ds-paragraph' }, this.t('ui.documents.intro')),
       this.checklistField('/attachments', asked),
       h('div', { class: 'sk-nav' }, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary', onclick: (e) => this.sendDocuments(e.currentTarget) }, this.t('ui.documents.send'))));
