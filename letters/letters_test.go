@@ -152,3 +152,47 @@ func TestFormCopyOfStartlan(t *testing.T) {
 		}
 	}
 }
+
+// Anything a citizen can type reaches the PDF: an emoji, a character beyond
+// the Basic Multilingual Plane, a control character or invalid UTF-8 must
+// give a letter, not an error (the case would answer 500 and the decision
+// could not be made).
+func TestLettersTakeAnyText(t *testing.T) {
+	odd := []string{"Åse 😀", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "tab\there\x00nul", "bad \xff\xfe bytes", "ﬁ ligature and \u202e bidi", "👨‍👩‍👧 family"}
+	for _, s := range odd {
+		b, err := letters.CopyOf(letters.Copy{Lang: forms.Bokmal, Title: s, Reference: "BOS-2026-000123", Kommune: s, SubmittedAt: decidedAt,
+			Sections: []forms.Section{{Title: s, Rows: []forms.Row{{Label: s, Value: s}}}},
+			Files:    []letters.File{{Attachment: s, Name: s, Size: 10}}})
+		if err != nil {
+			t.Errorf("CopyOf(%q): %v", s, err)
+			continue
+		}
+		if text := letterstest.Text(t, b); !strings.Contains(text, "BOS-2026-000123") {
+			t.Errorf("CopyOf(%q) lost the reference: %s", s, text)
+		}
+		d := letters.Decision{Sender: oslo(), Lang: forms.Bokmal, Reference: "SL-2026-000012", Title: s, To: []string{s}, At: decidedAt,
+			Reasons: []string{s}, Grounds: s, DecidedBy: s, RecommendedBy: s}
+		if _, err := letters.DecisionLetter(d); err != nil {
+			t.Errorf("DecisionLetter(%q): %v", s, err)
+		}
+	}
+	b, err := letters.CopyOf(letters.Copy{Lang: forms.Bokmal, Reference: "BOS-2026-000124", SubmittedAt: decidedAt,
+		Sections: []forms.Section{{Title: "Om deg", Rows: []forms.Row{{Label: "Fornavn", Value: "Åse 😀 Ærlig"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := letterstest.Text(t, b); !strings.Contains(text, "Åse") || !strings.Contains(text, "Ærlig") {
+		t.Errorf("the letters around an emoji are lost: %s", text)
+	}
+}
+
+func FuzzCopyOf(f *testing.F) {
+	f.Add("Åse 😀")
+	f.Add("\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := letters.CopyOf(letters.Copy{Lang: forms.Bokmal, Reference: "BOS-2026-000123", SubmittedAt: decidedAt,
+			Sections: []forms.Section{{Title: s, Rows: []forms.Row{{Label: s, Value: s}}}}}); err != nil {
+			t.Errorf("CopyOf(%q): %v", s, err)
+		}
+	})
+}

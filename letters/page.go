@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -36,8 +38,8 @@ func newPage(title, author string, lang forms.Lang, at time.Time) *page {
 	p.SetAutoPageBreak(true, margin)
 	p.AddUTF8FontFromBytes(font, "", goregular.TTF)
 	p.AddUTF8FontFromBytes(font, "B", gobold.TTF)
-	p.SetTitle(title, true)
-	p.SetAuthor(author, true)
+	p.SetTitle(drawable(title), true)
+	p.SetAuthor(drawable(author), true)
 	p.SetCreator("Skjema", true)
 	p.SetProducer("Skjema", true)
 	p.SetLang(string(lang))
@@ -57,24 +59,43 @@ func newPage(title, author string, lang forms.Lang, at time.Time) *page {
 	return pg
 }
 
+// drawable returns s as the embedded font can draw it: fpdf refuses a
+// character beyond the Basic Multilingual Plane (an emoji, say) with an
+// error, and a control character or broken UTF-8 would print as noise. Each
+// such character becomes U+FFFD, so that what the citizen typed around it
+// stays, and a letter is always written.
+func drawable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n':
+			return r
+		case r > 0xFFFF, unicode.IsControl(r), r == utf8.RuneError:
+			return '\uFFFD'
+		case unicode.Is(unicode.Cf, r): // zero-width joiners and bidi marks draw nothing
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // heading writes a heading of the given size.
 func (p *page) heading(s string, size float64) {
 	p.pdf.SetFont(font, "B", size)
-	p.pdf.MultiCell(width, size*0.5, s, "", "L", false)
+	p.pdf.MultiCell(width, size*0.5, drawable(s), "", "L", false)
 	p.pdf.Ln(1.5)
 }
 
 // para writes a paragraph, and the space after it.
 func (p *page) para(s string) {
 	p.pdf.SetFont(font, "", bodySize)
-	p.pdf.MultiCell(width, line, s, "", "L", false)
+	p.pdf.MultiCell(width, line, drawable(s), "", "L", false)
 	p.pdf.Ln(2.5)
 }
 
 // bold writes a line in bold.
 func (p *page) bold(s string) {
 	p.pdf.SetFont(font, "B", bodySize)
-	p.pdf.MultiCell(width, line, s, "", "L", false)
+	p.pdf.MultiCell(width, line, drawable(s), "", "L", false)
 }
 
 // lines writes lines with no space between them.
@@ -82,7 +103,7 @@ func (p *page) lines(ls ...string) {
 	p.pdf.SetFont(font, "", bodySize)
 	for _, l := range ls {
 		if strings.TrimSpace(l) != "" {
-			p.pdf.MultiCell(width, line, l, "", "L", false)
+			p.pdf.MultiCell(width, line, drawable(l), "", "L", false)
 		}
 	}
 }
@@ -95,7 +116,7 @@ func (p *page) bullets(items []string) {
 		p.pdf.SetX(margin)
 		p.pdf.CellFormat(5, line, "•", "", 0, "L", false, 0, "")
 		p.pdf.SetXY(margin+5, y)
-		p.pdf.MultiCell(width-5, line, it, "", "L", false)
+		p.pdf.MultiCell(width-5, line, drawable(it), "", "L", false)
 	}
 	p.pdf.Ln(2.5)
 }
@@ -106,8 +127,8 @@ func (p *page) facts(rows [][2]string) {
 	for _, r := range rows {
 		p.pdf.SetFont(font, "", bodySize)
 		// Both columns wrap; the row is as tall as the taller one.
-		labels := p.pdf.SplitText(r[0], labelWidth-3)
-		value := r[1]
+		label, value := drawable(r[0]), drawable(r[1])
+		labels := p.pdf.SplitText(label, labelWidth-3)
 		values := p.pdf.SplitText(value, width-labelWidth)
 		if len(values) == 0 {
 			values = []string{""}
@@ -119,7 +140,7 @@ func (p *page) facts(rows [][2]string) {
 		y := p.pdf.GetY()
 		p.pdf.SetTextColor(70, 70, 70)
 		p.pdf.SetXY(margin, y)
-		p.pdf.MultiCell(labelWidth-3, line, r[0], "", "L", false)
+		p.pdf.MultiCell(labelWidth-3, line, label, "", "L", false)
 		p.pdf.SetTextColor(0, 0, 0)
 		p.pdf.SetXY(margin+labelWidth, y)
 		p.pdf.MultiCell(width-labelWidth, line, value, "", "L", false)
