@@ -137,7 +137,11 @@ func (s *Store) SaveDraft(ctx context.Context, id, token string, data json.RawMe
 		if version != 0 && version != a.Version {
 			return fmt.Errorf("%w: the draft was saved elsewhere (version %d, not %d)", ErrConflict, a.Version, version)
 		}
-		if asked := a.Documents(); len(asked) > 0 {
+		asked, err := requestedDocuments(a.RequestedDocuments)
+		if err != nil {
+			return err
+		}
+		if len(asked) > 0 {
 			if err := onlyDocuments(asked, a.Data, string(data), false); err != nil {
 				return err
 			}

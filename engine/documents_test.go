@@ -161,3 +161,62 @@ func TestTheReceiptsTokenReadsTheCopyForAnHour(t *testing.T) {
 		t.Fatalf("another token: %v", err)
 	}
 }
+
+// TestOnlyTheAskedForFilesChange: while documents are asked for, uploads go
+// through their own calls, and those too keep to the asked attachments: the
+// lease she sent cannot be deleted, nor another one added beside it (code
+// review: DeleteFile and AddFile passed the ettersending guard).
+func TestOnlyTheAskedForFilesChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, enginetest.SQLite(t))
+	kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+	d, err := b.store.CreateDraft(ctx, "bostotte", b.form.Version, "0301", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := func(att string) engine.NewFile {
+		return engine.NewFile{Attachment: att, Name: att + ".pdf", ContentType: "application/pdf", Content: bytes.NewReader([]byte("%PDF-1.4 " + att))}
+	}
+	lease, err := b.store.AddFile(ctx, d.ID, d.Token, pdf("lease"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example map[string]any
+	json.Unmarshal(b.body, &example)
+	example["housing"].(map[string]any)["type"] = "rented"
+	example["housing"].(map[string]any)["adapted"] = true
+	example["housing"].(map[string]any)["adaptedDescription"] = "Rullestolrampe"
+	example["attachments"] = map[string]any{
+		"lease":   map[string]any{"status": "uploaded", "files": []any{map[string]any{"id": lease.ID, "name": lease.Name, "contentType": lease.ContentType, "size": lease.Size}}},
+		"adapted": map[string]any{"status": "later"},
+	}
+	body, _ := json.Marshal(example)
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.Batches.Route(ctx, batches.RouteRequest{ApplicationID: d.ID, Agency: "husbanken", Reasons: []string{"registeredElsewhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := b.store.Application(ctx, d.ID)
+	act := casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form}
+	if err := b.store.Casework.RequestDocuments(ctx, act, "Send vedtaket om tilpasset bolig.", []string{"adapted"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.DeleteFile(ctx, d.ID, d.Token, lease.ID); !errors.Is(err, engine.ErrConflict) {
+		t.Errorf("deleted the lease while only the adapted home's papers were asked for: %v", err)
+	}
+	if _, err := b.store.AddFile(ctx, d.ID, d.Token, pdf("lease")); !errors.Is(err, engine.ErrConflict) {
+		t.Errorf("added a lease while only the adapted home's papers were asked for: %v", err)
+	}
+	asked, err := b.store.AddFile(ctx, d.ID, d.Token, pdf("adapted"))
+	if err != nil {
+		t.Fatalf("the asked-for document: %v", err)
+	}
+	if err := b.store.DeleteFile(ctx, d.ID, d.Token, asked.ID); err != nil {
+		t.Errorf("she could not take back a file she had just added for what was asked: %v", err)
+	}
+	if files, _ := b.store.Files(ctx, d.ID); len(files) != 1 || files[0].ID != lease.ID {
+		t.Errorf("files: %+v", files)
+	}
+}

@@ -50,7 +50,7 @@ var ErrFileTooLarge = fmt.Errorf("%w: a file is at most %d MiB", ErrInvalid, Max
 func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (File, error) {
 	f := File{ID: secret.ID(), ApplicationID: appID, Attachment: nf.Attachment, Name: record.FileName(nf.Name, nf.ContentType), ContentType: nf.ContentType}
 	// Refuse at once what the last check would refuse, before any is stored.
-	if err := s.canAddFile(ctx, s.read(), appID, token, 0); err != nil {
+	if err := s.canAddFile(ctx, s.read(), appID, token, nf.Attachment, 0); err != nil {
 		return File{}, fmt.Errorf("add file to %s: %w", appID, err)
 	}
 	sum, err := s.writeChunks(ctx, f.ID, nf.Content, &f.Size)
@@ -60,7 +60,7 @@ func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (F
 	if err == nil {
 		f.SHA256, f.CreatedAt = sum, s.now()
 		err = s.write(ctx, func(tx Tx) error {
-			if err := s.canAddFile(ctx, tx, appID, token, f.Size); err != nil {
+			if err := s.canAddFile(ctx, tx, appID, token, nf.Attachment, f.Size); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO files (id, application_id, attachment, name, content_type, size, sha256, created_at)
@@ -77,8 +77,8 @@ func (s *Store) AddFile(ctx context.Context, appID, token string, nf NewFile) (F
 
 // canAddFile checks the token, that the citizen may still change the
 // application, and that a file of size fits its limits.
-func (s *Store) canAddFile(ctx context.Context, ex Executor, appID, token string, size int64) error {
-	if err := s.editable(ctx, ex, appID, token); err != nil {
+func (s *Store) canAddFile(ctx context.Context, ex Executor, appID, token, attachment string, size int64) error {
+	if err := s.editable(ctx, ex, appID, token, attachment); err != nil {
 		return err
 	}
 	var use struct {
@@ -190,17 +190,17 @@ func (m uploadMemory) release() { <-m }
 // DeleteFile removes an upload the citizen no longer wants.
 func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) error {
 	err := s.write(ctx, func(tx Tx) error {
-		if err := s.editable(ctx, tx, appID, token); err != nil {
+		var attachment string
+		if err := tx.Get(ctx, &attachment, `SELECT attachment FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
+			return ErrNotFound // the same answer as a wrong token's
+		}
+		if err := s.editable(ctx, tx, appID, token, attachment); err != nil {
 			return err
 		}
-		n, err := tx.Exec(ctx, `DELETE FROM files WHERE id = ? AND application_id = ?`, fileID, appID)
-		if err == nil && n == 0 {
-			err = ErrNotFound
-		}
-		if err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, fileID)
+		_, err := tx.Exec(ctx, `DELETE FROM file_chunks WHERE file_id = ?`, fileID)
 		return err
 	})
 	if err != nil {
@@ -210,19 +210,28 @@ func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) err
 }
 
 // editable checks the token and that the citizen may still change the
-// application.
-func (s *Store) editable(ctx context.Context, tx Executor, appID, token string) error {
+// application's files of attachment ("" for any one): while documents are
+// asked for (ettersending), only those of the attachments asked for.
+func (s *Store) editable(ctx context.Context, tx Executor, appID, token, attachment string) error {
 	var a struct {
-		Status Status  `db:"status"`
-		Hash   string  `db:"resume_token_hash"`
-		Owner  *string `db:"owner_hash"`
+		Status    Status  `db:"status"`
+		Hash      string  `db:"resume_token_hash"`
+		Owner     *string `db:"owner_hash"`
+		Requested string  `db:"requested_documents"`
 	}
-	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash, owner_hash FROM applications WHERE id = ?`, appID); err != nil ||
+	if err := tx.Get(ctx, &a, `SELECT status, resume_token_hash, owner_hash, requested_documents FROM applications WHERE id = ?`, appID); err != nil ||
 		!record.Holds(ctx, tx, token, a.Hash, a.Owner, s.now()) {
 		return ErrNotFound
 	}
 	if a.Status != StatusDraft && a.Status != StatusAwaitingCitizen {
 		return fmt.Errorf("%w: the application is %s and can no longer be changed", ErrConflict, a.Status)
+	}
+	asked, err := requestedDocuments(a.Requested)
+	if err != nil {
+		return err
+	}
+	if attachment != "" && len(asked) > 0 && !slices.Contains(asked, attachment) {
+		return fmt.Errorf("%w: only the documents the kommune asked for can be sent now", ErrConflict)
 	}
 	return nil
 }

@@ -504,9 +504,9 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	}
 	action := "resubmit"
 	if r.Requested != "" {
-		var asked []string
-		if err := json.Unmarshal([]byte(r.Requested), &asked); err != nil {
-			return Receipt{}, fmt.Errorf("requested documents of %s: %w", r.ID, err)
+		asked, err := requestedDocuments(r.Requested)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("%s: %w", r.ID, err)
 		}
 		if err := onlyDocuments(asked, r.Data, data, true); err != nil {
 			return Receipt{}, err
@@ -548,6 +548,20 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		return Receipt{}, err
 	}
 	return rc, nil
+}
+
+// requestedDocuments reads applications.requested_documents: the
+// attachments a caseworker asked for, none when empty. Unlike the view's
+// Documents it fails closed: a list it cannot read refuses the change.
+func requestedDocuments(raw string) ([]string, error) {
+	var asked []string
+	if raw == "" {
+		return nil, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &asked); err != nil {
+		return nil, fmt.Errorf("requested documents: %w", err)
+	}
+	return asked, nil
 }
 
 // onlyDocuments refuses a change to an application that waits for
