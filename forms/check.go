@@ -97,6 +97,9 @@ func (f *Form) Check() []error {
 		}
 		if f.Road() == RoadKommune {
 			need["notice.decided"] = true // the kommune's own decision to grant
+			// Her decision letter, where she cannot read it in Mine
+			// søknader (a paper application): it comes by post.
+			need["notice.decided.unsigned"], need["notice.rejected.unsigned"] = true, true
 		}
 	}
 	if f.Road() == RoadKommune {

@@ -38,9 +38,18 @@ type Channel interface {
 // Compose writes the notice of an event in the form's texts, in the
 // language: what happened, and where to sign in to read more (readURL, the
 // kommune's page with the form; empty: "where you applied").
-func Compose(f *forms.Form, lang forms.Lang, event, readURL string) Message {
+//
+// signedIn says whether the application is a signed-in citizen's, who can
+// read it in Mine søknader. One that is not (a paper application, or one
+// sent without ID-porten where the installation takes those) cannot be
+// read by signing in: where the form has notice.<event>.unsigned, that
+// text is the whole notice (the kommune's decision letter goes by post).
+func Compose(f *forms.Form, lang forms.Lang, event, readURL string, signedIn bool) Message {
 	if lang == "" {
 		lang = forms.Bokmal
+	}
+	if t := f.Text(lang, "notice."+event+".unsigned"); !signedIn && t != "" {
+		return Message{Subject: f.Text(lang, "notice.subject"), Text: t + "\n\n-- \n" + f.Text(lang, "notice.footer"), Lang: lang}
 	}
 	read := f.Text(lang, "notice.readHere")
 	if readURL != "" {

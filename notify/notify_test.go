@@ -33,7 +33,7 @@ func TestAnEmailSaysThereIsNewsInHerLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := bostotte(t)
-	m := notify.Compose(f, forms.Nynorsk, "returned", "https://www.oslo.kommune.no/bostotte/")
+	m := notify.Compose(f, forms.Nynorsk, "returned", "https://www.oslo.kommune.no/bostotte/", true)
 	m.To, m.ID = "kari.nordmann@example.no", "a1b2c3"
 	if err := email.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestAnEmailSaysThereIsNewsInHerLanguage(t *testing.T) {
 func TestComposeWithoutAnAddressToReadAt(t *testing.T) {
 	t.Parallel()
 	f := bostotte(t)
-	m := notify.Compose(f, forms.English, "accepted", "")
+	m := notify.Compose(f, forms.English, "accepted", "", false)
 	if m.Subject != f.Text(forms.English, "notice.subject") || !strings.Contains(m.Text, f.Text(forms.English, "notice.readHere")) {
 		t.Fatalf("%+v", m)
 	}
@@ -81,5 +81,36 @@ func TestEmailRefusesWhatIsNoAddress(t *testing.T) {
 		if _, err := notify.NewEmail(bad); err == nil {
 			t.Errorf("NewEmail(%+v) took it", bad)
 		}
+	}
+}
+
+// TestANoticeToWhoCannotSignInSaysTheLetterComesByPost: a startlån decision
+// on an application no signed-in citizen owns (paper, or sent without
+// ID-porten) cannot be read in Mine søknader; the notice says the letter
+// comes by post and does not send her to sign in (code review: she was
+// told to read a letter she could never reach).
+func TestANoticeToWhoCannotSignInSaysTheLetterComesByPost(t *testing.T) {
+	t.Parallel()
+	reg, err := forms.Load(forms.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := reg.Form("startlan")
+	for _, lang := range forms.Langs {
+		for _, event := range []string{"decided", "rejected"} {
+			signed := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", true)
+			if !strings.Contains(signed.Text, "Mine søknader") || !strings.Contains(signed.Text, "https://www.oslo.kommune.no/startlan/") {
+				t.Errorf("%s %s, signed in: %q", lang, event, signed.Text)
+			}
+			post := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", false)
+			if strings.Contains(post.Text, "Mine søknader") || strings.Contains(post.Text, "https://") ||
+				!strings.Contains(post.Text, f.Text(lang, "notice."+event+".unsigned")) || !strings.HasSuffix(post.Text, f.Text(lang, "notice.footer")) {
+				t.Errorf("%s %s, not signed in: %q", lang, event, post.Text)
+			}
+		}
+	}
+	// Other events, and bostøtte's, are as before: they have no such text.
+	if m := notify.Compose(f, forms.Bokmal, "returned", "", false); !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.readHere")) {
+		t.Errorf("returned, not signed in: %q", m.Text)
 	}
 }

@@ -49,7 +49,7 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	if to == "" {
 		return svc.MarkUnsendable(ctx, n.ID, notices.NoAddress)
 	}
-	m := notify.Compose(f, forms.ParseLang(n.Lang), n.Event, w.q.cfg.ReadURL)
+	m := notify.Compose(f, forms.ParseLang(n.Lang), n.Event, w.q.cfg.ReadURL, n.Owned)
 	m.To, m.ID = to, n.ID
 	if err := w.q.cfg.Notifier.Send(ctx, m); err != nil {
 		final := job.Attempt >= job.MaxAttempts || errors.Is(err, notify.ErrAddress)

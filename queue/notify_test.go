@@ -108,6 +108,9 @@ func TestTheCitizenHearsBack(t *testing.T) {
 		if list[0].Event != notices.Received || list[1].Event != notices.Returned || list[1].State != notices.Sent || list[1].Channel != "email" {
 			t.Fatalf("notices %+v", list)
 		}
+		if n, _, err := qb.Store.Notices.Due(ctx, list[1].ID); err != nil || n.Owned {
+			t.Fatalf("an application sent without sign-in is nobody's to read in Mine søknader: %+v, %v", n, err)
+		}
 		msgs := relay.Wait(t, 2, 10*time.Second)
 		if !strings.Contains(msgs[1].Body, f.Text(forms.Nynorsk, "notice.returned")) || strings.Contains(msgs[1].Body, "husleigekontrakten") {
 			t.Fatalf("the return's notice (no message of the kommune's in it):\n%s", msgs[1].Body)

@@ -63,10 +63,13 @@ type Notice struct {
 	Kommune       string     `db:"kommune" json:"-"`
 	Lang          string     `db:"lang" json:"-"`
 	Data          string     `db:"data" json:"-"`
+	// Owned: the application is a signed-in citizen's, who reads it in
+	// Mine søknader (notify.Compose).
+	Owned bool `db:"owned" json:"-"`
 }
 
 const noticeColumns = `n.id, n.application_id, n.event, n.state, n.channel, n.attempts, n.last_error, n.created_at, n.sent_at,
-	a.form, a.kommune, a.lang, CAST(a.data AS TEXT) AS data`
+	a.form, a.kommune, a.lang, CAST(a.data AS TEXT) AS data, a.owner_hash IS NOT NULL AS owned`
 
 // Due reads a notice to send; due is false once it was sent or settled.
 // An unknown notice is fault.ErrNotFound.

@@ -86,6 +86,10 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 	if link == nil {
 		t.Fatal("the case page has no link to the decision letter")
 	}
+	// She sent it without ID-porten: the letter goes by post.
+	if !strings.Contains(page.body, "Skriv det ut og send det i posten") {
+		t.Error("the case page does not say the letter must be posted to an applicant who did not sign in")
+	}
 	pdf := kari.do("GET", html.UnescapeString(link[1]), nil)
 	if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("the letter: %d %v", pdf.status, pdf.header)
