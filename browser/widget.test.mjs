@@ -237,8 +237,15 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   const copy = join(dirname(process.env.RESULT_FILE || tmpdir() + '/x'), 'copy.pdf');
   await download.saveAs(copy);
   record('copyPdf', copy);
+  // An hour on, the receipt's link no longer reads the copy (the server's
+  // 403, answered here): she is told where it is, not of a network error.
+  await page.route('**/copy?*', (r) => r.fulfill({ status: 403, contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'about:blank', title: 'Sign-in required', status: 403, detail: 'sign in with ID-porten to read the copy in Mine søknader' }) }));
+  await page.getByRole('button', { name: T['ui.receipt.copy'] }).click();
+  await until('told where the copy is', async () => (await page.locator('skjema-form [role=alert]').allTextContents()).includes(T['ui.error.copyLater']));
+  await page.unroute('**/copy?*');
   // The refused upload, and the requests aborted during the outage.
-  const unexpected = page.problems.filter((p) => !/status of 415|ERR_FAILED/.test(p));
+  const unexpected = page.problems.filter((p) => !/status of (415|403)|ERR_FAILED/.test(p));
   assert.deepEqual(unexpected, [], 'no console errors (CSP violations included)');
   await context.close();
 });
@@ -365,5 +372,32 @@ test('two tabs on one draft: what the second wrote is kept, and laid over the fi
   await a.reload();
   await onPage(a, T['page.eligibility.title']);
   assert.equal(await group(a, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A sees B\'s answer');
+  await context.close();
+});
+
+test('a resume link that does not open leaves the draft she was filling in this tab, and Back shows no receipt for what she never sent', async () => {
+  const { context, page } = await open(browser);
+  await page.goto(KOMMUNE_URL);
+  await onPage(page, T['page.eligibility.title']);
+  const no = (id) => group(page, label(T, id)).getByLabel(T['option.no'], { exact: true });
+  await no('eligibility.conscript').check();
+  await until('the draft is saved', async () => (await page.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
+  // A link to no draft of hers: mistyped, someone else's, or long gone.
+  await page.goto('about:blank');
+  await page.goto(KOMMUNE_URL + '#skjema-resume=' + '0'.repeat(32) + '.not-a-resume-token');
+  await onPage(page, T['page.eligibility.title']);
+  await until('told the link did not open', async () => (await page.locator('skjema-form [role=alert]').allTextContents()).includes(T['ui.error.resumeLink']));
+  assert.equal(await no('eligibility.conscript').isChecked(), true, 'her own draft is still here');
+  await page.reload();
+  await onPage(page, T['page.eligibility.title']);
+  assert.equal(await no('eligibility.conscript').isChecked(), true, 'and stays hers after a reload');
+  // A history entry past the summary (another script's, or an old tab's)
+  // is not a receipt: Forward to it leaves her where she is.
+  await page.evaluate(() => { history.pushState({ ...history.state, skjemaStep: 999 }, ''); history.back(); });
+  await page.waitForTimeout(100);
+  await page.evaluate(() => history.forward());
+  await page.waitForTimeout(200);
+  assert.equal(await heading(page), T['page.eligibility.title']);
+  assert.equal(await page.locator('skjema-form .ds-alert[data-color=success]').count(), 0, 'no receipt');
   await context.close();
 });

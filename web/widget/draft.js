@@ -47,10 +47,13 @@ export const drafting = {
   get unsaved() { return JSON.parse(this.store?.getItem(this.storageKey + ':unsaved') || 'null'); },
   set unsaved(v) { v ? this.store?.setItem(this.storageKey + ':unsaved', JSON.stringify(v)) : this.store?.removeItem(this.storageKey + ':unsaved'); },
 
-  async resume() {
+  // resume opens the draft a resume link names, else the one this tab
+  // was filling (noLink: the link did not open, so hers).
+  async resume(noLink) {
     if (this.paper) return;
-    const m = /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
-    const saved = m ? { id: m[1], token: m[2] } : JSON.parse(this.store.getItem(this.storageKey) || 'null');
+    const m = !noLink && /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
+    const stored = JSON.parse(this.store.getItem(this.storageKey) || 'null');
+    const saved = m ? { id: m[1], token: m[2] } : stored;
     const kept = this.unsaved;
     // Answers typed before any draft could be made (the server down from
     // the start) are still hers.
@@ -84,6 +87,7 @@ export const drafting = {
         this.draft = null;
         this.fillApplicant();
       } else if (d.status !== 'draft') {
+        if (kept?.id === saved.id) this.unsaved = null; // no longer hers to change
         this.status = await this.api('GET', 'submissions/' + saved.id);
         this.page = this.pages.length + 1;
         return;
@@ -100,9 +104,17 @@ export const drafting = {
       // Only the server's own "not yours" or "gone" forgets the draft; an
       // outage or a proxy's error keeps it, and the answers not yet saved.
       if ([401, 403, 404].includes(e.status)) {
-        this.store.removeItem(this.storageKey);
-        this.unsaved = null;
         this.notice = this.t('ui.error.resume');
+        // A link that does not open (mistyped, someone else's, or gone)
+        // leaves the draft this tab was filling, and its unsaved answers, be.
+        if (m && (stored || kept)) {
+          await this.resume(true);
+          this.notice = this.t('ui.error.resumeLink');
+          return;
+        }
+        if (m) return;
+        this.store.removeItem(this.storageKey);
+        if (kept?.id === saved.id) this.unsaved = null;
         return;
       }
       this.resumeFailed = true;

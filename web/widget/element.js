@@ -206,7 +206,8 @@ class SkjemaForm extends HTMLElement {
   // popped follows the browser's Back and Forward between the steps she
   // has reached; never back into a form she has sent.
   popped(step) {
-    if (!Number.isInteger(step) || step === this.page || this.status || this.mine || this.copy) return;
+    // A receipt is only ever shown for what was sent (this.status).
+    if (!Number.isInteger(step) || step === this.page || step > this.pages.length || this.status || this.mine || this.copy) return;
     if (step < this.pages.length ? step === 0 || this.passed.has(this.pages[step - 1].id) : this.pages.every((p) => this.passed.has(p.id))) this.go(step, true);
   }
 

@@ -479,6 +479,7 @@ export const rendering = {
 
   restart() {
     this.store?.removeItem(this.storageKey);
+    this.unsaved = null;
     Object.assign(this, { doc: {}, draft: null, status: null, page: 0, passed: new Set(), tried: new Set(), errors: new Map(), shown: new Set(), checklist: [], returned: false, message: null, returnFields: [], documents: [] });
     this.fillApplicant();
     this.render(true);

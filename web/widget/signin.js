@@ -106,6 +106,7 @@ export const signingIn = {
     try { out = await this.api('POST', 'citizen/sign-out', { return: back.href }, { Authorization: 'Bearer ' + this.citizen.token }); } catch { /* the session has ended anyway */ }
     this.store?.removeItem(CITIZEN_KEY);
     this.store?.removeItem(this.storageKey);
+    this.unsaved = null; // on a shared computer, nothing of hers stays behind
     if (out.endSessionUrl) return location.assign(out.endSessionUrl);
     this.citizen = null;
     this.info = this.t('ui.signin.signedOut');
@@ -187,7 +188,8 @@ export const signingIn = {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch (e) {
-      if (e.status !== 401) this.alert(this.t('ui.error.network'));
+      // 403: the receipt's hour has passed; her ID-porten session reads it.
+      if (e.status !== 401) this.alert(this.t(e.status === 403 ? 'ui.error.copyLater' : 'ui.error.network'));
     }
   },
 
