@@ -1,6 +1,7 @@
 package letters
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -101,8 +102,12 @@ func size(n int64, lang forms.Lang) string {
 // FormCopy writes the copy of an application of a form: its title, its
 // answers as the form lays them out in the copy's language, and the files
 // the document holds, in the form's order, each under its attachment's
-// label.
-func FormCopy(f *forms.Form, doc map[string]any, c Copy) ([]byte, error) {
+// label. data is the application's document as stored (a JSON object).
+func FormCopy(f *forms.Form, data []byte, c Copy) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("copy of %s: %w", c.Reference, err)
+	}
 	c.Title, c.Sections, c.Files = f.Text(c.Lang, "form.title"), f.View(doc, c.Lang), nil
 	atts, _ := doc["attachments"].(map[string]any)
 	for _, rule := range f.Rules.Attachments {

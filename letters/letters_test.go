@@ -139,7 +139,8 @@ func TestFormCopyOfStartlan(t *testing.T) {
 	doc["attachments"].(map[string]any)["payslips"] = map[string]any{"status": "uploaded",
 		"files": []any{map[string]any{"id": "f1", "name": "lønnsslipp-oktober.pdf", "contentType": "application/pdf", "size": 48213.0}}}
 	for _, lang := range forms.Langs {
-		b, err := letters.FormCopy(f, doc, letters.Copy{Lang: lang, Reference: "SL-2026-000001", Kommune: "Oslo", SubmittedAt: decidedAt})
+		data, _ := json.Marshal(doc)
+		b, err := letters.FormCopy(f, data, letters.Copy{Lang: lang, Reference: "SL-2026-000001", Kommune: "Oslo", SubmittedAt: decidedAt})
 		if err != nil {
 			t.Fatal(err)
 		}

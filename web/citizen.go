@@ -415,15 +415,11 @@ func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
 
 // copyOf is the PDF copy of a submitted application (letters.FormCopy).
 func (s *Server) copyOf(f *forms.Form, a engine.Application, lang forms.Lang) ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-		return nil, err
-	}
 	c := letters.Copy{Lang: lang, Reference: *a.Reference, SubmittedAt: *a.SubmittedAt, Month: a.ApplicationMonth}
 	if k, err := s.kommuneView(a.Kommune); err == nil {
 		c.Kommune = cmp.Or(k.Name, a.Kommune)
 	}
-	return letters.FormCopy(f, doc, c)
+	return letters.FormCopy(f, []byte(a.Data), c)
 }
 
 // putDraft saves the document. An If-Match with the version read makes a

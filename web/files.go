@@ -16,6 +16,7 @@ import (
 	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/rules"
 	"github.com/skjema/skjema/web/ratelimit"
+	"github.com/skjema/skjema/web/signin"
 )
 
 // allowedFileTypes are what an attachment may be, decided from the content
@@ -176,11 +177,7 @@ func (s *Server) agencyCopy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": *a.Reference + ".pdf"}))
-	w.Write(pdf)
+	signin.SendPDF(w, *a.Reference+".pdf", pdf)
 	return nil
 }
 

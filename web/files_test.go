@@ -211,7 +211,8 @@ func TestAttachments(t *testing.T) {
 		// file listed; another agency's key does not reach it.
 		a, _ := b.store.Application(ctx, id)
 		cp := b.do(t, "GET", "/api/v1/agency/applications/"+*a.Reference+"/copy", agency, nil)
-		if cp.status != 200 || cp.header.Get("Content-Type") != "application/pdf" {
+		if cp.status != 200 || cp.header.Get("Content-Type") != "application/pdf" || cp.header.Get("X-Content-Type-Options") != "nosniff" ||
+			cp.header.Get("Cache-Control") != "no-store" || !strings.Contains(cp.header.Get("Content-Security-Policy"), "sandbox") {
 			t.Fatalf("the agency's copy: %d %s", cp.status, cp.raw[:min(200, len(cp.raw))])
 		}
 		if text := letterstest.Text(t, []byte(cp.raw)); !strings.Contains(text, *a.Reference) || !strings.Contains(text, "husleiekontrakt.pdf") {

@@ -675,11 +675,7 @@ func (h *Handler) caseCopy(w http.ResponseWriter, r *http.Request, u engine.User
 	if !ok || a.Reference == nil || a.SubmittedAt == nil {
 		return errNotFound
 	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(a.Data), &doc); err != nil {
-		return err
-	}
-	pdf, err := letters.FormCopy(f, doc, letters.Copy{Lang: formLang(h.langOf(r)), Reference: *a.Reference, SubmittedAt: *a.SubmittedAt,
+	pdf, err := letters.FormCopy(f, []byte(a.Data), letters.Copy{Lang: formLang(h.langOf(r)), Reference: *a.Reference, SubmittedAt: *a.SubmittedAt,
 		Month: a.ApplicationMonth, Kommune: h.kommune(a.Kommune)})
 	if err != nil {
 		return err

@@ -375,8 +375,8 @@ func (s *Service) Letter(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// SendPDF answers a PDF made for a citizen as a download that no cache
-// keeps and no browser runs anything in.
+// SendPDF answers a PDF (a letter or a copy, for a citizen or an agency)
+// as a download that no cache keeps and no browser runs anything in.
 func SendPDF(w http.ResponseWriter, name string, content []byte) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
