@@ -34,6 +34,7 @@ func kommuneRoadForm(t *testing.T) *forms.Form {
 			var texts map[string]any
 			json.Unmarshal(b, &texts)
 			texts["notice.decided"] = "Kommunen har gjort vedtak."
+			texts["notice.decided.unsigned"], texts["notice.rejected.unsigned"] = "Vedtaket kommer i posten.", "Vedtaket kommer i posten."
 			texts["decision.reason.incomeTooLow"] = "Inntekten er for lav."
 			texts["letter.title"], texts["letter.legalBasis"] = "Vedtak om kommunelån", "Vedtaket er gjort etter kommunens retningslinjer."
 			b, _ = json.Marshal(texts)

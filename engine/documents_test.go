@@ -220,3 +220,74 @@ func TestOnlyTheAskedForFilesChange(t *testing.T) {
 		t.Errorf("files: %+v", files)
 	}
 }
+
+// TestDocumentsAreSentWhenTheRulesMovedOn: between her submit and the
+// kommune's request for a document, the form's rules (or a register) may
+// have changed, so that an answer she may no longer touch would not pass
+// today, or would be prepared differently. She can still send the document
+// (code review: she was stuck with an error she was not allowed to fix);
+// the document asked for is still checked.
+func TestDocumentsAreSentWhenTheRulesMovedOn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, enginetest.SQLite(t))
+	kari := b.caseworker(t, "kari@oslo.kommune.no", "0301")
+	var example map[string]any
+	json.Unmarshal(b.body, &example)
+	example["housing"].(map[string]any)["type"] = "rented"
+	example["attachments"] = map[string]any{"lease": map[string]any{"status": "later"}}
+	b.body, _ = json.Marshal(example)
+	a, d := b.flagged(t, "0301")
+	if err := b.store.Casework.RequestDocuments(ctx, casework.CaseAction{User: kari, ApplicationID: a.ID, Version: a.Version, Form: b.form},
+		"Send husleiekontrakten.", []string{"lease"}); err != nil {
+		t.Fatal(err)
+	}
+	// What was stored then: a rent today's rules refuse, and a name as an
+	// older preparation left it, untrimmed.
+	var stored map[string]any
+	json.Unmarshal([]byte(a.Data), &stored)
+	stored["housing"].(map[string]any)["rent"] = -5
+	stored["applicant"].(map[string]any)["givenName"] = "Kari "
+	then, _ := json.Marshal(stored)
+	if err := b.store.WriteForTest(ctx, func(tx engine.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE applications SET data = ? WHERE id = ?`, string(then), a.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	send := func(atts map[string]any) error {
+		doc := map[string]any{}
+		json.Unmarshal(then, &doc)
+		doc["attachments"] = atts
+		body, _ := json.Marshal(doc)
+		_, err := b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d.ID, Token: d.Token, Kommune: "0301"})
+		return err
+	}
+	// Without the lease, what she is told is the lease, not the rent.
+	for _, lease := range []map[string]any{{"status": "later"}, {"status": "uploaded"}} {
+		err := send(map[string]any{"lease": lease})
+		if !(errors.Is(err, engine.ErrInvalid) && strings.Contains(err.Error(), "lease")) && !errors.As(err, new(*engine.ValidationError)) {
+			t.Fatalf("sent without the lease (%v): %v", lease, err)
+		}
+		var fe *engine.ValidationError
+		if errors.As(err, &fe) {
+			for _, e := range fe.Errors {
+				if !strings.HasPrefix(e.Pointer, "/attachments/lease") {
+					t.Errorf("she is told of %s, which she may not change now", e.Pointer)
+				}
+			}
+		}
+	}
+	f, err := b.store.AddFile(ctx, a.ID, d.Token, engine.NewFile{Attachment: "lease", Name: "kontrakt.pdf", ContentType: "application/pdf",
+		Content: bytes.NewReader([]byte("%PDF-1.4 husleiekontrakt"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := send(map[string]any{"lease": map[string]any{"status": "uploaded",
+		"files": []any{map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "size": f.Size}}}}); err != nil {
+		t.Fatalf("sending the lease: %v", err)
+	}
+	if got, _ := b.store.Application(ctx, a.ID); got.Status != engine.StatusInReview || got.RequestedDocuments != "" {
+		t.Fatalf("after the lease: %s %q", got.Status, got.RequestedDocuments)
+	}
+}

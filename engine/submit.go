@@ -90,12 +90,26 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 			return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
-	res, err := req.Form.ValidateJSON(body, forms.Options{Mode: forms.Full, Lang: req.Lang, Kommune: kommune})
+	opts := forms.Options{Mode: forms.Full, Lang: req.Lang, Kommune: kommune}
+	res, err := req.Form.ValidateJSON(body, opts)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	// While the kommune waits for documents (ettersending), they are all
+	// she may change, so they are all that is checked: her answers were
+	// taken when she sent them, and a rule or a register that has moved on
+	// since must not hold her documents up with an error she may not fix.
+	// The transaction makes sure it is still so (lenient).
+	var lenient error
 	if !res.Valid {
-		return Receipt{}, invalid(res)
+		asked := s.askedDocuments(ctx, req.IdempotencyKey)
+		if len(asked) == 0 {
+			return Receipt{}, invalid(res)
+		}
+		if mine := documentsOnly(res, asked); !mine.Valid {
+			return Receipt{}, invalid(mine)
+		}
+		lenient = invalid(res)
 	}
 	// The document re-encoded (keys sorted, no spaces) is what is stored, and
 	// what the request hash covers: a client that rebuilds its JSON for a
@@ -138,8 +152,8 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	reasons := strings.Join(reasonList, ",")
 	var receipt Receipt
 	write := func(tx Tx) error {
-		r, err := s.submitTx(ctx, tx, submission{req: req, doc: res.Document, data: string(data), requestHash: requestHash,
-			ref: ref, reasons: reasons, now: now, month: month, citizen: citizen})
+		r, err := s.submitTx(ctx, tx, submission{req: req, opts: opts, doc: res.Document, data: string(data), requestHash: requestHash,
+			ref: ref, reasons: reasons, now: now, month: month, citizen: citizen, lenient: lenient})
 		receipt = r
 		return err
 	}
@@ -204,6 +218,11 @@ type submission struct {
 	now         time.Time
 	month       calendar.Month
 	citizen     *record.Citizen // signed in with ID-porten; nil if not
+	opts        forms.Options   // how the document was validated
+	// lenient is the validation error of a document taken because only
+	// the documents asked for were checked: refused unless the application
+	// still waits for them.
+	lenient error
 }
 
 // ReasonUnidentified is the queue reason of an unidentified applicant's
@@ -255,6 +274,9 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		if r.ID == key {
 			draft = &rows[i]
 		}
+	}
+	if sub.lenient != nil {
+		return Receipt{}, sub.lenient
 	}
 
 	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now, ApplicationMonth: monthOf(sub.month)}
@@ -451,6 +473,9 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r su
 	if r.Form != req.Form.ID {
 		return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
 	}
+	if sub.lenient != nil && (r.Status != StatusAwaitingCitizen || r.Requested == "") {
+		return Receipt{}, sub.lenient
+	}
 	// A late replay of the first submit after a return is a replay (code
 	// review B5 a), except while documents are asked for: the same
 	// document again cannot hold them, and is refused as the answer it
@@ -508,7 +533,18 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		if err != nil {
 			return Receipt{}, fmt.Errorf("%s: %w", r.ID, err)
 		}
-		if err := onlyDocuments(asked, r.Data, data, true); err != nil {
+		// What she sent before, prepared as today's was (trimmed,
+		// normalised, hidden answers left out), so that only her own
+		// changes tell.
+		before, err := req.Form.ValidateJSON([]byte(r.Data), sub.opts)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("the stored document of %s: %w", r.ID, err)
+		}
+		prepared, err := json.Marshal(before.Document)
+		if err != nil {
+			return Receipt{}, err
+		}
+		if err := onlyDocuments(asked, string(prepared), data, true); err != nil {
 			return Receipt{}, err
 		}
 		action = "send-documents"
@@ -548,6 +584,32 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		return Receipt{}, err
 	}
 	return rc, nil
+}
+
+// askedDocuments are the attachments the application with this id waits
+// for, if it does (read before the transaction, which checks it again).
+func (s *Store) askedDocuments(ctx context.Context, id string) []string {
+	var raw string
+	if err := s.read().Get(ctx, &raw, `SELECT requested_documents FROM applications WHERE id = ? AND status = ?`, id, StatusAwaitingCitizen); err != nil {
+		return nil
+	}
+	asked, _ := requestedDocuments(raw)
+	return asked
+}
+
+// documentsOnly is a validation of a document in which only the
+// attachments asked for may change: their errors only, and no screening.
+func documentsOnly(res forms.Result, asked []string) forms.Result {
+	out := forms.Result{Valid: true, Screening: forms.Screening{Eligible: true}, Checklist: res.Checklist, Document: res.Document}
+	for _, e := range res.Errors {
+		for _, id := range asked {
+			if p := "/attachments/" + id; e.Pointer == p || strings.HasPrefix(e.Pointer, p+"/") {
+				out.Errors, out.Valid = append(out.Errors, e), false
+				break
+			}
+		}
+	}
+	return out
 }
 
 // requestedDocuments reads applications.requested_documents: the
