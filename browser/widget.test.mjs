@@ -357,17 +357,23 @@ test('two tabs on one draft: what the second wrote is kept, and laid over the fi
   await onPage(b, T['page.eligibility.title']);
 
   // Tab A answers one question and saves; tab B, still on the older
-  // version, answers another and is refused the save.
+  // version, answers another, and the same one otherwise, and is refused
+  // the save.
   await group(a, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).check();
   await until('A saved', async () => (await a.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
   await group(b, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).check();
+  await group(b, label(T, 'eligibility.student')).getByLabel(T['option.yes'], { exact: true }).check();
   await until('B is told its answers are not saved yet', async () => (await b.locator('skjema-form [role=alert]').textContent()) === T['ui.error.conflict']);
 
-  // As it asks, B reloads: both answers are there, and saved.
+  // As it asks, B reloads: both answers are there, and saved; the one both
+  // gave keeps what A saved, and B is told which it was.
   await b.reload();
   await onPage(b, T['page.eligibility.title']);
-  assert.equal(await group(b, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A\'s answer is kept');
+  assert.equal(await group(b, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A\'s saved answer is kept');
   assert.equal(await group(b, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'B\'s answer is kept');
+  const told = (await b.locator('skjema-form [role=alert]').allTextContents()).join(' ');
+  assert.ok(told.includes(T['ui.error.merged'].split('{')[0]) && told.includes(T['field.eligibility.student.name'] || label(T, 'eligibility.student')),
+    'B is told the student answer was changed in both: ' + told);
   await until('B saved', async () => (await b.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
   await a.reload();
   await onPage(a, T['page.eligibility.title']);

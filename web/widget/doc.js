@@ -38,7 +38,9 @@ function prune(doc, keys) {
 // merge lays the answers this tab changed (mine, against base, what the
 // server had when the tab read it) over the server's newer document:
 // answer by answer, a repeating group as a whole. What the tab did not
-// touch stays as the other window left it.
+// touch stays as the other window left it. An answer both changed, each
+// its own way, keeps what the server saved (it was confirmed; hers was
+// not), and is listed in conflicts for her to look at.
 export function merge(server, base, mine) {
   const leaves = (v, p = '', out = new Map()) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) leaves(v[k], p + '/' + k, out);
@@ -47,11 +49,15 @@ export function merge(server, base, mine) {
   };
   const was = leaves(base || {});
   const now = leaves(mine || {});
-  const out = JSON.parse(JSON.stringify(server || {}));
+  const theirs = leaves(server || {});
+  const doc = JSON.parse(JSON.stringify(server || {}));
+  const conflicts = [];
   for (const p of new Set([...was.keys(), ...now.keys()])) {
-    if (was.get(p) !== now.get(p)) set(out, p, now.has(p) ? JSON.parse(now.get(p)) : undefined);
+    if (was.get(p) === now.get(p)) continue;
+    if (theirs.get(p) !== was.get(p) && theirs.get(p) !== now.get(p)) conflicts.push(p);
+    else set(doc, p, now.has(p) ? JSON.parse(now.get(p)) : undefined);
   }
-  return out;
+  return { doc, conflicts };
 }
 // textId: /household/2/givenName → household.givenName, as the text keys name fields.
 export const textId = (p) => split(p).filter((k) => !/^\d+$/.test(k)).join('.');

@@ -72,7 +72,9 @@ export const drafting = {
       // what it has now, answer by answer (another window may have saved
       // other answers meanwhile: review F14).
       if (kept?.id === saved.id && ['draft', 'awaiting_citizen'].includes(d.status)) {
-        this.doc = kept.base ? merge(this.doc, JSON.parse(kept.base), kept.doc) : kept.doc;
+        const m = kept.base ? merge(this.doc, JSON.parse(kept.base), kept.doc) : { doc: kept.doc, conflicts: [] };
+        this.doc = m.doc;
+        if (m.conflicts.length) this.notice = this.t('ui.error.merged', { fields: [...new Set(m.conflicts.map((p) => this.fieldName(p)))].join(', ') });
         this.changed();
       }
       if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
