@@ -375,6 +375,9 @@ func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.signin.ReadsAt(r.Context(), token, a.Form); err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Version)))
 	writeJSON(w, http.StatusOK, viewOf(a))
@@ -392,6 +395,9 @@ func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.store.OpenCopy(r.Context(), r.PathValue("id"), token)
 	if err != nil {
+		return err
+	}
+	if err := s.signin.ReadsAt(r.Context(), token, a.Form); err != nil {
 		return err
 	}
 	switch {

@@ -146,8 +146,10 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 			t.Fatalf("her copy after the decision: %d %s", cp.status, cp.raw[:min(len(cp.raw), 200)])
 		}
 		// No one else: another citizen, no session, or a letter of hers
-		// under another application.
+		// under another application; nor she herself, signed in with MinID
+		// (substantial) where a loan needs high.
 		other := b.signInAt(t, b.op.Persons()[3].PID, "startlan", idportentest.High)
+		low := b.signIn(t, kari)
 		for _, c := range []struct {
 			path, token string
 			want        int
@@ -155,6 +157,9 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 			{path, other, http.StatusNotFound},
 			{path, "", http.StatusUnauthorized},
 			{"/api/v1/citizen/applications/nosuch/letters/" + l.ID, token, http.StatusNotFound},
+			{path, low, http.StatusForbidden},
+			{"/api/v1/drafts/" + id, low, http.StatusForbidden},
+			{"/api/v1/drafts/" + id + "/copy", low, http.StatusForbidden},
 		} {
 			h := map[string]string{}
 			if c.token != "" {
@@ -163,6 +168,13 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 			if got := b.do(t, "GET", c.path, h, nil); got.status != c.want || !strings.Contains(got.header.Get("Content-Type"), "problem+json") {
 				t.Errorf("GET %s: %d %s, want %d problem", c.path, got.status, got.header.Get("Content-Type"), c.want)
 			}
+		}
+		// Her list at that level says the application is there, and what
+		// level reads the rest.
+		lowList := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(low), nil)
+		if !strings.Contains(lowList.raw, `"signInLevel":"idporten-loa-high"`) || strings.Contains(lowList.raw, l.ID) ||
+			strings.Contains(lowList.raw, "god margin") {
+			t.Errorf("Mine søknader at level substantial: %s", lowList.raw)
 		}
 	})
 }

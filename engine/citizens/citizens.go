@@ -26,6 +26,7 @@ import (
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/engine/storage"
+	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/prefill"
 )
 
@@ -227,6 +228,10 @@ type Mine struct {
 	// Letters are the letters the kommune sent her on it, oldest first:
 	// the decision letter.
 	Letters []record.Letter `json:"letters" db:"-"`
+	// SignInLevel, when set, is the level of sign-in its form asks for,
+	// above the session's: Message, Messages and Letters are left out
+	// until she signs in at it (web/signin).
+	SignInLevel forms.Level `json:"signInLevel,omitempty" db:"-"`
 }
 
 // Message is one word to the citizen about her application.

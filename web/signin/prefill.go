@@ -2,13 +2,10 @@ package signin
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/skjema/skjema/calendar"
-	"github.com/skjema/skjema/engine"
-	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/forms/prefill"
 	"github.com/skjema/skjema/identity/freg"
 )
@@ -52,8 +49,8 @@ func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if f.Layout.SignIn != "" && !forms.Level(c.Level).AtLeast(f.Layout.SignIn) {
-		return fmt.Errorf("%w: signed in at %s, and the form needs %s", engine.ErrSignInLevel, c.Level, f.Layout.SignIn)
+	if err := levelFor(c, f); err != nil {
+		return err
 	}
 	if f.Layout.Prefill == nil {
 		return refusal(http.StatusNotFound, "no-prefill", "Nothing to fill in", "this form takes nothing from Folkeregisteret")

@@ -7,6 +7,7 @@
 package signin
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -346,7 +347,39 @@ func (s *Service) Citizen(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Applications is "Mine søknader".
+// levelFor refuses a session below the level of sign-in the form asks
+// for: what a session reads of an application is what it could have sent
+// (a startlån's finances need ID-porten's high level, bostøtte's
+// substantial one).
+func levelFor(c citizens.Citizen, f *forms.Form) error {
+	if f.Layout.SignIn != "" && !forms.Level(c.Level).AtLeast(f.Layout.SignIn) {
+		return fmt.Errorf("%w: signed in at %s, and the form needs %s", engine.ErrSignInLevel, c.Level, f.Layout.SignIn)
+	}
+	return nil
+}
+
+// ReadsAt refuses a citizen's session (token) below the level of sign-in
+// of form: the check for what her session opens with the API's other
+// calls (her draft, her copy). Any other token is checked where it is used.
+func (s *Service) ReadsAt(ctx context.Context, token, form string) error {
+	if !engine.IsCitizenToken(token) {
+		return nil
+	}
+	c, err := s.store.Citizens.Citizen(ctx, token)
+	if err != nil {
+		return err
+	}
+	f, err := s.form(form)
+	if err != nil {
+		return err
+	}
+	return levelFor(c, f)
+}
+
+// Applications is "Mine søknader". An application of a form that asks for
+// a higher level of sign-in than her session's is listed with what it is
+// and where it stands, and the level it needs (signInLevel), but not the
+// kommune's words or letters: she signs in at that level to read them.
 func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.signedInCitizen(r)
 	if err != nil {
@@ -355,6 +388,12 @@ func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.store.Citizens.Applications(r.Context(), c)
 	if err != nil {
 		return err
+	}
+	for i, a := range list {
+		if f, err := s.form(a.Form); err == nil && levelFor(c, f) != nil {
+			list[i].Message, list[i].AgencyReason, list[i].Messages, list[i].Letters = "", "", list[i].Messages[:0], list[i].Letters[:0]
+			list[i].SignInLevel = f.Layout.SignIn
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{"applications": list})
@@ -369,6 +408,17 @@ func (s *Service) Letter(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, content, err := s.store.Citizens.Letter(r.Context(), c, r.PathValue("id"), r.PathValue("letter"))
 	if err != nil {
+		return err
+	}
+	a, err := s.store.Application(r.Context(), l.ApplicationID)
+	if err != nil {
+		return err
+	}
+	f, err := s.form(a.Form)
+	if err != nil {
+		return err
+	}
+	if err := levelFor(c, f); err != nil {
 		return err
 	}
 	SendPDF(w, l.Name, content)

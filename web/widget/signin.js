@@ -160,6 +160,7 @@ export const signingIn = {
         h('td', {}, this.t('ui.status.' + a.status)),
         h('td', {}, a.applicationMonth ? this.monthName(a.applicationMonth) : ''),
         h('td', {},
+          a.signInLevel ? h('p', {}, this.t('ui.mine.level')) : null,
           (a.messages || []).map((m) => h('p', {}, h('strong', {}, this.t('ui.mine.kind.' + m.kind) + ' '
             + new Date(m.at).toLocaleDateString(this.locale(), { day: 'numeric', month: 'long', year: 'numeric' }) + ': '), m.text)),
           (a.letters || []).map((l) => h('p', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', 'data-size': 'sm',
