@@ -197,3 +197,16 @@ func FuzzCopyOf(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecisionLetter: the letter is written inside the decision's
+// transaction, so its time is time the SQLite writer is held.
+func BenchmarkDecisionLetter(b *testing.B) {
+	d := letters.Decision{Sender: oslo(), Lang: forms.Bokmal, Reference: "SL-2026-000012", Title: "Vedtak om startlån",
+		To: []string{"Kari Nordmann", "Ola Nordmann"}, At: decidedAt, Granted: true, Amount: 2400000, RatePercent: "4.5", TermYears: 30,
+		LegalBasis: "Vedtaket er gjort etter forskrift om startlån § 3.", DecidedBy: "Frida Fullmakt", RecommendedBy: "Sara Saksbehandler"}
+	for b.Loop() {
+		if _, err := letters.DecisionLetter(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
