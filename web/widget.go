@@ -20,10 +20,10 @@ var widgetFiles embed.FS
 
 var widgetAssets = mustLoad(widgetFiles, "widget")
 
-// mustLoad reads embedded assets; they are part of the binary, so failing is
-// a build mistake.
+// mustLoad reads embedded assets, minified; they are part of the binary, so
+// failing is a build mistake.
 func mustLoad(fsys fs.FS, dir string) assets.Set {
-	set, err := assets.Load(fsys, dir)
+	set, err := assets.LoadMinified(fsys, dir)
 	if err != nil {
 		panic(err)
 	}

@@ -21,13 +21,16 @@ import (
 // together, gzipped (the budget).
 const widgetBudget = 30 << 10
 
-// TestWidgetAssets: the module and its stylesheet load from any kommune's
-// origin, compressed, cacheable and revalidated; within the size budget.
+// TestWidgetAssets: the modules and the stylesheet load from any kommune's
+// origin, compressed, cacheable and revalidated; all of them together
+// within the size budget (minified: assets.LoadMinified).
 func TestWidgetAssets(t *testing.T) {
 	t.Parallel()
 	b := setup(t, enginetest.SQLite(t))
 	total := 0
-	for file, ct := range map[string]string{"skjema.js": "text/javascript; charset=utf-8", "skjema.css": "text/css; charset=utf-8"} {
+	const js, css = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+	for file, ct := range map[string]string{"skjema.js": js, "element.js": js, "draft.js": js, "render.js": js, "signin.js": js, "doc.js": js,
+		"skjema.css": css} {
 		req, _ := http.NewRequest("GET", b.url+"/widget/"+file, nil)
 		req.Header.Set("Accept-Encoding", "gzip")
 		req.Header.Set("Origin", "https://www.example-kommune.no")
