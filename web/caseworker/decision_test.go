@@ -12,6 +12,7 @@ import (
 
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/batches"
+	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
 	"github.com/skjema/skjema/letters/letterstest"
 	"github.com/skjema/skjema/web/caseworker"
@@ -98,6 +99,9 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 	if cp := kari.do("GET", "/caseworker/applications/"+d.ID+"/copy", nil); cp.status != http.StatusOK ||
 		!strings.Contains(letterstest.Text(t, []byte(cp.body)), "Søknad om startlån Kopi av søknaden") {
 		t.Fatalf("the copy: %d", cp.status)
+	}
+	if events, _ := b.store.Events(ctx, d.ID); events[len(events)-1].Action != casework.ActionViewFile || events[len(events)-1].Detail != "copy" {
+		t.Errorf("reading the copy was not audited: %+v", events[len(events)-1])
 	}
 	if text := letterstest.Text(t, []byte(pdf.body)); !strings.Contains(text, "Lån 2 500 000 kr") || !strings.Contains(text, "Rente 4,9 %") ||
 		!strings.Contains(text, "Vedtaket er gjort av Ola etter innstilling fra Kari") {
