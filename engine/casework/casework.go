@@ -319,17 +319,27 @@ func recheck(f *forms.Form, doc map[string]any, a record.Application, now time.T
 	return strings.Join(reasons, ",")
 }
 
+// citizenMessage is a caseworker's message to the citizen, trimmed: one
+// she can read (not empty, at most 4,000 characters).
+func citizenMessage(message string) (string, error) {
+	message = strings.TrimSpace(message)
+	if message == "" {
+		return "", fmt.Errorf("%w: write the message the citizen will read", fault.ErrInvalid)
+	}
+	if len(message) > 4000 {
+		return "", fmt.Errorf("%w: the message is longer than 4,000 characters", fault.ErrInvalid)
+	}
+	return message, nil
+}
+
 // ReturnToCitizen asks the citizen for what is missing: the application goes
 // to awaiting_citizen with the message, and the fields to fix are those the
 // caseworker names plus any the validation now finds wrong. The citizen
 // sees both when she resumes, and her resubmission brings it back to review.
 func (s *Service) ReturnToCitizen(ctx context.Context, c CaseAction, message string, fields []string) error {
-	message = strings.TrimSpace(message)
-	if message == "" {
-		return fmt.Errorf("%w: write the message the citizen will read", fault.ErrInvalid)
-	}
-	if len(message) > 4000 {
-		return fmt.Errorf("%w: the message is longer than 4,000 characters", fault.ErrInvalid)
+	message, err := citizenMessage(message)
+	if err != nil {
+		return err
 	}
 	return s.act(ctx, c, func(tx storage.Tx, now time.Time, a record.Application, res forms.Result) error {
 		if !a.Status.Workable() {

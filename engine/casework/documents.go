@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/skjema/skjema/engine/fault"
@@ -26,12 +25,9 @@ const ActionRequestDocuments = "request-documents"
 // resubmit refuses any other change). The attachments are kept on the
 // application until she has sent them.
 func (s *Service) RequestDocuments(ctx context.Context, c CaseAction, message string, attachments []string) error {
-	message = strings.TrimSpace(message)
-	if message == "" {
-		return fmt.Errorf("%w: write the message the citizen will read", fault.ErrInvalid)
-	}
-	if len(message) > 4000 {
-		return fmt.Errorf("%w: the message is longer than 4,000 characters", fault.ErrInvalid)
+	message, err := citizenMessage(message)
+	if err != nil {
+		return err
 	}
 	if len(attachments) == 0 {
 		return fmt.Errorf("%w: choose the documents the citizen is to send", fault.ErrInvalid)

@@ -45,11 +45,8 @@ func (s *Service) Prefill(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.form(a.Form)
+	f, err := s.formAt(c, a.Form)
 	if err != nil {
-		return err
-	}
-	if err := levelFor(c, f); err != nil {
 		return err
 	}
 	if f.Layout.Prefill == nil {

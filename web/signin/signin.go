@@ -369,11 +369,18 @@ func (s *Service) ReadsAt(ctx context.Context, token, form string) error {
 	if err != nil {
 		return err
 	}
+	_, err = s.formAt(c, form)
+	return err
+}
+
+// formAt is the form, if the session is at the level of sign-in it asks
+// for.
+func (s *Service) formAt(c citizens.Citizen, form string) (*forms.Form, error) {
 	f, err := s.form(form)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return levelFor(c, f)
+	return f, levelFor(c, f)
 }
 
 // Applications is "Mine søknader". An application of a form that asks for
@@ -414,11 +421,7 @@ func (s *Service) Letter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.form(a.Form)
-	if err != nil {
-		return err
-	}
-	if err := levelFor(c, f); err != nil {
+	if _, err := s.formAt(c, a.Form); err != nil {
 		return err
 	}
 	SendPDF(w, l.Name, content)
