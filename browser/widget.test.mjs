@@ -39,6 +39,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await next();
   const summary = page.locator('skjema-form .ds-error-summary');
   await until('error summary focused', async () => (await focused(page)).className === 'ds-error-summary');
+  assert.equal(await summary.getAttribute('role'), 'region', 'the summary is a region named by its heading');
   assert.equal(await summary.getByRole('link').count(), 3);
   assert.ok((await page.title()).startsWith(T['ui.errors.titlePrefix'] + ' ' + T['page.eligibility.title']), 'the title says there are errors: ' + await page.title());
   assert.match(await summary.textContent(), new RegExp(T['field.eligibility.conscript.name'] || 'førstegangstjeneste', 'i'));
@@ -51,6 +52,9 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await conscript.getByLabel(T['option.yes'], { exact: true }).check();
   await group(page, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).check();
   await group(page, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).check();
+  // Every error fixed: the summary goes, and the title no longer says "Feil:".
+  await until('the title without errors', async () => !(await page.title()).startsWith(T['ui.errors.titlePrefix']));
+  assert.equal(await summary.isVisible(), false);
   await next();
   await until('screening shown', () => page.locator('skjema-form #sk-screening').isVisible());
   assert.match(await page.locator('skjema-form #sk-screening').textContent(), new RegExp(T['screening.conscript.title']));
@@ -242,7 +246,7 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   await page.route('**/copy?*', (r) => r.fulfill({ status: 403, contentType: 'application/problem+json',
     body: JSON.stringify({ type: 'about:blank', title: 'Sign-in required', status: 403, detail: 'sign in with ID-porten to read the copy in Mine søknader' }) }));
   await page.getByRole('button', { name: T['ui.receipt.copy'] }).click();
-  await until('told where the copy is', async () => (await page.locator('skjema-form [role=alert]').allTextContents()).includes(T['ui.error.copyLater']));
+  await until('told where the copy is', () => page.locator('skjema-form [role=alert]', { hasText: T['ui.error.copyLater'] }).isVisible());
   await page.unroute('**/copy?*');
   // The refused upload, and the requests aborted during the outage.
   const unexpected = page.problems.filter((p) => !/status of (415|403)|ERR_FAILED/.test(p));
@@ -371,7 +375,7 @@ test('two tabs on one draft: what the second wrote is kept, and laid over the fi
   await onPage(b, T['page.eligibility.title']);
   assert.equal(await group(b, label(T, 'eligibility.student')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'A\'s saved answer is kept');
   assert.equal(await group(b, label(T, 'eligibility.institution')).getByLabel(T['option.no'], { exact: true }).isChecked(), true, 'B\'s answer is kept');
-  const told = (await b.locator('skjema-form [role=alert]').allTextContents()).join(' ');
+  const told = (await b.locator('skjema-form [role=alert]:visible').allTextContents()).join(' '); // shown, not only written
   assert.ok(told.includes(T['ui.error.merged'].split('{')[0]) && told.includes(T['field.eligibility.student.name'] || label(T, 'eligibility.student')),
     'B is told the student answer was changed in both: ' + told);
   await until('B saved', async () => (await b.locator('skjema-form .sk-status').textContent()).startsWith(T['ui.save.saved'].split('{')[0]));
@@ -392,7 +396,7 @@ test('a resume link that does not open leaves the draft she was filling in this 
   await page.goto('about:blank');
   await page.goto(KOMMUNE_URL + '#skjema-resume=' + '0'.repeat(32) + '.not-a-resume-token');
   await onPage(page, T['page.eligibility.title']);
-  await until('told the link did not open', async () => (await page.locator('skjema-form [role=alert]').allTextContents()).includes(T['ui.error.resumeLink']));
+  await until('told the link did not open', () => page.locator('skjema-form [role=alert]', { hasText: T['ui.error.resumeLink'] }).isVisible());
   assert.equal(await no('eligibility.conscript').isChecked(), true, 'her own draft is still here');
   await page.reload();
   await onPage(page, T['page.eligibility.title']);

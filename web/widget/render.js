@@ -67,7 +67,7 @@ export const rendering = {
         onclick: () => this.setAttribute('lang', l) }, LANG_NAMES[l])));
     this.statusEl = h('p', { class: 'sk-status', role: 'status' });
     this.steps = h('nav', { 'aria-label': this.t('ui.steps') });
-    this.summaryEl = h('div', { class: 'ds-error-summary', tabindex: '-1', hidden: true, 'aria-labelledby': 'sk-errors-title' });
+    this.summaryEl = h('div', { class: 'ds-error-summary', role: 'region', tabindex: '-1', hidden: true, 'aria-labelledby': 'sk-errors-title' });
     this.alertEl = h('div', { class: 'ds-alert', 'data-color': 'danger', role: 'alert', hidden: true });
     this.pageEl = h('div');
     this.saveEl = h('div');
@@ -75,9 +75,10 @@ export const rendering = {
     // replaceChildren, unlike h, would write a null (no sign-in bar) as "null".
     this.box.replaceChildren(...[h('div', { class: 'sk-top' }, title, lang), this.signInBar(), this.steps, this.alertEl, this.infoEl, this.summaryEl,
       this.pageEl, this.statusEl, this.saveEl].filter(Boolean));
+    this.renderPage(focus);
+    // After the page, which starts by hiding the last page's alert.
     if (this.notice) { this.alert(this.notice); this.notice = null; }
     if (this.info) { this.infoEl.textContent = this.info; this.infoEl.hidden = false; this.info = null; }
-    this.renderPage(focus);
     this.renderSave();
   },
 
@@ -128,7 +129,7 @@ export const rendering = {
   },
 
   fillSummary(pointers) {
-    if (!pointers.length) { this.summaryEl.hidden = true; return; }
+    if (!pointers.length) { this.summaryEl.hidden = true; return this.title(); } // no longer "Feil:"
     this.summaryEl.replaceChildren(
       h('h3', { class: 'ds-heading', 'data-size': 'xs', id: 'sk-errors-title' }, this.t('ui.errors.title')),
       h('ul', {}, pointers.map((p) => h('li', {}, h('a', { href: '#' + domId(p), class: 'ds-link', onclick: (e) => { e.preventDefault(); this.focusField(p); } }, this.errors.get(p))))));
