@@ -155,11 +155,19 @@ func (f *Form) label(t texts, fi *fieldInfo, indexes []int) string {
 	if name == "" {
 		name = t[fi.textKey+".label"]
 	}
-	if fi.group != nil && len(indexes) > 0 {
-		item := t.format("group."+fi.group.id+".item", "{n}", fmt.Sprint(indexes[len(indexes)-1]+1))
+	if item := f.item(t, fi, indexes); item != "" {
 		name = t.format("pattern.inGroup", "{field}", name, "{item}", item)
 	}
 	return name
+}
+
+// item names the group item a field belongs to ("husstandsmedlem 2"), or
+// is empty for a field outside a group.
+func (f *Form) item(t texts, fi *fieldInfo, indexes []int) string {
+	if fi == nil || fi.group == nil || len(indexes) == 0 {
+		return ""
+	}
+	return t.format("group."+fi.group.id+".item", "{n}", fmt.Sprint(indexes[len(indexes)-1]+1))
 }
 
 // ReviewReasons evaluates the form's routing rules on a prepared document

@@ -134,7 +134,15 @@ func TestFieldErrorsNameTheFieldInTheCitizensLanguage(t *testing.T) {
 		{
 			name: "relation outside the list", ptr: "/household/0/relation", value: "cousin",
 			wantCode: "enum",
-			want:     map[Lang]string{Bokmal: "Relasjon til husstandsmedlem 1: velg et av alternativene"},
+			want:     map[Lang]string{Bokmal: "Velg hvem husstandsmedlem 1 er for deg"},
+		},
+		{
+			// As the question asks it ("Hvem er personen for deg?"), not by
+			// a name she never saw ("Relasjon"; review F6).
+			name: "relation not chosen", ptr: "/household/1/relation", value: nil,
+			wantCode: "required",
+			want: map[Lang]string{Bokmal: "Velg hvem husstandsmedlem 2 er for deg", Nynorsk: "Vel kven husstandsmedlem 2 er for deg",
+				English: "Choose who household member 2 is to you"},
 		},
 		{
 			name: "negative rent", ptr: "/housing/rent", value: -5,

@@ -287,15 +287,18 @@ func (f *Form) fieldErrors(doc map[string]any, hidden map[string]bool, raw []raw
 		if l.field != nil {
 			name = f.label(t, l.field, l.indexes)
 		}
-		l.Message = f.message(t, l.field, l.raw, name)
+		l.Message = f.message(t, l.field, l.raw, name, f.item(t, l.field, l.indexes))
 		out[i] = l.FieldError
 	}
 	return out, truncated
 }
 
 // message picks the most particular text there is: one for this field and
-// code, then one for the code, then the generic "not valid".
-func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
+// code, then one for the code, then the generic "not valid". The text may
+// name the field ({field}, {name} inside a sentence) and, in a group, the
+// item it belongs to ({item}: "husstandsmedlem 2"), so that a field's own
+// text can say it the way its question does.
+func (f *Form) message(t texts, fi *fieldInfo, e rawError, name, item string) string {
 	keys := make([]string, 0, 5)
 	if fi != nil {
 		// The field's own text, then its kind's ("error.amount.type": how
@@ -308,7 +311,7 @@ func (f *Form) message(t texts, fi *fieldInfo, e rawError, name string) string {
 	keys = append(keys, "error."+e.Code, "error.invalid")
 	for _, k := range keys {
 		if _, ok := t[k]; ok {
-			args := append([]string{"{field}", name, "{name}", lowerFirst(name), "{limit}", e.Limit}, e.Vars...)
+			args := append([]string{"{field}", name, "{name}", lowerFirst(name), "{item}", item, "{limit}", e.Limit}, e.Vars...)
 			return upperFirst(t.format(k, args...))
 		}
 	}
