@@ -231,6 +231,8 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   assert.ok(reference, 'the receipt shows the reference: ' + receipt);
   assert.ok(receipt.includes(reviewMonth), 'the receipt names the month the review named: ' + receipt);
   assert.ok(receipt.includes(fill(T['ui.kommune'], { kommune: 'Oslo' })), 'the receipt names the kommune that handles it: ' + receipt);
+  assert.ok((await page.locator('skjema-form #sk-sent').textContent()).startsWith(T['ui.receipt.sent'].split('{')[0]), 'the receipt says when it was sent');
+  assert.match(await page.locator('skjema-form #sk-link').inputValue(), /#skjema-resume=[0-9a-f]+\./, 'the receipt gives her the link back, not signed in as she is');
   await axe(page, 'receipt');
   record('mouse', reference);
   // A copy of everything she sent, as PDF (read in Go, TestWidgetInBrowser).

@@ -43,7 +43,8 @@ type Channel interface {
 // read it in Mine søknader. One that is not (a paper application, or one
 // sent without ID-porten where the installation takes those) cannot be
 // read by signing in: where the form has notice.<event>.unsigned, that
-// text is the whole notice (the kommune's decision letter goes by post).
+// text is the whole notice (the kommune's decision letter goes by post);
+// else the notice sends her to her link (notice.readUnsigned).
 func Compose(f *forms.Form, lang forms.Lang, event, readURL string, signedIn bool) Message {
 	if lang == "" {
 		lang = forms.Bokmal
@@ -52,7 +53,10 @@ func Compose(f *forms.Form, lang forms.Lang, event, readURL string, signedIn boo
 		return Message{Subject: f.Text(lang, "notice.subject"), Text: t + "\n\n-- \n" + f.Text(lang, "notice.footer"), Lang: lang}
 	}
 	read := f.Text(lang, "notice.readHere")
-	if readURL != "" {
+	switch {
+	case !signedIn:
+		read = f.Text(lang, "notice.readUnsigned") // her link, not a sign-in she did not use
+	case readURL != "":
 		read = strings.ReplaceAll(f.Text(lang, "notice.read"), "{url}", readURL)
 	}
 	// The footer after the signature separator ("-- " on its own line).

@@ -58,7 +58,7 @@ func TestAnEmailSaysThereIsNewsInHerLanguage(t *testing.T) {
 func TestComposeWithoutAnAddressToReadAt(t *testing.T) {
 	t.Parallel()
 	f := bostotte(t)
-	m := notify.Compose(f, forms.English, "accepted", "", false)
+	m := notify.Compose(f, forms.English, "accepted", "", true)
 	if m.Subject != f.Text(forms.English, "notice.subject") || !strings.Contains(m.Text, f.Text(forms.English, "notice.readHere")) {
 		t.Fatalf("%+v", m)
 	}
@@ -109,8 +109,13 @@ func TestANoticeToWhoCannotSignInSaysTheLetterComesByPost(t *testing.T) {
 			}
 		}
 	}
-	// Other events, and bostøtte's, are as before: they have no such text.
-	if m := notify.Compose(f, forms.Bokmal, "returned", "", false); !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.readHere")) {
-		t.Errorf("returned, not signed in: %q", m.Text)
+	// Other events send her to her link, not to a sign-in she did not use.
+	for _, form := range []string{"startlan", "bostotte"} {
+		f, _ := reg.Form(form)
+		m := notify.Compose(f, forms.Bokmal, "returned", "https://www.oslo.kommune.no/", false)
+		if !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.returned")) || !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.readUnsigned")) ||
+			strings.Contains(m.Text, "Logg inn med ID-porten") {
+			t.Errorf("%s returned, not signed in: %q", form, m.Text)
+		}
 	}
 }

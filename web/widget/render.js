@@ -93,17 +93,24 @@ export const rendering = {
     if (!this.draft || this.page > this.pages.length || this.paper || this.mine || this.copy) return this.saveEl.replaceChildren();
     // Her own draft needs no link: she finds it under Mine søknader.
     if (this.draft.mine) return this.saveEl.replaceChildren(h('p', { class: 'ds-paragraph', 'data-size': 'sm' }, this.t('ui.save.mine')));
-    const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
-    const copied = h('span', { role: 'status' });
     this.saveEl.replaceChildren(h('details', { class: 'sk-save ds-details' },
       h('summary', {}, this.t('ui.save.title')),
       h('p', {}, this.t('ui.save.intro')),
+      ...this.linkField()));
+  },
+
+  // linkField is the resume link of a draft that is not hers (she did not
+  // sign in), to copy and keep: the one way back on another device.
+  linkField() {
+    const link = location.href.split('#')[0] + '#skjema-resume=' + this.draft.id + '.' + this.draft.token;
+    const copied = h('span', { role: 'status' });
+    return [
       h('div', { class: 'ds-field' },
         h('label', { class: 'ds-label', for: 'sk-link' }, this.t('ui.save.link')),
         h('input', { class: 'ds-input', id: 'sk-link', readonly: true, value: link, onfocus: (e) => e.target.select() })),
       h('p', {}, h('button', { type: 'button', class: 'ds-button', 'data-variant': 'tertiary', onclick: () => {
         navigator.clipboard?.writeText(link).then(() => { copied.textContent = this.t('ui.save.copied'); }, () => this.root.getElementById('sk-link').select());
-      } }, this.t('ui.save.copy')), ' ', copied)));
+      } }, this.t('ui.save.copy')), ' ', copied)];
   },
 
   renderSteps() {
@@ -469,9 +476,14 @@ export const rendering = {
         h('p', {}, ...this.t('ui.receipt.reference', { reference: '\u0000' }).split('\u0000').flatMap((part, i) => i ? [h('span', { class: 'sk-nowrap' }, s.reference || ''), part] : [part])),
         s.applicationMonth ? h('p', { id: 'sk-month' }, this.t('ui.month', { month: this.monthName(s.applicationMonth) })) : null,
         this.kommune ? h('p', { id: 'sk-kommune' }, this.t('ui.kommune', { kommune: this.kommune.name || this.kommune.number })) : null,
+        s.submittedAt ? h('p', { id: 'sk-sent' }, this.t('ui.receipt.sent', {
+          date: new Date(s.submittedAt).toLocaleDateString(this.locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Oslo' }),
+          time: new Date(s.submittedAt).toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Oslo' }) })) : null,
         fresh ? null : h('p', {}, this.t('ui.status.' + s.status)),
         s.message ? h('p', {}, s.message) : null),
       h('p', { class: 'ds-paragraph' }, this.t('ui.receipt.next')),
+      // Not signed in: the link is her way back to what happens next.
+      this.draft && !this.draft.mine && !this.paper ? h('div', { class: 'sk-save' }, h('p', {}, this.t('ui.receipt.link')), ...this.linkField()) : null,
       h('div', { class: 'sk-nav' },
         this.draft && s.reference ? h('button', { type: 'button', class: 'ds-button', 'data-variant': 'primary',
           onclick: () => this.download('drafts/' + this.draft.id + '/copy?lang=' + this.lng, s.reference + '.pdf', {}) }, this.t('ui.receipt.copy')) : null,
