@@ -63,6 +63,41 @@ export async function axe(page, state) {
 }
 axe.checked = [];
 
+// The two widths every page is checked at: a desktop's and a phone's.
+export const WIDE = { width: 1280, height: 900 };
+export const NARROW = { width: 375, height: 800 };
+
+// checkPage runs axe on the page as it is, and at a narrow width also that
+// nothing makes the page scroll sideways (axe does not check reflow).
+export async function checkPage(page, state) {
+  const { width } = page.viewportSize();
+  if (width <= NARROW.width) {
+    const wide = await page.evaluate(() => {
+      const over = [];
+      const walk = (root) => {
+        for (const el of root.querySelectorAll('*')) {
+          const r = el.getBoundingClientRect();
+          if (r.width && r.right > document.documentElement.clientWidth + 1) over.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} (${Math.round(r.right)} px)`);
+          if (el.shadowRoot) walk(el.shadowRoot);
+        }
+      };
+      walk(document);
+      return { scroll: document.documentElement.scrollWidth, over: over.slice(0, 5) };
+    });
+    assert.ok(wide.scroll <= width, `${state}: the page scrolls sideways at ${width} px (${wide.scroll} px wide): ${wide.over.join(', ')}`);
+  }
+  // Text no one wrote: a null or undefined the widget put on the page.
+  const stray = await page.evaluate(() => {
+    const root = document.querySelector('skjema-form')?.shadowRoot;
+    const found = [];
+    const walk = root && document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk?.nextNode(); n; n = walk.nextNode()) if (/^(null|undefined|NaN|\[object \w+\])$/.test(n.textContent.trim())) found.push(n.parentNode.nodeName + ': ' + n.textContent);
+    return found;
+  });
+  assert.deepEqual(stray, [], `${state}: stray text in the widget`);
+  await axe(page, `${state} (${width} px)`);
+}
+
 // focused describes the element that has focus, through shadow roots.
 export async function focused(page) {
   return page.evaluate(() => {

@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, open, axe, focused, record, api, pdf, until as poll, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
+import { launch, open, axe, focused, record, api, pdf, until as poll, checkPage as check, WIDE, NARROW, SKJEMA_URL, KOMMUNE_URL } from './lib.mjs';
 
 // until waits up to 15 s here: routing runs in the background, and two
 // cores may be busy with another test.
@@ -26,8 +26,6 @@ const example = json('examples/startlan/application.json');
 const texts = Object.fromEntries(['nb', 'nn', 'en'].map((l) => [l, json(`schemas/startlan/texts.${l}.json`)]));
 const T = texts.nb;
 const PAGE = new URL('startlan.html', KOMMUNE_URL).href;
-const WIDE = { width: 1280, height: 900 };
-const NARROW = { width: 375, height: 800 };
 
 const fill = (s, vars) => Object.entries(vars).reduce((acc, [k, v]) => acc.replaceAll(`{${k}}`, v), s);
 const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -43,37 +41,6 @@ after(async () => { await browser?.close(); });
 
 const heading = (page) => page.locator('skjema-form #sk-page-title').textContent();
 const onPage = (page, title) => until(`page "${title}"`, async () => (await heading(page)) === title);
-
-// check runs axe on the page as it is, and at a narrow width also that
-// nothing makes the page scroll sideways (axe does not check reflow).
-async function check(page, state) {
-  const { width } = page.viewportSize();
-  if (width <= NARROW.width) {
-    const wide = await page.evaluate(() => {
-      const over = [];
-      const walk = (root) => {
-        for (const el of root.querySelectorAll('*')) {
-          const r = el.getBoundingClientRect();
-          if (r.width && r.right > document.documentElement.clientWidth + 1) over.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} (${Math.round(r.right)} px)`);
-          if (el.shadowRoot) walk(el.shadowRoot);
-        }
-      };
-      walk(document);
-      return { scroll: document.documentElement.scrollWidth, over: over.slice(0, 5) };
-    });
-    assert.ok(wide.scroll <= width, `${state}: the page scrolls sideways at ${width} px (${wide.scroll} px wide): ${wide.over.join(', ')}`);
-  }
-  // Text no one wrote: a null or undefined the widget put on the page.
-  const stray = await page.evaluate(() => {
-    const root = document.querySelector('skjema-form')?.shadowRoot;
-    const found = [];
-    const walk = root && document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walk?.nextNode(); n; n = walk.nextNode()) if (/^(null|undefined|NaN|\[object \w+\])$/.test(n.textContent.trim())) found.push(n.parentNode.nodeName + ': ' + n.textContent);
-    return found;
-  });
-  assert.deepEqual(stray, [], `${state}: stray text in the widget`);
-  await axe(page, `${state} (${width} px)`);
-}
 
 // fillFields answers the layout's fields (under prefix, in scope) as the
 // example application does, by their labels, in layout order, so that a

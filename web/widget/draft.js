@@ -241,7 +241,7 @@ export const drafting = {
         this.errors.forEach((_, p) => this.shown.add(p));
         return this.showSummary([...this.errors.keys()]);
       }
-      this.alert(this.t(e.status === 409 ? 'ui.error.closed' : refused(e) ? 'ui.error.refused' : 'ui.error.network'));
+      this.alert(this.t(e.status === 409 ? 'ui.error.closed' : refused(e) ? 'ui.error.refused' : 'ui.error.network'), true);
     }
   },
 
@@ -251,7 +251,10 @@ export const drafting = {
     const p = '/attachments/' + attachment;
     const fail = (reason) => {
       this.errors.set(p, this.t('ui.upload.failed', { name: file.name, reason }));
-      this.setStatus(this.t('ui.upload.failed', { name: file.name, reason })); // said, not only shown (4.1.3)
+      // Said, not only shown (4.1.3), and said again for a second refusal
+      // of the same file: a live region speaks a change, not the same text.
+      this.setStatus('');
+      setTimeout(() => this.setStatus(this.t('ui.upload.failed', { name: file.name, reason })), 100);
       this.shown.add(p);
       this.paintErrors();
       input.value = '';

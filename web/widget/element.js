@@ -152,7 +152,7 @@ class SkjemaForm extends HTMLElement {
     button?.setAttribute('aria-busy', 'true');
     this.setStatus(this.t('ui.checking'));
     let r;
-    try { r = await this.validate(page.id); } catch { return this.alert(this.t('ui.error.network')); } finally {
+    try { r = await this.validate(page.id); } catch { return this.alert(this.t('ui.error.network'), true); } finally {
       button?.removeAttribute('aria-busy');
       if (this.statusEl?.textContent === this.t('ui.checking')) this.setStatus(was);
     }

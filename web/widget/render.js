@@ -82,9 +82,13 @@ export const rendering = {
     this.renderSave();
   },
 
-  alert(text) {
+  // alert says what went wrong, above the page. inView brings it into
+  // view, for an answer to a button she pressed at the foot of a long page
+  // (never while she types: an autosave's alert must not move the page).
+  alert(text, inView) {
     this.alertEl.textContent = text;
     this.alertEl.hidden = false;
+    if (inView) this.alertEl.scrollIntoView?.({ block: 'nearest' });
   },
 
   renderSave() {
