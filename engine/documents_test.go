@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/skjema/skjema/engine/batches"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
 )
 
 // TestDocumentsAreAskedForAndSent: ettersending. A caseworker asks for the
@@ -289,5 +291,28 @@ func TestDocumentsAreSentWhenTheRulesMovedOn(t *testing.T) {
 	}
 	if got, _ := b.store.Application(ctx, a.ID); got.Status != engine.StatusInReview || got.RequestedDocuments != "" {
 		t.Fatalf("after the lease: %s %q", got.Status, got.RequestedDocuments)
+	}
+	// A retry of that send (a lost answer, a second tab) gets its receipt,
+	// though the answers still would not pass today (code review).
+	lease := map[string]any{"lease": map[string]any{"status": "uploaded",
+		"files": []any{map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "size": f.Size}}}}
+	if err := send(lease); err != nil {
+		t.Fatalf("the retry of the send: %v", err)
+	}
+	// Nor does the lenient check tell anyone without the token whether
+	// documents are asked for: a wrong token gets the whole validation.
+	b2, d2 := b.flagged(t, "0301")
+	if err := b.store.Casework.RequestDocuments(ctx, casework.CaseAction{User: kari, ApplicationID: b2.ID, Version: b2.Version, Form: b.form},
+		"Send husleiekontrakten.", []string{"lease"}); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]any{}
+	json.Unmarshal(then, &bad)
+	bad["attachments"] = map[string]any{"lease": map[string]any{"status": "uploaded"}}
+	body, _ := json.Marshal(bad)
+	_, err = b.store.Submit(ctx, engine.SubmitRequest{Form: b.form, Body: body, IdempotencyKey: d2.ID, Token: "not-the-token", Kommune: "0301"})
+	var fe *engine.ValidationError
+	if !errors.As(err, &fe) || !slices.ContainsFunc(fe.Errors, func(e forms.FieldError) bool { return e.Pointer == "/housing/rent" }) {
+		t.Errorf("a stranger's invalid send: %v, want the whole validation", err)
 	}
 }

@@ -192,7 +192,7 @@ func (s *Store) DeleteFile(ctx context.Context, appID, token, fileID string) err
 	err := s.write(ctx, func(tx Tx) error {
 		var attachment string
 		if err := tx.Get(ctx, &attachment, `SELECT attachment FROM files WHERE id = ? AND application_id = ?`, fileID, appID); err != nil {
-			return ErrNotFound // the same answer as a wrong token's
+			return err // no such file: ErrNotFound, the same answer as a wrong token's
 		}
 		if err := s.editable(ctx, tx, appID, token, attachment); err != nil {
 			return err

@@ -95,22 +95,6 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	// While the kommune waits for documents (ettersending), they are all
-	// she may change, so they are all that is checked: her answers were
-	// taken when she sent them, and a rule or a register that has moved on
-	// since must not hold her documents up with an error she may not fix.
-	// The transaction makes sure it is still so (lenient).
-	var lenient error
-	if !res.Valid {
-		asked := s.askedDocuments(ctx, req.IdempotencyKey)
-		if len(asked) == 0 {
-			return Receipt{}, invalid(res)
-		}
-		if mine := documentsOnly(res, asked); !mine.Valid {
-			return Receipt{}, invalid(mine)
-		}
-		lenient = invalid(res)
-	}
 	// The document re-encoded (keys sorted, no spaces) is what is stored, and
 	// what the request hash covers: a client that rebuilds its JSON for a
 	// retry sends the same document, not a different one.
@@ -120,6 +104,24 @@ func (s *Store) Submit(ctx context.Context, req SubmitRequest) (Receipt, error) 
 	}
 	sum := sha256.Sum256(append([]byte(req.Form.ID+"\x00"+req.Kommune+"\x00"), data...))
 	requestHash := hex.EncodeToString(sum[:])
+	// While the kommune waits for documents (ettersending), they are all
+	// she may change, so they are all that is checked: her answers were
+	// taken when she sent them, and a rule or a register that has moved on
+	// since must not hold her documents up with an error she may not fix.
+	// A retry of such a send gets its receipt. The transaction makes sure
+	// it is still so (lenient).
+	var lenient *forms.Result
+	if !res.Valid {
+		switch asked := s.askedDocuments(ctx, req.IdempotencyKey, req.Token); {
+		case len(asked) > 0:
+			if mine := documentsOnly(res, asked); !mine.Valid {
+				return Receipt{}, invalid(mine)
+			}
+		case !s.sentBefore(ctx, req.IdempotencyKey, requestHash):
+			return Receipt{}, invalid(res)
+		}
+		lenient = &res
+	}
 
 	// Where references are handed out before the transaction, taking one
 	// inside would hold a pooled connection while waiting for another.
@@ -219,10 +221,11 @@ type submission struct {
 	month       calendar.Month
 	citizen     *record.Citizen // signed in with ID-porten; nil if not
 	opts        forms.Options   // how the document was validated
-	// lenient is the validation error of a document taken because only
-	// the documents asked for were checked: refused unless the application
-	// still waits for them.
-	lenient error
+	// lenient is the validation of a document that did not pass, taken
+	// because only the documents asked for were checked, or as the retry
+	// of such a send: refused unless the application still waits for them,
+	// or the same send was taken before.
+	lenient *forms.Result
 }
 
 // ReasonUnidentified is the queue reason of an unidentified applicant's
@@ -276,7 +279,7 @@ func (s *Store) submitTx(ctx context.Context, tx Tx, sub submission) (Receipt, e
 		}
 	}
 	if sub.lenient != nil {
-		return Receipt{}, sub.lenient
+		return Receipt{}, invalid(*sub.lenient)
 	}
 
 	receipt := Receipt{Status: StatusSubmitted, SubmittedAt: now, ApplicationMonth: monthOf(sub.month)}
@@ -473,8 +476,11 @@ func (s *Store) submittedBefore(ctx context.Context, tx Tx, sub submission, r su
 	if r.Form != req.Form.ID {
 		return Receipt{}, fmt.Errorf("%w: this Idempotency-Key was used for a different submission", ErrConflict)
 	}
-	if sub.lenient != nil && (r.Status != StatusAwaitingCitizen || r.Requested == "") {
-		return Receipt{}, sub.lenient
+	if sub.lenient != nil {
+		replay := r.RequestHash != nil && *r.RequestHash == requestHash
+		if waits := r.Status == StatusAwaitingCitizen && r.Requested != ""; !replay && !waits {
+			return Receipt{}, invalid(*sub.lenient)
+		}
 	}
 	// A late replay of the first submit after a return is a replay (code
 	// review B5 a), except while documents are asked for: the same
@@ -533,6 +539,12 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 		if err != nil {
 			return Receipt{}, fmt.Errorf("%s: %w", r.ID, err)
 		}
+		// Only the documents asked for, as they are asked now.
+		if sub.lenient != nil {
+			if mine := documentsOnly(*sub.lenient, asked); !mine.Valid {
+				return Receipt{}, invalid(mine)
+			}
+		}
 		// What she sent before, prepared as today's was (trimmed,
 		// normalised, hidden answers left out), so that only her own
 		// changes tell.
@@ -587,14 +599,29 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 }
 
 // askedDocuments are the attachments the application with this id waits
-// for, if it does (read before the transaction, which checks it again).
-func (s *Store) askedDocuments(ctx context.Context, id string) []string {
-	var raw string
-	if err := s.read().Get(ctx, &raw, `SELECT requested_documents FROM applications WHERE id = ? AND status = ?`, id, StatusAwaitingCitizen); err != nil {
+// for, if it does and the token opens it (read before the transaction,
+// which checks it again): to anyone else it waits for nothing.
+func (s *Store) askedDocuments(ctx context.Context, id, token string) []string {
+	var a struct {
+		Requested string  `db:"requested_documents"`
+		Hash      string  `db:"resume_token_hash"`
+		Owner     *string `db:"owner_hash"`
+	}
+	err := s.read().Get(ctx, &a, `SELECT requested_documents, resume_token_hash, owner_hash FROM applications WHERE id = ? AND status = ?`,
+		id, StatusAwaitingCitizen)
+	if err != nil || !record.Holds(ctx, s.read(), token, a.Hash, a.Owner, s.now()) {
 		return nil
 	}
-	asked, _ := requestedDocuments(raw)
+	asked, _ := requestedDocuments(a.Requested)
 	return asked
+}
+
+// sentBefore says whether this key has sent this very document before: a
+// retry, which the transaction answers with the receipt it was given.
+func (s *Store) sentBefore(ctx context.Context, key, requestHash string) bool {
+	var n int
+	err := s.read().Get(ctx, &n, `SELECT COUNT(*) FROM applications WHERE idempotency_key_hash = ? AND request_hash = ?`, keyHash(key), requestHash)
+	return err == nil && n > 0
 }
 
 // documentsOnly is a validation of a document in which only the

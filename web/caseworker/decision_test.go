@@ -100,8 +100,9 @@ func TestStartlanDecidedWithFourEyes(t *testing.T) {
 		!strings.Contains(letterstest.Text(t, []byte(cp.body)), "Søknad om startlån Kopi av søknaden") {
 		t.Fatalf("the copy: %d", cp.status)
 	}
-	if events, _ := b.store.Events(ctx, d.ID); events[len(events)-1].Action != casework.ActionViewFile || events[len(events)-1].Detail != "copy" {
-		t.Errorf("reading the copy was not audited: %+v", events[len(events)-1])
+	if events, err := b.store.Events(ctx, d.ID); err != nil || len(events) == 0 || events[len(events)-1].Action != casework.ActionViewFile ||
+		events[len(events)-1].Detail != "copy" {
+		t.Errorf("reading the copy was not audited: %v, %v", events, err)
 	}
 	if text := letterstest.Text(t, []byte(pdf.body)); !strings.Contains(text, "Lån 2 500 000 kr") || !strings.Contains(text, "Rente 4,9 %") ||
 		!strings.Contains(text, "Vedtaket er gjort av Ola etter innstilling fra Kari") {
