@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/skjema/skjema/engine/citizens"
 	"github.com/skjema/skjema/engine/internal/record"
 	"github.com/skjema/skjema/engine/secret"
 	"github.com/skjema/skjema/forms"
@@ -50,8 +51,8 @@ func (s *Store) CreateCitizenDraft(ctx context.Context, token string, need forms
 	if err != nil {
 		return Draft{}, fmt.Errorf("create draft: %w: not signed in, or the session has ended", ErrUnauthorized)
 	}
-	if need != "" && !forms.Level(c.Level).AtLeast(need) {
-		return Draft{}, fmt.Errorf("create draft: %w: signed in at %s, and the form needs %s", ErrSignInLevel, c.Level, need)
+	if err := citizens.AtLevel(c.Level, need); err != nil {
+		return Draft{}, fmt.Errorf("create draft: %w", err)
 	}
 	return s.createDraft(ctx, &c.OwnerHash, form, formVersion, kommune, data)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -375,7 +376,7 @@ func (s *Server) getDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.signin.ReadsAt(r.Context(), token, a.Form); err != nil {
+	if err := s.signin.AtLevel(r.Context(), token, a.Form); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -397,7 +398,7 @@ func (s *Server) applicationCopy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.signin.ReadsAt(r.Context(), token, a.Form); err != nil {
+	if err := s.signin.AtLevel(r.Context(), token, a.Form); err != nil {
 		return err
 	}
 	switch {
@@ -441,6 +442,9 @@ func (s *Server) putDraft(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !isObject(body) {
 		return problem(http.StatusBadRequest, "invalid-request", "Invalid request", "the draft must be a JSON object")
+	}
+	if err := s.atLevel(r.Context(), r.PathValue("id"), token); err != nil {
+		return err
 	}
 	version := 0
 	if m := r.Header.Get("If-Match"); m != "" {
@@ -495,6 +499,9 @@ func (s *Server) submissionStatus(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := s.atLevel(r.Context(), r.PathValue("id"), token); err != nil {
+		return err
+	}
 	v, err := s.store.SubmissionStatus(r.Context(), r.PathValue("id"), token)
 	if err != nil {
 		return err
@@ -502,6 +509,21 @@ func (s *Server) submissionStatus(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// atLevel refuses a citizen's session below the level of sign-in of the
+// application's form (signin.Service.AtLevel), before a call that opens
+// the application with the token itself. An unknown application is left
+// to that call, which answers 404 as it would to a wrong token.
+func (s *Server) atLevel(ctx context.Context, id, token string) error {
+	if !engine.IsCitizenToken(token) {
+		return nil
+	}
+	a, err := s.store.Application(ctx, id)
+	if err != nil {
+		return nil
+	}
+	return s.signin.AtLevel(ctx, token, a.Form)
 }
 
 func isObject(b []byte) bool {

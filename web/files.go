@@ -83,6 +83,9 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.signin.AtLevel(r.Context(), token, a.Form); err != nil {
+		return err
+	}
 	f, err := s.form(a.Form)
 	if err != nil {
 		return err
@@ -148,6 +151,9 @@ func tooLargeOr(err error, otherwise error) error {
 func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearer(r)
 	if err != nil {
+		return err
+	}
+	if err := s.atLevel(r.Context(), r.PathValue("id"), token); err != nil {
 		return err
 	}
 	if err := s.store.DeleteFile(r.Context(), r.PathValue("id"), token, r.PathValue("file")); err != nil {

@@ -160,6 +160,7 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 			{path, low, http.StatusForbidden},
 			{"/api/v1/drafts/" + id, low, http.StatusForbidden},
 			{"/api/v1/drafts/" + id + "/copy", low, http.StatusForbidden},
+			{"/api/v1/submissions/" + id, low, http.StatusForbidden},
 		} {
 			h := map[string]string{}
 			if c.token != "" {

@@ -56,8 +56,8 @@ func (s *Service) Applicant(ctx context.Context, token string, f *forms.Form, re
 		if err != nil {
 			return nil, false, fmt.Errorf("%w: not signed in, or the session has ended", fault.ErrUnauthorized)
 		}
-		if need != "" && !forms.Level(got.Level).AtLeast(need) {
-			return nil, false, fmt.Errorf("%w: signed in at %s, and the form needs %s", fault.ErrSignInLevel, got.Level, need)
+		if err := AtLevel(got.Level, need); err != nil {
+			return nil, false, err
 		}
 		return &got, false, nil
 	}
@@ -84,4 +84,13 @@ func WithApplicant(f *forms.Form, body []byte, pid string) ([]byte, error) {
 		return nil, fmt.Errorf("the applicant's answer at %s cannot be set", f.Layout.Applicant)
 	}
 	return json.Marshal(doc)
+}
+
+// AtLevel refuses a sign-in at level got where the form needs need (none:
+// any will do): fault.ErrSignInLevel.
+func AtLevel(got string, need forms.Level) error {
+	if need != "" && !forms.Level(got).AtLeast(need) {
+		return fmt.Errorf("%w: signed in at %s, and the form needs %s", fault.ErrSignInLevel, got, need)
+	}
+	return nil
 }

@@ -352,16 +352,14 @@ func (s *Service) Citizen(w http.ResponseWriter, r *http.Request) error {
 // (a startlån's finances need ID-porten's high level, bostøtte's
 // substantial one).
 func levelFor(c citizens.Citizen, f *forms.Form) error {
-	if f.Layout.SignIn != "" && !forms.Level(c.Level).AtLeast(f.Layout.SignIn) {
-		return fmt.Errorf("%w: signed in at %s, and the form needs %s", engine.ErrSignInLevel, c.Level, f.Layout.SignIn)
-	}
-	return nil
+	return citizens.AtLevel(c.Level, f.Layout.SignIn)
 }
 
-// ReadsAt refuses a citizen's session (token) below the level of sign-in
-// of form: the check for what her session opens with the API's other
-// calls (her draft, her copy). Any other token is checked where it is used.
-func (s *Service) ReadsAt(ctx context.Context, token, form string) error {
+// AtLevel refuses a citizen's session (token) below the level of sign-in
+// of form: the check for what her session reads or changes with the API's
+// other calls (her draft, its files, its status, her copy). Any other token
+// is checked where it is used.
+func (s *Service) AtLevel(ctx context.Context, token, form string) error {
 	if !engine.IsCitizenToken(token) {
 		return nil
 	}
@@ -397,8 +395,14 @@ func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for i, a := range list {
-		if f, err := s.form(a.Form); err == nil && levelFor(c, f) != nil {
-			list[i].Message, list[i].AgencyReason, list[i].Messages, list[i].Letters = "", "", list[i].Messages[:0], list[i].Letters[:0]
+		f, err := s.form(a.Form)
+		if err == nil && levelFor(c, f) == nil {
+			continue
+		}
+		// Below the form's level, or a form no longer served (whose level
+		// is not known): where it stands, and no more.
+		list[i].Message, list[i].AgencyReason, list[i].Messages, list[i].Letters = "", "", list[i].Messages[:0], list[i].Letters[:0]
+		if err == nil {
 			list[i].SignInLevel = f.Layout.SignIn
 		}
 	}
