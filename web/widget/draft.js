@@ -14,6 +14,8 @@ const MAX_FILE = 10 << 20;
 // refused tells the server's "no" to what was sent (a 4xx other than a
 // sign-in, a conflict or a rate limit) from a service that did not answer.
 const refused = (e) => e.status >= 400 && e.status < 500 && ![401, 409, 429].includes(e.status);
+// tooLow: her session is below the level of sign-in the form asks for.
+const tooLow = (e) => e.status === 403 && /sign-in-level$/.test(e.problem?.type || '');
 
 export const drafting = {
   async api(method, path, body, headers = {}) {
@@ -48,20 +50,21 @@ export const drafting = {
   set unsaved(v) { v ? this.store?.setItem(this.storageKey + ':unsaved', JSON.stringify(v)) : this.store?.removeItem(this.storageKey + ':unsaved'); },
 
   // resume opens the draft a resume link names, else the one this tab
-  // was filling (noLink: the link did not open, so hers).
+  // was filling (noLink: the link did not open, so hers), and answers
+  // whether it put answers of hers on the page.
   async resume(noLink) {
-    if (this.paper) return;
+    if (this.paper) return false;
     const m = !noLink && /skjema-resume=([0-9a-f]+)\.([\w-]+)/.exec(location.hash);
     const stored = JSON.parse(this.store.getItem(this.storageKey) || 'null');
     const saved = m ? { id: m[1], token: m[2] } : stored;
     const kept = this.unsaved;
     // Answers typed before any draft could be made (the server down from
     // the start) are still hers.
-    if (!saved && kept && !kept.id) { this.doc = kept.doc; this.changed(); return; }
-    if (!saved) return;
+    if (!saved && kept && !kept.id) { this.doc = kept.doc; this.changed(); return true; }
+    if (!saved) return false;
     // Her own draft opens only with her session: signed out, it waits for
     // her to sign in again.
-    if (saved.mine && !this.citizen) return;
+    if (saved.mine && !this.citizen) return false;
     const mine = Boolean(saved.mine);
     try {
       const d = await this.api('GET', 'drafts/' + saved.id, undefined, { Authorization: 'Bearer ' + (mine ? this.citizen.token : saved.token) });
@@ -74,7 +77,9 @@ export const drafting = {
       if (kept?.id === saved.id && ['draft', 'awaiting_citizen'].includes(d.status)) {
         const m = kept.base ? merge(this.doc, JSON.parse(kept.base), kept.doc) : { doc: kept.doc, conflicts: [] };
         this.doc = m.doc;
-        if (m.conflicts.length) this.notice = this.t('ui.error.merged', { fields: [...new Set(m.conflicts.map((p) => this.fieldName(p)))].join(', ') });
+        // An upload's parts are named by their attachment.
+        const named = m.conflicts.map((p) => (p.startsWith('/attachments/') ? p.split('/').slice(0, 3).join('/') : p));
+        if (m.conflicts.length) this.notice = this.t('ui.error.merged', { fields: [...new Set(named.map((p) => this.fieldName(p)))].join(', ') });
         this.changed();
       }
       if (mine && d.facts) this.facts = new Map(d.facts.map((p) => [p, get(this.doc, p)]));
@@ -92,7 +97,7 @@ export const drafting = {
         if (kept?.id === saved.id) this.unsaved = null; // no longer hers to change
         this.status = await this.api('GET', 'submissions/' + saved.id);
         this.page = this.pages.length + 1;
-        return;
+        return true;
       }
       // Coming back: the pages answered so far are passed.
       this.pages.forEach((p, i) => { if (p.fields.some((f) => get(this.doc, f.pointer) !== undefined)) { this.passed.add(p.id); this.page = i; } });
@@ -102,7 +107,11 @@ export const drafting = {
       // Returned: start where the first thing to fix is.
       if (this.returned && this.returnFields.length) this.page = Math.max(0, this.pageOf(this.returnFields[0]));
       await this.validate();
+      return true;
     } catch (e) {
+      // Signed in too low for this form: nothing is forgotten; she signs in
+      // at the form's level.
+      if (tooLow(e)) { this.notice = this.t('ui.signin.error.level'); return false; }
       // Only the server's own "not yours" or "gone" forgets the draft; an
       // outage or a proxy's error keeps it, and the answers not yet saved.
       if ([401, 403, 404].includes(e.status)) {
@@ -110,16 +119,27 @@ export const drafting = {
         // A link that does not open (mistyped, someone else's, or gone)
         // leaves the draft this tab was filling, and its unsaved answers, be.
         if (m && (stored || kept)) {
-          await this.resume(true);
-          this.notice = this.t('ui.error.resumeLink');
-          return;
+          this.notice = null;
+          const opened = await this.resume(true);
+          this.notice ||= this.t(opened ? 'ui.error.resumeLink' : 'ui.error.resume'); // unless hers had its own to say
+          return false;
         }
-        if (m) return;
+        if (m) return false;
         this.store.removeItem(this.storageKey);
+        // Her draft is gone (purged, or sent and closed elsewhere): what
+        // this tab still holds of it goes on in a new one.
+        if (e.status === 404 && kept?.id === saved.id) {
+          this.draft = null;
+          this.doc = kept.doc;
+          this.changed();
+          this.notice = this.t('ui.error.resumeKept');
+          return true;
+        }
         if (kept?.id === saved.id) this.unsaved = null;
-        return;
+        return false;
       }
       this.resumeFailed = true;
+      return false;
     }
   },
 
@@ -170,6 +190,7 @@ export const drafting = {
         this.setStatus(this.t('ui.save.saved', { time: new Date().toLocaleTimeString(this.locale(), { hour: '2-digit', minute: '2-digit' }) }));
       } catch (e) {
         if (e.status === 409) this.alert(this.t('ui.error.conflict'));
+        else if (tooLow(e)) this.alert(this.t('ui.signin.error.level'));
         else if (refused(e)) this.alert(this.t('ui.error.refused')); // trying again would not help
         else { this.setStatus(this.t('ui.save.failed')); this.saveTimer = setTimeout(() => this.save(), 5000); }
       } finally {

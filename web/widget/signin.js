@@ -18,6 +18,8 @@ const CITIZEN_KEY = 'skjema:citizen:' + ROOT.origin;
 // The secret of a sign-in this tab started: the code that comes back is
 // traded only with it, so a code sent to another browser signs no one in.
 const PENDING_KEY = 'skjema:signin:' + ROOT.origin;
+// ID-porten's levels of assurance, lowest first (forms.Level).
+const LEVELS = ['idporten-loa-substantial', 'idporten-loa-high'];
 
 const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -51,6 +53,13 @@ export const signingIn = {
     if (!token) return;
     try {
       const c = await this.api('GET', 'citizen', undefined, { Authorization: 'Bearer ' + token });
+      // A session from another form, signed in lower than this one asks:
+      // not hers here until she signs in at this form's level (it stays
+      // for the other form).
+      if (LEVELS.indexOf(c.level) < LEVELS.indexOf(this.layout.signIn || LEVELS[0])) {
+        this.notice = this.t('ui.signin.error.level');
+        return;
+      }
       this.citizen = { token, pid: c.pid, level: c.level };
       this.fillApplicant();
     } catch (e) {
