@@ -46,6 +46,13 @@ func TestWidgetAssets(t *testing.T) {
 			t.Fatalf("%s: %d %v", file, res.StatusCode, h)
 		}
 		total += len(body)
+		if file == "skjema.css" {
+			zr, _ := gzip.NewReader(bytes.NewReader(body))
+			css, _ := io.ReadAll(zr)
+			if !bytes.Contains(css, []byte("designsystemet-css")) || !bytes.Contains(css, []byte("MIT")) {
+				t.Errorf("the served stylesheet lost designsystemet's licence notice")
+			}
+		}
 		t.Logf("%s: %d bytes gzipped", file, len(body))
 
 		req.Header.Set("If-None-Match", h.Get("ETag"))

@@ -107,7 +107,7 @@ func minified(name string, b []byte) ([]byte, error) {
 		return b, nil
 	}
 	r := api.Transform(string(b), api.TransformOptions{Loader: loader, Sourcefile: name, Format: api.FormatESModule, Target: api.ES2022,
-		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsNone})
+		MinifyWhitespace: true, MinifyIdentifiers: true, MinifySyntax: true, LegalComments: api.LegalCommentsInline}) // licences (/*! */) stay
 	if len(r.Errors) > 0 {
 		m := r.Errors[0]
 		if m.Location != nil {

@@ -89,7 +89,8 @@ const layered = (files, transform = (css) => css) => {
   }
   return blocks.map((b) => `@layer ${b.layer}{${b.css.join('')}}`).join('\n');
 };
-const notice = (what) => `/* Built by build-css.mjs from @digdir/designsystemet-css ${pkg.version} (MIT, Digitaliseringsdirektoratet) and ${what}. Do not edit. */`;
+// A legal comment (/*! */): the minifier keeps it in what is served (MIT).
+const notice = (what) => `/*! Built by build-css.mjs from @digdir/designsystemet-css ${pkg.version} (MIT, Digitaliseringsdirektoratet) and ${what}. Do not edit. */`;
 const parts = [
   notice('widget.css'),
   '@layer ds.theme,ds.base,ds.components;',
