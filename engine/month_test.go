@@ -43,6 +43,12 @@ func TestApplicationMonth(t *testing.T) {
 		if paper.ApplicationMonth != "2026-04" {
 			t.Errorf("paper registered on Monday 27 April: receipt month %q, want 2026-04", paper.ApplicationMonth)
 		}
+		// Its notices are written to one who applied on paper (notify.OnPaper).
+		if ns, err := b.store.Notices.Of(ctx, paper.ID); err != nil || len(ns) == 0 {
+			t.Errorf("the paper application's notices: %v, %v", ns, err)
+		} else if n, _, err := b.store.Notices.Due(ctx, ns[0].ID); err != nil || !n.Paper || n.Owned {
+			t.Errorf("the paper application's notice: paper %v, owned %v, %v", n.Paper, n.Owned, err)
+		}
 		a, _ := b.store.Application(ctx, digital.ID)
 		wantEnd := time.Date(2026, time.June, 26, 0, 0, 0, 0, oslo) // the end of 25 June: a month after 25 May
 		if a.ApplicationMonth != "2026-05" || a.CompleteBy == nil || !a.CompleteBy.Equal(wantEnd) {

@@ -28,7 +28,7 @@ var messageCodes = []string{
 // sends (package notify): the subject, one sentence per event, how to read
 // more (with and without the address), and the closing line.
 var NoticeTexts = []string{"notice.subject", "notice.received", "notice.returned", "notice.rejected", "notice.accepted",
-	"notice.read", "notice.readHere", "notice.readUnsigned", "notice.footer"}
+	"notice.read", "notice.readHere", "notice.readUnsigned", "notice.readPaper", "notice.footer"}
 
 var placeholder = regexp.MustCompile(`\{[a-z]+\}`)
 

@@ -35,27 +35,39 @@ type Channel interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// Reader is how the citizen reads more of her application.
+type Reader int
+
+const (
+	// SignedIn: in Mine søknader, signed in with ID-porten.
+	SignedIn Reader = iota
+	// WithLink: with the link on her receipt; she did not sign in.
+	WithLink
+	// OnPaper: she applied on paper, and has neither.
+	OnPaper
+)
+
 // Compose writes the notice of an event in the form's texts, in the
-// language: what happened, and where to sign in to read more (readURL, the
-// kommune's page with the form; empty: "where you applied").
-//
-// signedIn says whether the application is a signed-in citizen's, who can
-// read it in Mine søknader. One that is not (a paper application, or one
-// sent without ID-porten where the installation takes those) cannot be
-// read by signing in: where the form has notice.<event>.unsigned, that
-// text is the whole notice (the kommune's decision letter goes by post);
-// else the notice sends her to her link (notice.readUnsigned).
-func Compose(f *forms.Form, lang forms.Lang, event, readURL string, signedIn bool) Message {
+// language: what happened, and where she reads more. One signed in is sent
+// to sign in (readURL, the kommune's page with the form; empty: "where you
+// applied"); one who did not sign in to her link (notice.readUnsigned);
+// a paper applicant to the kommune (notice.readPaper). Neither of the last
+// two can read a letter in Mine søknader: where the form has
+// notice.<event>.unsigned, that text is their whole notice (the kommune's
+// decision letter goes by post).
+func Compose(f *forms.Form, lang forms.Lang, event, readURL string, reader Reader) Message {
 	if lang == "" {
 		lang = forms.Bokmal
 	}
-	if t := f.Text(lang, "notice."+event+".unsigned"); !signedIn && t != "" {
+	if t := f.Text(lang, "notice."+event+".unsigned"); reader != SignedIn && t != "" {
 		return Message{Subject: f.Text(lang, "notice.subject"), Text: t + "\n\n-- \n" + f.Text(lang, "notice.footer"), Lang: lang}
 	}
 	read := f.Text(lang, "notice.readHere")
 	switch {
-	case !signedIn:
+	case reader == WithLink:
 		read = f.Text(lang, "notice.readUnsigned") // her link, not a sign-in she did not use
+	case reader == OnPaper:
+		read = f.Text(lang, "notice.readPaper")
 	case readURL != "":
 		read = strings.ReplaceAll(f.Text(lang, "notice.read"), "{url}", readURL)
 	}

@@ -33,7 +33,7 @@ func TestAnEmailSaysThereIsNewsInHerLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := bostotte(t)
-	m := notify.Compose(f, forms.Nynorsk, "returned", "https://www.oslo.kommune.no/bostotte/", true)
+	m := notify.Compose(f, forms.Nynorsk, "returned", "https://www.oslo.kommune.no/bostotte/", notify.SignedIn)
 	m.To, m.ID = "kari.nordmann@example.no", "a1b2c3"
 	if err := email.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestAnEmailSaysThereIsNewsInHerLanguage(t *testing.T) {
 func TestComposeWithoutAnAddressToReadAt(t *testing.T) {
 	t.Parallel()
 	f := bostotte(t)
-	m := notify.Compose(f, forms.English, "accepted", "", true)
+	m := notify.Compose(f, forms.English, "accepted", "", notify.SignedIn)
 	if m.Subject != f.Text(forms.English, "notice.subject") || !strings.Contains(m.Text, f.Text(forms.English, "notice.readHere")) {
 		t.Fatalf("%+v", m)
 	}
@@ -88,7 +88,8 @@ func TestEmailRefusesWhatIsNoAddress(t *testing.T) {
 // on an application no signed-in citizen owns (paper, or sent without
 // ID-porten) cannot be read in Mine søknader; the notice says the letter
 // comes by post and does not send her to sign in (code review: she was
-// told to read a letter she could never reach).
+// told to read a letter she could never reach). Other notices send her to
+// her link, or on paper to the kommune.
 func TestANoticeToWhoCannotSignInSaysTheLetterComesByPost(t *testing.T) {
 	t.Parallel()
 	reg, err := forms.Load(forms.Config{})
@@ -98,24 +99,31 @@ func TestANoticeToWhoCannotSignInSaysTheLetterComesByPost(t *testing.T) {
 	f, _ := reg.Form("startlan")
 	for _, lang := range forms.Langs {
 		for _, event := range []string{"decided", "rejected"} {
-			signed := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", true)
+			signed := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", notify.SignedIn)
 			if !strings.Contains(signed.Text, "Mine søknader") || !strings.Contains(signed.Text, "https://www.oslo.kommune.no/startlan/") {
 				t.Errorf("%s %s, signed in: %q", lang, event, signed.Text)
 			}
-			post := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", false)
-			if strings.Contains(post.Text, "Mine søknader") || strings.Contains(post.Text, "https://") ||
-				!strings.Contains(post.Text, f.Text(lang, "notice."+event+".unsigned")) || !strings.HasSuffix(post.Text, f.Text(lang, "notice.footer")) {
-				t.Errorf("%s %s, not signed in: %q", lang, event, post.Text)
+			for _, reader := range []notify.Reader{notify.WithLink, notify.OnPaper} {
+				post := notify.Compose(f, lang, event, "https://www.oslo.kommune.no/startlan/", reader)
+				if strings.Contains(post.Text, "Mine søknader") || strings.Contains(post.Text, "https://") ||
+					!strings.Contains(post.Text, f.Text(lang, "notice."+event+".unsigned")) || !strings.HasSuffix(post.Text, f.Text(lang, "notice.footer")) {
+					t.Errorf("%s %s, not signed in (%d): %q", lang, event, reader, post.Text)
+				}
 			}
 		}
 	}
 	// Other events send her to her link, not to a sign-in she did not use.
 	for _, form := range []string{"startlan", "bostotte"} {
 		f, _ := reg.Form(form)
-		m := notify.Compose(f, forms.Bokmal, "returned", "https://www.oslo.kommune.no/", false)
+		m := notify.Compose(f, forms.Bokmal, "returned", "https://www.oslo.kommune.no/", notify.WithLink)
 		if !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.returned")) || !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.readUnsigned")) ||
 			strings.Contains(m.Text, "Logg inn med ID-porten") {
 			t.Errorf("%s returned, not signed in: %q", form, m.Text)
+		}
+		// On paper there is no link to open: the kommune is where she asks.
+		if m := notify.Compose(f, forms.Bokmal, "returned", "https://www.oslo.kommune.no/", notify.OnPaper); !strings.Contains(m.Text, f.Text(forms.Bokmal, "notice.readPaper")) ||
+			strings.Contains(m.Text, "lenken") || strings.Contains(m.Text, "Logg inn med ID-porten") {
+			t.Errorf("%s returned, on paper: %q", form, m.Text)
 		}
 	}
 }

@@ -49,7 +49,14 @@ func (w *notifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	if to == "" {
 		return svc.MarkUnsendable(ctx, n.ID, notices.NoAddress)
 	}
-	m := notify.Compose(f, forms.ParseLang(n.Lang), n.Event, w.q.cfg.ReadURL, n.Owned)
+	reader := notify.SignedIn
+	switch {
+	case n.Paper:
+		reader = notify.OnPaper
+	case !n.Owned:
+		reader = notify.WithLink
+	}
+	m := notify.Compose(f, forms.ParseLang(n.Lang), n.Event, w.q.cfg.ReadURL, reader)
 	m.To, m.ID = to, n.ID
 	if err := w.q.cfg.Notifier.Send(ctx, m); err != nil {
 		final := job.Attempt >= job.MaxAttempts || errors.Is(err, notify.ErrAddress)

@@ -66,10 +66,12 @@ type Notice struct {
 	// Owned: the application is a signed-in citizen's, who reads it in
 	// Mine søknader (notify.Compose).
 	Owned bool `db:"owned" json:"-"`
+	// Paper: the application came on paper (a caseworker registered it).
+	Paper bool `db:"paper" json:"-"`
 }
 
 const noticeColumns = `n.id, n.application_id, n.event, n.state, n.channel, n.attempts, n.last_error, n.created_at, n.sent_at,
-	a.form, a.kommune, a.lang, CAST(a.data AS TEXT) AS data, a.owner_hash IS NOT NULL AS owned`
+	a.form, a.kommune, a.lang, CAST(a.data AS TEXT) AS data, a.owner_hash IS NOT NULL AS owned, a.channel = 'paper' AS paper`
 
 // Due reads a notice to send; due is false once it was sent or settled.
 // An unknown notice is fault.ErrNotFound.
