@@ -133,7 +133,7 @@ func TestPaperModeNeverResumes(t *testing.T) {
 		{"sessionStorage only through the store getter", "sessionStorage", 1},
 		{"no localStorage", "localStorage", 0},
 		{"one read of the resume link, one of the sign-in's answer", "location.hash", 2},
-		{"resume returns at once in paper mode", "async resume(noLink) {\n    if (this.paper) return;\n", 1},
+		{"resume returns at once in paper mode", "async resume(noLink) {\n    if (this.paper) return false;\n", 1},
 		{"the sign-in's start returns at once in paper mode", "async signInStart() {\n    if (this.paper) return;\n", 1},
 	} {
 		if got := strings.Count(src, tt.text); got != tt.want {
@@ -148,7 +148,7 @@ func TestPaperModeNeverResumes(t *testing.T) {
 			break
 		}
 		method := strings.LastIndex(rest[:hash], "\n  async ")
-		guard := strings.Index(rest[max(method, 0):], "if (this.paper) return;")
+		guard := strings.Index(rest[max(method, 0):], "if (this.paper) return")
 		if method < 0 || guard < 0 || method+guard > hash {
 			t.Errorf("location.hash is read at %d outside a method with a paper guard before it", at+hash)
 		}
