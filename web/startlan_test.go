@@ -13,6 +13,7 @@ import (
 	"github.com/skjema/skjema/engine"
 	"github.com/skjema/skjema/engine/casework"
 	"github.com/skjema/skjema/engine/enginetest"
+	"github.com/skjema/skjema/forms"
 	"github.com/skjema/skjema/identity/idportentest"
 	"github.com/skjema/skjema/letters"
 	"github.com/skjema/skjema/letters/letterstest"
@@ -172,6 +173,13 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 		}
 		// Her list at that level says the application is there, and what
 		// level reads the rest.
+		// It names the form and the status in startlån's words, for a widget
+		// of another form that lists it (bostøtte has no "granted").
+		enList := b.do(t, "GET", "/api/v1/citizen/applications", with(bearerOf(token), "Accept-Language", "en"), nil)
+		if !strings.Contains(enList.raw, `"formTitle":"`+f.Text(forms.English, "form.title")+`"`) ||
+			!strings.Contains(enList.raw, `"statusText":"`+f.Text(forms.English, "ui.status.granted")+`"`) {
+			t.Errorf("Mine søknader in English: %s", enList.raw)
+		}
 		lowList := b.do(t, "GET", "/api/v1/citizen/applications", bearerOf(low), nil)
 		if !strings.Contains(lowList.raw, `"signInLevel":"idporten-loa-high"`) || strings.Contains(lowList.raw, l.ID) ||
 			strings.Contains(lowList.raw, "god margin") {

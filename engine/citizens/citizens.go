@@ -228,6 +228,11 @@ type Mine struct {
 	// Letters are the letters the kommune sent her on it, oldest first:
 	// the decision letter.
 	Letters []record.Letter `json:"letters" db:"-"`
+	// FormTitle and StatusText are the form's title and the status in the
+	// application's own form's words, in the language asked for: a widget
+	// of another form lists it too, and has no texts of this one (web/signin).
+	FormTitle  string `json:"formTitle,omitempty" db:"-"`
+	StatusText string `json:"statusText,omitempty" db:"-"`
 	// SignInLevel, when set, is the level of sign-in its form asks for,
 	// above the session's: Message, Messages and Letters are left out
 	// until she signs in at it (web/signin).

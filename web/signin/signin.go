@@ -394,8 +394,12 @@ func (s *Service) Applications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lang := Lang(r)
 	for i, a := range list {
 		f, err := s.form(a.Form)
+		if err == nil {
+			list[i].FormTitle, list[i].StatusText = f.Text(lang, "form.title"), f.Text(lang, "ui.status."+a.Status)
+		}
 		if err == nil && levelFor(c, f) == nil {
 			continue
 		}

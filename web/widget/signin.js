@@ -165,8 +165,11 @@ export const signingIn = {
     const rows = this.mine.map((a) => {
       const open = a.status === 'draft' || a.status === 'awaiting_citizen';
       return h('tr', {},
-        h('td', {}, a.reference || this.t('ui.mine.noReference')),
-        h('td', {}, this.t('ui.status.' + a.status)),
+        // Another form's application is named by its title, and its status
+        // in that form's words, which the server sends.
+        h('td', {}, a.form !== this.def.id && a.formTitle ? h('span', { class: 'sk-form' }, a.formTitle) : null, a.formTitle && a.form !== this.def.id ? ' ' : null,
+          a.reference || this.t('ui.mine.noReference')),
+        h('td', {}, a.statusText || this.t('ui.status.' + a.status)),
         h('td', {}, a.applicationMonth ? this.monthName(a.applicationMonth) : ''),
         h('td', {},
           a.signInLevel ? h('p', {}, this.t('ui.mine.level')) : null,
