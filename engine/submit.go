@@ -573,7 +573,8 @@ func (s *Store) resubmitTx(ctx context.Context, tx Tx, sub submission, r submitR
 	}
 	// Her answers may name another applicant now: keep the key current.
 	n, err := tx.Exec(ctx, `UPDATE applications SET data = ?, form_version = ?, request_hash = ?, message = '', return_fields = '',
-		requested_documents = '', updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ? WHERE id = ? AND status = ?`,
+		requested_documents = '', sent_data = '', updated_at = ?, application_month = ?, complete_by = ?, applicant_hash = ?, lang = ?
+		WHERE id = ? AND status = ?`, // sent again: data is what she sent, and the older copy goes
 		data, req.Form.Version, requestHash, now, month, completeBy, record.ApplicantHash(req.Form, doc), string(req.lang()), r.ID, string(StatusAwaitingCitizen))
 	if err != nil {
 		return Receipt{}, err

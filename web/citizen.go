@@ -426,7 +426,7 @@ func (s *Server) copyOf(f *forms.Form, a engine.Application, lang forms.Lang) ([
 	if k, err := s.kommuneView(a.Kommune); err == nil {
 		c.Kommune = cmp.Or(k.Name, a.Kommune)
 	}
-	return letters.FormCopy(f, []byte(a.Data), c)
+	return letters.FormCopy(f, []byte(a.Sent()), c)
 }
 
 // putDraft saves the document. An If-Match with the version read makes a

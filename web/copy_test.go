@@ -82,3 +82,51 @@ func TestCopyOfWhatSheSent(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyOfAReturnedApplicationIsWhatSheSent: returned to her, she changes
+// the rent in her draft; until she sends it again, her copy (and the
+// caseworker's) is still what she sent, not what she is writing (code
+// review: the copy said "Sendt" over answers never sent).
+func TestCopyOfAReturnedApplicationIsWhatSheSent(t *testing.T) {
+	t.Parallel()
+	b := setup(t, enginetest.SQLite(t))
+	ctx := context.Background()
+	d := b.do(t, "POST", "/api/v1/drafts", jsonCT, []byte(`{"form":"bostotte","kommune":"0301"}`))
+	id, token := d.body["id"].(string), d.body["token"].(string)
+	var doc map[string]any
+	json.Unmarshal(b.body, &doc)
+	doc["household"].([]any)[0].(map[string]any)["registeredElsewhere"] = true
+	body, _ := json.Marshal(doc)
+	if res := b.do(t, "POST", "/api/v1/forms/bostotte/submissions", with(jsonCT, "Idempotency-Key", id, "Authorization", "Bearer "+token), body); res.status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", res.status, res.raw)
+	}
+	waitFor(t, func() bool { a, _ := b.store.Application(ctx, id); return a.Status == engine.StatusInReview })
+	kari := caseworkerFor(t, b.store)
+	a, _ := b.store.Application(ctx, id)
+	f, _ := b.forms.Form("bostotte")
+	if err := b.store.Casework.ReturnToCitizen(ctx, casework.CaseAction{User: kari, ApplicationID: id, Version: a.Version, Form: f},
+		"Hva er husleien fra desember?", nil); err != nil {
+		t.Fatal(err)
+	}
+	doc["housing"].(map[string]any)["rent"] = 16800
+	edited, _ := json.Marshal(doc)
+	if _, err := b.store.SaveDraft(ctx, id, token, edited, 0); err != nil {
+		t.Fatal(err)
+	}
+	copyText := func() string {
+		r := b.do(t, "GET", "/api/v1/drafts/"+id+"/copy", map[string]string{"Authorization": "Bearer " + token}, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("the copy: %d %s", r.status, r.raw)
+		}
+		return letterstest.Text(t, []byte(r.raw))
+	}
+	if text := copyText(); !strings.Contains(text, "14 500") || strings.Contains(text, "16 800") {
+		t.Errorf("the copy of what she sent shows what she is writing:\n%s", text)
+	}
+	if _, err := b.store.Submit(ctx, engine.SubmitRequest{Form: f, Body: edited, IdempotencyKey: id, Token: token, Kommune: "0301"}); err != nil {
+		t.Fatal(err)
+	}
+	if text := copyText(); !strings.Contains(text, "16 800") {
+		t.Errorf("sent again, the copy is not what she sent:\n%s", text)
+	}
+}

@@ -357,7 +357,7 @@ func (s *Service) ReturnToCitizen(ctx context.Context, c CaseAction, message str
 		if err := reopen(ctx, tx, now, c, &a); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ?, requested_documents = '' WHERE id = ?`, message, string(list), a.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ?, requested_documents = '', sent_data = CAST(data AS TEXT) WHERE id = ?`, message, string(list), a.ID); err != nil {
 			return err
 		}
 		return record.Move(ctx, tx, now, record.Transition{ApplicationID: a.ID, From: a.Status, To: record.StatusAwaitingCitizen, Actor: c.User.Actor(),

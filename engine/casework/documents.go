@@ -51,7 +51,7 @@ func (s *Service) RequestDocuments(ctx context.Context, c CaseAction, message st
 		if err := reopen(ctx, tx, now, c, &a); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ?, requested_documents = ? WHERE id = ?`,
+		if _, err := tx.Exec(ctx, `UPDATE applications SET message = ?, return_fields = ?, requested_documents = ?, sent_data = CAST(data AS TEXT) WHERE id = ?`,
 			message, string(fields), string(ids), a.ID); err != nil {
 			return err
 		}

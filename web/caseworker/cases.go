@@ -675,7 +675,7 @@ func (h *Handler) caseCopy(w http.ResponseWriter, r *http.Request, u engine.User
 	if !ok || a.Reference == nil || a.SubmittedAt == nil {
 		return errNotFound
 	}
-	pdf, err := letters.FormCopy(f, []byte(a.Data), letters.Copy{Lang: formLang(h.langOf(r)), Reference: *a.Reference, SubmittedAt: *a.SubmittedAt,
+	pdf, err := letters.FormCopy(f, []byte(a.Sent()), letters.Copy{Lang: formLang(h.langOf(r)), Reference: *a.Reference, SubmittedAt: *a.SubmittedAt,
 		Month: a.ApplicationMonth, Kommune: h.kommune(a.Kommune)})
 	if err != nil {
 		return err

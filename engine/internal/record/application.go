@@ -68,6 +68,18 @@ type Application struct {
 	// RequestedDocuments are the attachments (ids, JSON) a caseworker asked
 	// her to send while it waits for her (ettersending); empty otherwise.
 	RequestedDocuments string `db:"requested_documents" json:"-"`
+	// SentData is what she sent, kept when it was returned to her (see
+	// Sent); empty for one never returned.
+	SentData string `db:"sent_data" json:"-"`
+}
+
+// Sent is the document as she sent it: while it is in her hands again
+// (returned), what she last sent, not the draft she is changing.
+func (a Application) Sent() string {
+	if a.Status == StatusAwaitingCitizen && a.SentData != "" {
+		return a.SentData
+	}
+	return a.Data
 }
 
 // RegisterFacts is what a register said of an application's answers, and
@@ -84,7 +96,7 @@ func (f RegisterFacts) Pointers() []string { return slices.Sorted(maps.Keys(f.Va
 const applicationColumns = `id, form, form_version, kommune, status, CAST(data AS TEXT) AS data, reference,
 	resume_token_hash, idempotency_key_hash, request_hash, message, return_fields, channel, review_reasons, agency_reason,
 	version, created_at, updated_at, submitted_at, application_month, complete_by, duplicate_of, owner_hash, identified, register_facts,
-	applicant_name, assignee, lang, unit, requested_documents`
+	applicant_name, assignee, lang, unit, requested_documents, sent_data`
 
 // Fields are the fields an application was returned to the citizen to fix.
 func (a Application) Fields() []string {
