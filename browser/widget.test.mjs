@@ -218,6 +218,9 @@ test('a student with a child of 5 fills the form with the mouse: mistakes, scree
   for (const s of ['Kari', 'Ola', '02078745684', 'Lise', '15062150189', '9\u00a0000', 'husleiekontrakt.pdf']) assert.ok(text.includes(s), `the summary shows ${s}`);
   assert.ok(!text.includes('Slettes'), 'the removed member is not in the summary');
   assert.ok(!/null|undefined/.test(text), 'no "null" or "undefined" shown: ' + text.slice(0, 200));
+  // Every answer the form needs is given: what is left out is optional, and
+  // said so, not "not answered" (review F16).
+  assert.ok(text.includes(T['ui.summary.notGiven']) && !text.includes(T['ui.summary.unanswered']), 'optional answers left out: ' + text);
   // The review names the month applied for (its 1st is the situasjonsdato).
   const monthIntro = T['ui.month'].split('{month}')[0];
   const reviewMonth = await page.locator('skjema-form #sk-month').textContent();

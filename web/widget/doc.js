@@ -85,6 +85,30 @@ export function cond(c, doc, item) {
   return false;
 }
 
+// schemasAt are the JSON Schema's subschemas that speak of the value at
+// keys: following $ref, properties and items, with the branches of
+// allOf/anyOf/oneOf and if-then-else at each step.
+function schemasAt(schema, root, keys) {
+  const expand = (s, out = []) => {
+    if (!s || typeof s !== 'object') return out;
+    if (s.$ref?.startsWith('#/')) return expand(get(root, s.$ref.slice(1)), out);
+    out.push(s);
+    for (const b of [...(s.allOf || []), ...(s.anyOf || []), ...(s.oneOf || []), s.then, s.else]) expand(b, out);
+    return out;
+  };
+  let level = expand(schema);
+  for (const k of keys) level = level.flatMap((s) => expand(/^\d+$/.test(k) ? s.items : s.properties?.[k]));
+  return level;
+}
+
+// requiredAt says whether the schema may require the field at keys: its
+// object lists it as required, outright or in a condition's branch. One it
+// never requires is optional, and left empty is not a missing answer.
+export function requiredAt(schema, root, keys) {
+  const last = keys[keys.length - 1];
+  return schemasAt(schema, root, keys.slice(0, -1)).some((s) => (s.required || []).includes(last));
+}
+
 // enumAt finds the allowed values of a field in the JSON Schema, following
 // $ref, items and the branches of allOf/if-then.
 export function enumAt(schema, root, keys) {

@@ -3,7 +3,7 @@
 // summary page and the receipt. Mixed into the <skjema-form> element
 // (skjema.js); `this` is the element.
 
-import { cond, domId, enumAt, get, set, split, textId } from './doc.js';
+import { cond, domId, enumAt, get, requiredAt, set, split, textId } from './doc.js';
 
 // LANG_NAMES are the languages, each in itself.
 const LANG_NAMES = { nb: 'Bokmål', nn: 'Nynorsk', en: 'English' };
@@ -418,7 +418,8 @@ export const rendering = {
 
   format(f, pointer, v) {
     if (v === undefined && f.widget === 'checkbox') return this.t('option.no'); // an unticked box is a no
-    if (v === undefined) return this.t('ui.summary.unanswered');
+    // An optional answer left out is no gap (review F16): said as such.
+    if (v === undefined) return this.t(requiredAt(this.def.schema, this.def.schema, split(pointer)) ? 'ui.summary.unanswered' : 'ui.summary.notGiven');
     if (f.widget === 'yesno' || f.widget === 'checkbox') return this.t(v ? 'option.yes' : 'option.no');
     if (f.widget === 'radio') return this.t('option.' + textId(pointer) + '.' + v);
     if (f.widget === 'amount' && typeof v === 'number') return this.t('ui.amount', { amount: v.toLocaleString(this.locale()) });
