@@ -119,6 +119,7 @@ type fieldInfo struct {
 	layout     *Field
 	rel        []string     // the pointer's parts, relative to the group item inside a group
 	children   []*fieldInfo // a repeating group's fields
+	optional   bool         // the schema never requires it (mayRequire)
 }
 
 // definition is the raw files of one form, as loaded.
@@ -194,6 +195,61 @@ func schemaAt(root map[string]any, template string) map[string]any {
 		cur = deref(root, m)
 	}
 	return cur
+}
+
+// mayRequire says whether the schema can require the answer at template
+// (/household/*/relation): its object lists it as required, outright or in
+// a branch of allOf/anyOf/oneOf or if-then-else. One it never requires is
+// optional (the widget's requiredAt is the same walk).
+func mayRequire(root map[string]any, template string) bool {
+	var expand func(s map[string]any, out []map[string]any) []map[string]any
+	expand = func(s map[string]any, out []map[string]any) []map[string]any {
+		if s = deref(root, s); s == nil {
+			return out
+		}
+		out = append(out, s)
+		for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+			list, _ := s[k].([]any)
+			for _, b := range list {
+				m, _ := b.(map[string]any)
+				out = expand(m, out)
+			}
+		}
+		for _, k := range []string{"then", "else"} {
+			m, _ := s[k].(map[string]any)
+			out = expand(m, out)
+		}
+		return out
+	}
+	parts := jsondoc.Split(template)
+	if len(parts) == 0 {
+		return false
+	}
+	level := expand(root, nil)
+	for _, part := range parts[:len(parts)-1] {
+		var next []map[string]any
+		for _, s := range level {
+			var sub any
+			if part == "*" {
+				sub = s["items"]
+			} else if props, ok := s["properties"].(map[string]any); ok {
+				sub = props[part]
+			}
+			m, _ := sub.(map[string]any)
+			next = expand(m, next)
+		}
+		level = next
+	}
+	last := parts[len(parts)-1]
+	for _, s := range level {
+		list, _ := s["required"].([]any)
+		for _, r := range list {
+			if r == last {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func deref(root, s map[string]any) map[string]any {

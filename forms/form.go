@@ -132,6 +132,7 @@ func (f *Form) index(page, prefix string, fld *Field, group *fieldInfo) *fieldIn
 		group:    group,
 		layout:   fld,
 		rel:      jsondoc.Split(fld.Pointer),
+		optional: !mayRequire(f.schemaDoc, tmpl),
 	}
 	if s := schemaAt(f.schemaDoc, tmpl); s != nil {
 		fi.format, _ = s["format"].(string)

@@ -35,6 +35,9 @@ type Row struct {
 	// Editable tells whether the value is a single answer a caseworker may
 	// correct (not a group heading or an attachment list).
 	Editable bool
+	// Optional: the form never requires this answer, so an empty one is
+	// left out on purpose, not missing.
+	Optional bool
 }
 
 // View lays a document out by pages, dropping pages and fields its conditions
@@ -87,7 +90,11 @@ func (f *Form) viewField(sec *Section, doc map[string]any, hidden map[string]boo
 		return
 	}
 	v, _ := jsondoc.Lookup(doc, parts)
-	sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: f.label(t, fi, indexes), Value: f.display(t, fi, v), Editable: true})
+	if v == nil && fi.widget == "checkbox" {
+		v = false // a box left unticked is a no, as she saw it
+	}
+	sec.Rows = append(sec.Rows, Row{Pointer: ptr, Label: f.label(t, fi, indexes), Value: f.display(t, fi, v), Editable: true,
+		Optional: fi.optional})
 }
 
 // display shows one answer the way the form asked it.

@@ -25,17 +25,20 @@ func TestViewShowsAnswersWithTheFormsLabels(t *testing.T) {
 		"/housing/type":            {Label: "Boligtype", Value: "Kommunal utleiebolig", Editable: true},
 		"/housing/rent":            {Value: "14\u00a0500\u00a0kr", Editable: true},
 		"/applicant/fodselsnummer": {Value: "120385\u00a012356", Editable: true},
-		"/payment/kontonummer":     {Value: "1503.12.34562", Editable: true},
+		"/payment/kontonummer":     {Value: "1503.12.34562", Editable: true, Optional: true},
 		"/housing/heatingIncluded": {Value: "Nei", Editable: true},
 		"/household/1":             {Label: "Husstandsmedlem 2", Heading: true},
 		"/household/1/relation":    {Label: "Relasjon til husstandsmedlem 2", Value: "Barn", Editable: true},
-		"/income/foreignIncome":    {Value: "", Editable: true},
+		"/income/foreignIncome":    {Value: "", Editable: true, Optional: true}, // left out on purpose, not missing
+		// A box left unticked is a no, as she saw it.
+		"/household/1/registeredElsewhere": {Value: "Nei", Editable: true, Optional: true},
 	} {
 		got, ok := rows[ptr]
 		if !ok {
 			t.Fatalf("no row for %s", ptr)
 		}
-		if want.Label != "" && got.Label != want.Label || got.Value != want.Value || got.Heading != want.Heading || got.Editable != want.Editable {
+		if want.Label != "" && got.Label != want.Label || got.Value != want.Value || got.Heading != want.Heading || got.Editable != want.Editable ||
+			got.Optional != want.Optional {
 			t.Errorf("%s: %+v, want %+v", ptr, got, want)
 		}
 	}

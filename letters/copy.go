@@ -67,7 +67,11 @@ func CopyOf(c Copy) ([]byte, error) {
 				continue
 			}
 			v := r.Value
-			if strings.TrimSpace(v) == "" {
+			switch {
+			case strings.TrimSpace(v) != "":
+			case r.Optional:
+				v = tNotGiven.in(l) // left out on purpose, not missing
+			default:
 				v = tUnanswered.in(l)
 			}
 			rows = append(rows, [2]string{r.Label, v})

@@ -79,7 +79,7 @@ func TestCopyHoldsEveryAnswerAndFile(t *testing.T) {
 	c := letters.Copy{Lang: forms.Bokmal, Title: "Søknad om bostøtte", Reference: "BOS-2026-000123", Kommune: "Bergen",
 		SubmittedAt: decidedAt, Month: "2027-01",
 		Sections: []forms.Section{
-			{Title: "Om deg", Rows: []forms.Row{{Label: "Fornavn", Value: "Åse"}, {Label: "Telefon"}}},
+			{Title: "Om deg", Rows: []forms.Row{{Label: "Fornavn", Value: "Åse"}, {Label: "Telefon"}, {Label: "E-post", Optional: true}}},
 			{Title: "Husstanden", Rows: []forms.Row{{Label: "Husstandsmedlem 1", Heading: true}, {Label: "Fornavn til husstandsmedlem 1", Value: "Øystein"}}},
 			{Title: "Inntekter", Rows: long},
 		},
@@ -91,7 +91,7 @@ func TestCopyHoldsEveryAnswerAndFile(t *testing.T) {
 	}
 	text := letterstest.Text(t, b)
 	for _, w := range []string{"Søknad om bostøtte", "Kopi av søknaden", "Vår referanse BOS-2026-000123", "Sendt 2. desember 2026 kl. 14.05",
-		"Kommune Bergen", "Gjelder måned januar 2027", "Om deg", "Fornavn Åse", "Telefon Ikke svart", "Husstandsmedlem 1",
+		"Kommune Bergen", "Gjelder måned januar 2027", "Om deg", "Fornavn Åse", "Telefon Ikke svart", "E-post Ikke oppgitt (valgfritt)", "Husstandsmedlem 1",
 		"Fornavn til husstandsmedlem 1 Øystein", "Vedlegg", "Husleiekontrakt kontrakt.pdf (1,4 MB)", "Side 2 av"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the copy lacks %q", w)

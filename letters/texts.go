@@ -57,6 +57,7 @@ var (
 	tAttachments  = text{"Vedlegg", "Vedlegg", "Attachments"}
 	tNoAttachment = text{"Ingen vedlegg er sendt.", "Ingen vedlegg er sende.", "No attachments were sent."}
 	tUnanswered   = text{"Ikke svart", "Ikkje svart", "Not answered"}
+	tNotGiven     = text{"Ikke oppgitt (valgfritt)", "Ikkje oppgitt (valfritt)", "Not given (optional)"}
 	tCopyNote     = text{"Dette er svarene slik de ble sendt. Ta vare på kopien.", "Dette er svara slik dei vart sende. Ta vare på kopien.", "These are the answers as they were sent. Keep this copy."}
 )
 
