@@ -513,13 +513,15 @@ func (s *Server) submissionStatus(w http.ResponseWriter, r *http.Request) error 
 
 // atLevel refuses a citizen's session below the level of sign-in of the
 // application's form (signin.Service.AtLevel), before a call that opens
-// the application with the token itself. An unknown application is left
-// to that call, which answers 404 as it would to a wrong token.
+// the application with the token itself. Only her own application is
+// judged: one the token does not open is left to that call, which answers
+// 404 as to any wrong token, so that a level refusal never tells another
+// citizen that an application exists.
 func (s *Server) atLevel(ctx context.Context, id, token string) error {
 	if !engine.IsCitizenToken(token) {
 		return nil
 	}
-	a, err := s.store.Application(ctx, id)
+	a, err := s.store.OpenWithToken(ctx, id, token)
 	if err != nil {
 		return nil
 	}

@@ -151,6 +151,7 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 		// (substantial) where a loan needs high.
 		other := b.signInAt(t, b.op.Persons()[3].PID, "startlan", idportentest.High)
 		low := b.signIn(t, kari)
+		otherLow := b.signIn(t, b.op.Persons()[3].PID)
 		for _, c := range []struct {
 			path, token string
 			want        int
@@ -162,6 +163,9 @@ func TestStartlanFromSignInToDecisionLetter(t *testing.T) {
 			{"/api/v1/drafts/" + id, low, http.StatusForbidden},
 			{"/api/v1/drafts/" + id + "/copy", low, http.StatusForbidden},
 			{"/api/v1/submissions/" + id, low, http.StatusForbidden},
+			// Another's session, low too: not hers, so not found, never
+			// "too low" (which would tell her it exists).
+			{"/api/v1/submissions/" + id, otherLow, http.StatusNotFound},
 		} {
 			h := map[string]string{}
 			if c.token != "" {
